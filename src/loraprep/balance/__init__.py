@@ -1,0 +1,1 @@
+"""Repeats per concept and tier, epochs and steps arithmetic."""

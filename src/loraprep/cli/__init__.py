@@ -1,0 +1,1 @@
+"""The loraprep command line (Typer), one thin module per command."""

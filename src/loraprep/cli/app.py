@@ -1,0 +1,68 @@
+"""The loraprep command line: global options, command registration, and the error contract."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from loraprep import __version__
+
+app = typer.Typer(
+    name="loraprep",
+    help="Turn a folder of raw images into a training-ready LoRA dataset.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"loraprep {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    json_output: bool = typer.Option(False, "--json", help="Every command prints one JSON document on stdout."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    ctx.obj = {"json": json_output}
+
+
+def _register() -> None:
+    from loraprep.cli import commands
+
+    for register in commands.REGISTRY:
+        register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: LoraprepError -> one line + hint, exit 1; traceback only with LORAPREP_DEBUG=1."""
+    from loraprep import settings
+    from loraprep.errors import LoraprepError
+
+    _register()
+    try:
+        app(args=argv, standalone_mode=True)
+    except LoraprepError as exc:
+        if settings.debug():
+            raise
+        _fail(f"error: {exc.message}", exc.hint, exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted: everything committed so far is kept", "run the same command again to continue", 130)
+    except Exception as exc:  # noqa: BLE001 - the contract is: no traceback unless asked for
+        if settings.debug():
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc}", "run again with LORAPREP_DEBUG=1 for the traceback "
+              "and report it", 1)
+
+
+def _fail(message: str, hint: str | None, code: int) -> None:
+    sys.stderr.write(message + "\n")
+    if hint:
+        sys.stderr.write(f"hint: {hint}\n")
+    sys.exit(code)

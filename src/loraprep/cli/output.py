@@ -1,0 +1,68 @@
+"""Output helpers shared by every command: JSON on stdout or Rich tables, progress bars on stderr."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from typing import Any, Callable, Iterator
+
+import typer
+
+JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document on stdout and nothing else there.")
+
+
+def json_wanted(ctx: typer.Context, local: bool) -> bool:
+    """--json given before or after the command name."""
+    root = ctx.find_root()
+    return bool(local or (root.obj or {}).get("json"))
+
+
+def stdout_console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def emit(ctx: typer.Context, local_json: bool, data: Any, render: Callable[[Any], None]) -> None:
+    """Print ``data`` as JSON (stdout only) or let ``render`` draw it for a person."""
+    if json_wanted(ctx, local_json):
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.flush()
+    else:
+        render(data)
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, unit: str = "files") -> Iterator[Callable[[int, int], None]]:
+    """A transient progress bar on stderr; yields an ``update(done, total)`` callback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
+    with Progress(*columns, console=stderr_console(), transient=True) as progress:
+        task = progress.add_task(label, total=None, rate="")
+
+        def update(done: int, total: int) -> None:
+            elapsed = progress.tasks[0].elapsed or 0
+            rate = f"{done / elapsed:.1f} {unit}/s" if elapsed > 0 and done else ""
+            progress.update(task, completed=done, total=total, rate=rate)
+
+        yield update
+
+
+def table(title: str | None, columns: list[str], rows: list[list[Any]]):
+    from rich.table import Table
+
+    t = Table(title=title, title_justify="left")
+    for i, column in enumerate(columns):
+        t.add_column(column, justify="left" if i == 0 else "right")
+    for row in rows:
+        t.add_row(*[("" if v is None else str(v)) for v in row])
+    return t

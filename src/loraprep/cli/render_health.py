@@ -1,0 +1,32 @@
+"""Draw the dataset health report (scan and status) for a person."""
+
+from __future__ import annotations
+
+from loraprep.cli.output import stdout_console, table
+
+
+def render_health(report: dict) -> None:
+    console = stdout_console()
+    rows = [[c["concept"] or "(root)", c["images"], c["active"], c["failed"], c["excluded"], c["small"], c["alpha"],
+             c["captioned"], ", ".join(f"{k} {v}" for k, v in sorted(c["formats"].items()))]
+            for c in report["concepts"]]
+    t = report["totals"]
+    rows.append(["total", t["images"], t["active"], t["failed"], t["excluded"], t["small"], t["alpha"],
+                 t["captioned"], ""])
+    console.print(table(f"Dataset {report['dataset']}",
+                        ["concept", "images", "active", "failed", "excluded", f"small <{report['min_size']}",
+                         "alpha", "captioned", "formats"], rows))
+    scan = report.get("scan")
+    if scan:
+        console.print(f"scanned {scan['found']} files: {scan['new']} new, {scan['changed']} changed, "
+                      f"{scan['renamed']} renamed, {scan['gone']} gone, {scan['read'] - scan['decoded']} already known, "
+                      f"{scan['captions_imported']} captions imported")
+    for failure in report["failed"]:
+        console.print(f"[red]failed[/red] {failure['path']}: {failure['reason']}", markup=True)
+    for warning in report.get("warnings", []):
+        console.print(f"[yellow]warning[/yellow] {warning['path']}: {warning['warning']}")
+    if report["small"]:
+        console.print(f"{len(report['small'])} image(s) have a shorter side under {report['min_size']} px "
+                      "(they train, but at a lower resolution); `--json` lists them")
+    if not t["images"]:
+        console.print("no images found: put images in concept subfolders (my_lora/outfit_a/001.png)")

@@ -1,0 +1,1 @@
+"""Walk a dataset folder, read sidecar captions, decode and verify images."""

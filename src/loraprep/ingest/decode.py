@@ -1,0 +1,71 @@
+"""Decode and verify one image's bytes with Pillow: size limits, truncation, modes, EXIF orientation, animation."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+from loraprep import settings
+from loraprep.errors import ImageError
+from loraprep.model.image import ImageInfo
+
+_ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
+
+
+def _pillow():
+    from PIL import Image
+
+    try:  # AVIF support on Pillow builds that lack it natively
+        import pillow_avif  # noqa: F401
+    except ImportError:
+        pass
+    Image.MAX_IMAGE_PIXELS = settings.max_pixels()
+    return Image
+
+
+def probe_bytes(data: bytes, name: str = "") -> ImageInfo:
+    """Fully decode ``data`` and describe it; ImageError with a one-line reason when it is not a usable image."""
+    Image = _pillow()
+    if not data:
+        raise ImageError("empty file (0 bytes)")
+    limit = Image.MAX_IMAGE_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                width, height = img.size
+                if limit and width * height > limit:
+                    raise ImageError(f"decompression bomb: {width}x{height} is over the {limit:,} pixel limit (LORAPREP_MAX_PIXELS)")
+                fmt = (img.format or "").upper()
+                frames = int(getattr(img, "n_frames", 1) or 1)
+                img.load()
+                mode = img.mode
+                has_alpha = mode in _ALPHA_MODES or (mode == "P" and "transparency" in img.info) \
+                    or (mode in ("RGB", "L") and "transparency" in img.info)
+                orientation = _orientation(img)
+    except ImageError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"decompression bomb: {exc}".split(" could be")[0] + " (limit: LORAPREP_MAX_PIXELS)") from exc
+    except Image.DecompressionBombWarning as exc:
+        raise ImageError(f"decompression bomb: image is over the {limit:,} pixel limit (LORAPREP_MAX_PIXELS)") from exc
+    except Image.UnidentifiedImageError as exc:
+        raise ImageError("not an image (unrecognised format)") from exc
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
+        message = str(exc) or type(exc).__name__
+        if "truncated" in message.lower() or isinstance(exc, EOFError):
+            raise ImageError(f"truncated file: {message}") from exc
+        raise ImageError(f"decode failed: {message}") from exc
+    rotated = orientation in (5, 6, 7, 8)
+    if rotated:
+        width, height = height, width
+    return ImageInfo(width=width, height=height, format=fmt, mode=mode, has_alpha=has_alpha,
+                     animated=frames > 1, frames=frames, exif_rotated=orientation not in (None, 1))
+
+
+def _orientation(img) -> int | None:
+    try:
+        value = img.getexif().get(0x0112)
+    except Exception:  # a broken EXIF block is not a broken image
+        return None
+    return int(value) if isinstance(value, int) else None

@@ -1,0 +1,1 @@
+"""Frozen dataclasses describing images, tags and recipes; no IO."""

@@ -1,0 +1,137 @@
+"""scan(): ingest a dataset folder into its state store, incrementally, with a health report."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+from loraprep import settings
+from loraprep.ingest.captions import parse_caption_bytes
+from loraprep.ingest.read import ReadResult, read_file
+from loraprep.ingest.walk import FoundFile, walk_dataset
+from loraprep.ops.status import health_report
+from loraprep.store import files as file_rows
+from loraprep.store import journal
+from loraprep.store.db import Store, now, open_store
+from loraprep.store.runs import end_run, start_run
+
+COMMIT_EVERY = 128  # Ctrl-C loses at most this many files' work
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+def scan(dataset: str | Path, *, min_size: int = 768, progress: Progress | None = None) -> dict:
+    """Walk, hash, decode and record every image; returns the health report plus what changed."""
+    store = open_store(dataset, create=True)
+    try:
+        return _scan(store, min_size, progress)
+    finally:
+        store.close()
+
+
+def _scan(store: Store, min_size: int, progress: Progress | None) -> dict:
+    run_id = start_run(store, "scan", {"min_size": min_size})
+    found = list(walk_dataset(store.root))
+    existing = {r["path"]: r for r in store.query("SELECT id, path, image_id, size, mtime_ns, status FROM files")}
+    found_paths = {f.path for f in found}
+    vanished = {p: r for p, r in existing.items() if p not in found_paths and r["status"] != "gone"}
+    by_content = {r["image_id"]: r["id"] for r in vanished.values() if r["image_id"]}
+    stale = [f for f in found if _changed(f, existing.get(f.path))]
+    counts = {"found": len(found), "read": len(stale), "new": 0, "changed": 0, "renamed": 0, "decoded": 0,
+              "failed": 0, "captions_imported": 0, "gone": 0}
+    warnings: list[tuple[str, str]] = []
+    errors: list[tuple[str, str]] = []
+    outcome = "interrupted"
+    try:
+        known = {r[0] for r in store.query("SELECT id FROM images")}
+        stale_by_path = {f.path: f for f in stale}
+        done = 0
+        with ThreadPoolExecutor(max_workers=settings.workers()) as pool:
+            futures = [pool.submit(read_file, f.path, f.abspath, f.size, known) for f in stale]
+            for start in range(0, len(futures), COMMIT_EVERY):
+                chunk = [fut.result() for fut in futures[start:start + COMMIT_EVERY]]
+                _commit_chunk(store, chunk, stale_by_path, existing, by_content, counts, errors)
+                done += len(chunk)
+                if progress:
+                    progress(done, len(stale))
+        counts["captions_imported"] = _import_captions(store, found, warnings)
+        with store.write() as conn:
+            # A renamed file's row already moved to its new path, so only truly missing paths match here.
+            counts["gone"] = file_rows.mark_gone(conn, vanished.keys(), now())
+            file_rows.update_small_flags(conn, min_size)
+        outcome = "ok"
+    finally:
+        end_run(store, run_id, outcome, counts, errors + warnings)
+    report = health_report(store, min_size=min_size)
+    report["scan"] = counts
+    report["warnings"] = [{"path": p, "warning": w} for p, w in warnings]
+    return report
+
+
+def _changed(found: FoundFile, row) -> bool:
+    return row is None or row["status"] == "gone" or row["size"] != found.size or row["mtime_ns"] != found.mtime_ns
+
+
+def _commit_chunk(store: Store, chunk: list[ReadResult], stale_by_path: dict[str, FoundFile], existing: dict,
+                  by_content: dict[str, int], counts: dict, errors: list) -> None:
+    at = now()
+    with store.write() as conn:
+        for result in chunk:
+            found = stale_by_path[result.path]
+            if result.image_id and result.decoded:
+                file_rows.upsert_image(conn, result.image_id, result.info, result.error)
+                counts["decoded"] += 1
+            error = result.error
+            if error is None and result.image_id and not result.decoded:
+                error = file_rows.image_error(conn, result.image_id)
+            status = "failed" if error else "active"
+            state = file_rows.FileState(result.path, result.image_id, found.concept, found.tier, found.size,
+                                        found.mtime_ns, status, error or "", found.caption)
+            previous = existing.get(result.path)
+            reuse = by_content.pop(result.image_id, None) if previous is None and result.image_id else None
+            file_rows.write_file(conn, state, at, reuse_id=reuse)
+            if reuse is not None:
+                counts["renamed"] += 1
+            elif previous is None or previous["status"] == "gone":
+                counts["new"] += 1
+            elif previous["image_id"] != result.image_id:
+                counts["changed"] += 1
+            if error:
+                counts["failed"] += 1
+                errors.append((result.path, error))
+
+
+def _import_captions(store: Store, found: list[FoundFile], warnings: list) -> int:
+    """Record sidecar caption changes as one import batch: new tags added, tags deleted from the file removed."""
+    rows = {r["path"]: r for r in store.query("SELECT path, image_id, size, mtime_ns FROM captions")}
+    file_ids = {r["path"]: r["image_id"] for r in store.query("SELECT path, image_id FROM files WHERE status != 'gone'")}
+    ops: list[journal.TagOp] = []
+    updates = []
+    for f in found:
+        image_id = file_ids.get(f.path)
+        if not f.caption or not image_id:
+            continue
+        row = rows.get(f.caption)
+        if row and row["size"] == f.caption_size and row["mtime_ns"] == f.caption_mtime_ns and row["image_id"] == image_id:
+            continue
+        try:
+            data = Path(store.root, f.caption).read_bytes()
+        except OSError as exc:
+            warnings.append((f.caption, f"caption unreadable: {exc.strerror or exc}"))
+            continue
+        caption = parse_caption_bytes(data)
+        if caption.warning:
+            warnings.append((f.caption, caption.warning))
+        origin = f"file:{f.caption}"
+        current = journal.tag_states(store.conn, [image_id]).get(image_id, {})
+        before = [t for t, s in current.items() if s.imported and s.import_origin == origin]
+        ops += [journal.TagOp(image_id, t, "add", origin) for t in caption.tags if t not in before]
+        ops += [journal.TagOp(image_id, t, "remove", origin) for t in before if t not in caption.tags]
+        updates.append((f.caption, image_id, f.caption_size, f.caption_mtime_ns, caption.encoding, caption.tags))
+    if updates:
+        with store.write() as conn:
+            journal.record_batch(conn, "import captions", "import", ops)
+            for update in updates:
+                file_rows.write_caption_row(conn, *update)
+    return len(updates)

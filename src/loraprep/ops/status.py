@@ -1,0 +1,53 @@
+"""status(): the dataset health report, read from the store without touching the files."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from loraprep.store.db import Store, open_store
+from loraprep.store.runs import last_run
+
+
+def status(dataset: str | Path) -> dict:
+    """The health report of the last scan."""
+    store = open_store(dataset)
+    try:
+        scan = last_run(store, "scan")
+        min_size = int((scan or {}).get("settings", {}).get("min_size", 768))
+        return health_report(store, min_size=min_size)
+    finally:
+        store.close()
+
+
+def health_report(store: Store, *, min_size: int) -> dict:
+    """Per concept: images, active, failed, excluded, small, with alpha, animated, formats, captioned; plus failures."""
+    rows = store.query(
+        "SELECT f.path, f.concept, f.status, f.reason, f.small, f.caption_path, i.format, i.has_alpha, i.animated,"
+        " i.width, i.height FROM files f LEFT JOIN images i ON i.id = f.image_id WHERE f.status != 'gone'"
+        " ORDER BY f.path")
+    concepts: dict[str, dict] = defaultdict(lambda: {"images": 0, "active": 0, "failed": 0, "excluded": 0,
+                                                     "small": 0, "alpha": 0, "animated": 0, "captioned": 0,
+                                                     "formats": Counter()})
+    failures, small = [], []
+    for r in rows:
+        c = concepts[r["concept"]]
+        c["images"] += 1
+        c[r["status"]] += 1
+        c["small"] += bool(r["small"])
+        c["alpha"] += bool(r["has_alpha"])
+        c["animated"] += bool(r["animated"])
+        c["captioned"] += bool(r["caption_path"])
+        if r["format"]:
+            c["formats"][r["format"]] += 1
+        if r["status"] == "failed":
+            failures.append({"path": r["path"], "reason": r["reason"]})
+        if r["small"]:
+            small.append({"path": r["path"], "reason": f"small: {r['width']}x{r['height']} < {min_size}"})
+    table = [{"concept": name, **{k: (dict(v) if isinstance(v, Counter) else v) for k, v in c.items()}}
+             for name, c in sorted(concepts.items())]
+    totals = {k: sum(c[k] for c in table) for k in ("images", "active", "failed", "excluded", "small", "alpha",
+                                                     "animated", "captioned")}
+    gone = store.query("SELECT COUNT(*) FROM files WHERE status = 'gone'")[0][0]
+    return {"dataset": str(store.root), "min_size": min_size, "concepts": table, "totals": totals,
+            "failed": failures, "small": small, "gone": gone}

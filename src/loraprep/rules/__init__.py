@@ -1,0 +1,1 @@
+"""Curation rules as pure functions over tag sets, and the recipe that configures them."""

@@ -1,0 +1,161 @@
+"""The edit journal: batches of tag and file operations, undo/redo by batch, nothing ever deleted."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+from loraprep.errors import DatasetError
+from loraprep.store.db import Store, now
+
+
+@dataclass(frozen=True)
+class TagOp:
+    """One tag operation to record: ``op`` is add | remove | pin | unpin."""
+
+    image_id: str
+    tag: str
+    op: str
+    origin: str = "user"
+
+
+@dataclass(frozen=True)
+class FileOp:
+    """One change of a file's status, concept or tier."""
+
+    file_id: int
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: int
+    at: str
+    label: str
+    source: str
+    state: str
+    tag_ops: int
+    file_ops: int
+
+
+@dataclass(frozen=True)
+class TagState:
+    """What the journal says of one tag on one image: imported from a caption, and the user's last word."""
+
+    imported: bool = False
+    import_origin: str = ""
+    user: str | None = None  # 'add' | 'remove' | 'pin' | None
+    rule: str | None = None  # 'add' | 'remove' from a written curate batch
+
+
+def record_batch(conn: sqlite3.Connection, label: str, source: str, tag_ops: Iterable[TagOp] = (),
+                 file_ops: Iterable[FileOp] = ()) -> int | None:
+    """Write one batch inside the caller's transaction; a new user batch abandons the redo stack."""
+    tag_ops, file_ops = list(tag_ops), list(file_ops)
+    if not tag_ops and not file_ops:
+        return None
+    at = now()
+    if source != "import":
+        conn.execute("UPDATE batches SET state='abandoned' WHERE state='undone'")
+    batch_id = int(conn.execute("INSERT INTO batches (at, label, source) VALUES (?,?,?)",
+                                (at, label, source)).lastrowid)
+    conn.executemany(
+        "INSERT INTO tag_ops (batch_id, image_id, tag, op, source, origin, at) VALUES (?,?,?,?,?,?,?)",
+        [(batch_id, o.image_id, o.tag, o.op, source, o.origin, at) for o in tag_ops],
+    )
+    for o in file_ops:
+        conn.execute("INSERT INTO file_ops (batch_id, file_id, field, old, new, at) VALUES (?,?,?,?,?,?)",
+                     (batch_id, o.file_id, o.field, o.old, o.new, at))
+        _set_file_field(conn, o.file_id, o.field, o.new)
+    return batch_id
+
+
+def _set_file_field(conn: sqlite3.Connection, file_id: int, field: str, value: str) -> None:
+    if field == "status":
+        reason = "user" if value == "excluded" else ""
+        conn.execute("UPDATE files SET status=?, reason=? WHERE id=?", (value, reason, file_id))
+    elif field in ("concept", "tier"):
+        conn.execute(f"UPDATE files SET {field}=? WHERE id=?", (value, file_id))
+
+
+def undo(store: Store) -> Batch:
+    """Undo the newest undoable (user or rule) batch."""
+    with store.write() as conn:
+        row = conn.execute("SELECT id FROM batches WHERE state='done' AND source!='import' ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            raise DatasetError("nothing to undo", hint="`loraprep history DATASET` lists the journal")
+        _flip(conn, row[0], "undone")
+    return get_batch(store, row[0])
+
+
+def redo(store: Store) -> Batch:
+    """Redo the most recently undone batch."""
+    with store.write() as conn:
+        row = conn.execute(
+            "SELECT b.id FROM batches b JOIN journal_events e ON e.batch_id = b.id "
+            "WHERE b.state='undone' AND e.event='undo' ORDER BY e.id DESC LIMIT 1").fetchone()
+        if row is None:
+            raise DatasetError("nothing to redo", hint="redo works right after an undo, before a new edit")
+        _flip(conn, row[0], "done")
+    return get_batch(store, row[0])
+
+
+def _flip(conn: sqlite3.Connection, batch_id: int, state: str) -> None:
+    conn.execute("UPDATE batches SET state=? WHERE id=?", (state, batch_id))
+    conn.execute("INSERT INTO journal_events (batch_id, event, at) VALUES (?,?,?)",
+                 (batch_id, "undo" if state == "undone" else "redo", now()))
+    ops = conn.execute("SELECT file_id, field, old, new FROM file_ops WHERE batch_id=? ORDER BY seq "
+                       + ("DESC" if state == "undone" else "ASC"), (batch_id,)).fetchall()
+    for op in ops:
+        _set_file_field(conn, op["file_id"], op["field"], op["old"] if state == "undone" else op["new"])
+
+
+def get_batch(store: Store, batch_id: int) -> Batch:
+    return history(store, batch_id=batch_id)[0]
+
+
+def history(store: Store, *, limit: int = 50, batch_id: int | None = None) -> list[Batch]:
+    """Batches, newest first, with their op counts."""
+    where = "WHERE b.id = ?" if batch_id is not None else ""
+    params: tuple = (batch_id,) if batch_id is not None else ()
+    rows = store.conn.execute(
+        f"SELECT b.*, (SELECT COUNT(*) FROM tag_ops t WHERE t.batch_id=b.id) AS n_tag,"
+        f" (SELECT COUNT(*) FROM file_ops f WHERE f.batch_id=b.id) AS n_file FROM batches b {where}"
+        f" ORDER BY b.id DESC LIMIT ?", (*params, limit)).fetchall()
+    return [Batch(r["id"], r["at"], r["label"], r["source"], r["state"], r["n_tag"], r["n_file"]) for r in rows]
+
+
+def tag_states(conn: sqlite3.Connection, image_ids: Iterable[str] | None = None) -> dict[str, dict[str, TagState]]:
+    """Replay the done batches in order: per image, per tag, what import, rules and the user said last."""
+    sql = ("SELECT t.image_id, t.tag, t.op, t.source, t.origin FROM tag_ops t JOIN batches b ON b.id = t.batch_id"
+           " WHERE b.state = 'done'")
+    params: list = []
+    if image_ids is not None:
+        ids = list(image_ids)
+        if len(ids) <= 900:
+            sql += f" AND t.image_id IN ({','.join('?' * len(ids))})"
+            params = ids
+    sql += " ORDER BY t.seq"
+    states: dict[str, dict[str, TagState]] = defaultdict(dict)
+    for image_id, tag, op, source, origin in conn.execute(sql, params):
+        current = states[image_id].get(tag, TagState())
+        if source == "import":
+            current = TagState(op == "add", origin if op == "add" else "", current.user, current.rule)
+        elif source == "rule":
+            current = TagState(current.imported, current.import_origin, current.user, op)
+        elif op == "unpin":
+            current = TagState(current.imported, current.import_origin, "add", current.rule)
+        else:
+            current = TagState(current.imported, current.import_origin, op, current.rule)
+        states[image_id][tag] = current
+    return states
+
+
+def imported_tags(conn: sqlite3.Connection, image_id: str) -> list[str]:
+    """Tags currently imported from caption files for one image, in file order."""
+    states = tag_states(conn, [image_id]).get(image_id, {})
+    return [tag for tag, state in states.items() if state.imported]

@@ -1,0 +1,137 @@
+"""SQLite schema of a dataset's state store, as forward migrations indexed by PRAGMA user_version."""
+
+from __future__ import annotations
+
+# Each entry upgrades the schema by one version; never edit a released entry, append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    # v1: files and their decoded content, the tag journal, tagger scores, dedup, runs.
+    """
+    CREATE TABLE images (
+        id          TEXT PRIMARY KEY,          -- sha256 of the file bytes
+        width       INTEGER,
+        height      INTEGER,
+        format      TEXT,
+        mode        TEXT,
+        has_alpha   INTEGER NOT NULL DEFAULT 0,
+        animated    INTEGER NOT NULL DEFAULT 0,
+        frames      INTEGER NOT NULL DEFAULT 1,
+        exif_rotated INTEGER NOT NULL DEFAULT 0,
+        error       TEXT                        -- decode failure of these bytes, NULL when fine
+    );
+    CREATE TABLE files (
+        id          INTEGER PRIMARY KEY,       -- stable across renames (moved with the content hash)
+        path        TEXT NOT NULL UNIQUE,      -- relative to the dataset root, '/' separated
+        image_id    TEXT REFERENCES images(id),-- NULL when the bytes could not be read
+        concept     TEXT NOT NULL,
+        tier        TEXT NOT NULL DEFAULT '',
+        size        INTEGER NOT NULL,
+        mtime_ns    INTEGER NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('active', 'excluded', 'failed', 'gone')),
+        reason      TEXT NOT NULL DEFAULT '',
+        small       INTEGER NOT NULL DEFAULT 0,
+        caption_path TEXT,
+        first_seen  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL
+    );
+    CREATE INDEX files_image ON files(image_id);
+    CREATE INDEX files_concept ON files(concept, status);
+    CREATE TABLE captions (
+        path        TEXT PRIMARY KEY,          -- the sidecar file, relative to the root
+        image_id    TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        mtime_ns    INTEGER NOT NULL,
+        encoding    TEXT NOT NULL,
+        tags        TEXT NOT NULL              -- JSON list, in file order
+    );
+    CREATE TABLE batches (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        label       TEXT NOT NULL,
+        source      TEXT NOT NULL CHECK (source IN ('import', 'rule', 'user')),
+        state       TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('done', 'undone', 'abandoned'))
+    );
+    CREATE TABLE tag_ops (
+        seq         INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        image_id    TEXT NOT NULL,
+        tag         TEXT NOT NULL,
+        op          TEXT NOT NULL CHECK (op IN ('add', 'remove', 'pin', 'unpin')),
+        source      TEXT NOT NULL CHECK (source IN ('import', 'rule', 'user')),
+        origin      TEXT NOT NULL,
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX tag_ops_image ON tag_ops(image_id, tag);
+    CREATE INDEX tag_ops_batch ON tag_ops(batch_id);
+    CREATE TABLE file_ops (
+        seq         INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        file_id     INTEGER NOT NULL REFERENCES files(id),
+        field       TEXT NOT NULL CHECK (field IN ('status', 'concept', 'tier')),
+        old         TEXT NOT NULL,
+        new         TEXT NOT NULL,
+        at          TEXT NOT NULL
+    );
+    CREATE TABLE journal_events (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        event       TEXT NOT NULL CHECK (event IN ('undo', 'redo')),
+        at          TEXT NOT NULL
+    );
+    CREATE TABLE tag_scores (
+        image_id    TEXT NOT NULL,
+        model       TEXT NOT NULL,             -- name@revision
+        tag         TEXT NOT NULL,
+        category    TEXT NOT NULL,
+        score       REAL NOT NULL,
+        PRIMARY KEY (image_id, model, tag)
+    ) WITHOUT ROWID;
+    CREATE TABLE tagged (
+        image_id    TEXT NOT NULL,
+        model       TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        PRIMARY KEY (image_id, model)
+    ) WITHOUT ROWID;
+    CREATE TABLE dedup_descriptors (
+        image_id    TEXT PRIMARY KEY,
+        version     INTEGER NOT NULL,
+        data        BLOB NOT NULL
+    );
+    CREATE TABLE dedup_groups (
+        id          TEXT PRIMARY KEY,
+        keeper      INTEGER NOT NULL,          -- files.id
+        created     TEXT NOT NULL
+    );
+    CREATE TABLE dedup_members (
+        group_id    TEXT NOT NULL REFERENCES dedup_groups(id) ON DELETE CASCADE,
+        file_id     INTEGER NOT NULL,
+        distance    REAL NOT NULL,
+        why         TEXT NOT NULL,
+        keeper      INTEGER NOT NULL DEFAULT 0,
+        decided_by  TEXT NOT NULL DEFAULT 'auto' CHECK (decided_by IN ('auto', 'user')),
+        PRIMARY KEY (group_id, file_id)
+    );
+    CREATE TABLE dedup_decisions (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL CHECK (kind IN ('keep', 'split')),
+        subject     TEXT NOT NULL,             -- image id (keep) or sorted member image ids (split)
+        at          TEXT NOT NULL
+    );
+    CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        command     TEXT NOT NULL,
+        settings    TEXT NOT NULL,             -- JSON
+        version     TEXT NOT NULL,
+        started     TEXT NOT NULL,
+        ended       TEXT,
+        outcome     TEXT,                      -- ok | error | interrupted
+        counts      TEXT                       -- JSON
+    );
+    CREATE TABLE run_errors (
+        run_id      INTEGER NOT NULL REFERENCES runs(id),
+        path        TEXT NOT NULL,
+        error       TEXT NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

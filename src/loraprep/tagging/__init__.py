@@ -1,0 +1,1 @@
+"""WD tagger family in ONNX Runtime: registry, loading, pre/postprocessing, batched inference."""

@@ -1,0 +1,1 @@
+"""The local web editor: FastAPI app, JSON API and static files."""
