@@ -44,9 +44,13 @@ def progress_bar(label: str, unit: str = "files") -> Iterator[Callable[[int, int
     """A transient progress bar on stderr; yields an ``update(done, total)`` callback."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    console = stderr_console()
+    if not console.is_terminal:  # logs and pipes get no redraw noise
+        yield lambda done, total: None
+        return
     columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn()]
-    with Progress(*columns, console=stderr_console(), transient=True) as progress:
+    with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(label, total=None, rate="")
 
         def update(done: int, total: int) -> None:
