@@ -1,0 +1,142 @@
+"""The export contract: inputs (ExportItem, ExportOptions), what an exporter sees (ExportContext), the protocol."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Mapping, Protocol
+
+LINK = "link"
+COPY = "copy"
+PRESETS = ("lora", "locon", "loha")
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    """One active image to export, with its final caption and planned repeats (the lead's store maps its rows here).
+
+    ``fmt`` is Pillow's format name (JPEG, PNG, WEBP, ...), ``mode`` Pillow's mode (RGB, RGBA, CMYK, ...);
+    both may be empty when unknown, and the file is then sniffed. ``exif_rotated`` is true when the EXIF
+    orientation is not the identity.
+    """
+
+    image_id: str
+    source: Path
+    concept: str
+    tier: str
+    caption: str
+    repeats: int
+    fmt: str = ""
+    mode: str = ""
+    has_alpha: bool = False
+    exif_rotated: bool = False
+    animated: bool = False
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """Everything an export needs besides the items.
+
+    ``keep_tokens`` None means "as many as the trigger words" (per concept when ``concept_triggers`` names
+    it). ``train_preset`` (lora | locon | loha) adds kohya's train.toml. ``epochs`` is the planned epoch count.
+    """
+
+    out_dir: Path
+    dataset_root: Path
+    mode: str = LINK
+    resolution: int = 768
+    keep_tokens: int | None = None
+    keep_tokens_separator: str | None = None
+    shuffle_caption: bool = True
+    trigger_words: tuple[str, ...] = ()
+    concept_triggers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    epochs: int | None = None
+    batch_size: int = 2
+    train_preset: str | None = None
+    enable_bucket: bool = True
+    min_bucket_reso: int = 256
+    max_bucket_reso: int | None = None
+    bucket_reso_steps: int = 64
+    caption_separator: str = ","
+    output_name: str | None = None
+    base_model: str | None = None
+    train_output_dir: Path | None = None
+    jpeg_quality: int = 95
+    workers: int = 4
+
+    def triggers_for(self, concept: str) -> tuple[str, ...]:
+        return tuple(self.concept_triggers.get(concept, self.trigger_words))
+
+    def keep_tokens_for(self, concept: str) -> int:
+        return self.keep_tokens if self.keep_tokens is not None else len(self.triggers_for(concept))
+
+    @property
+    def bucket_max(self) -> int:
+        """kohya refuses max_bucket_reso below the resolution; default to the larger of 1024 and the resolution."""
+        return self.max_bucket_reso if self.max_bucket_reso is not None else max(1024, self.resolution)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The images of one (concept, tier): one folder, one kohya subset, one OneTrainer concept."""
+
+    concept: str
+    tier: str
+    repeats: int
+    folder: str  # safe, unique folder name (no repeats prefix)
+
+    @property
+    def label(self) -> str:
+        return f"{self.concept}/{self.tier}" if self.tier else self.concept
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One item after placement: where it went (relative to the export root) and how."""
+
+    item: ExportItem
+    group: Group
+    relpath: PurePosixPath
+    caption: str
+    method: str  # link | copy | convert
+    conversions: tuple[str, ...] = ()
+    caption_fallback: bool = False
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What a format's config writer gets: where files are staged now, and where they will live for good."""
+
+    stage_root: Path
+    final_root: Path
+    options: ExportOptions
+    groups: tuple[Group, ...]
+    placed: tuple[Placed, ...]
+
+    def final(self, relpath: PurePosixPath | str) -> Path:
+        return self.final_root / PurePosixPath(relpath)
+
+    def items_of(self, group: Group) -> list[Placed]:
+        return [p for p in self.placed if p.group == group]
+
+
+class Exporter(Protocol):
+    """One trainer format: where each group's images go, and which config files describe them."""
+
+    name: str
+    description: str
+    sidecar_captions: bool  # write <stem>.txt next to each image
+
+    def group_dir(self, group: Group, options: ExportOptions) -> PurePosixPath:
+        """The folder (relative to the export root) that holds this group's images."""
+
+    def naming_scope(self, group: Group, options: ExportOptions) -> str:
+        """Images whose stems must differ share a scope: the group folder, or one flat folder."""
+
+    def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
+        """Write config files under ctx.stage_root; return their paths relative to it."""
+
+    def train_command(self, ctx: ExportContext) -> str:
+        """The command (or the step) that trains on this export, for the report and the CLI summary."""

@@ -1,0 +1,61 @@
+"""kohya-ss sd-scripts fine-tuning metadata: meta.json (absolute image paths with extension -> caption).
+
+One metadata file per (concept, tier) under meta/ keeps the planned repeats: dataset.toml lists each as a
+subset with its num_repeats. meta.json holds every image, for `fine_tune.py --in_json meta.json`, which has
+one global --dataset_repeats and so loses the per-concept balance.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import PurePosixPath
+
+from loraprep.export.base import ExportContext, ExportOptions, Group
+from loraprep.export.kohya import bucket_table, caption_table, write_text
+from loraprep.export.tomlwrite import toml_dumps
+
+META_FILE = "meta.json"
+DATASET_FILE = "dataset.toml"
+
+
+def _meta(ctx: ExportContext, placed) -> str:
+    data = {str(ctx.final(p.relpath)): {"caption": p.caption} for p in placed}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+class KohyaFinetuneExporter:
+    name = "kohya-finetune"
+    description = "kohya-ss sd-scripts fine-tuning: images + meta.json (absolute paths) + dataset.toml"
+    sidecar_captions = False
+
+    def group_dir(self, group: Group, options: ExportOptions) -> PurePosixPath:
+        return PurePosixPath("images", group.folder)
+
+    def naming_scope(self, group: Group, options: ExportOptions) -> str:
+        return group.folder
+
+    def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
+        (ctx.stage_root / "meta").mkdir(exist_ok=True)
+        written = [write_text(ctx, META_FILE, _meta(ctx, ctx.placed))]
+        subsets = []
+        for group in ctx.groups:
+            rel = f"meta/{group.folder}.json"
+            written.append(write_text(ctx, rel, _meta(ctx, ctx.items_of(group))))
+            subsets.append({
+                "metadata_file": str(ctx.final(rel)),
+                "num_repeats": group.repeats,
+                "keep_tokens": ctx.options.keep_tokens_for(group.concept),
+            })
+        config = {"general": caption_table(ctx.options),
+                  "datasets": [{**bucket_table(ctx.options), "subsets": subsets}]}
+        header = "# kohya-ss sd-scripts fine-tuning dataset config written by loraprep.\n"
+        written.append(write_text(ctx, DATASET_FILE, header + toml_dumps(config)))
+        return written
+
+    def train_command(self, ctx: ExportContext) -> str:
+        return (
+            "accelerate launch train_network.py "
+            f"--dataset_config {shlex.quote(str(ctx.final(DATASET_FILE)))} --pretrained_model_name_or_path MODEL "
+            "--network_module networks.lora --output_dir OUTPUT"
+        )

@@ -1,0 +1,61 @@
+"""Safe, unique, NFC file and folder names: `a.png` + `a.jpg` never share one caption, `A.png` + `a.png` never clash."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterable
+
+# Characters Windows forbids, path separators, and control characters; names travel between systems.
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+MAX_NAME_BYTES = 120  # leaves room for "-NN", the extension and a ".txt" sibling under the usual 255-byte limit
+
+
+def safe_component(name: str, *, spaces: bool = True, fallback: str = "image") -> str:
+    """One path component that every OS and trainer accepts: NFC, no separators, not hidden, not reserved.
+
+    With ``spaces=False`` runs of whitespace become ``_`` (used for folder names that end up in configs).
+    """
+    text = unicodedata.normalize("NFC", name)
+    text = re.sub(r"\s+", " " if spaces else "_", text).strip()
+    text = _UNSAFE.sub("_", text)
+    # A leading dot hides the file from ai-toolkit and SimpleTuner; trailing dots/spaces vanish on Windows.
+    text = text.lstrip(".").rstrip(". ")
+    if not text:
+        text = fallback
+    if text.split(".")[0].upper() in _WINDOWS_RESERVED:
+        text = f"{text}_"
+    encoded = text.encode("utf-8")
+    if len(encoded) > MAX_NAME_BYTES:
+        text = encoded[:MAX_NAME_BYTES].decode("utf-8", errors="ignore").rstrip(". ")
+    return text
+
+
+def name_key(name: str) -> str:
+    """Two names that collide on a case-insensitive or normalising file system have the same key."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+class UniqueNames:
+    """Hands out names unique within each scope, compared case- and normalisation-insensitively.
+
+    File stems are claimed without their extension, so `a.png` and `a.jpg` become `a` and `a-2`
+    (they would otherwise share `a.txt`).
+    """
+
+    def __init__(self) -> None:
+        self._taken: dict[str, set[str]] = {}
+
+    def reserve(self, scope: str, names: Iterable[str]) -> None:
+        self._taken.setdefault(scope, set()).update(name_key(n) for n in names)
+
+    def claim(self, scope: str, base: str) -> str:
+        """``base`` if free in ``scope``, else ``base-2``, ``base-3``, ...; the returned name is now taken."""
+        taken = self._taken.setdefault(scope, set())
+        candidate, n = base, 1
+        while name_key(candidate) in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(name_key(candidate))
+        return candidate

@@ -1,0 +1,157 @@
+"""export_dataset: group items, name files, place images and captions in a staged folder, write configs, swap in."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from loraprep.errors import ExportError
+from loraprep.export import convert
+from loraprep.export.base import COPY, LINK, PRESETS, ExportContext, ExportItem, ExportOptions, Group, Placed
+from loraprep.export.captions import caption_bytes, final_caption
+from loraprep.export.naming import UniqueNames, safe_component
+from loraprep.export.registry import get_exporter
+from loraprep.export.report import ExportReport, report_json
+from loraprep.export.swap import MARKER, check_output_folder, staged_folder
+
+
+@dataclass(frozen=True)
+class _Job:
+    item: ExportItem
+    group: Group
+    relpath: PurePosixPath
+    caption: str
+    fallback: bool
+    conversion: convert.Conversion
+
+
+def export_dataset(items: Iterable[ExportItem], fmt: str, options: ExportOptions) -> ExportReport:
+    """Export ``items`` in format ``fmt`` to ``options.out_dir``, replacing a previous export atomically."""
+    exporter = get_exporter(fmt)
+    _check_options(options)
+    out = check_output_folder(options.out_dir, options.dataset_root)
+    items = sorted(items, key=lambda i: (i.concept, i.tier, str(i.source)))
+    if not items:
+        raise ExportError("nothing to export: no active images", hint="check `loraprep plan DATASET` first")
+    groups = _groups(items, options)
+    jobs = _plan_jobs(items, groups, exporter, options)
+
+    with staged_folder(out) as stage:
+        for folder in sorted({job.relpath.parent for job in jobs}):
+            (stage / folder).mkdir(parents=True, exist_ok=True)
+        placed = _place_all(jobs, stage, options, exporter.sidecar_captions)
+        ctx = ExportContext(stage, out, options, tuple(groups.values()), tuple(placed))
+        config_files = tuple(str(p) for p in exporter.write_configs(ctx))
+        report = ExportReport(
+            format=exporter.name,
+            out_dir=out,
+            groups=ctx.groups,
+            placed=ctx.placed,
+            config_files=config_files,
+            train_command=exporter.train_command(ctx),
+            warnings=_warnings(placed, options, exporter),
+        )
+        (stage / MARKER).write_bytes(report_json(report))
+    return report
+
+
+def _check_options(options: ExportOptions) -> None:
+    if options.mode not in (LINK, COPY):
+        raise ExportError(f"unknown export mode {options.mode!r}", hint="use --link or --copy")
+    if options.train_preset is not None and options.train_preset not in PRESETS:
+        raise ExportError(f"unknown train preset {options.train_preset!r}", hint=f"choose one of {', '.join(PRESETS)}")
+    if options.resolution < 64 or options.batch_size < 1 or (options.epochs is not None and options.epochs < 1):
+        raise ExportError("resolution must be >= 64, batch size and epochs >= 1")
+    if options.keep_tokens is not None and options.keep_tokens < 0:
+        raise ExportError("keep_tokens must not be negative")
+    if options.bucket_max < options.resolution:
+        raise ExportError("max_bucket_reso must be at least the resolution (kohya refuses it otherwise)")
+
+
+def _groups(items: list[ExportItem], options: ExportOptions) -> dict[tuple[str, str], Group]:
+    names = UniqueNames()
+    groups: dict[tuple[str, str], Group] = {}
+    for item in items:
+        key = (item.concept, item.tier)
+        if key in groups:
+            if groups[key].repeats != item.repeats:
+                raise ExportError(
+                    f"{groups[key].label or '(root)'}: images planned with different repeats "
+                    f"({groups[key].repeats} and {item.repeats})",
+                    hint="repeats are per concept and tier; take them from one plan",
+                )
+            continue
+        if item.repeats < 1:
+            raise ExportError(
+                f"{item.concept or '(root)'}: repeats must be at least 1, got {item.repeats}",
+                hint="trainers silently skip folders with 0 repeats; exclude the images instead",
+            )
+        base = safe_component(item.concept or Path(options.dataset_root).name or "dataset", spaces=False,
+                              fallback="concept")
+        if item.tier:
+            base = f"{base}-{safe_component(item.tier, spaces=False, fallback='tier')}"
+        groups[key] = Group(item.concept, item.tier, item.repeats, names.claim("groups", base))
+    return groups
+
+
+def _plan_jobs(items, groups, exporter, options: ExportOptions) -> list[_Job]:
+    names = UniqueNames()
+    jobs = []
+    for item in items:
+        group = groups[(item.concept, item.tier)]
+        source = Path(item.source)
+        if not source.is_file():
+            raise ExportError(f"{source}: the image is gone", hint="run `loraprep scan DATASET` to refresh the store")
+        fmt, mode, alpha, rotated, animated = item.fmt, item.mode, item.has_alpha, item.exif_rotated, item.animated
+        if not fmt:
+            fmt, mode, alpha, rotated, animated = convert.sniff(source)
+        conversion = convert.decide(fmt, mode, alpha, rotated, animated, source.suffix)
+        folder = exporter.group_dir(group, options)
+        stem = names.claim(exporter.naming_scope(group, options), safe_component(source.stem))
+        caption, fallback = final_caption(item.caption, options.triggers_for(item.concept), str(source))
+        jobs.append(_Job(item, group, folder / f"{stem}{conversion.extension}", caption, fallback, conversion))
+    return jobs
+
+
+def _place_all(jobs: list[_Job], stage: Path, options: ExportOptions, sidecars: bool) -> list[Placed]:
+    def place(job: _Job) -> Placed:
+        dest = stage / job.relpath
+        if job.conversion.needed:
+            steps = convert.convert_file(job.item.source, dest, job.conversion, options.jpeg_quality)
+            method = "convert"
+        else:
+            steps, method = (), convert.link_or_copy(Path(job.item.source), dest, options.mode)
+        if sidecars:
+            with open(dest.with_suffix(".txt"), "wb") as handle:
+                handle.write(caption_bytes(job.caption))
+        return Placed(job.item, job.group, job.relpath, job.caption, method, steps, job.fallback)
+
+    workers = max(1, min(options.workers, os.cpu_count() or 1, len(jobs)))
+    if workers == 1:
+        return [place(job) for job in jobs]
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        futures = [pool.submit(place, job) for job in jobs]
+        return [future.result() for future in futures]
+    except BaseException:
+        # Stop converting the rest: the staged folder is thrown away anyway.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _warnings(placed: list[Placed], options: ExportOptions, exporter) -> tuple[str, ...]:
+    out = []
+    fallbacks = sum(p.caption_fallback for p in placed)
+    if fallbacks:
+        out.append(f"{fallbacks} image(s) had an empty caption and were captioned with the trigger word")
+    copied = sum(p.method == "copy" for p in placed)
+    if options.mode == LINK and copied:
+        out.append(f"{copied} image(s) were copied: hard links are not possible between these folders")
+    if exporter.name == "kohya" and options.train_preset and options.epochs is None:
+        out.append("no planned epochs given: train.toml uses 10 epochs")
+    return tuple(out)

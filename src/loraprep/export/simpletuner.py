@@ -1,0 +1,59 @@
+"""SimpleTuner: a folder per (concept, tier) with .txt captions and multidatabackend.json.
+
+SimpleTuner counts repeats from zero (0 = each image once per epoch), so repeats = kohya repeats - 1.
+caption_strategy is written explicitly ("textfile"): its default differs between versions. A default
+text_embeds backend is required; caches live in cache/ inside the export and go with a re-export.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+
+from loraprep.export.base import ExportContext, ExportOptions, Group
+
+BACKENDS_FILE = "multidatabackend.json"
+TEXT_EMBEDS_ID = "loraprep-text-embeds"
+
+
+class SimpleTunerExporter:
+    name = "simpletuner"
+    description = "SimpleTuner: folders with .txt captions + multidatabackend.json (repeats = N - 1)"
+    sidecar_captions = True
+
+    def group_dir(self, group: Group, options: ExportOptions) -> PurePosixPath:
+        return PurePosixPath("images", group.folder)
+
+    def naming_scope(self, group: Group, options: ExportOptions) -> str:
+        return group.folder
+
+    def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
+        options = ctx.options
+        backends = []
+        for group in ctx.groups:
+            backends.append({
+                "id": group.folder,
+                "type": "local",
+                "dataset_type": "image",
+                "instance_data_dir": str(ctx.final(self.group_dir(group, options))),
+                "caption_strategy": "textfile",
+                "repeats": group.repeats - 1,
+                "resolution": options.resolution,
+                "resolution_type": "pixel_area",
+                "crop": False,
+                "cache_dir_vae": str(ctx.final(PurePosixPath("cache", "vae", group.folder))),
+                "text_embeds": TEXT_EMBEDS_ID,
+            })
+        backends.append({
+            "id": TEXT_EMBEDS_ID,
+            "dataset_type": "text_embeds",
+            "default": True,
+            "type": "local",
+            "cache_dir": str(ctx.final(PurePosixPath("cache", "text"))),
+        })
+        text = json.dumps(backends, ensure_ascii=False, indent=2) + "\n"
+        (ctx.stage_root / BACKENDS_FILE).write_bytes(text.encode("utf-8"))
+        return [PurePosixPath(BACKENDS_FILE)]
+
+    def train_command(self, ctx: ExportContext) -> str:
+        return f'set data_backend_config to {ctx.final(BACKENDS_FILE)} in config/config.json, then: simpletuner train'
