@@ -1,0 +1,193 @@
+"""Batched tagging: decode + preprocess in a thread pool overlapped with inference; yields one result per image."""
+
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from loraprep import settings
+from loraprep.errors import ModelError
+from loraprep.tagging import loader, session as ort_session
+from loraprep.tagging.postprocess import MIN_SCORE, Score, scores_above
+from loraprep.tagging.preprocess import load_tensor
+
+
+@dataclass
+class TagResult:
+    """One image's outcome: every score >= min_score, highest first, or a one-line reason it could not be read."""
+
+    image_id: str
+    scores: list[Score] = field(default_factory=list)
+    error: str | None = None
+
+
+class Tagger:
+    """A loaded WD tagger: its vocabulary, its input size and an ONNX Runtime session per device."""
+
+    def __init__(self, files: loader.ModelFiles, vocabulary: list[tuple[str, str]], device: str = "auto"):
+        self.files = files
+        self.name = files.name
+        self.revision = files.revision
+        self.key = files.key
+        self.general = files.general
+        self.character = files.character
+        self.vocabulary = vocabulary
+        self._names = [n for n, _ in vocabulary]
+        self._categories = [c for _, c in vocabulary]
+        self._sessions: dict[str, object] = {}
+        self.device = device
+        sess = self.session(device)
+        graph = ort_session.graph_info(sess)
+        self.input_size, self.fixed_batch = _check_input(graph, files.model_path)
+        self._input_name, self._output_name = graph.input_name, graph.output_name
+        self._input_dtype = np.float16 if "float16" in graph.input_type else np.float32
+        _check_output(self, graph)
+
+    def session(self, device: str | None = None):
+        device = (device or self.device or "auto").lower()
+        if device not in self._sessions:
+            self._sessions[device] = ort_session.open_session(self.files.model_path, device)
+        return self._sessions[device]
+
+    def provider(self, device: str | None = None) -> str:
+        return ort_session.active_provider(self.session(device))
+
+    def predict(self, batch: np.ndarray, device: str | None = None) -> np.ndarray:
+        """Sigmoid scores (N, tags) for a ready NHWC BGR 0..255 batch."""
+        feed = {self._input_name: np.ascontiguousarray(batch, dtype=self._input_dtype)}
+        try:
+            out = self.session(device).run([self._output_name], feed)[0]
+        except Exception as exc:  # onnxruntime errors are untyped; out of memory is the usual one
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+            raise ModelError(f"inference failed with {self.key}: {first}",
+                             "try a smaller --batch, or --device cpu") from exc
+        return np.asarray(out, dtype=np.float32).reshape(len(batch), -1)
+
+    def default_batch_size(self, device: str | None = None) -> int:
+        if self.fixed_batch:
+            return self.fixed_batch
+        return choose_batch_size(self.provider(device), self.input_size)
+
+
+def choose_batch_size(provider: str, input_size: int) -> int:
+    """Images per inference call: large on accelerators; small on CPU, where batching gains little (pure)."""
+    per_448 = 32 if provider != "CPUExecutionProvider" else 8
+    scaled = per_448 * (448 / max(input_size, 1)) ** 2
+    return int(max(1, min(256 if per_448 == 32 else 64, round(scaled))))
+
+
+def load_tagger(spec: str, revision: str | None = None, *, device: str = "auto",
+                cache_dir: str | Path | None = None) -> Tagger:
+    """Resolve (registry name, hub repo id or local folder), download if needed, check and open a tagger."""
+    files = loader.resolve(spec, revision, cache_dir)
+    return Tagger(files, loader.read_tags(files.tags_path), device)
+
+
+def tag_images(tagger: Tagger, items: Iterable[tuple[str, Path]], *, batch_size: int | None = None,
+               device: str | None = None, min_score: float = MIN_SCORE,
+               workers: int | None = None) -> Iterator[TagResult]:
+    """Tag (image_id, path) pairs, yielding results in input order; a bad file gives a result with ``error``.
+
+    Decoding runs ahead in a thread pool (Pillow and onnxruntime release the GIL), so the next batch is being
+    prepared while the current one is in the model. Nothing here touches the store.
+    """
+    size = tagger.input_size
+    bs = max(1, int(batch_size or tagger.default_batch_size(device)))
+    if tagger.fixed_batch and bs != tagger.fixed_batch:
+        raise ModelError(f"{tagger.key} only accepts batches of {tagger.fixed_batch}",
+                         f"use --batch {tagger.fixed_batch}")
+    workers = max(1, workers or settings.workers())
+    window = 2 * bs + workers
+    source = iter(items)
+    pending: deque = deque()
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="loraprep-decode")
+
+    def fill() -> None:
+        while len(pending) < window:
+            try:
+                image_id, path = next(source)
+            except StopIteration:
+                return
+            pending.append((image_id, pool.submit(_prepare, Path(path), size)))
+
+    try:
+        fill()
+        while pending:
+            chunk: list[tuple[str, np.ndarray | None, str | None]] = []
+            ready = 0
+            while pending and ready < bs:
+                image_id, future = pending.popleft()
+                array, error = future.result()
+                chunk.append((image_id, array, error))
+                ready += error is None
+                fill()
+            probs = tagger.predict(np.stack([a for _, a, e in chunk if e is None]), device) if ready else None
+            row = 0
+            for image_id, _, error in chunk:
+                if error is not None:
+                    yield TagResult(image_id, error=error)
+                    continue
+                yield TagResult(image_id, scores_above(probs[row], tagger._names, tagger._categories, min_score))
+                row += 1
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _prepare(path: Path, size: int) -> tuple[np.ndarray | None, str | None]:
+    try:
+        return load_tensor(path, size), None
+    except Exception as exc:  # one bad file must never stop the run
+        return None, describe_decode_error(exc)
+
+
+def describe_decode_error(exc: BaseException) -> str:
+    """A one-line reason for a file that cannot be decoded."""
+    kind = type(exc).__name__
+    message = " ".join(str(exc).split())[:200]
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if kind == "UnidentifiedImageError":
+        return "not an image (unrecognised format)"
+    if kind == "DecompressionBombError":
+        return f"decompression bomb: {message}"
+    if "truncated" in message.lower() or isinstance(exc, EOFError):
+        return f"truncated file: {message}"
+    return f"decode failed: {message or kind}"
+
+
+def _check_input(graph, model_path: Path) -> tuple[int, int | None]:
+    """Input size and fixed batch (or None) of an NHWC 3-channel square input; ModelError otherwise."""
+    shape = graph.input_shape
+    if len(shape) != 4:
+        raise ModelError(f"{model_path}: input {graph.input_name!r} has shape {list(shape)}, expected 4 dimensions "
+                         "(batch, height, width, 3)", "loraprep runs WD-style taggers: NHWC float32 BGR input")
+    if shape[3] != 3:
+        layout = "NCHW" if shape[1] == 3 else "an unknown layout"
+        raise ModelError(f"{model_path}: input shape {list(shape)} is {layout}, not NHWC (batch, height, width, 3)",
+                         "loraprep runs WD-style taggers: NHWC float32 BGR 0..255 input; re-export the model")
+    height, width = shape[1], shape[2]
+    if not (isinstance(height, int) and isinstance(width, int)) or height != width or height < 1:
+        raise ModelError(f"{model_path}: input size {height}x{width} is not a fixed square",
+                         "WD taggers have a fixed square input such as 448x448")
+    if "float" not in graph.input_type:
+        raise ModelError(f"{model_path}: input type {graph.input_type} is not float",
+                         "WD taggers take float32 pixels 0..255")
+    batch = shape[0] if isinstance(shape[0], int) and shape[0] > 0 else None
+    return height, batch
+
+
+def _check_output(tagger: Tagger, graph) -> None:
+    width = graph.output_shape[-1] if graph.output_shape else None
+    if not isinstance(width, int):  # symbolic width: ask the model once
+        probe = np.full((tagger.fixed_batch or 1, tagger.input_size, tagger.input_size, 3), 255, np.float32)
+        width = tagger.predict(probe).shape[-1]
+    if width != len(tagger.vocabulary):
+        raise ModelError(f"{tagger.files.tags_path.name} lists {len(tagger.vocabulary)} tags but the model outputs "
+                         f"{width} scores", "model.onnx and selected_tags.csv must come from the same model version")
