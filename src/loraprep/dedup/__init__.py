@@ -1,1 +1,28 @@
-"""Exact and near-duplicate detection: encode -> search -> policy."""
+"""Exact and near-duplicate detection: encode (descriptors) -> search (candidates) -> verify -> group -> policy.
+
+Public API (import from here):
+    describe_file(path) -> Descriptor          decode once; ImageError with a one-line reason
+    describe_bytes(data) -> Descriptor
+    Descriptor.to_bytes() / Descriptor.from_bytes(blob)
+    find_duplicate_groups(records, threshold=, across_concepts=, decisions=, policy=) -> list[DupGroup]
+    DedupInput, DupGroup, DupMember, UserDecisions, KeeperPolicy, PRESETS, resolve_threshold
+    contact_sheet(group, images) -> PNG bytes
+"""
+
+from __future__ import annotations
+
+from loraprep.dedup.descriptor import Descriptor
+from loraprep.dedup.encode import describe_bytes, describe_file, describe_image
+from loraprep.dedup.find import DedupInput, DupGroup, DupMember, find_duplicate_groups, group_id_for
+from loraprep.dedup.policy import PRESETS, KeeperPolicy, UserDecisions, resolve_threshold
+
+__all__ = ["Descriptor", "describe_bytes", "describe_file", "describe_image", "DedupInput", "DupGroup", "DupMember",
+           "find_duplicate_groups", "group_id_for", "PRESETS", "KeeperPolicy", "UserDecisions", "resolve_threshold",
+           "contact_sheet"]
+
+
+def contact_sheet(group, open_image, columns: int = 4) -> bytes:
+    """PNG bytes of one group (lazy import keeps `import loraprep.dedup` light)."""
+    from loraprep.dedup.contact_sheet import contact_sheet as render
+
+    return render(group, open_image, columns)

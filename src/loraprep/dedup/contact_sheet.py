@@ -1,0 +1,55 @@
+"""Render one duplicate group as a PNG contact sheet: keeper first, each member captioned with why and distance."""
+
+from __future__ import annotations
+
+import io
+from typing import Callable
+
+from loraprep.dedup.find import DupGroup
+
+_TILE = 192
+_CAPTION = 34
+
+
+def contact_sheet(group: DupGroup, open_image: Callable[[object], "object"], columns: int = 4) -> bytes:
+    """PNG bytes. ``open_image(image_id)`` returns a PIL image (or raises; the tile then says so)."""
+    from PIL import Image, ImageDraw
+
+    entries = [(group.keeper_id, "KEEP", "")] + [(m.image_id, m.why, f"distance {m.distance:g}") for m in group.members]
+    rows = (len(entries) + columns - 1) // columns
+    width = columns * _TILE
+    sheet = Image.new("RGB", (width, rows * (_TILE + _CAPTION)), (245, 245, 245))
+    draw = ImageDraw.Draw(sheet)
+    for at, (image_id, line1, line2) in enumerate(entries):
+        x, y = (at % columns) * _TILE, (at // columns) * (_TILE + _CAPTION)
+        try:
+            img = open_image(image_id)
+            img = _on_checkerboard(img)
+            img.thumbnail((_TILE - 8, _TILE - 8))
+            sheet.paste(img, (x + (_TILE - img.width) // 2, y + (_TILE - img.height) // 2))
+        except Exception as exc:  # one unreadable file must not lose the whole sheet
+            draw.text((x + 6, y + _TILE // 2), f"cannot open: {exc}"[:40], fill=(160, 0, 0))
+        colour = (0, 110, 0) if line1 == "KEEP" else (60, 60, 60)
+        draw.text((x + 6, y + _TILE + 2), f"{str(image_id)[:28]}", fill=(0, 0, 0))
+        draw.text((x + 6, y + _TILE + 12), line1[:34], fill=colour)
+        if line2:
+            draw.text((x + 6, y + _TILE + 22), line2, fill=colour)
+    buf = io.BytesIO()
+    sheet.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _on_checkerboard(img):
+    """Transparent pixels drawn over a checkerboard, so a cut-out is visibly a cut-out."""
+    from PIL import Image
+
+    if img.mode not in ("RGBA", "LA", "PA") and "transparency" not in img.info:
+        return img.convert("RGB")
+    rgba = img.convert("RGBA")
+    board = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    cell = 8
+    dark = Image.new("RGBA", (cell, cell), (210, 210, 210, 255))
+    for yy in range(0, rgba.height, cell):
+        for xx in range((yy // cell) % 2 * cell, rgba.width, 2 * cell):
+            board.paste(dark, (xx, yy))
+    return Image.alpha_composite(board, rgba).convert("RGB")

@@ -1,0 +1,152 @@
+"""The pure dedup entry point: records with descriptors in, duplicate groups (keeper + verified members) out."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from loraprep.dedup.cutout_search import cutout_candidates
+from loraprep.dedup.descriptor import Descriptor
+from loraprep.dedup.group import star_groups
+from loraprep.dedup.policy import KeeperPolicy, UserDecisions, reason, resolve_threshold, why_text
+from loraprep.dedup.search import CodeIndex
+from loraprep.dedup.verify import compare
+
+
+
+@dataclass(frozen=True)
+class DedupInput:
+    """One file as dedup sees it. ``image_id`` is the caller's id for the file (unique per file);
+    ``sha256`` is the hash of its bytes (byte-identical files share it)."""
+
+    image_id: object
+    descriptor: Descriptor
+    sha256: str = ""
+    concept: str = ""
+    width: int = 0
+    height: int = 0
+    format: str = ""
+    has_alpha: bool = False
+    file_size: int = 0
+    tier: str = ""
+
+
+@dataclass(frozen=True)
+class DupMember:
+    image_id: object
+    distance: float        # % of the picture that differs from the keeper (0 for exact copies)
+    why: str               # 'exact bytes' | 'exact pixels' | 'near: mirrored, cropped, ...'
+    exclude: bool          # False for a copy in another concept when across_concepts is off
+    reason: str            # 'duplicate of <keeper> (<why>, distance d)'
+
+
+@dataclass(frozen=True)
+class DupGroup:
+    group_id: str          # stable: derived from the keeper id
+    keeper_id: object
+    members: tuple[DupMember, ...]
+
+
+def group_id_for(keeper_id) -> str:
+    return "g" + hashlib.sha256(str(keeper_id).encode()).hexdigest()[:10]
+
+
+def find_duplicate_groups(records: list[DedupInput], *, threshold: str | float = "default",
+                          across_concepts: bool = False, decisions: UserDecisions = UserDecisions(),
+                          policy: KeeperPolicy = KeeperPolicy()) -> list[DupGroup]:
+    """Exact and near-duplicate groups among ``records``; pure (no IO), deterministic."""
+    limit = resolve_threshold(threshold)
+    items = [_filled(r) for r in records]
+    n = len(items)
+    if n < 2:
+        return []
+    candidates: dict[int, set[int]] = defaultdict(set)
+    exact: dict[tuple[int, int], str] = {}
+    for kind, key in (("exact bytes", lambda r: r.sha256), ("exact pixels", lambda r: r.descriptor.pixel_key)):
+        buckets: dict[object, list[int]] = defaultdict(list)
+        for pos, r in enumerate(items):
+            k = key(r)
+            if k:
+                buckets[k].append(pos)
+        for members in buckets.values():
+            for a in members:
+                for b in members:
+                    if a != b:
+                        exact.setdefault((a, b), kind)
+                        candidates[a].add(b)
+    for a, b in _near_candidates([r.descriptor for r in items]):
+        candidates[a].add(b)
+        candidates[b].add(a)
+
+    ids = [r.image_id for r in items]
+    forced = {pos for pos, r in enumerate(items) if r.image_id in decisions.keep}
+    ranked = sorted(range(n), key=lambda p: (0 if p in forced else 1, policy.rank_key(items[p])))
+
+    def accept(k: int, m: int):
+        ka, kb = items[k], items[m]
+        if decisions.forbids(ka.image_id, kb.image_id):
+            return None
+        same_concept = ka.concept == kb.concept
+        kind = exact.get((k, m))
+        if kind is not None:
+            return (kind, (), 0.0, same_concept or across_concepts)
+        if not (same_concept or across_concepts):
+            return None
+        if limit <= 0 or ka.descriptor.flat or kb.descriptor.flat:      # threshold 0: exact copies only
+            return None
+        v = compare(ka.descriptor, kb.descriptor)
+        if v.distance > limit:
+            return None
+        return ("near", _details(ka, kb, v), v.distance, True)
+
+    groups = []
+    for keeper, members in star_groups(ranked, candidates, accept, never_member=forced):
+        kid = ids[keeper]
+        out = []
+        for m, (kind, details, distance, exclude) in members:
+            why = why_text(kind, details)
+            out.append(DupMember(ids[m], distance, why, exclude, reason(kid, why, distance)))
+        groups.append(DupGroup(group_id_for(kid), kid, tuple(out)))
+    return groups
+
+
+def _near_candidates(descriptors: list[Descriptor]) -> set[tuple[int, int]]:
+    usable = [p for p, d in enumerate(descriptors) if not d.flat]
+    pairs: set[tuple[int, int]] = set()
+    if len(usable) >= 2:
+        # crop probes reach 8 bits up to 200k pictures; above that 6 bits keeps the search within a minute per 1M
+        index = CodeIndex(probe_radius=8 if len(usable) <= 200_000 else 6)
+        codes = np.stack([descriptors[p].codes for p in usable])
+        index.add(codes[:, 0], codes)
+        for i, j, _ in index.pairs():
+            pairs.add((usable[int(i)], usable[int(j)]))
+    pairs.update(cutout_candidates(descriptors))
+    return pairs
+
+
+def _details(keeper: DedupInput, member: DedupInput, verdict) -> tuple[str, ...]:
+    out = []
+    if verdict.cutout:
+        out.append("alpha cut-out")
+    if verdict.mirrored:
+        out.append("mirrored")
+    if verdict.cropped:
+        out.append("cropped")
+    elif (member.width, member.height) != (keeper.width, keeper.height):
+        out.append("resized")
+    if (member.format or "").upper() != (keeper.format or "").upper():
+        out.append(f"{member.format or '?'} vs {keeper.format or '?'}")
+    return tuple(out) or ("edited",)
+
+
+def _filled(r: DedupInput) -> DedupInput:
+    """Width/height/alpha default to the descriptor's when the caller left them empty."""
+    if r.width and r.height:
+        return r
+    from dataclasses import replace
+
+    return replace(r, width=r.width or r.descriptor.width, height=r.height or r.descriptor.height,
+                   has_alpha=r.has_alpha or r.descriptor.alpha is not None)

@@ -1,0 +1,147 @@
+"""Sub-quadratic candidate search on 64-bit codes: bit-sampling LSH tables, multi-probe queries, incremental."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+
+def collision_probability(radius: int, bits_per_key: int, code_bits: int = 64) -> float:
+    """Chance that two codes ``radius`` bits apart share one table's key (bits sampled without replacement)."""
+    p = 1.0
+    for i in range(bits_per_key):
+        p *= max(0, code_bits - radius - i) / (code_bits - i)
+    return p
+
+
+def plan_tables(n_index: int, radius: int, recall: float, sparsity: int = 0) -> tuple[int, int]:
+    """(bits per key, number of tables): about one index entry per key (x 2**sparsity fewer), and a
+    per-pair recall >= ``recall`` for two codes ``radius`` bits apart."""
+    bits = int(min(24, max(12, math.ceil(math.log2(max(n_index, 2))) + sparsity)))
+    p = collision_probability(radius, bits)
+    tables = 1 if p >= recall else int(math.ceil(math.log(1 - recall) / math.log(1 - p)))
+    return bits, tables
+
+
+def _key_tables(rng: np.random.Generator, bits: int) -> np.ndarray:
+    """(4, 65536) uint32 tables: OR-ing table[c][16-bit chunk c] extracts ``bits`` randomly chosen bits."""
+    chosen = rng.choice(64, size=bits, replace=False)
+    tables = np.zeros((4, 1 << 16), np.uint32)
+    values = np.arange(1 << 16, dtype=np.uint32)
+    for out_bit, bit in enumerate(chosen):
+        chunk, within = divmod(int(bit), 16)
+        tables[chunk] |= ((values >> np.uint32(within)) & np.uint32(1)) << np.uint32(out_bit)
+    return tables
+
+
+def _keys(code_chunks: np.ndarray, tables: np.ndarray) -> np.ndarray:
+    key = tables[0][code_chunks[:, 0]]
+    for c in range(1, 4):
+        key |= tables[c][code_chunks[:, c]]
+    return key
+
+
+class CodeIndex:
+    """Indexed codes (one per item) and probe codes (several per item); finds item pairs close in Hamming distance.
+
+    probes[:, 0] is the item's own code, matched within ``radius`` bits; the other probes (crop
+    hypotheses) are matched within ``probe_radius``. A pair (i, j) is a candidate when a probe of i
+    is close to j's code or the other way round. Items are appended with ``add``; ``pairs(since=k)`` returns only the pairs that
+    touch an item added at position >= k, so adding 10 items costs 10 items' queries, not N.
+    """
+
+    def __init__(self, radius: int = 8, probe_radius: int = 6, recall: float = 0.95, probe_recall: float = 0.95,
+                 seed: int = 0):
+        self.radius = radius                  # whole frame against whole frame
+        self.probe_radius = probe_radius      # crop probes against whole frames: tighter, they are many
+        self.recall = recall
+        self.probe_recall = probe_recall
+        self.seed = seed
+        self._codes: list[np.ndarray] = []
+        self._probes: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return sum(len(c) for c in self._codes)
+
+    def add(self, codes: np.ndarray, probes: np.ndarray) -> None:
+        codes = np.asarray(codes, np.uint64).reshape(-1)
+        probes = np.asarray(probes, np.uint64).reshape(len(codes), -1)
+        self._codes.append(codes)
+        self._probes.append(probes)
+
+    def pairs(self, since: int = 0) -> np.ndarray:
+        """(m, 3) int64 rows (i, j, distance), i < j, distance = smallest probe-to-code Hamming distance."""
+        if not self._codes:
+            return np.zeros((0, 3), np.int64)
+        codes = np.concatenate(self._codes)
+        probes = np.concatenate(self._probes, axis=0)
+        n = len(codes)
+        if n < 2 or since >= n:
+            return np.zeros((0, 3), np.int64)
+        everyone = np.arange(n)
+        new = everyone[since:]
+        found = []
+        for columns, radius, recall in ((slice(0, 1), self.radius, self.recall),
+                                        (slice(1, None), self.probe_radius, self.probe_recall)):
+            if probes[:, columns].shape[1] == 0:
+                continue
+            found.append(self._join(codes, probes[:, columns], everyone, new, radius, recall))  # new items' probes
+            if since > 0:                                                                     # old items' probes
+                found.append(self._join(codes, probes[:, columns], new, everyone[:since], radius, recall))
+        return _merge(np.concatenate(found))
+
+    def _join(self, codes, probes, index_ids, query_ids, radius: int, recall: float) -> np.ndarray:
+        n_probe = probes.shape[1]
+        # many probes per item: sparser keys keep random collisions near one per query
+        bits, n_tables = plan_tables(len(index_ids), radius, recall, sparsity=2 if n_probe > 1 else 0)
+        rng = np.random.default_rng(self.seed + radius)
+        index_codes = codes[index_ids]
+        index_chunks = index_codes.view(np.uint16).reshape(-1, 4)
+        q_flat = np.ascontiguousarray(probes[query_ids]).reshape(-1)
+        q_owner = np.repeat(query_ids, n_probe)
+        q_chunks = q_flat.view(np.uint16).reshape(-1, 4)
+        key_tables = [_key_tables(rng, bits) for _ in range(n_tables)]
+
+        def one_table(tables):
+            ikeys = _keys(index_chunks, tables)
+            order = np.argsort(ikeys, kind="stable").astype(np.int64)
+            bucket_size = np.bincount(ikeys, minlength=1 << bits).astype(np.int32)   # direct addressing
+            bucket_start = np.cumsum(bucket_size, dtype=np.int64) - bucket_size
+            qkeys = _keys(q_chunks, tables)
+            count = bucket_size[qkeys]
+            hit = np.flatnonzero(count)
+            if not len(hit):
+                return None
+            lo = bucket_start[qkeys[hit]]
+            reps = count[hit].astype(np.int64)
+            q_at = np.repeat(hit, reps)
+            starts = np.repeat(lo - np.cumsum(reps) + reps, reps) + np.arange(reps.sum())
+            i_at = order[starts]
+            a, b = q_owner[q_at], index_ids[i_at]
+            dist = np.bitwise_count(q_flat[q_at] ^ index_codes[i_at]).astype(np.int64)
+            keep = (dist <= radius) & (a != b)
+            return np.stack([a[keep], b[keep], dist[keep]], axis=1) if keep.any() else None
+
+        if len(q_flat) * n_tables > 4_000_000:            # numpy releases the GIL: tables run side by side
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as pool:
+                out = [r for r in pool.map(one_table, key_tables) if r is not None]
+        else:
+            out = [r for r in map(one_table, key_tables) if r is not None]
+        return _merge(np.concatenate(out)) if out else np.zeros((0, 3), np.int64)
+
+
+def _merge(rows: np.ndarray) -> np.ndarray:
+    """Order each pair (i < j), keep the smallest distance per pair."""
+    if not len(rows):
+        return rows.reshape(0, 3)
+    i = np.minimum(rows[:, 0], rows[:, 1])
+    j = np.maximum(rows[:, 0], rows[:, 1])
+    order = np.lexsort((rows[:, 2], j, i))
+    i, j, d = i[order], j[order], rows[order, 2]
+    first = np.ones(len(i), bool)
+    first[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
+    return np.stack([i[first], j[first], d[first]], axis=1)
