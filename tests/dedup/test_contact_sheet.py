@@ -6,7 +6,8 @@ import io
 
 from PIL import Image
 
-from loraprep.dedup import DupGroup, DupMember, contact_sheet
+from loraprep.dedup import DupGroup, DupMember
+from loraprep.dedup.contact_sheet import contact_sheet
 
 
 def test_contact_sheet_png():

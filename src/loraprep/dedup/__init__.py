@@ -6,7 +6,7 @@ Public API (import from here):
     Descriptor.to_bytes() / Descriptor.from_bytes(blob)
     find_duplicate_groups(records, threshold=, across_concepts=, decisions=, policy=) -> list[DupGroup]
     DedupInput, DupGroup, DupMember, UserDecisions, KeeperPolicy, PRESETS, resolve_threshold
-    contact_sheet(group, images) -> PNG bytes
+    loraprep.dedup.contact_sheet.contact_sheet(group, open_image) -> PNG bytes (import the module: it needs PIL drawing)
 """
 
 from __future__ import annotations
@@ -17,12 +17,5 @@ from loraprep.dedup.find import DedupInput, DupGroup, DupMember, find_duplicate_
 from loraprep.dedup.policy import PRESETS, KeeperPolicy, UserDecisions, resolve_threshold
 
 __all__ = ["Descriptor", "describe_bytes", "describe_file", "describe_image", "DedupInput", "DupGroup", "DupMember",
-           "find_duplicate_groups", "group_id_for", "PRESETS", "KeeperPolicy", "UserDecisions", "resolve_threshold",
-           "contact_sheet"]
+           "find_duplicate_groups", "group_id_for", "PRESETS", "KeeperPolicy", "UserDecisions", "resolve_threshold"]
 
-
-def contact_sheet(group, open_image, columns: int = 4) -> bytes:
-    """PNG bytes of one group (lazy import keeps `import loraprep.dedup` light)."""
-    from loraprep.dedup.contact_sheet import contact_sheet as render
-
-    return render(group, open_image, columns)

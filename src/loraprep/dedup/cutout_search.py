@@ -55,7 +55,9 @@ def cutout_candidates(descriptors: list[Descriptor]) -> set[tuple[int, int]]:
             wab = (W * A) @ B.T                                             # sum w*a*b  (a centred)
             b_var = wbb - wb * wb / sw                                      # weighted energy of centred b
             # best gain g in a*g ~ b (contrast change), residual = b_var - wab^2 / a_energy
-            residual = (b_var - wab * wab / np.maximum(a_energy, 1e-6)) / np.maximum(b_var, a_energy)
+            with np.errstate(invalid="ignore", divide="ignore"):  # blank tiles: 0/0 becomes nan, never a match
+                residual = (b_var - wab * wab / np.maximum(a_energy, 1e-6)) / np.maximum(b_var, a_energy)
+            residual[np.isnan(residual)] = np.inf
             gain = wab / np.maximum(a_energy, 1e-6)
             residual[(gain < 0.7) | (gain > 1.4)] = np.inf
             merged = np.concatenate([best, residual.astype(np.float32)], axis=1)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from loraprep.ops import dedup as dedup_ops
+from loraprep.ops.dedup import dedup
 from loraprep.ops.init import init
 from loraprep.ops.scan import scan
 from loraprep.ops.status import status
+from loraprep.ops.tag import tag
 
-__all__ = ["init", "scan", "status"]
+__all__ = ["dedup", "dedup_ops", "init", "scan", "status", "tag"]

@@ -1,0 +1,76 @@
+"""`loraprep dedup`: find exact and near-duplicate groups; review them; record keep/split decisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from loraprep.cli.output import JSON_OPTION, emit, progress_bar, stdout_console, table
+
+
+def _render_groups(report: dict) -> None:
+    console = stdout_console()
+    groups = report["groups"]
+    largest = sorted(groups, key=lambda g: -len(g["members"]))[:15]
+    rows = []
+    for g in largest:
+        keeper = g["keeper"]["path"] if isinstance(g["keeper"], dict) else next(
+            (m["path"] for m in g["members"] if m.get("keeper")), g["keeper"])
+        others = [m for m in g["members"] if not m.get("keeper")]
+        rows.append([g["group"], keeper, len(others),
+                     "; ".join(f"{m['path']} ({m['why']}, {m['distance']:g})" for m in others[:3])
+                     + (" ..." if len(others) > 3 else "")])
+    if rows:
+        console.print(table(f"{len(groups)} duplicate group(s)", ["group", "keeper", "copies", "copies (why, distance)"],
+                            rows))
+    else:
+        console.print("no duplicates found")
+    if "excluded" in report:
+        verb = "would exclude" if report.get("dry_run") else "excluded"
+        console.print(f"{verb} {report['excluded']} image(s) of {report['images']}"
+                      + (f"; contact sheets in {report['reports']}" if report.get("reports") else ""))
+    for e in report.get("errors", []):
+        console.print(f"[red]skipped[/red] {e['path']}: {e['error']}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def dedup(
+        ctx: typer.Context,
+        dataset: Path = typer.Argument(..., help="The dataset folder (scanned first)."),
+        action: Optional[str] = typer.Argument(None, help="Optional: `keep ID` (make this image the keeper) or "
+                                                          "`split GROUP` (these are not duplicates)."),
+        subject: Optional[str] = typer.Argument(None, help="The image id/path for keep, the group id for split."),
+        threshold: str = typer.Option("default", "--threshold",
+                                      help="strict | default | loose, or a number (% of the picture changed)."),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Show the groups, change nothing."),
+        across_concepts: bool = typer.Option(False, "--across-concepts",
+                                             help="Also exclude copies found in another concept."),
+        review: bool = typer.Option(False, "--review", help="List the groups of the last run."),
+        json_output: bool = JSON_OPTION,
+    ) -> None:
+        """Exact and near-duplicates (resized, re-encoded, cropped, mirrored, cut-outs): keep the best copy."""
+        from loraprep.errors import UsageError
+        from loraprep.ops import dedup_ops
+
+        value: str | float = threshold
+        try:
+            value = float(threshold)
+        except ValueError:
+            pass
+        if action is None:
+            if review:
+                report = dedup_ops.review(dataset)
+            else:
+                with progress_bar("describing") as update:
+                    report = dedup_ops.dedup(dataset, threshold=value, dry_run=dry_run,
+                                             across_concepts=across_concepts, progress=update)
+        elif action in ("keep", "split") and subject:
+            report = getattr(dedup_ops, action)(dataset, subject)
+        else:
+            raise UsageError(f"unknown dedup action '{action}'" if action not in ("keep", "split")
+                             else f"`dedup {action}` needs an id",
+                             hint="loraprep dedup DATASET keep ID | loraprep dedup DATASET split GROUP")
+        emit(ctx, json_output, report, _render_groups)

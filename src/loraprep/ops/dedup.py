@@ -1,0 +1,204 @@
+"""dedup(): describe new images, find exact and near-duplicate groups, exclude non-keepers with a reason."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+from loraprep import settings
+from loraprep.errors import DatasetError, ImageError
+from loraprep.store import dedup as dedup_rows
+from loraprep.store.atomic import write_bytes_atomic
+from loraprep.store.db import Store, open_store
+from loraprep.store.files import find_file, list_files
+from loraprep.store.runs import end_run, last_run, start_run
+
+DUPLICATE_REASON = "duplicate of "
+COMMIT_EVERY = 128
+
+
+def dedup(dataset: str | Path, *, threshold: str | float = "default", dry_run: bool = False,
+          across_concepts: bool = False, sheets: bool = True,
+          progress: Callable[[int, int], None] | None = None) -> dict:
+    """Group duplicates among active images (and earlier duplicates, which are reconsidered)."""
+    from loraprep.dedup import resolve_threshold
+
+    resolve_threshold(threshold)  # a bad value fails before any work
+    store = open_store(dataset)
+    try:
+        return _dedup(store, threshold, dry_run, across_concepts, sheets, progress)
+    finally:
+        store.close()
+
+
+def _candidates(store: Store):
+    return [f for f in list_files(store, statuses=["active", "excluded"])
+            if f.image_id and (f.status == "active" or f.reason.startswith(DUPLICATE_REASON))]
+
+
+def _dedup(store: Store, threshold, dry_run: bool, across_concepts: bool, sheets: bool, progress) -> dict:
+    from loraprep.dedup import DedupInput, Descriptor, UserDecisions, find_duplicate_groups
+    from loraprep.dedup.descriptor import VERSION
+
+    settings_used = {"threshold": threshold, "across_concepts": across_concepts, "dry_run": dry_run}
+    run_id = start_run(store, "dedup", settings_used)
+    files = _candidates(store)
+    blobs = dedup_rows.load_descriptors(store.conn, VERSION)
+    errors = _describe_missing(store, files, blobs, VERSION, progress)
+    keeps, splits = dedup_rows.load_decisions(store.conn)
+    decisions = UserDecisions(keep=frozenset(int(k) for k in keeps),
+                              split=tuple(frozenset(int(i) for i in s) for s in splits))
+    records = []
+    for f in files:
+        blob = blobs.get(f.image_id)
+        if blob is None:
+            continue
+        fmt = (f.format or "").upper()
+        records.append(DedupInput(f.id, Descriptor.from_bytes(blob), sha256=f.image_id, concept=f.concept,
+                                  width=f.width or 0, height=f.height or 0, format=fmt, has_alpha=f.has_alpha,
+                                  file_size=f.size, tier=f.tier))
+    groups = find_duplicate_groups(records, threshold=threshold, across_concepts=across_concepts,
+                                   decisions=decisions)
+    by_id = {f.id: f for f in files}
+    report_groups = [_group_dict(g, by_id) for g in groups]
+    excluded = sum(1 for g in groups for m in g.members if m.exclude)
+    if not dry_run:
+        _record(store, groups, by_id)
+        if sheets:
+            _write_sheets(store, groups, by_id)
+    end_run(store, run_id, "ok", {"groups": len(groups), "excluded": excluded, "errors": len(errors)}, errors)
+    return {"dataset": str(store.root), "threshold": threshold, "dry_run": dry_run, "images": len(records),
+            "groups": report_groups, "excluded": excluded,
+            "errors": [{"path": p, "error": e} for p, e in errors],
+            "reports": str(store.state_dir / "reports" / "dedup") if sheets and not dry_run else None}
+
+
+def _describe_missing(store: Store, files, blobs: dict, version: int, progress) -> list[tuple[str, str]]:
+    """Describe images whose content has no stored descriptor yet: a rescan of 10 new images costs 10."""
+    from loraprep.dedup import describe_file
+
+    todo, seen = [], set()
+    for f in files:
+        if f.image_id not in blobs and f.image_id not in seen:
+            seen.add(f.image_id)
+            todo.append(f)
+    errors: list[tuple[str, str]] = []
+
+    def one(f):
+        try:
+            return f, describe_file(store.root / f.path).to_bytes(), None
+        except ImageError as exc:
+            return f, None, exc.message
+
+    done = 0
+    with ThreadPoolExecutor(max_workers=settings.workers()) as pool:
+        futures = [pool.submit(one, f) for f in todo]
+        for start in range(0, len(futures), COMMIT_EVERY):
+            chunk = [fut.result() for fut in futures[start:start + COMMIT_EVERY]]
+            fresh = [(f.image_id, blob) for f, blob, _ in chunk if blob is not None]
+            errors += [(f.path, err) for f, blob, err in chunk if blob is None]
+            with store.write() as conn:
+                dedup_rows.save_descriptors(conn, version, fresh)
+            blobs.update(fresh)
+            done += len(chunk)
+            if progress:
+                progress(done, len(todo))
+    return errors
+
+
+def _reason(member, keeper_path: str) -> str:
+    return f"{DUPLICATE_REASON}{keeper_path} ({member.why}, distance {member.distance:g})"
+
+
+def _record(store: Store, groups, by_id: dict) -> None:
+    """Excluded duplicates are recomputed on every run: earlier ones return to active unless grouped again."""
+    stored = []
+    with store.write() as conn:
+        conn.execute("UPDATE files SET status='active', reason='' WHERE status='excluded' AND reason LIKE ?",
+                     (DUPLICATE_REASON + "%",))
+        keeps = set(dedup_rows.load_decisions(conn)[0])
+        for g in groups:
+            keeper = by_id[g.keeper_id]
+            members = [dedup_rows.StoredMember(g.keeper_id, 0.0, "keeper", True,
+                                               "user" if str(g.keeper_id) in keeps else "auto")]
+            for m in g.members:
+                members.append(dedup_rows.StoredMember(m.image_id, float(m.distance), m.why, False, "auto"))
+                if m.exclude:
+                    conn.execute("UPDATE files SET status='excluded', reason=? WHERE id=?",
+                                 (_reason(m, keeper.path), m.image_id))
+            stored.append(dedup_rows.StoredGroup(g.group_id, g.keeper_id, tuple(members)))
+        dedup_rows.replace_groups(conn, stored)
+
+
+def _write_sheets(store: Store, groups, by_id: dict) -> None:
+    from PIL import Image
+
+    from loraprep.dedup.contact_sheet import contact_sheet
+
+    folder = store.state_dir / "reports" / "dedup"
+
+    def open_image(file_id):
+        return Image.open(store.root / by_id[file_id].path)
+
+    for g in groups:
+        write_bytes_atomic(folder / f"{g.group_id}.png", contact_sheet(g, open_image))
+
+
+def _group_dict(group, by_id: dict) -> dict:
+    keeper = by_id[group.keeper_id]
+    return {"group": group.group_id, "keeper": {"id": keeper.id, "path": keeper.path},
+            "members": [{"id": m.image_id, "path": by_id[m.image_id].path, "distance": m.distance, "why": m.why,
+                         "excluded": m.exclude} for m in group.members]}
+
+
+def review(dataset: str | Path) -> dict:
+    """The groups of the last dedup run, as stored."""
+    store = open_store(dataset)
+    try:
+        files = {f.id: f for f in list_files(store)}
+        groups = []
+        for g in dedup_rows.load_groups(store.conn):
+            members = [{"id": m.file_id, "path": files[m.file_id].path if m.file_id in files else "?",
+                        "distance": m.distance, "why": m.why, "keeper": m.keeper, "decided_by": m.decided_by,
+                        "status": files[m.file_id].status if m.file_id in files else "gone"} for m in g.members]
+            groups.append({"group": g.id, "keeper": g.keeper, "members": members})
+        return {"dataset": str(store.root), "groups": groups}
+    finally:
+        store.close()
+
+
+def _rerun_settings(store: Store) -> dict:
+    previous = last_run(store, "dedup") or {}
+    s = previous.get("settings", {})
+    return {"threshold": s.get("threshold", "default"), "across_concepts": bool(s.get("across_concepts", False))}
+
+
+def keep(dataset: str | Path, ref: str) -> dict:
+    """The user picks this image as the one to keep; later runs respect it. Regroups at once."""
+    store = open_store(dataset)
+    try:
+        f = find_file(store, ref)
+        if f is None:
+            raise DatasetError(f"no image '{ref}'", hint="use an id or path from `loraprep dedup DATASET --review`")
+        with store.write() as conn:
+            dedup_rows.add_decision(conn, "keep", str(f.id))
+        again = _rerun_settings(store)
+    finally:
+        store.close()
+    return dedup(dataset, **again)
+
+
+def split(dataset: str | Path, group_id: str) -> dict:
+    """The user says this group's members are not duplicates of each other; later runs respect it."""
+    store = open_store(dataset)
+    try:
+        group = next((g for g in dedup_rows.load_groups(store.conn) if g.id == group_id), None)
+        if group is None:
+            raise DatasetError(f"no duplicate group '{group_id}'", hint="`loraprep dedup DATASET --review` lists them")
+        with store.write() as conn:
+            dedup_rows.add_decision(conn, "split", [str(m.file_id) for m in group.members])
+        again = _rerun_settings(store)
+    finally:
+        store.close()
+    return dedup(dataset, **again)

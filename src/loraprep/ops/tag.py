@@ -1,0 +1,75 @@
+"""tag(): run a WD tagger over active images and store every score >= 0.05; resumable, incremental."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from loraprep.ops.recipe import load_dataset_recipe
+from loraprep.store import tags as tag_rows
+from loraprep.store.db import open_store
+from loraprep.store.files import list_files
+from loraprep.store.runs import end_run, start_run
+
+COMMIT_EVERY = 64
+
+
+def tag(dataset: str | Path, *, model: str | None = None, revision: str | None = None,
+        batch_size: int | None = None, device: str = "auto", force: bool = False,
+        progress: Callable[[int, int], None] | None = None) -> dict:
+    """Tag every active image not yet tagged by this model@revision (all of them with ``force``)."""
+    from loraprep.tagging.pipeline import load_tagger, tag_images
+    from loraprep.tagging.registry import DEFAULT_MODEL
+
+    store = open_store(dataset)
+    try:
+        recipe = load_dataset_recipe(store.root)
+        spec = model or recipe.tagger.model or DEFAULT_MODEL
+        tagger = load_tagger(spec, revision=revision, device=device)
+        files = list_files(store, statuses=["active"])
+        first_path: dict[str, str] = {}
+        for f in files:
+            if f.image_id:
+                first_path.setdefault(f.image_id, f.path)
+        done_ids = set() if force else tag_rows.tagged_ids(store.conn, tagger.key)
+        todo = [(image_id, store.root / path) for image_id, path in first_path.items() if image_id not in done_ids]
+        run_id = start_run(store, "tag", {"model": tagger.key, "batch_size": batch_size, "device": device,
+                                          "force": force})
+        counts = {"tagged": 0, "skipped": len(first_path) - len(todo), "failed": 0}
+        errors: list[tuple[str, str]] = []
+        outcome = "interrupted"
+        start = time.perf_counter()
+        pending = []
+        try:
+            for result in tag_images(tagger, todo, batch_size=batch_size, device=device):
+                if result.error:
+                    counts["failed"] += 1
+                    errors.append((first_path[result.image_id], result.error))
+                else:
+                    pending.append(result)
+                if len(pending) >= COMMIT_EVERY:
+                    _commit(store, tagger.key, pending, counts)
+                if progress:
+                    progress(counts["tagged"] + len(pending) + counts["failed"], len(todo))
+            _commit(store, tagger.key, pending, counts)
+            outcome = "ok"
+        finally:
+            _commit(store, tagger.key, pending, counts)
+            end_run(store, run_id, outcome, counts, errors)
+        elapsed = time.perf_counter() - start
+        return {"model": tagger.key, **counts, "seconds": round(elapsed, 3),
+                "images_per_s": round(counts["tagged"] / elapsed, 2) if elapsed > 0 else None,
+                "errors": [{"path": p, "error": e} for p, e in errors]}
+    finally:
+        store.close()
+
+
+def _commit(store, model_key: str, pending: list, counts: dict) -> None:
+    if not pending:
+        return
+    with store.write() as conn:
+        for result in pending:
+            tag_rows.write_scores(conn, result.image_id, model_key, result.scores)
+    counts["tagged"] += len(pending)
+    pending.clear()

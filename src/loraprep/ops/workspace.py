@@ -1,0 +1,214 @@
+"""Workspace: one dataset's tags held in memory for the CLI and the editor, updated incrementally on edits."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from loraprep.errors import DatasetError
+from loraprep.model.image import FileRecord
+from loraprep.ops.edits import EditOp, ImageFacts, ops_for
+from loraprep.ops.recipe import load_dataset_recipe
+from loraprep.rules.effective import Thresholds, base_tags
+from loraprep.store import journal
+from loraprep.store import tags as tag_rows
+from loraprep.store.db import open_store
+from loraprep.store.files import list_files
+
+LIVE = ("active", "excluded", "failed")
+
+
+@dataclass
+class Entry:
+    """One file with its tags before rules (base) and, once computed, after them (result)."""
+
+    file: FileRecord
+    base: list
+    removed: frozenset
+    result: object = None
+
+
+class Workspace:
+    """A dataset opened for reading tags and editing them; the CLI and the web editor share this code."""
+
+    def __init__(self, dataset: str | Path, *, recipe_path: Path | None = None, model: str | None = None):
+        self.store = open_store(dataset)
+        self.root = self.store.root
+        self.recipe_path = recipe_path
+        self.model_override = model
+        self.recipe = load_dataset_recipe(self.root, recipe_path)
+        tagger = self.recipe.tagger
+        self.thresholds = Thresholds(general=tagger.general, character=tagger.character, mcut=tagger.mcut,
+                                     include_rating=tagger.include_rating)
+        self.reload()
+
+    # ---- loading -------------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Read everything from the store (used at start and when another process wrote)."""
+        conn = self.store.conn
+        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+        used = tag_rows.models_used(conn)
+        wanted = self.model_override or self.recipe.tagger.model
+        self.model = next((m for m in used if wanted and (m == wanted or m.split("@")[0] == wanted)),
+                          used[0] if used else None)
+        self.scores = tag_rows.load_scores(conn, self.model) if self.model else {}
+        self.states = journal.tag_states(conn)
+        self.categories = tag_rows.vocabulary(conn)
+        self.entries: dict[int, Entry] = {}
+        for f in list_files(self.store, statuses=LIVE):
+            self.entries[f.id] = self._entry(f)
+        self._stats = None
+
+    def refresh(self) -> bool:
+        """Reload when another connection committed since we last looked; True when it did."""
+        version = self.store.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self.reload()
+            return True
+        return False
+
+    def _entry(self, f: FileRecord) -> Entry:
+        if not f.image_id:
+            return Entry(f, [], frozenset())
+        tags, removed = base_tags(self.scores.get(f.image_id, ()), self.thresholds,
+                                  self.states.get(f.image_id, {}), self.categories)
+        return Entry(f, tags, removed)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- rules ---------------------------------------------------------------------------------------------
+    def concept_stats(self):
+        """Tag frequencies and core tags per concept, over active images, before rules."""
+        from loraprep.rules.stats import concept_stats
+
+        if self._stats is None:
+            per_concept: dict[str, list[list[str]]] = {}
+            for e in self.entries.values():
+                if e.file.status == "active":
+                    per_concept.setdefault(e.file.concept, []).append([t.name for t in e.base])
+            self._stats = {c: concept_stats(lists, self.recipe.for_concept(c).rules.core_frequency)
+                           for c, lists in per_concept.items()}
+        return self._stats
+
+    def result(self, file_id: int):
+        """The rules' verdict for one file: kept tags in caption order, dropped tags with the rule's name."""
+        from loraprep.rules.pipeline import apply_rules
+
+        e = self.entry(file_id)
+        if e.result is None:
+            concept = e.file.concept
+            stats = self.concept_stats().get(concept)
+            e.result = apply_rules(e.base, self.recipe.for_concept(concept), stats, user_removed=e.removed)
+        return e.result
+
+    def caption(self, file_id: int) -> str:
+        from loraprep.rules.pipeline import render_caption
+
+        e = self.entry(file_id)
+        return render_caption(self.result(file_id), self.recipe.for_concept(e.file.concept))
+
+    def entry(self, file_id: int) -> Entry:
+        try:
+            return self.entries[file_id]
+        except KeyError:
+            raise DatasetError(f"no image with id {file_id}", hint="ids come from `loraprep tags --json` or the editor") from None
+
+    # ---- thresholds ----------------------------------------------------------------------------------------
+    def set_thresholds(self, *, general: float | None = None, character: float | None = None,
+                       mcut: bool | None = None, include_rating: bool | None = None) -> Thresholds:
+        """Change thresholds in memory: every image's tags follow at once from the stored scores."""
+        changes = {k: v for k, v in dict(general=general, character=character, mcut=mcut,
+                                          include_rating=include_rating).items() if v is not None}
+        self.thresholds = replace(self.thresholds, **changes)
+        for fid, e in list(self.entries.items()):
+            self.entries[fid] = self._entry(e.file)
+        self._stats = None
+        return self.thresholds
+
+    # ---- edits ---------------------------------------------------------------------------------------------
+    def facts(self, file_id: int) -> ImageFacts:
+        e = self.entry(file_id)
+        return ImageFacts(file_id, e.file.image_id, frozenset(t.name for t in e.base),
+                          frozenset(t.name for t in e.base if t.pinned), e.file.status, e.file.concept, e.file.tier)
+
+    def preview_edit(self, edit: EditOp, file_ids: list[int], *, examples: int = 5) -> dict:
+        """Dry run: how many images change, and a few before/after examples; writes nothing."""
+        changed, samples = 0, []
+        for fid in file_ids:
+            tag_ops, file_ops = ops_for(edit, self.facts(fid))
+            if tag_ops or file_ops:
+                changed += 1
+                if len(samples) < examples:
+                    samples.append({"id": fid, "path": self.entry(fid).file.path,
+                                    "ops": [f"{o.op} {o.tag}" for o in tag_ops] +
+                                           [f"{o.field}: {o.old} -> {o.new}" for o in file_ops]})
+        return {"edit": edit.label, "selected": len(file_ids), "changed": changed, "examples": samples}
+
+    def apply_edit(self, edit: EditOp, file_ids: list[int], *, source: str = "user") -> dict:
+        """Apply an edit as one undoable batch."""
+        self.refresh()
+        all_tag_ops, all_file_ops = [], []
+        for fid in file_ids:
+            tag_ops, file_ops = ops_for(edit, self.facts(fid))
+            all_tag_ops += tag_ops
+            all_file_ops += file_ops
+        with self.store.write() as conn:
+            batch_id = journal.record_batch(conn, edit.label, source, all_tag_ops, all_file_ops)
+        self._after_write({o.image_id for o in all_tag_ops}, {o.file_id for o in all_file_ops})
+        changed = len({o.image_id for o in all_tag_ops} | {o.file_id for o in all_file_ops})
+        return {"batch_id": batch_id, "edit": edit.label, "changed": changed,
+                "tag_ops": len(all_tag_ops), "file_ops": len(all_file_ops)}
+
+    def undo(self) -> dict:
+        return self._step(journal.undo)
+
+    def redo(self) -> dict:
+        return self._step(journal.redo)
+
+    def _step(self, fn) -> dict:
+        self.refresh()
+        batch = fn(self.store)
+        rows = self.store.query("SELECT DISTINCT image_id FROM tag_ops WHERE batch_id=?", (batch.id,))
+        files = self.store.query("SELECT DISTINCT file_id FROM file_ops WHERE batch_id=?", (batch.id,))
+        self._after_write({r[0] for r in rows}, {r[0] for r in files})
+        return {"batch_id": batch.id, "label": batch.label, "state": batch.state}
+
+    def _after_write(self, image_ids: set[str], file_ids: set[int]) -> None:
+        """Bring the in-memory view up to date with our own write, touching only what changed."""
+        conn = self.store.conn
+        if image_ids:
+            fresh = journal.tag_states(conn, image_ids)
+            for iid in image_ids:
+                self.states[iid] = fresh.get(iid, {})
+        changed_files = {f.id: f for f in list_files(self.store, statuses=LIVE) if f.id in file_ids} if file_ids else {}
+        for fid, e in list(self.entries.items()):
+            if e.file.image_id in image_ids or fid in changed_files:
+                self.entries[fid] = self._entry(changed_files.get(fid, e.file))
+        self._reset_rules()
+        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _reset_rules(self) -> None:
+        # Core tags are per concept, so one edit can change the rules' verdict for a whole concept.
+        self._stats = None
+        for e in self.entries.values():
+            e.result = None
+
+    # ---- reading -------------------------------------------------------------------------------------------
+    def files(self, statuses=LIVE) -> list[FileRecord]:
+        return [e.file for e in self.entries.values() if e.file.status in statuses]
+
+    def tag_counts(self, file_ids: list[int] | None = None, *, after_rules: bool = True) -> Counter:
+        ids = list(self.entries) if file_ids is None else file_ids
+        counts: Counter = Counter()
+        for fid in ids:
+            tags = self.result(fid).kept if after_rules else self.entry(fid).base
+            counts.update(t.name for t in tags)
+        return counts

@@ -1,0 +1,75 @@
+"""Dedup state: descriptors per content hash, the groups found, and the user's keep/split decisions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Iterable
+
+from loraprep.store.db import now
+
+
+def load_descriptors(conn: sqlite3.Connection, version: int) -> dict[str, bytes]:
+    return {r[0]: r[1] for r in conn.execute("SELECT image_id, data FROM dedup_descriptors WHERE version=?", (version,))}
+
+
+def save_descriptors(conn: sqlite3.Connection, version: int, items: Iterable[tuple[str, bytes]]) -> None:
+    conn.executemany("INSERT OR REPLACE INTO dedup_descriptors (image_id, version, data) VALUES (?,?,?)",
+                     [(image_id, version, data) for image_id, data in items])
+
+
+@dataclass(frozen=True)
+class StoredMember:
+    file_id: int
+    distance: float
+    why: str
+    keeper: bool
+    decided_by: str
+
+
+@dataclass(frozen=True)
+class StoredGroup:
+    id: str
+    keeper: int
+    members: tuple[StoredMember, ...]
+
+
+def replace_groups(conn: sqlite3.Connection, groups: Iterable[StoredGroup]) -> None:
+    """Store the groups of the latest run in place of the previous ones."""
+    conn.execute("DELETE FROM dedup_members")
+    conn.execute("DELETE FROM dedup_groups")
+    at = now()
+    for g in groups:
+        conn.execute("INSERT INTO dedup_groups (id, keeper, created) VALUES (?,?,?)", (g.id, g.keeper, at))
+        conn.executemany(
+            "INSERT INTO dedup_members (group_id, file_id, distance, why, keeper, decided_by) VALUES (?,?,?,?,?,?)",
+            [(g.id, m.file_id, m.distance, m.why, int(m.keeper), m.decided_by) for m in g.members])
+
+
+def load_groups(conn: sqlite3.Connection) -> list[StoredGroup]:
+    groups: dict[str, list[StoredMember]] = {}
+    keepers: dict[str, int] = {}
+    for r in conn.execute("SELECT id, keeper FROM dedup_groups ORDER BY id"):
+        groups[r[0]] = []
+        keepers[r[0]] = r[1]
+    for r in conn.execute("SELECT group_id, file_id, distance, why, keeper, decided_by FROM dedup_members"
+                          " ORDER BY group_id, keeper DESC, distance"):
+        groups[r[0]].append(StoredMember(r[1], r[2], r[3], bool(r[4]), r[5]))
+    return [StoredGroup(gid, keepers[gid], tuple(ms)) for gid, ms in groups.items()]
+
+
+def add_decision(conn: sqlite3.Connection, kind: str, subject: list[str] | str) -> None:
+    value = json.dumps(sorted(subject)) if isinstance(subject, list) else subject
+    conn.execute("INSERT INTO dedup_decisions (kind, subject, at) VALUES (?,?,?)", (kind, value, now()))
+
+
+def load_decisions(conn: sqlite3.Connection) -> tuple[list[str], list[list[str]]]:
+    """(image ids the user chose to keep, newest last; member-id lists the user split apart)."""
+    keeps, splits = [], []
+    for kind, subject in conn.execute("SELECT kind, subject FROM dedup_decisions ORDER BY id"):
+        if kind == "keep":
+            keeps.append(subject)
+        else:
+            splits.append(json.loads(subject))
+    return keeps, splits

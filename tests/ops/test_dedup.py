@@ -1,0 +1,98 @@
+"""ops.dedup: exclusions with reasons, user keep/split decisions that survive re-runs, incremental describing."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import pytest
+
+from loraprep import ops
+from loraprep.errors import DatasetError, UsageError
+from loraprep.ops import dedup_ops
+from loraprep.store.db import open_store
+from loraprep.store.files import list_files
+from tests.conftest import make_image
+
+
+def _photo(path, seed, size=(900, 900)):
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(seed)
+    img = Image.fromarray(rng.integers(0, 255, (6, 6, 3), dtype=np.uint8), "RGB").resize(size, Image.BICUBIC)
+    draw = ImageDraw.Draw(img)
+    for _ in range(5):
+        x, y, r = (int(v) for v in rng.integers(50, 800, 3))
+        draw.ellipse((x - r // 4, y - r // 4, x + r // 4, y + r // 4), fill=tuple(int(c) for c in rng.integers(0, 255, 3)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path)
+    return img
+
+
+@pytest.fixture
+def dup_dataset(tmp_path):
+    root = tmp_path / "ds"
+    big = _photo(root / "c" / "base.png", 1)
+    shutil.copy(root / "c" / "base.png", root / "c" / "copy.png")
+    big.resize((600, 600)).save(root / "c" / "small.jpg", quality=80)
+    for i in range(4):
+        _photo(root / "c" / f"other{i}.png", 10 + i)
+    (root / "c" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 50)
+    ops.scan(root)
+    return root
+
+
+def _status(root):
+    with open_store(root) as store:
+        return {f.path: (f.status, f.reason) for f in list_files(store)}
+
+
+def test_duplicates_are_excluded_with_reason(dup_dataset, source_guard):
+    source_guard(dup_dataset)
+    report = ops.dedup(dup_dataset)
+    status = _status(dup_dataset)
+    assert len(report["groups"]) == 1
+    kept = [p for p in ("c/base.png", "c/copy.png") if status[p][0] == "active"]
+    assert len(kept) == 1
+    assert status["c/small.jpg"][0] == "excluded" and status["c/small.jpg"][1].startswith(f"duplicate of {kept[0]}")
+    assert all(status[f"c/other{i}.png"][0] == "active" for i in range(4))
+    assert list((dup_dataset / ".loraprep" / "reports" / "dedup").glob("*.png"))
+
+
+def test_dry_run_changes_nothing(dup_dataset):
+    report = ops.dedup(dup_dataset, dry_run=True)
+    assert report["excluded"] == 2
+    assert all(s == "active" for s, _ in (v for k, v in _status(dup_dataset).items() if k != "c/broken.png"))
+
+
+def test_user_keep_and_split_survive_reruns(dup_dataset):
+    ops.dedup(dup_dataset)
+    dedup_ops.keep(dup_dataset, "c/small.jpg")
+    assert _status(dup_dataset)["c/small.jpg"][0] == "active"
+    ops.dedup(dup_dataset)
+    assert _status(dup_dataset)["c/small.jpg"][0] == "active"
+    group = dedup_ops.review(dup_dataset)["groups"][0]
+    dedup_ops.split(dup_dataset, group["group"])
+    ops.dedup(dup_dataset)
+    assert all(s == "active" for p, (s, _) in _status(dup_dataset).items() if p != "c/broken.png")
+
+
+def test_incremental_describes_only_new_images(dup_dataset, monkeypatch):
+    ops.dedup(dup_dataset)
+    _photo(dup_dataset / "c" / "new.png", 99)
+    ops.scan(dup_dataset)
+    import loraprep.dedup as dedup_pkg
+
+    calls = []
+    real = dedup_pkg.describe_file
+    monkeypatch.setattr(dedup_pkg, "describe_file", lambda p: calls.append(p) or real(p))
+    ops.dedup(dup_dataset)
+    assert [p.name for p in calls] == ["new.png"]
+
+
+def test_bad_threshold_and_unknown_group(dup_dataset):
+    with pytest.raises(UsageError):
+        ops.dedup(dup_dataset, threshold="sloppy")
+    with pytest.raises(DatasetError, match="no duplicate group"):
+        dedup_ops.split(dup_dataset, "gnothere")
