@@ -47,7 +47,6 @@ class Workspace:
     def reload(self) -> None:
         """Read everything from the store (used at start and when another process wrote)."""
         conn = self.store.conn
-        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
         used = tag_rows.models_used(conn)
         wanted = self.model_override or self.recipe.tagger.model
         self.model = next((m for m in used if wanted and (m == wanted or m.split("@")[0] == wanted)),
@@ -193,7 +192,6 @@ class Workspace:
             if e.file.image_id in image_ids or fid in changed_files:
                 self.entries[fid] = self._entry(changed_files.get(fid, e.file))
         self._reset_rules()
-        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
 
     def _reset_rules(self) -> None:
         # Core tags are per concept, so one edit can change the rules' verdict for a whole concept.

@@ -1,0 +1,162 @@
+"""The JSON routes under /api and the image routes: thin handlers, every decision in Editor and Workspace."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel, Field
+
+MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif",
+               "BMP": "image/bmp", "TIFF": "image/tiff", "AVIF": "image/avif"}
+
+
+class Query(BaseModel):
+    where: Optional[str] = Field(None, max_length=4000)
+    concept: Optional[str] = None
+    status: Optional[str] = None
+    text: Optional[str] = Field(None, max_length=500)
+
+
+class Ids(BaseModel):
+    ids: Optional[list[int]] = None
+
+
+class Edit(BaseModel):
+    kind: str
+    tags: list[str] = []
+    target: str = ""
+
+
+class EditRequest(BaseModel):
+    edit: Edit
+    ids: Optional[list[int]] = None
+    filter: Optional[Query] = None
+
+
+class ThresholdRequest(BaseModel):
+    general: Optional[float] = Field(None, ge=0, le=1)
+    character: Optional[float] = Field(None, ge=0, le=1)
+    mcut: Optional[bool] = None
+
+
+class KeepRequest(BaseModel):
+    file_id: int
+
+
+class SplitRequest(BaseModel):
+    group_id: str
+
+
+class PlanRequest(BaseModel):
+    steps: Optional[int] = Field(None, gt=0)
+    batch: Optional[int] = Field(None, gt=0)
+
+
+class ExportRequest(BaseModel):
+    out: str = Field(..., min_length=1)
+    format: Optional[str] = None
+
+
+def build_router(editor):
+    """All routes bound to one Editor."""
+    from fastapi import APIRouter, Query as Q
+    from starlette.responses import FileResponse, JSONResponse
+
+    r = APIRouter()
+
+    @r.get("/api/session")
+    def session():
+        return editor.session()
+
+    @r.get("/api/version")
+    def version():
+        return {"ok": True, "version": editor.sync()}
+
+    @r.get("/api/images")
+    def images():
+        return JSONResponse(editor.gallery(), headers={"Cache-Control": "no-store"})
+
+    @r.get("/api/images/{file_id}")
+    def image(file_id: int):
+        return editor.image(file_id)
+
+    @r.get("/api/images/{file_id}/file")
+    def image_file(file_id: int):
+        path, fmt = editor.source_path(file_id)
+        return FileResponse(path, media_type=MEDIA_TYPES.get(fmt.upper(), "application/octet-stream"),
+                            headers={"Cache-Control": "private, max-age=60"})
+
+    @r.get("/api/images/{file_id}/thumb")
+    def image_thumb(file_id: int):
+        # Thumbnails are named by content hash, so a cached one never goes stale.
+        return FileResponse(editor.thumbnail_path(file_id), media_type="image/webp",
+                            headers={"Cache-Control": "private, max-age=86400"})
+
+    @r.post("/api/select")
+    def select(q: Query):
+        ids = editor.select(q.where, q.concept, q.status, q.text)
+        return {"ok": True, "ids": ids, "count": len(ids)}
+
+    @r.post("/api/tags/counts")
+    def tag_counts(body: Ids):
+        return {"ok": True, "tags": editor.tag_counts(body.ids)}
+
+    @r.get("/api/vocabulary")
+    def vocabulary(prefix: str = Q("", max_length=200), limit: int = Q(20, ge=1, le=500)):
+        return {"ok": True, "tags": editor.vocabulary(prefix, limit)}
+
+    @r.post("/api/edits/preview")
+    def preview(body: EditRequest):
+        return editor.preview_edit(body.edit.model_dump(), body.ids,
+                                   body.filter.model_dump() if body.filter else None)
+
+    @r.post("/api/edits/apply")
+    def apply(body: EditRequest):
+        return editor.apply_edit(body.edit.model_dump(), body.ids,
+                                 body.filter.model_dump() if body.filter else None)
+
+    @r.post("/api/undo")
+    def undo():
+        return editor.step("undo")
+
+    @r.post("/api/redo")
+    def redo():
+        return editor.step("redo")
+
+    @r.get("/api/history")
+    def history(limit: int = Q(50, ge=1, le=1000)):
+        return {"ok": True, "batches": editor.history(limit)}
+
+    @r.get("/api/thresholds")
+    def get_thresholds():
+        return {"ok": True, "thresholds": editor.session()["thresholds"]}
+
+    @r.post("/api/thresholds")
+    def set_thresholds(body: ThresholdRequest):
+        return editor.set_thresholds(general=body.general, character=body.character, mcut=body.mcut)
+
+    @r.get("/api/dedup")
+    def dedup():
+        return editor.dedup()
+
+    @r.post("/api/dedup/keep")
+    def dedup_keep(body: KeepRequest):
+        return editor.dedup_decide("keep", body.file_id)
+
+    @r.post("/api/dedup/split")
+    def dedup_split(body: SplitRequest):
+        return editor.dedup_decide("split", body.group_id)
+
+    @r.post("/api/curation")
+    def curation(body: Ids):
+        return editor.curation(body.ids)
+
+    @r.post("/api/plan")
+    def plan(body: PlanRequest):
+        return editor.run_op("plan", steps=body.steps, batch=body.batch)
+
+    @r.post("/api/export")
+    def export(body: ExportRequest):
+        return editor.run_op("export", out=body.out, fmt=body.format)
+
+    return r

@@ -1,0 +1,222 @@
+"""Workspace answers turned into JSON-ready dicts: the gallery table, one image's tags, counts, groups."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from pathlib import Path
+
+from loraprep.web.errors import ApiError
+
+BADGE_FAILED, BADGE_SMALL, BADGE_DUPLICATE, BADGE_EXCLUDED = "f", "s", "d", "x"
+
+
+def plain(value):
+    """Dataclasses, sets, tuples and paths as JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(plain(v) for v in value)
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def features(ws) -> dict:
+    """Which optional Workspace abilities this build has, so the page hides what it cannot do."""
+    names = ("select", "dedup_keep", "dedup_split", "plan", "export", "vocabulary")
+    return {n: callable(getattr(ws, n, None)) for n in names}
+
+
+def thresholds(t) -> dict:
+    return {"general": t.general, "character": t.character, "mcut": bool(t.mcut),
+            "include_rating": bool(getattr(t, "include_rating", False))}
+
+
+def edit_op(edit: dict):
+    from loraprep.ops.edits import EditOp
+
+    return EditOp(edit.get("kind", ""), tuple(edit.get("tags") or ()), edit.get("target") or "")
+
+
+# ---- tags of one image ---------------------------------------------------------------------------------------
+def _tag(t, dropped_by: str | None = None) -> dict:
+    return {"name": t.name, "category": getattr(t, "category", "general"), "score": getattr(t, "score", None),
+            "source": getattr(t, "source", "tagger"), "origin": getattr(t, "origin", ""),
+            "pinned": bool(getattr(t, "pinned", False)), "dropped_by": dropped_by}
+
+
+def _dropped(result) -> list[tuple[object, str]]:
+    """(tag, rule name) pairs of what the rules removed, whatever container the rules pipeline uses."""
+    out = []
+    for item in getattr(result, "dropped", None) or ():
+        if isinstance(item, tuple):
+            tag, rule = item[0], item[1]
+        else:
+            tag = getattr(item, "tag", item)
+            rule = getattr(item, "rule", None) or getattr(item, "reason", "rule")
+        out.append((tag, str(rule)))
+    return out
+
+
+def kept(ws, file_id: int) -> list:
+    return list(ws.result(file_id).kept)
+
+
+def image_detail(ws, record) -> dict:
+    fid = record.id
+    entry = ws.entry(fid)
+    result = ws.result(fid)
+    tags = [_tag(t) for t in result.kept]
+    dropped = [_tag(t, rule) for t, rule in _dropped(result)]
+    return {
+        "ok": True, "file": {**plain(record), "name": record.name}, "tags": tags, "dropped": dropped,
+        "removed_by_you": sorted(entry.removed), "caption": ws.caption(fid),
+        "scores": [{"name": n, "category": c, "score": round(float(v), 4)}
+                   for n, c, v in getattr(ws, "scores", {}).get(record.image_id, ())],
+    }
+
+
+# ---- the gallery -------------------------------------------------------------------------------------------
+COLUMNS = ("id", "name", "path", "concept", "tier", "status", "reason", "badges", "tags", "conf", "w", "h")
+
+
+def gallery_row(ws, f, duplicate_ids: set[int]) -> tuple:
+    """One file's row of the gallery table, in COLUMNS order."""
+    entry = ws.entry(f.id)
+    scores = [t.score for t in entry.base if getattr(t, "score", None) is not None]
+    badges = ""
+    if f.status == "failed":
+        badges += BADGE_FAILED
+    if f.small:
+        badges += BADGE_SMALL
+    if f.id in duplicate_ids or f.reason.startswith("duplicate"):
+        badges += BADGE_DUPLICATE
+    if f.status == "excluded":
+        badges += BADGE_EXCLUDED
+    return (f.id, f.name, f.path, f.concept, f.tier, f.status, f.reason, badges,
+            len(kept(ws, f.id)) if f.image_id else 0, round(sum(scores) / len(scores), 3) if scores else 0,
+            f.width or 0, f.height or 0)
+
+
+def columns(rows: list[tuple]) -> dict[str, list]:
+    return {name: [r[i] for r in rows] for i, name in enumerate(COLUMNS)}
+
+
+def gallery(ws, duplicate_ids: set[int]) -> dict:
+    """One row per file, as columns (compact for 10,000 images); the page sorts and filters by index."""
+    rows = [gallery_row(ws, f, duplicate_ids) for f in sorted(ws.files(), key=lambda f: f.path)]
+    return {"ok": True, "count": len(rows), "columns": columns(rows)}
+
+
+# ---- selection and counts ------------------------------------------------------------------------------------
+def select(ws, where, concept, status, text) -> list[int]:
+    fn = getattr(ws, "select", None)
+    if callable(fn):
+        return list(fn(where or None, concept=concept or None, status=status or None, text=text or None))
+    if where:
+        raise ApiError(501, "filter expressions need a newer loraprep (Workspace.select)")
+    needle = (text or "").lower()
+    return [f.id for f in sorted(ws.files(), key=lambda f: f.path)
+            if (not concept or f.concept == concept) and (not status or f.status == status)
+            and (not needle or needle in f.path.lower())]
+
+
+def _core_tags(ws, file_ids: list[int]) -> set[str]:
+    try:
+        stats = ws.concept_stats()
+    except Exception:  # noqa: BLE001 - core marks are a hint; counts still make sense without them
+        return set()
+    concepts = {ws.entry(i).file.concept for i in file_ids}
+    core: set[str] = set()
+    for concept in concepts:
+        s = stats.get(concept)
+        found = getattr(s, "core", None) if s is not None else None
+        if isinstance(s, dict):
+            found = s.get("core", found)
+        core.update(found or ())
+    return core
+
+
+def tag_counts(ws, file_ids: list[int]) -> list[dict]:
+    counts = ws.tag_counts(file_ids)
+    if not isinstance(counts, Counter) and isinstance(counts, list):
+        return counts
+    core = _core_tags(ws, file_ids)
+    categories = getattr(ws, "categories", {})
+    return [{"tag": tag, "count": n, "category": categories.get(tag, "general"), "core": tag in core}
+            for tag, n in counts.most_common()]
+
+
+def vocabulary(ws, prefix: str, limit: int) -> list[dict]:
+    fn = getattr(ws, "vocabulary", None)
+    if callable(fn):
+        return [plain(v) for v in fn(prefix, limit)]
+    from loraprep.model.tagname import display_name
+
+    wanted = display_name(prefix) if prefix.strip() else ""
+    counts = ws.tag_counts(None, after_rules=False)
+    categories = getattr(ws, "categories", {})
+    ranked = sorted((t for t in counts if t.startswith(wanted)), key=lambda t: (-counts[t], t))
+    rest = sorted(t for t in categories if t.startswith(wanted) and t not in counts)
+    contains = sorted(t for t in set(counts) | set(categories) if wanted and wanted in t and not t.startswith(wanted))
+    return [{"tag": t, "count": counts.get(t, 0), "category": categories.get(t, "general")}
+            for t in (ranked + rest + contains)[:limit]]
+
+
+def history(ws, limit: int) -> list[dict]:
+    fn = getattr(ws, "history", None)
+    if callable(fn):
+        return [plain(b) for b in fn(limit)]
+    from loraprep.store import journal
+
+    return [plain(b) for b in journal.history(ws.store, limit=limit)]
+
+
+def curation(ws, file_ids: list[int]) -> dict:
+    """What the recipe's rules do to these images: tags dropped per rule, tags per image before and after."""
+    dropped: Counter = Counter()
+    before = after = 0
+    for fid in file_ids:
+        if not ws.entry(fid).file.image_id:
+            continue
+        result = ws.result(fid)
+        before += len(ws.entry(fid).base)
+        after += len(result.kept)
+        dropped.update((t.name, rule) for t, rule in _dropped(result))
+    n = max(len(file_ids), 1)
+    return {"ok": True, "images": len(file_ids), "tags_before": round(before / n, 1), "tags_after": round(after / n, 1),
+            "dropped": [{"tag": t, "rule": r, "count": c} for (t, r), c in dropped.most_common(200)],
+            "examples": [{"id": fid, "name": ws.entry(fid).file.name, "caption": ws.caption(fid)}
+                         for fid in file_ids[:5] if ws.entry(fid).file.image_id]}
+
+
+# ---- duplicates ----------------------------------------------------------------------------------------------
+def dedup_groups(ws) -> list[dict]:
+    fn = getattr(ws, "dedup_groups", None)
+    if callable(fn):
+        groups = [plain(g) for g in fn()]
+    else:
+        from loraprep.store.dedup import load_groups
+
+        groups = [plain(g) for g in load_groups(ws.store.conn)]
+    out = []
+    for g in groups:
+        members = [m for m in g.get("members", []) if m.get("file_id") in ws.entries]
+        if len(members) < 2:
+            continue
+        keeper = next((m["file_id"] for m in members if m.get("keeper")), members[0]["file_id"])
+        keeper_tags = {t.name for t in ws.entry(keeper).base}
+        rows = []
+        for m in members:
+            f = ws.entry(m["file_id"]).file
+            tags = {t.name for t in ws.entry(f.id).base}
+            rows.append({**m, "keeper": m["file_id"] == keeper, "name": f.name, "path": f.path, "w": f.width,
+                         "h": f.height, "size": f.size, "format": f.format, "status": f.status, "reason": f.reason,
+                         "only_here": sorted(tags - keeper_tags)[:20], "missing": sorted(keeper_tags - tags)[:20]})
+        out.append({"id": g.get("id"), "keeper": keeper, "members": rows})
+    return out

@@ -1,0 +1,214 @@
+/* The editor page: state, server calls, filters, sidebar, selection, batch edits, undo/redo, live refresh. */
+"use strict";
+const $ = (s) => document.querySelector(s);
+const S = { rows: null, byId: new Map(), view: [], filtered: null, selected: new Set(), current: null,
+  version: 0, session: null, preview: null, busy: 0 };
+
+async function api(method, path, body) {
+  const res = await fetch(path, { method, credentials: "same-origin",
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await res.json().catch(() => ({ ok: false, error: "bad answer from the server (" + res.status + ")" }));
+  if (!res.ok || data.ok === false) { const e = new Error(data.error || "request failed"); e.status = res.status; e.hint = data.hint; throw e; }
+  return data;
+}
+function toast(msg, err) { const t = $("#toast"); t.textContent = msg; t.className = err ? "err" : ""; clearTimeout(toast.t); toast.t = setTimeout(() => (t.textContent = ""), 6000); }
+function fail(e) { toast((e.message || String(e)) + (e.hint ? " — " + e.hint : ""), true); }
+const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+
+const grid = new Grid($("#grid"), $("#grid-space"), {
+  open: (id) => openImage(id), isSelected: (id) => S.selected.has(id), current: () => S.current,
+  toggle: (id, on) => { if (id == null) return; if (on || !S.selected.has(id)) S.selected.add(id); else S.selected.delete(id); selectionChanged(); },
+  selectRange: (a, b) => { for (let p = a; p <= b; p++) S.selected.add(S.rows.id[S.view[p]]); selectionChanged(); },
+});
+
+/* ---- loading ---------------------------------------------------------------------------------------- */
+async function loadSession() {
+  S.session = await api("GET", "api/session");
+  $("#dataset").textContent = S.session.dataset; document.title = S.session.dataset + " · loraprep";
+  fillSelect($("#concept"), S.session.concepts, "all concepts", (c) => c || "(root)");
+  fillSelect($("#status"), S.session.statuses, "any status", (s) => s);
+  if (!S.session.features.select) $("#where").placeholder = "filter expressions need Workspace.select";
+}
+function fillSelect(sel, values, first, label) {
+  const keep = sel.value;
+  sel.innerHTML = `<option value="">${first}</option>` + values.map((v) => `<option value="${esc(v)}">${esc(label(v))}</option>`).join("");
+  sel.value = values.includes(keep) ? keep : "";
+}
+async function loadGallery() {
+  const data = await api("GET", "api/images");
+  S.rows = data.columns; S.version = data.version; S.byId = new Map(S.rows.id.map((id, i) => [id, i]));
+  for (const id of [...S.selected]) if (!S.byId.has(id)) S.selected.delete(id);
+}
+async function refreshAll() {
+  await loadGallery();
+  await applyFilter(false);
+  if (S.current != null && S.byId.has(S.current)) await openImage(S.current, true);
+}
+
+/* ---- filtering and sorting ------------------------------------------------------------------------- */
+function query() {
+  return { where: $("#where").value.trim() || null, concept: $("#concept").value || null,
+    status: $("#status").value || null, text: $("#text").value.trim() || null };
+}
+function filterActive() { const q = query(); return !!(q.where || q.concept || q.status || q.text); }
+async function applyFilter(counts = true) {
+  const q = query(); let ids = null;
+  $("#filter-error").hidden = true;
+  if (filterActive()) {
+    try { ids = (await api("POST", "api/select", q)).ids; }
+    catch (e) { $("#filter-error").textContent = e.message + (e.hint ? " — " + e.hint : ""); $("#filter-error").hidden = false; return; }
+  }
+  S.filtered = ids;
+  sortView();
+  if (counts !== null) loadCounts();
+}
+function sortView() {
+  const R = S.rows; let view = S.filtered ? S.filtered.map((id) => S.byId.get(id)).filter((i) => i !== undefined) : R.id.map((_, i) => i);
+  const mode = $("#sort").value;
+  const by = { tags: (a, b) => R.tags[b] - R.tags[a], conf: (a, b) => R.conf[b] - R.conf[a], conf_asc: (a, b) => R.conf[a] - R.conf[b],
+    res: (a, b) => R.w[b] * R.h[b] - R.w[a] * R.h[a] }[mode];
+  if (by) view = view.slice().sort((a, b) => by(a, b) || a - b); else if (S.filtered) view.sort((a, b) => a - b);
+  S.view = view; grid.setView(view, R); updateCounts();
+}
+function updateCounts() {
+  $("#counts").textContent = `${S.rows.id.length.toLocaleString()} images · ${S.view.length.toLocaleString()} shown · ${S.selected.size.toLocaleString()} selected`;
+  const t = targets();
+  $("#target-info").textContent = t.ids ? `on ${t.ids.length} selected` : (filterActive() ? `on the filter (${S.view.length})` : `on all ${S.view.length}`);
+}
+function targets() {
+  if (S.selected.size) return { ids: [...S.selected] };
+  if (filterActive()) return { filter: query() };
+  return { filter: { where: null, concept: null, status: null, text: null } };
+}
+function selectionChanged() { grid.paint(); updateCounts(); resetPreview(); loadCounts(); }
+
+/* ---- tag sidebar ------------------------------------------------------------------------------------- */
+let countsSeq = 0;
+async function loadCounts() {
+  const seq = ++countsSeq;
+  const ids = S.selected.size ? [...S.selected] : (S.filtered ? S.filtered : null);
+  $("#side-title").textContent = S.selected.size ? "Tags of the selection" : (S.filtered ? "Tags of the filter" : "Tags");
+  try {
+    const data = await api("POST", "api/tags/counts", { ids });
+    if (seq === countsSeq) { S.counts = data.tags; renderCounts(); }
+  } catch (e) { fail(e); }
+}
+function renderCounts() {
+  const find = $("#tag-find").value.trim().toLowerCase();
+  const rows = (S.counts || []).filter((t) => !find || t.tag.includes(find)).slice(0, 600);
+  $("#tag-list").innerHTML = rows.map((t) => `<li data-tag="${esc(t.tag)}" title="${esc(t.category)}${t.core ? " · core tag" : ""} — click to filter, shift-click to exclude"><span class="cat-${esc(t.category)}${t.core ? " core" : ""}">${esc(t.tag)}</span><span class="n">${t.count}</span></li>`).join("");
+}
+$("#tag-list").addEventListener("click", (ev) => {
+  const li = ev.target.closest("li"); if (!li) return;
+  const term = (ev.shiftKey ? "NOT " : "") + JSON.stringify(li.dataset.tag);
+  const w = $("#where"); w.value = w.value.trim() ? w.value.trim() + " AND " + term : term; applyFilter();
+});
+$("#tag-find").addEventListener("input", renderCounts);
+
+/* ---- edits ------------------------------------------------------------------------------------------- */
+async function edit(editSpec, target, quiet) {
+  const res = await api("POST", "api/edits/apply", { edit: editSpec, ...target });
+  S.version = res.version;
+  if (!quiet) toast(res.batch_id ? `${res.edit}: ${res.changed} image(s) changed (batch ${res.batch_id})` : "nothing to change");
+  if (res.batch_id) {
+    if (res.rows) { await patchRows(res.rows, target.ids); scheduleRefresh(); }
+    else await afterWrite(null);
+  }
+  return res;
+}
+async function patchRows(rows, ids) {
+  // Fresh rows for the edited images: repaint them now; the full table follows in the background.
+  const R = S.rows;
+  rows.id.forEach((id, k) => { const i = S.byId.get(id); if (i === undefined) return; for (const c in rows) R[c][i] = rows[c][k]; });
+  if (S.current != null && ids && ids.includes(S.current)) await openImage(S.current, true);
+  grid.paint(); loadCounts(); loadHistory();
+}
+let refreshTimer;
+function scheduleRefresh() { clearTimeout(refreshTimer); refreshTimer = setTimeout(() => refreshAll().catch(fail), 1500); }
+async function afterWrite(onlyIds) {
+  // One image edited: repaint its panel at once, then bring the gallery up to date.
+  if (onlyIds && S.current != null && onlyIds.includes(S.current)) await openImage(S.current, true);
+  await refreshAll(); loadHistory();
+}
+async function step(dir) {
+  try { const r = await api("POST", "api/" + dir); S.version = r.version; toast(`${dir}: ${r.label}`); await afterWrite(null); }
+  catch (e) { fail(e); }
+}
+$("#undo").onclick = () => step("undo"); $("#redo").onclick = () => step("redo");
+
+/* ---- batch bar --------------------------------------------------------------------------------------- */
+function batchSpec() {
+  let kind = $("#batch-kind").value, position;
+  if (kind === "add-front") { kind = "add"; position = "front"; }
+  const tags = $("#batch-tags").value.split(",").map((t) => t.trim()).filter(Boolean);
+  const spec = { kind, tags, target: $("#batch-target").value.trim() };
+  if (position) spec.position = position;
+  return spec;
+}
+function resetPreview() { S.preview = null; $("#batch-apply").disabled = true; $("#batch-diff").hidden = true; }
+function batchFields() {
+  const k = $("#batch-kind").value;
+  $("#batch-tags").hidden = ["concept", "tier", "exclude", "include"].includes(k);
+  $("#batch-target").hidden = !["replace", "consolidate", "concept", "tier"].includes(k);
+  $("#batch-target").placeholder = k === "concept" ? "concept name" : k === "tier" ? "tier name" : "new tag";
+  resetPreview();
+}
+$("#batch-kind").onchange = batchFields;
+for (const s of ["#batch-tags", "#batch-target"]) $(s).addEventListener("input", resetPreview);
+$("#batch-preview").onclick = async () => {
+  try {
+    const spec = batchSpec(), t = targets();
+    const p = await api("POST", "api/edits/preview", { edit: spec, ...t });
+    S.preview = { spec, t }; $("#batch-apply").disabled = p.changed === 0;
+    const lines = p.examples.map((x) => `<div>${esc(x.path)}: ${x.ops.map((o) => `<span class="${o.startsWith("add") ? "add" : o.startsWith("remove") ? "rm" : ""}">${esc(o)}</span>`).join(", ")}</div>`);
+    $("#batch-diff").innerHTML = `<b>${esc(p.edit)}</b>: ${p.changed} of ${p.selected} image(s) would change${p.changed > p.examples.length ? " — examples:" : ""}` + lines.join("");
+    $("#batch-diff").hidden = false;
+  } catch (e) { fail(e); }
+};
+$("#batch-apply").onclick = async () => {
+  if (!S.preview) return;
+  try { await edit(S.preview.spec, S.preview.t); resetPreview(); } catch (e) { fail(e); }
+};
+
+/* ---- header controls and keyboard -------------------------------------------------------------------- */
+let filterTimer;
+$("#where").addEventListener("keydown", (ev) => { if (ev.key === "Enter") { clearTimeout(filterTimer); applyFilter(); } });
+$("#where").addEventListener("input", () => { clearTimeout(filterTimer); filterTimer = setTimeout(applyFilter, 400); });
+$("#text").addEventListener("input", () => { clearTimeout(filterTimer); filterTimer = setTimeout(applyFilter, 150); });
+for (const s of ["#concept", "#status"]) $(s).onchange = () => applyFilter();
+$("#sort").onchange = () => sortView();
+document.addEventListener("keydown", (ev) => {
+  const inField = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+  const mod = ev.ctrlKey || ev.metaKey;
+  if (mod && !inField && (ev.key === "z" || ev.key === "Z")) { ev.preventDefault(); step(ev.shiftKey ? "redo" : "undo"); return; }
+  if (mod && !inField && ev.key === "y") { ev.preventDefault(); step("redo"); return; }
+  if (ev.key === "Escape") { if (document.querySelector("dialog[open]")) return; if (inField) { document.activeElement.blur(); return; }
+    if (S.selected.size) { S.selected.clear(); selectionChanged(); } else closePanel(); return; }
+  if (inField) return;
+  if (mod && ev.key === "a") { ev.preventDefault(); for (const i of S.view) S.selected.add(S.rows.id[i]); selectionChanged(); return; }
+  if (ev.key === "/") { ev.preventDefault(); $("#where").focus(); return; }
+  if (ev.key === "t" && S.current != null) { ev.preventDefault(); $("#add-tag").focus(); return; }
+  if (grid.key(ev)) ev.preventDefault();
+});
+
+/* ---- live refresh: another tab or a CLI command may write ------------------------------------------- */
+async function poll() {
+  try { const v = (await api("GET", "api/version")).version; if (v !== S.version && !S.busy) { S.version = v; await refreshAll(); loadHistory(); toast("updated: the dataset changed"); } }
+  catch (e) { /* the server may be restarting */ }
+}
+
+/* ---- hooks for tests and the benchmark ---------------------------------------------------------------- */
+window.LP = { S, api, edit, applyFilter, openImage: (id) => openImage(id), refreshAll, frame, step,
+  async timed(fn) { const t0 = performance.now(); await fn(); await frame(); return performance.now() - t0; } };
+
+(async function boot() {
+  try {
+    const t0 = performance.now();
+    await loadSession(); await loadGallery(); batchFields(); sortView(); await frame();
+    window.LP.firstPaintMs = performance.now() - t0; document.body.dataset.ready = "1";
+    loadCounts(); loadHistory(); setInterval(poll, 2000);
+    grid.el.focus();
+  } catch (e) { fail(e); document.body.dataset.ready = "error"; }
+})();

@@ -1,0 +1,147 @@
+/* The image panel (tags, autocomplete, caption) and the dialogs: history, thresholds, duplicates, curation, plan. */
+"use strict";
+const q = (s) => document.querySelector(s);
+const SRC_LABEL = { tagger: "tagger", import: "imported", user: "you", rule: "rule" };
+
+/* ---- image panel ------------------------------------------------------------------------------------- */
+let openSeq = 0;
+async function openImage(id, keepFocus) {
+  const seq = ++openSeq;
+  S.current = id; grid.paint();
+  const d = await api("GET", "api/images/" + id);
+  if (seq !== openSeq) return;
+  const f = d.file;
+  q("#panel").hidden = false;
+  q("#panel-title").textContent = f.name;
+  q("#panel-meta").innerHTML = `${esc(f.path)}<br>${f.width || "?"}×${f.height || "?"} ${esc(f.format || "")} · concept <b>${esc(f.concept || "(root)")}</b>` +
+    (f.tier ? ` · tier <b>${esc(f.tier)}</b>` : "") + ` · <b>${esc(f.status)}</b>${f.reason ? " (" + esc(f.reason) + ")" : ""}`;
+  const img = q("#panel-image"), src = f.status === "failed" ? "" : "api/images/" + id + "/file";
+  if (img.dataset.src !== src) { img.dataset.src = src; if (src) img.src = src; else img.removeAttribute("src"); }
+  q("#chips").innerHTML = d.tags.map((t) => chip(t)).join("") || '<span class="hint">no tags</span>';
+  q("#dropped").innerHTML = d.dropped.map((t) => chip(t)).join("");
+  q("#caption").value = d.caption;
+  S.detail = d;
+  if (!keepFocus) q("#add-tag").value = "";
+}
+function chip(t) {
+  const score = t.score == null ? "" : `<span class="score">${t.score.toFixed(2)}</span>`;
+  const src = `<span class="src src-${esc(t.source)}" title="${esc(t.origin || t.source)}">${esc(SRC_LABEL[t.source] || t.source)}</span>`;
+  if (t.dropped_by) return `<span class="chip dropped cat-${esc(t.category)}" data-tag="${esc(t.name)}" title="removed by rule ${esc(t.dropped_by)}"><span class="tname">${esc(t.name)}</span>${score}<span class="rule">${esc(t.dropped_by)}</span><button data-act="pin" title="keep it anyway (pin)">◇</button></span>`;
+  return `<span class="chip cat-${esc(t.category)}${t.pinned ? " pinned" : ""}" data-tag="${esc(t.name)}"><span class="tname">${esc(t.name)}</span>${score}${src}` +
+    `<button data-act="${t.pinned ? "unpin" : "pin"}" title="${t.pinned ? "unpin" : "pin: rules never remove it"}">${t.pinned ? "◆" : "◇"}</button><button data-act="remove" title="remove">✕</button></span>`;
+}
+async function tagAction(kind, tag) {
+  if (S.current == null) return;
+  try { await edit({ kind, tags: [tag] }, { ids: [S.current] }); } catch (e) { fail(e); }
+}
+for (const box of ["#chips", "#dropped"]) q(box).addEventListener("click", (ev) => {
+  const b = ev.target.closest("button[data-act]"); if (!b) return;
+  tagAction(b.dataset.act, b.closest(".chip").dataset.tag);
+});
+function closePanel() { q("#panel").hidden = true; S.current = null; grid.paint(); }
+q("#panel-close").onclick = closePanel;
+
+/* ---- autocomplete over the dataset's tags and the model's vocabulary --------------------------------- */
+function autocomplete(input, onPick, multi) {
+  const box = q("#suggest"); let items = [], active = -1, seq = 0, timer;
+  const term = () => multi ? input.value.split(",").pop().trim() : input.value.trim();
+  const show = () => {
+    box.innerHTML = items.map((t, i) => `<li role="option" class="${i === active ? "active" : ""}" data-i="${i}"><span class="cat-${esc(t.category)}">${esc(t.tag)}</span><span class="n">${t.count || ""}</span></li>`).join("");
+    box.hidden = !items.length || document.activeElement !== input;
+    if (!box.hidden && input.parentElement !== box.parentElement) input.insertAdjacentElement("afterend", box);
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const mine = ++seq, t = term();
+      if (!t) { items = []; show(); return; }
+      try { const r = await api("GET", "api/vocabulary?limit=12&prefix=" + encodeURIComponent(t)); if (mine === seq) { items = r.tags; active = items.length ? 0 : -1; show(); } } catch (e) { fail(e); }
+    }, 60);
+  });
+  const pick = (tag) => {
+    if (multi) { const parts = input.value.split(","); parts[parts.length - 1] = " " + tag; input.value = parts.join(",").replace(/^ /, "") + ", "; }
+    items = []; show(); onPick(tag);
+  };
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") { if (!items.length) return; ev.preventDefault(); active = (active + (ev.key === "ArrowDown" ? 1 : -1) + items.length) % items.length; show(); }
+    else if (ev.key === "Enter") { ev.preventDefault(); const tag = active >= 0 && items[active] ? items[active].tag : term(); if (tag) pick(tag); }
+    else if (ev.key === "Escape") { items = []; show(); }
+  });
+  input.addEventListener("blur", () => setTimeout(() => { if (document.activeElement !== input) box.hidden = true; }, 150));
+  box.addEventListener("mousedown", (ev) => { const li = ev.target.closest("li"); if (li && box.previousElementSibling === input) { ev.preventDefault(); pick(items[+li.dataset.i].tag); } });
+}
+autocomplete(q("#add-tag"), async (tag) => { q("#add-tag").value = ""; await tagAction("add", tag); q("#add-tag").focus(); });
+autocomplete(q("#batch-tags"), () => resetPreview(), true);
+
+/* ---- history ----------------------------------------------------------------------------------------- */
+async function loadHistory() {
+  try {
+    const h = await api("GET", "api/history?limit=100");
+    q("#history-list").innerHTML = h.batches.map((b) => `<li class="${esc(b.state)}">#${b.id} ${esc(b.label)} <span class="hint">${esc(b.source)} · ${esc(b.state)} · ${esc((b.at || "").slice(0, 19).replace("T", " "))}</span></li>`).join("") || "<li>no edits yet</li>";
+    const undoable = h.batches.find((b) => b.state === "done" && b.source !== "import");
+    q("#undo").title = undoable ? `Undo "${undoable.label}" (Ctrl+Z)` : "nothing to undo";
+  } catch (e) { /* shown on the next action */ }
+}
+q("#open-history").onclick = () => { loadHistory(); q("#dlg-history").showModal(); };
+
+/* ---- thresholds -------------------------------------------------------------------------------------- */
+let thTimer;
+function thresholdsUi(t) {
+  for (const k of ["general", "character"]) { q("#th-" + k).value = t[k]; q("#th-" + k + "-v").textContent = (+t[k]).toFixed(2); }
+  q("#th-mcut").checked = t.mcut;
+}
+q("#open-thresholds").onclick = async () => { thresholdsUi((await api("GET", "api/thresholds")).thresholds); q("#dlg-thresholds").showModal(); };
+for (const id of ["#th-general", "#th-character", "#th-mcut"]) q(id).addEventListener("input", () => {
+  for (const k of ["general", "character"]) q("#th-" + k + "-v").textContent = (+q("#th-" + k).value).toFixed(2);
+  clearTimeout(thTimer);
+  thTimer = setTimeout(async () => {
+    try {
+      const r = await api("POST", "api/thresholds", { general: +q("#th-general").value, character: +q("#th-character").value, mcut: q("#th-mcut").checked });
+      S.version = r.version; await refreshAll();
+    } catch (e) { fail(e); }
+  }, 120);
+});
+
+/* ---- duplicates -------------------------------------------------------------------------------------- */
+async function loadDedup() {
+  const d = await api("GET", "api/dedup");
+  q("#dedup-list").innerHTML = d.groups.map((g) => `<div class="group" data-group="${esc(g.id)}"><div class="row"><b>group ${esc(g.id)}</b> · ${g.members.length} images` +
+    (S.session.features.dedup_split ? ` <button data-split="${esc(g.id)}">Split group (none are duplicates)</button>` : "") + `</div><div class="members">` +
+    g.members.map((m) => `<div class="member${m.keeper ? " keeper" : ""}" data-file="${m.file_id}"><img src="api/images/${m.file_id}/thumb" alt="">` +
+      `<div><b>${esc(m.name)}</b> ${m.keeper ? "· keeper" : ""}</div><div class="hint">${m.w}×${m.h} · ${esc(m.format || "")} · ${Math.round((m.size || 0) / 1024)} KB · distance ${(+m.distance).toFixed(2)}</div>` +
+      `<div class="hint">${esc(m.why || "")} · ${esc(m.status)}</div>` +
+      `<div class="diff">${m.only_here.map((t) => `<span class="plus">+${esc(t)}</span>`).join(" ")} ${m.missing.map((t) => `<span class="minus">−${esc(t)}</span>`).join(" ")}</div>` +
+      (!m.keeper && S.session.features.dedup_keep ? `<button data-keep="${m.file_id}">Keep this one</button>` : "") + `</div>`).join("") + `</div></div>`).join("") ||
+    '<p class="hint">No duplicate groups. Run <code>loraprep dedup</code> to find them.</p>';
+}
+q("#open-dedup").onclick = async () => { try { await loadDedup(); q("#dlg-dedup").showModal(); } catch (e) { fail(e); } };
+q("#dedup-list").addEventListener("click", async (ev) => {
+  const keep = ev.target.closest("[data-keep]"), split = ev.target.closest("[data-split]");
+  try {
+    if (keep) { await api("POST", "api/dedup/keep", { file_id: +keep.dataset.keep }); toast("keeper changed"); }
+    else if (split) { await api("POST", "api/dedup/split", { group_id: split.dataset.split }); toast("group split"); }
+    else return;
+    await loadDedup(); await refreshAll(); loadHistory();
+  } catch (e) { fail(e); }
+});
+
+/* ---- curation preview, plan and export --------------------------------------------------------------- */
+q("#open-curation").onclick = async () => {
+  try {
+    const t = targets(), ids = t.ids || S.view.map((i) => S.rows.id[i]);
+    const c = await api("POST", "api/curation", { ids });
+    q("#curation-body").innerHTML = `<p>${c.images} image(s): ${c.tags_before} tags each before the recipe's rules, ${c.tags_after} after.</p>` +
+      `<table class="small"><tr><th>tag</th><th>removed by</th><th>images</th></tr>${c.dropped.map((d) => `<tr><td>${esc(d.tag)}</td><td>${esc(d.rule)}</td><td>${d.count}</td></tr>`).join("")}</table>` +
+      `<h3>Captions</h3>${c.examples.map((x) => `<p><b>${esc(x.name)}</b>: <code>${esc(x.caption)}</code></p>`).join("")}`;
+    q("#dlg-curation").showModal();
+  } catch (e) { fail(e); }
+};
+q("#open-plan").onclick = () => q("#dlg-plan").showModal();
+q("#run-plan").onclick = async () => {
+  try { const r = await api("POST", "api/plan", { steps: +q("#plan-steps").value || null, batch: +q("#plan-batch").value || null }); q("#plan-result").textContent = JSON.stringify(r.result, null, 2); }
+  catch (e) { q("#plan-result").textContent = "error: " + e.message + (e.hint ? "\nhint: " + e.hint : ""); }
+};
+q("#run-export").onclick = async () => {
+  try { q("#plan-result").textContent = "exporting…"; const r = await api("POST", "api/export", { out: q("#export-out").value, format: q("#export-format").value || null }); q("#plan-result").textContent = JSON.stringify(r.result, null, 2); }
+  catch (e) { q("#plan-result").textContent = "error: " + e.message + (e.hint ? "\nhint: " + e.hint : ""); }
+};

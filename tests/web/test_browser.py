@@ -1,0 +1,187 @@
+"""End to end in Debian's chromium: gallery, filter, autocomplete edit, batch replace with diff, undo, reload, dedup."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import TOKEN, build_dataset, workspace_class
+from tests.web.live import CHROMIUM, LiveServer, launch_browser
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                                "(apt-get install chromium)")
+
+COLORS = ["red hair", "blue hair", "green hair"]
+
+
+def e2e_tags() -> dict:
+    tags = {}
+    for i in range(12):
+        concept = "outfit_armor" if i % 3 == 0 else "outfit_casual"
+        tags[f"{concept}/{i:03d}.png"] = [
+            ("1girl", "general", 0.99), (COLORS[i % 3], "general", 0.9 - i / 100), ("smile", "general", 0.4 + i / 40),
+            ("looking at viewer", "general", 0.7), ("armor" if concept == "outfit_armor" else "dress", "general", 0.8),
+            ("watermark", "meta", 0.6 if i % 4 == 0 else 0.1), ("alice", "character", 0.92)]
+    return tags
+
+
+@pytest.fixture(scope="module")
+def playwright_api():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture
+def live(tmp_path):
+    from loraprep.store.db import open_store
+    from loraprep.store.dedup import StoredGroup, StoredMember, replace_groups
+    from loraprep.store.files import list_files
+
+    root = build_dataset(tmp_path / "e2e", e2e_tags())
+    with open_store(root) as store:
+        ids = {f.path: f.id for f in list_files(store)}
+        with store.write() as conn:
+            a, b = ids["outfit_casual/001.png"], ids["outfit_casual/002.png"]
+            replace_groups(conn, [StoredGroup("g1", a, (StoredMember(a, 0, "keeper: largest", True, "auto"),
+                                                        StoredMember(b, 4, "phash distance 4", False, "auto")))])
+    server = LiveServer(root, workspace_class()(root), TOKEN)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(playwright_api, live):
+    browser = launch_browser(playwright_api)
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live.url)
+    page.wait_for_selector("body[data-ready='1']", timeout=20000)
+    yield page
+    browser.close()
+    assert not errors, errors
+
+
+def shots_dir(tmp_path) -> Path:
+    folder = Path(os.environ.get("LORAPREP_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def cells(page):
+    return page.locator("#grid .cell:visible")
+
+
+def test_gallery_filter_edit_batch_undo_reload_and_dedup(page, live, tmp_path):
+    shots = shots_dir(tmp_path)
+    # The gallery: every image, the token gone from the address bar, thumbnails loaded.
+    assert "token=" not in page.url
+    assert cells(page).count() == 12
+    page.wait_for_function("[...document.querySelectorAll('#grid img')].filter(i => i.complete && i.naturalWidth > 0).length >= 12")
+    assert page.locator("#counts").inner_text().startswith("12 images")
+    page.wait_for_selector("#tag-list li:nth-child(4)")
+    page.screenshot(path=str(shots / "gallery.png"))
+
+    # Filter by concept, then by file name.
+    page.select_option("#concept", "outfit_armor")
+    page.wait_for_function("document.querySelectorAll('#grid .cell:not([style*=\"display: none\"])').length === 4")
+    page.fill("#text", "009")
+    page.wait_for_function("document.querySelectorAll('#grid .cell:not([style*=\"display: none\"])').length === 1")
+    page.fill("#text", "")
+    page.select_option("#concept", "")
+    page.wait_for_function("document.querySelectorAll('#grid .cell:not([style*=\"display: none\"])').length === 12")
+
+    # Open an image with the keyboard, add a tag through autocomplete.
+    page.locator("#grid").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#panel:not([hidden]) .chip")
+    assert page.locator("#panel-title").inner_text() == "003.png"  # armor/000, armor/003, ... in path order
+    page.fill("#add-tag", "gre")
+    page.wait_for_selector("#suggest:not([hidden]) li")
+    assert "green hair" in page.locator("#suggest li").first.inner_text()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#chips .chip[data-tag='green hair'] .src-user")
+    assert "green hair" in page.locator("#caption").input_value()
+    page.screenshot(path=str(shots / "image-panel.png"))
+
+    # Remove a tag with its chip button.
+    page.click("#chips .chip[data-tag='looking at viewer'] button[data-act='remove']")
+    page.wait_for_selector("#chips .chip[data-tag='looking at viewer']", state="detached")
+
+    # Batch replace over everything, with the dry-run diff first.
+    page.keyboard.press("Escape")
+    page.select_option("#batch-kind", "replace")
+    page.fill("#batch-tags", "red hair")
+    page.fill("#batch-target", "auburn hair")
+    page.click("#batch-preview")
+    page.wait_for_selector("#batch-diff:not([hidden])")
+    diff = page.locator("#batch-diff").inner_text()
+    assert "4 of 12 image(s) would change" in diff and "add auburn hair" in diff
+    page.screenshot(path=str(shots / "batch-diff.png"))
+    page.click("#batch-apply")
+    page.wait_for_selector("#tag-list li[data-tag='auburn hair']")
+    assert page.locator("#tag-list li[data-tag='red hair']").count() == 0
+
+    # Undo with Ctrl+Z: red hair is back.
+    page.locator("#grid").focus()
+    page.keyboard.press("Control+z")
+    page.wait_for_selector("#tag-list li[data-tag='red hair']")
+    assert page.locator("#tag-list li[data-tag='auburn hair']").count() == 0
+    page.click("#open-history")
+    page.wait_for_selector("#history-list li.undone")
+    page.screenshot(path=str(shots / "history.png"))
+    page.keyboard.press("Escape")
+
+    # Reload: the state is kept (the journal is on disk).
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    page.locator(".cell[data-id]").nth(1).click()
+    page.wait_for_selector("#chips .chip[data-tag='green hair']")
+    assert page.locator("#chips .chip[data-tag='looking at viewer']").count() == 0
+
+    # Duplicates side by side.
+    page.click("#open-dedup")
+    page.wait_for_selector("#dedup-list .member")
+    assert page.locator("#dedup-list .member").count() == 2
+    assert page.locator("#dedup-list .member.keeper").count() == 1
+    page.wait_for_function("[...document.querySelectorAll('#dedup-list img')].every(i => i.complete && i.naturalWidth > 0)")
+    page.screenshot(path=str(shots / "duplicates.png"))
+    if page.locator("[data-keep]").count():
+        page.click("[data-keep]")
+        page.wait_for_selector("#toast:has-text('keeper changed')")
+    page.keyboard.press("Escape")
+
+
+def test_thresholds_and_curation_dialogs(page, tmp_path):
+    shots = shots_dir(tmp_path)
+    page.click("#open-thresholds")
+    page.wait_for_selector("#dlg-thresholds[open]")
+    before = page.evaluate("LP.S.rows.tags.reduce((a, b) => a + b, 0)")
+    page.evaluate("""() => { const s = document.querySelector('#th-general'); s.value = '0.95';
+                     s.dispatchEvent(new Event('input')); }""")
+    page.wait_for_function(f"LP.S.rows.tags.reduce((a, b) => a + b, 0) < {before}")
+    page.screenshot(path=str(shots / "thresholds.png"))
+    page.keyboard.press("Escape")
+    page.click("#open-curation")
+    page.wait_for_selector("#curation-body p")
+    assert "tags each before" in page.locator("#curation-body").inner_text()
+    page.screenshot(path=str(shots / "curation.png"))
+
+
+def test_selection_with_keyboard_and_filter_errors_are_shown(page):
+    page.locator("#grid").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    assert "2 selected" in page.locator("#counts").inner_text()
+    assert page.locator("#target-info").inner_text() == "on 2 selected"
+    page.keyboard.press("Escape")
+    assert "0 selected" in page.locator("#counts").inner_text()
+    page.fill("#where", '"red hair" AND (')
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#filter-error:not([hidden])")
