@@ -1,0 +1,1 @@
+"""Data files shipped with loraprep: the meta-tag blacklist and trait categories."""

@@ -1,0 +1,104 @@
+"""The recipe as frozen dataclasses: every curation, balance and export choice of a dataset (DESIGN §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+STRATEGIES = ("all", "absorb", "only-learned")
+PRUNE_MODES = ("none", "minimal", "character_core", "character")
+ORDERS = ("score", "original", "alphabetical", "shuffle")
+STYLES = ("plain", "a1111")
+DEFAULT_LEARNED_CATEGORIES = ("hair color", "hair length", "hair style", "eye color", "skin", "body")
+
+
+@dataclass(frozen=True)
+class TaggerSettings:
+    model: str | None = None
+    general: float = 0.35
+    character: float = 0.85
+    mcut: bool = False
+    include_rating: bool = False
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """Rules of one concept (the top-level [rules] table, overridden per concept)."""
+
+    default_blacklist: bool = True
+    blacklist: tuple[str, ...] = ()
+    blacklist_file: str | None = None
+    protect: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()     # (pattern, target); pattern may hold '*' or start with 're:'
+    overlap: bool = True
+    overlap_file: str | None = None
+    overlap_pairs: tuple[tuple[str, tuple[str, ...]], ...] = ()   # from overlap_file: tag -> tags it implies
+    core_frequency: float = 0.4
+    learned: tuple[str, ...] = ()
+    learned_categories: tuple[str, ...] = DEFAULT_LEARNED_CATEGORIES
+    absorb_core: bool = True
+    prune_mode: str = "minimal"
+    drop_difficulty: int = 2
+    order: str = "score"
+    seed: int = 0
+    max_tags: int = 30
+    separator: str = ", "
+    style: str = "plain"
+
+
+@dataclass(frozen=True)
+class ConceptRecipe:
+    """Everything that decides one concept's captions, with overrides already resolved."""
+
+    name: str
+    trigger: tuple[str, ...] = ()
+    fixed: tuple[str, ...] = ()                    # the second fixed slot, right after the trigger
+    strategy: str = "all"
+    keep_tokens: int | None = None                 # None = auto: trigger + fixed
+    keep_tokens_separator: str | None = None       # e.g. '|||' (kohya)
+    rules: RuleSettings = field(default_factory=RuleSettings)
+    repeats: int | None = None
+    weight: float = 1.0
+    base_dir: str = ""                             # folder the recipe came from, for relative rule files
+
+    @property
+    def fixed_tags(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.trigger + self.fixed))
+
+    @property
+    def effective_keep_tokens(self) -> int:
+        return len(self.fixed_tags) if self.keep_tokens is None else self.keep_tokens
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    format: str = "kohya"
+    target_steps: int = 1500
+    batch_size: int = 2
+    epochs: int | None = None
+    resolution: int = 768
+    shuffle_caption: bool = True
+    preset: str | None = None
+    tier_weights: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A dataset's recipe; ``for_concept`` resolves per-concept overrides."""
+
+    base: ConceptRecipe = field(default_factory=lambda: ConceptRecipe(name=""))
+    tagger: TaggerSettings = field(default_factory=TaggerSettings)
+    export: ExportSettings = field(default_factory=ExportSettings)
+    overrides: tuple[tuple[str, dict], ...] = ()   # (concept, {field: value}) with 'rules' as a dict of its own
+    path: str | None = None
+
+    def for_concept(self, name: str) -> ConceptRecipe:
+        changes = dict(next((o for c, o in self.overrides if c == name), {}))
+        rules = changes.pop("rules", None)
+        concept = replace(self.base, name=name, **changes)
+        if rules:
+            concept = replace(concept, rules=replace(self.base.rules, **rules))
+        return concept
+
+    @property
+    def concepts(self) -> tuple[str, ...]:
+        return tuple(c for c, _ in self.overrides)

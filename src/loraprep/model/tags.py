@@ -1,0 +1,36 @@
+"""Frozen tag records: one Tag with its provenance, and Dropped, the evidence of a tag a rule removed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SOURCES = ("tagger", "import", "user", "rule")
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One tag of one image: name as stored, its category, tagger score (None if not from the tagger), provenance."""
+
+    name: str
+    category: str = "general"
+    score: float | None = None
+    source: str = "tagger"        # tagger | import | user | rule
+    origin: str = "tagger"        # 'tagger', 'file:a/001.txt', 'user', 'rule:trigger', ...
+    pinned: bool = False
+
+    @property
+    def by_user(self) -> bool:
+        """A tag the user added or pinned: no rule may drop it."""
+        return self.pinned or self.source == "user"
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A tag a rule removed, with the rule's name and why."""
+
+    tag: Tag
+    rule: str
+    why: str = ""
+
+
+TagSet = tuple  # tuple[Tag, ...], ordered: the caption order once the rules ran

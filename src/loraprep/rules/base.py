@@ -1,0 +1,31 @@
+"""The rule protocol: a pure function (tags, context) -> (kept, dropped), stamped with its name."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from loraprep.model.tags import Dropped, Tag
+from loraprep.rules.context import RuleContext
+
+Tags = tuple[Tag, ...]
+RuleFn = Callable[[Tags, RuleContext], "tuple[Tags, tuple[Dropped, ...]]"]
+
+
+def rule(name: str):
+    """Stamp a rule function with the name that evidence shows ("dropped by blacklist")."""
+    def wrap(fn: RuleFn) -> RuleFn:
+        fn.rule_name = name
+        return fn
+    return wrap
+
+
+def split_by(tags: Tags, ctx: RuleContext, name: str, drop: Callable[[Tag], str | None]):
+    """Keep tags for which ``drop`` returns None; protected tags are always kept."""
+    kept, dropped = [], []
+    for tag in tags:
+        why = None if ctx.protected(tag) else drop(tag)
+        if why is None:
+            kept.append(tag)
+        else:
+            dropped.append(Dropped(tag, name, why))
+    return tuple(kept), tuple(dropped)

@@ -1,0 +1,59 @@
+"""Rules that clean names: normalise spelling and merge duplicates, aliases / consolidation, blacklist."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from loraprep.model.tagname import display_name
+from loraprep.model.tags import Dropped
+from loraprep.rules.base import rule, split_by
+
+
+@rule("normalise")
+def normalise(tags, ctx):
+    """Underscores to spaces (kaomoji kept), lower case, trimmed; a repeated tag keeps its strongest copy."""
+    merged: dict[str, object] = {}
+    dropped = []
+    for tag in tags:
+        name = display_name(tag.name)
+        tag = tag if name == tag.name else replace(tag, name=name)
+        if not name:
+            dropped.append(Dropped(tag, "normalise", "empty"))
+        elif name not in merged:
+            merged[name] = tag
+        else:
+            first = merged[name]
+            best = first if (first.by_user, first.score or 0) >= (tag.by_user, tag.score or 0) else tag
+            merged[name] = replace(best, pinned=first.pinned or tag.pinned)
+            dropped.append(Dropped(first if best is tag else tag, "normalise", "duplicate"))
+    return tuple(merged.values()), tuple(dropped)
+
+
+@rule("aliases")
+def aliases(tags, ctx):
+    """Many -> one: a tag matching an alias pattern becomes its target (kept once, at the first position)."""
+    table = ctx.compiled.aliases
+    if not table:
+        return tuple(tags), ()
+    names = {t.name for t in tags}
+    out: dict[str, object] = {}
+    dropped = []
+    for tag in tags:
+        target = None if ctx.protected(tag) else next((t for match, t in table if match(tag.name)), None)
+        if target is None or target == tag.name:
+            out.setdefault(tag.name, tag)
+            continue
+        dropped.append(Dropped(tag, "aliases", f"-> {target}"))
+        if target in ctx.user_removed or target in out or (target in names and target != tag.name):
+            continue
+        out[target] = replace(tag, name=target, origin=f"{tag.origin}; alias of {tag.name}")
+    return tuple(out.values()), tuple(dropped)
+
+
+@rule("blacklist")
+def blacklist(tags, ctx):
+    """Undesired tags: the recipe's list and file, and the shipped meta tags (watermark, signature, ...)."""
+    if ctx.concept.rules.prune_mode == "none":
+        return tuple(tags), ()
+    patterns = ctx.compiled.blacklist
+    return split_by(tags, ctx, "blacklist", lambda t: "blacklisted" if t.name in patterns else None)

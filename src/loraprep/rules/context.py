@@ -1,0 +1,54 @@
+"""What every rule sees: the concept's recipe compiled once, the concept's core tags, the user's removals."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from loraprep.model.recipe import ConceptRecipe
+from loraprep.rules.categories import default_blacklist, trait_of
+from loraprep.rules.patterns import PatternSet, compile_pattern
+
+
+@dataclass(frozen=True)
+class Compiled:
+    blacklist: PatternSet
+    protect: PatternSet
+    learned: PatternSet
+    aliases: tuple
+    overlap: dict
+
+
+@functools.lru_cache(maxsize=256)
+def compile_concept(concept: ConceptRecipe) -> Compiled:
+    r = concept.rules
+    blacklist = (default_blacklist() if r.default_blacklist else ()) + r.blacklist
+    aliases = tuple((compile_pattern(p), target) for p, target in r.aliases)
+    return Compiled(PatternSet(blacklist), PatternSet(r.protect), PatternSet(r.learned), aliases,
+                    {k: frozenset(v) for k, v in r.overlap_pairs})
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    concept: ConceptRecipe
+    core: frozenset[str] = frozenset()
+    user_removed: frozenset[str] = frozenset()
+    seed_key: str = ""
+    compiled: Compiled = field(default=None)
+
+    def __post_init__(self):
+        if self.compiled is None:
+            object.__setattr__(self, "compiled", compile_concept(self.concept))
+
+    def protected(self, tag) -> bool:
+        """User tags, pinned tags, the recipe's protect list and the fixed slots never fall to a rule."""
+        return tag.by_user or tag.name in self.compiled.protect or tag.name in self.concept.fixed_tags
+
+    def learned(self, name: str) -> bool:
+        """A trait the trigger should learn: listed, in a learned category, or a core trait of the concept."""
+        if name in self.compiled.learned:
+            return True
+        trait = trait_of(name)
+        if trait is None:
+            return False
+        return trait[0] in self.concept.rules.learned_categories or (self.concept.rules.absorb_core and name in self.core)

@@ -1,0 +1,40 @@
+"""Tag patterns: exact names, '*' wildcards (`* hair ornament`) and 're:' regular expressions."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import Callable, Iterable
+
+from loraprep.model.tagname import display_name
+
+
+def compile_pattern(pattern: str) -> Callable[[str], bool]:
+    """A predicate for one pattern; exact names compare after normalisation."""
+    if pattern.startswith("re:"):
+        regex = re.compile(pattern[3:])
+        return lambda tag: regex.search(tag) is not None
+    name = display_name(pattern)
+    if "*" in name or "?" in name:
+        regex = re.compile(fnmatch.translate(name))
+        return lambda tag: regex.match(tag) is not None
+    return lambda tag: tag == name
+
+
+class PatternSet:
+    """Many patterns: exact names in a set (fast path), wildcards and regexes tried in order."""
+
+    def __init__(self, patterns: Iterable[str]):
+        self.exact: set[str] = set()
+        self.other: list[Callable[[str], bool]] = []
+        for p in patterns:
+            if p.startswith("re:") or "*" in p or "?" in p:
+                self.other.append(compile_pattern(p))
+            else:
+                self.exact.add(display_name(p))
+
+    def __contains__(self, tag: str) -> bool:
+        return tag in self.exact or any(match(tag) for match in self.other)
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.other)

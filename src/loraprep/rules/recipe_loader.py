@@ -1,0 +1,161 @@
+"""Load loraprep.toml into a Recipe; every unknown key or bad value is a RecipeError naming file and line."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from loraprep.errors import RecipeError
+from loraprep.model.recipe import ConceptRecipe, ExportSettings, Recipe, RuleSettings, TaggerSettings
+from loraprep.model.tagname import display_name
+from loraprep.rules.recipe_schema import CONCEPT, EXPORT, RULES, TAGGER, TOP
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+TAG_FIELDS = {"trigger", "fixed", "blacklist", "protect", "learned"}
+HINT = "see docs/recipe.md for every key; `loraprep init DATASET --force` writes a fresh commented recipe"
+
+
+def load_recipe(path: str | Path | None) -> Recipe:
+    """The recipe at ``path``; None gives the defaults (no trigger, strategy all, blacklist and overlap on)."""
+    if path is None:
+        return Recipe()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise RecipeError(f"recipe not found: {path}", hint="`loraprep init DATASET` writes one") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecipeError(f"{path}: cannot read the recipe: {exc}", hint=HINT) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        where = f"{path}:{match.group(1)}" if match else str(path)
+        raise RecipeError(f"{where}: not valid TOML: {exc}", hint=HINT) from None
+    return _Builder(path, text).build(data)
+
+
+class _Builder:
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.lines = text.splitlines()
+
+    def fail(self, section: tuple[str, ...], key: str, message: str):
+        raise RecipeError(f"{self.path}:{self.line_of(section, key)}: {message}", hint=HINT)
+
+    def line_of(self, section: tuple[str, ...], key: str) -> int:
+        """Best-effort line of ``key`` inside ``[section]`` (TOML parsers keep no positions)."""
+        header = re.compile(r"^\s*\[+\s*" + r"\s*\.\s*".join(re.escape(s) if re.match(r"^[\w-]+$", s)
+                                                               else r"[\"']" + re.escape(s) + r"[\"']"
+                                                               for s in section) + r"\s*\]+")
+        key_re = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
+        inside = not section
+        for number, line in enumerate(self.lines, 1):
+            if re.match(r"^\s*\[", line):
+                inside = bool(section) and bool(header.match(line))
+                if inside and not key:
+                    return number
+                continue
+            if inside and key_re.match(line):
+                return number
+        return 1
+
+    def fields(self, table: dict, schema: dict, section: tuple[str, ...], skip: set[str] = frozenset()) -> dict:
+        result = {}
+        for key, value in table.items():
+            if key in skip:
+                continue
+            if key not in schema:
+                where = f"[{'.'.join(section)}]" if section else "the top level"
+                self.fail(section, key, f"unknown key '{key}' in {where} (known: {', '.join(sorted(schema))})")
+            name, check, _help = schema[key]
+            try:
+                converted = check(value, key)
+            except (TypeError, ValueError) as exc:
+                self.fail(section, key, str(exc))
+            if name in TAG_FIELDS and converted is not None:
+                converted = tuple(dict.fromkeys(display_name(t) for t in converted if t.strip()))
+            if name == "aliases":
+                converted = tuple(result.get("aliases", ())) + tuple(self.check_patterns(converted, section, key))
+            result[name] = converted
+        if result.get("blacklist_file"):
+            extra = self.read_list(result["blacklist_file"], section, "blacklist_file")
+            result["blacklist"] = tuple(result.get("blacklist", ())) + extra
+        if result.get("overlap_file"):
+            result["overlap_pairs"] = self.read_overlap(result["overlap_file"], section)
+        for pattern in result.get("blacklist", ()):
+            self.check_regex(pattern, section, "blacklist")
+        return result
+
+    def rule_file(self, name: str, section, key) -> str:
+        path = Path(name) if Path(name).is_absolute() else self.path.parent / name
+        try:
+            return path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.fail(section, key, f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
+
+    def read_list(self, name: str, section, key) -> tuple[str, ...]:
+        lines = self.rule_file(name, section, key).splitlines()
+        return tuple(display_name(l) if not l.strip().startswith("re:") else l.strip()
+                     for l in lines if l.strip() and not l.lstrip().startswith("#"))
+
+    def read_overlap(self, name: str, section) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        import json
+
+        try:
+            data = json.loads(self.rule_file(name, section, "overlap_file"))
+        except json.JSONDecodeError as exc:
+            self.fail(section, "overlap_file", f"{name} is not valid JSON: {exc}")
+        if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+            self.fail(section, "overlap_file", f"{name} must hold {{\"tag\": [\"implied tag\", ...]}}")
+        return tuple((display_name(k), tuple(display_name(str(x)) for x in v)) for k, v in data.items())
+
+    def check_patterns(self, pairs, section, key):
+        for pattern, target in pairs:
+            self.check_regex(pattern, section, key)
+            yield (pattern if pattern.startswith("re:") else display_name(pattern), display_name(target))
+
+    def check_regex(self, pattern: str, section, key) -> None:
+        if pattern.startswith("re:"):
+            try:
+                re.compile(pattern[3:])
+            except re.error as exc:
+                self.fail(section, key, f"bad regular expression {pattern[3:]!r}: {exc}")
+
+    def build(self, data: dict) -> Recipe:
+        tables = {"tagger", "rules", "concepts", "export"}
+        top = self.fields(data, TOP, (), skip=tables)
+        for name in tables:
+            if name in data and not isinstance(data[name], dict):
+                self.fail((), name, f"'{name}' must be a table ([{name}])")
+        rules = RuleSettings(**self.fields(data.get("rules", {}), RULES, ("rules",)))
+        base = ConceptRecipe(name="", rules=rules, base_dir=str(self.path.parent), **top)
+        tagger = TaggerSettings(**self.fields(data.get("tagger", {}), TAGGER, ("tagger",)))
+        export = ExportSettings(**self.fields(data.get("export", {}), EXPORT, ("export",)))
+        overrides = []
+        for concept, table in data.get("concepts", {}).items():
+            section = ("concepts", concept)
+            if not isinstance(table, dict):
+                self.fail(("concepts",), concept, f"'concepts.{concept}' must be a table")
+            nested = table.get("rules", {})
+            if not isinstance(nested, dict):
+                self.fail(section, "rules", "'rules' must be a table")
+            flat_rules = {k: v for k, v in table.items() if k in RULES}
+            changes = self.fields({k: v for k, v in table.items() if k not in RULES}, CONCEPT, section, skip={"rules"})
+            rule_changes = self.fields(flat_rules, RULES, section)
+            rule_changes.update(self.fields(nested, RULES, section + ("rules",)))
+            if rule_changes:
+                changes["rules"] = rule_changes
+            overrides.append((concept, changes))
+        return Recipe(base=base, tagger=tagger, export=export, overrides=tuple(overrides), path=str(self.path))
+
+
+def with_rules(recipe: Recipe, **changes) -> Recipe:
+    """A copy of ``recipe`` with base rule settings changed (used by command-line overrides)."""
+    return replace(recipe, base=replace(recipe.base, rules=replace(recipe.base.rules, **changes)))

@@ -1,0 +1,147 @@
+"""The recipe's keys, their types and allowed values: one table drives validation, errors and docs."""
+
+from __future__ import annotations
+
+from loraprep.model.recipe import ORDERS, PRUNE_MODES, STRATEGIES, STYLES
+
+
+def _str_list(value, key):
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(v for v in value)
+    raise TypeError(f"'{key}' must be a string or a list of strings")
+
+
+def _number(lo, hi):
+    def check(value, key):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"'{key}' must be a number")
+        if not lo <= value <= hi:
+            raise ValueError(f"'{key}' must be between {lo} and {hi}, not {value}")
+        return float(value)
+    return check
+
+
+def _int(lo, hi):
+    def check(value, key):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"'{key}' must be a whole number")
+        if not lo <= value <= hi:
+            raise ValueError(f"'{key}' must be between {lo} and {hi}, not {value}")
+        return value
+    return check
+
+
+def _bool(value, key):
+    if not isinstance(value, bool):
+        raise TypeError(f"'{key}' must be true or false")
+    return value
+
+
+def _string(value, key):
+    if not isinstance(value, str):
+        raise TypeError(f"'{key}' must be a string")
+    return value
+
+
+def _choice(options):
+    def check(value, key):
+        if value not in options:
+            raise ValueError(f"'{key}' must be one of {', '.join(options)}, not {value!r}")
+        return value
+    return check
+
+
+def _keep_tokens(value, key):
+    if value == "auto":
+        return None
+    return _int(0, 255)(value, key)
+
+
+def _separator_token(value, key):
+    if value is False:
+        return None
+    if value is True:
+        return "|||"
+    return _string(value, key)
+
+
+def _aliases(value, key):
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise TypeError(f"'{key}' must be a table of \"tag or pattern\" = \"replacement\"")
+    return tuple(value.items())
+
+
+def _consolidate(value, key):
+    if not isinstance(value, dict):
+        raise TypeError(f"'{key}' must be a table of \"target\" = [\"tag\", ...]")
+    pairs = []
+    for target, sources in value.items():
+        for source in _str_list(sources, f"{key}.{target}"):
+            pairs.append((source, target))
+    return tuple(pairs)
+
+
+def _tier_weights(value, key):
+    if not isinstance(value, dict):
+        raise TypeError(f"'{key}' must be a table of tier = weight")
+    return tuple((k, _number(0, 1000)(v, f"{key}.{k}")) for k, v in value.items())
+
+
+def _optional_int(lo, hi):
+    check = _int(lo, hi)
+    return lambda value, key: None if value == "auto" else check(value, key)
+
+
+# key -> (field name in the dataclass, validator, one-line help)
+TOP = {
+    "trigger": ("trigger", _str_list, "activation tag(s), first in every caption"),
+    "fixed": ("fixed", _str_list, "tags kept right after the trigger (e.g. the consolidated outfit tag)"),
+    "strategy": ("strategy", _choice(STRATEGIES), "all | absorb | only-learned (guide 001's three patterns)"),
+    "keep_tokens": ("keep_tokens", _keep_tokens, "\"auto\" (trigger + fixed) or a number of leading tags kohya never shuffles"),
+    "keep_tokens_separator": ("keep_tokens_separator", _separator_token,
+                              "false, true (= \"|||\") or a string: write fixed tags before this separator"),
+}
+CONCEPT = dict(TOP, **{
+    "repeats": ("repeats", _int(1, 1000), "repeats for this concept (overrides the balance)"),
+    "weight": ("weight", _number(0.01, 100), "relative weight in the balance (1 = equal share)"),
+})
+TAGGER = {
+    "model": ("model", _string, "registry name, hub repo id or local folder"),
+    "general": ("general", _number(0, 1), "general tag threshold"),
+    "character": ("character", _number(0, 1), "character tag threshold"),
+    "mcut": ("mcut", _bool, "use MCut thresholds instead"),
+    "include_rating": ("include_rating", _bool, "keep the rating tag in captions"),
+}
+RULES = {
+    "default_blacklist": ("default_blacklist", _bool, "drop the shipped meta tags (watermark, signature, ...)"),
+    "blacklist": ("blacklist", _str_list, "tags never written ('*' wildcards, 're:' regex)"),
+    "blacklist_file": ("blacklist_file", _string, "a file with one blacklisted tag per line"),
+    "protect": ("protect", _str_list, "tags no rule may drop (e.g. blurry)"),
+    "aliases": ("aliases", _aliases, "\"tag or pattern\" = \"replacement\""),
+    "consolidate": ("aliases", _consolidate, "\"target\" = [\"tag\", ...] (many -> one)"),
+    "overlap": ("overlap", _bool, "drop a tag a more specific present tag implies"),
+    "overlap_file": ("overlap_file", _string, "JSON {\"tag\": [\"implied\", ...]}"),
+    "core_frequency": ("core_frequency", _number(0.01, 1), "share of a concept's images that makes a tag core"),
+    "learned": ("learned", _str_list, "tags the trigger should learn (absorb / only-learned)"),
+    "learned_categories": ("learned_categories", _str_list, "trait categories the trigger learns"),
+    "absorb_core": ("absorb_core", _bool, "core tags of any trait category count as learned"),
+    "prune_mode": ("prune_mode", _choice(PRUNE_MODES), "none | minimal | character_core | character (guide 002)"),
+    "drop_difficulty": ("drop_difficulty", _int(0, 10), "prune_mode character drops trait tags below this difficulty"),
+    "order": ("order", _choice(ORDERS), "score | original | alphabetical | shuffle"),
+    "seed": ("seed", _int(0, 2**31), "seed of the shuffle order"),
+    "max_tags": ("max_tags", _int(1, 500), "most tags per caption (highest confidence kept)"),
+    "separator": ("separator", _string, "between tags in the caption"),
+    "style": ("style", _choice(STYLES), "plain, or a1111 (escape parentheses)"),
+}
+EXPORT = {
+    "format": ("format", _string, "kohya | kohya-finetune | hf | onetrainer | ai-toolkit | simpletuner"),
+    "target_steps": ("target_steps", _int(1, 10_000_000), "total training steps to plan for"),
+    "batch_size": ("batch_size", _int(1, 1024), "training batch size"),
+    "epochs": ("epochs", _optional_int(1, 10_000), "fixed number of epochs (\"auto\" = planned)"),
+    "resolution": ("resolution", _int(64, 8192), "training resolution"),
+    "shuffle_caption": ("shuffle_caption", _bool, "let the trainer shuffle tags after keep_tokens"),
+    "preset": ("preset", _choice((None, "lora", "locon", "loha")), "write train.toml for lora | locon | loha"),
+    "tier_weights": ("tier_weights", _tier_weights, "repeats weight per tier, e.g. { primary = 5 }"),
+}
