@@ -37,13 +37,19 @@ def register(app: typer.Typer) -> None:
             report = ops.tag(dataset, model=model, revision=revision, batch_size=batch, device=device,
                              force=force, progress=update)
         if general is not None or character is not None or mcut:
-            report["summary"] = ops.tag_summary(dataset, general=general, character=character, mcut=mcut or None)
+            from loraprep.ops.curate import tags_report
+
+            report["summary"] = tags_report(dataset, top=15, general=general, character=character, mcut=mcut or None)
 
         def render(r: dict) -> None:
             console = stdout_console()
             rate = f", {r['images_per_s']} img/s" if r.get("images_per_s") else ""
             console.print(f"{r['model']}: tagged {r['tagged']}, skipped {r['skipped']} (already tagged), "
                           f"failed {r['failed']}{rate}")
+            if r.get("summary"):
+                from loraprep.cli.cmd_curate import _render_tags
+
+                _render_tags(r["summary"])
             for e in r["errors"]:
                 console.print(f"[red]failed[/red] {e['path']}: {e['error']}")
             console.print(f"next: `loraprep tags {dataset}` to see tag frequencies, "

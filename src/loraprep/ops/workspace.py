@@ -10,6 +10,7 @@ from loraprep.errors import DatasetError
 from loraprep.model.image import FileRecord
 from loraprep.ops.edits import EditOp, ImageFacts, ops_for
 from loraprep.ops.recipe import load_dataset_recipe
+from loraprep.ops.workspace_extras import WorkspaceExtras
 from loraprep.rules.effective import Thresholds, base_tags
 from loraprep.store import journal
 from loraprep.store import tags as tag_rows
@@ -29,7 +30,7 @@ class Entry:
     result: object = None
 
 
-class Workspace:
+class Workspace(WorkspaceExtras):
     """A dataset opened for reading tags and editing them; the CLI and the web editor share this code."""
 
     def __init__(self, dataset: str | Path, *, recipe_path: Path | None = None, model: str | None = None):
@@ -47,6 +48,7 @@ class Workspace:
     def reload(self) -> None:
         """Read everything from the store (used at start and when another process wrote)."""
         conn = self.store.conn
+        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
         used = tag_rows.models_used(conn)
         wanted = self.model_override or self.recipe.tagger.model
         self.model = next((m for m in used if wanted and (m == wanted or m.split("@")[0] == wanted)),

@@ -1,0 +1,123 @@
+"""Tag statistics, curation diffs (and writing them as a batch), captions with evidence, batch edits."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from loraprep.errors import DatasetError
+from loraprep.ops.edits import EditOp
+from loraprep.ops.workspace import Workspace
+from loraprep.store import journal
+from loraprep.store.files import find_file
+
+
+def _open(dataset, general=None, character=None, mcut=None) -> Workspace:
+    ws = Workspace(dataset)
+    if general is not None or character is not None or mcut is not None:
+        ws.set_thresholds(general=general, character=character, mcut=mcut)
+    return ws
+
+
+def tags_report(dataset: str | Path, *, concept: str | None = None, top: int | None = None,
+                general: float | None = None, character: float | None = None, mcut: bool | None = None) -> dict:
+    """Per concept: each tag's count and frequency, core flag, category, and what the recipe's rules prune."""
+    from loraprep.rules.categories import trait_of
+
+    with _open(dataset, general, character, mcut) as ws:
+        stats = ws.concept_stats()
+        concepts = []
+        for name in sorted(stats):
+            if concept is not None and name != concept:
+                continue
+            st = stats[name]
+            pruned: dict[str, Counter] = defaultdict(Counter)
+            for f in ws.files(statuses=("active",)):
+                if f.concept == name:
+                    for d in ws.result(f.id).dropped:
+                        pruned[d.tag.name][d.rule] += 1
+            rows = []
+            for tag, count in st.counts.most_common(top):
+                trait = trait_of(tag)
+                rows.append({"tag": tag, "count": count, "frequency": round(count / st.images, 3),
+                             "core": tag in st.core, "category": ws.categories.get(tag, "general"),
+                             "trait": trait[0] if trait else None, "pruned": dict(pruned.get(tag, {}))})
+            concepts.append({"concept": name, "images": st.images, "core": sorted(st.core), "tags": rows})
+        if concept is not None and not concepts:
+            raise DatasetError(f"no active images in concept '{concept}'",
+                               hint=f"concepts: {', '.join(sorted(stats)) or '(none)'}")
+        return {"model": ws.model, "thresholds": vars(ws.thresholds), "concepts": concepts}
+
+
+def curate(dataset: str | Path, *, write: bool = False, examples: int = 3) -> dict:
+    """What the recipe's rules add and remove, per rule and per concept; ``write`` records it as one batch."""
+    with Workspace(dataset) as ws:
+        per_rule: dict[tuple[str, str], dict] = {}
+        added: Counter = Counter()
+        ops: list[journal.TagOp] = []
+        changed = 0
+        for f in ws.files(statuses=("active",)):
+            if not f.image_id:
+                continue
+            result = ws.result(f.id)
+            base = {t.name for t in ws.entry(f.id).base}
+            image_ops = []
+            for d in result.dropped:
+                slot = per_rule.setdefault((d.rule, f.concept), {"rule": d.rule, "concept": f.concept, "removed": 0,
+                                                                 "tags": Counter(), "examples": []})
+                slot["removed"] += 1
+                slot["tags"][d.tag.name] += 1
+                if len(slot["examples"]) < examples:
+                    slot["examples"].append({"path": f.path, "tag": d.tag.name, "why": d.why})
+                if d.tag.name in base and not d.tag.by_user:
+                    image_ops.append(journal.TagOp(f.image_id, d.tag.name, "remove", f"rule:{d.rule}"))
+            for t in result.kept:
+                if t.name not in base:
+                    added[(t.origin, f.concept, t.name)] += 1
+                    image_ops.append(journal.TagOp(f.image_id, t.name, "add", t.origin))
+            changed += bool(image_ops)
+            ops.extend(image_ops)
+        batch_id = None
+        if write and ops:
+            with ws.store.write() as conn:
+                batch_id = journal.record_batch(conn, "curate (recipe rules)", "rule", _unique(ops))
+        rules = [{**v, "tags": dict(v["tags"].most_common(10))} for v in per_rule.values()]
+        return {"rules": sorted(rules, key=lambda r: (r["concept"], -r["removed"])),
+                "added": [{"origin": o, "concept": c, "tag": t, "images": n} for (o, c, t), n in added.most_common()],
+                "images_changed": changed, "written": batch_id is not None, "batch_id": batch_id}
+
+
+def _unique(ops: list[journal.TagOp]) -> list[journal.TagOp]:
+    # Two files with identical bytes share an image id: record each operation once.
+    return list(dict.fromkeys(ops))
+
+
+def caption(dataset: str | Path, ref: str, *, why: bool = False) -> dict:
+    """The final caption of one image and, with ``why``, the evidence for every tag kept or dropped."""
+    with Workspace(dataset) as ws:
+        f = find_file(ws.store, ref)
+        if f is None or f.id not in ws.entries:
+            raise DatasetError(f"no image '{ref}' in the dataset", hint="pass a path relative to the dataset, or an id")
+        result = ws.result(f.id)
+        data = {"id": f.id, "path": f.path, "concept": f.concept, "status": f.status, "caption": ws.caption(f.id),
+                "keep_tokens": result.keep_tokens}
+        if why:
+            data["kept"] = [_evidence(t) for t in result.kept]
+            data["dropped"] = [{**_evidence(d.tag), "rule": d.rule, "why": d.why} for d in result.dropped]
+            data["removed_by_you"] = sorted(ws.entry(f.id).removed)
+        return data
+
+
+def _evidence(tag) -> dict:
+    return {"tag": tag.name, "source": tag.source, "origin": tag.origin, "score": tag.score,
+            "category": tag.category, "pinned": tag.pinned}
+
+
+def edit_tags(dataset: str | Path, edit: EditOp, *, where: str | None = None, apply: bool = False) -> dict:
+    """A batch edit over the images ``where`` selects: a dry-run diff, or with ``apply`` one undoable batch."""
+    with Workspace(dataset) as ws:
+        ids = ws.select(where)
+        preview = ws.preview_edit(edit, ids)
+        if not apply:
+            return {**preview, "applied": False}
+        return {**preview, **ws.apply_edit(edit, ids), "applied": True}

@@ -1,0 +1,48 @@
+"""export(): write the curated dataset for a trainer: captions from the rules, repeats from the plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from loraprep.ops.plan import make_dataset_plan
+from loraprep.ops.workspace import Workspace
+
+
+def export(dataset: str | Path, out: str | Path, *, fmt: str | None = None, mode: str = "link",
+           preset: str | None = None, steps: int | None = None, batch: int | None = None,
+           epochs: int | None = None, workspace: Workspace | None = None) -> dict:
+    """Export active images with their final captions into ``out`` (replaced atomically)."""
+    ws = workspace or Workspace(dataset)
+    try:
+        return _export(ws, Path(out), fmt, mode, preset, steps, batch, epochs)
+    finally:
+        if workspace is None:
+            ws.close()
+
+
+def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs) -> dict:
+    from loraprep.export import ExportItem, ExportOptions, export_dataset
+
+    recipe = ws.recipe
+    files = ws.files(statuses=("active",))
+    plan = make_dataset_plan(files, recipe, steps=steps, batch=batch, epochs=epochs)
+    items = [ExportItem(image_id=f.image_id, source=ws.root / f.path, concept=f.concept, tier=f.tier,
+                        caption=ws.caption(f.id), repeats=plan.repeats_for(f.concept, f.tier), fmt=f.format or "",
+                        mode=f.mode or "", has_alpha=f.has_alpha, exif_rotated=f.exif_rotated, animated=f.animated,
+                        width=f.width, height=f.height) for f in files]
+    concepts = {f.concept for f in files}
+    base = recipe.base
+    separators = {recipe.for_concept(c).keep_tokens_separator for c in concepts} - {None}
+    options = ExportOptions(
+        out_dir=out, dataset_root=ws.root, mode=mode, resolution=recipe.export.resolution,
+        keep_tokens=base.keep_tokens,
+        keep_tokens_separator=next(iter(separators)) if separators else None,
+        shuffle_caption=recipe.export.shuffle_caption, trigger_words=base.fixed_tags,
+        concept_triggers={c: recipe.for_concept(c).fixed_tags for c in concepts},
+        epochs=plan.epochs, batch_size=plan.batch_size, train_preset=preset or recipe.export.preset,
+        caption_separator=base.rules.separator.strip() or ",",
+    )
+    report = export_dataset(items, fmt or recipe.export.format, options)
+    result = report.to_dict()
+    result["plan"] = plan.to_dict()
+    return result

@@ -1,0 +1,48 @@
+"""plan(): repeats per concept and tier, epochs and steps for a target, from the store and the recipe."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from loraprep.ops.recipe import load_dataset_recipe
+from loraprep.store.db import open_store
+from loraprep.store.files import list_files
+
+
+def plan_inputs(files, recipe) -> list:
+    """One ConceptInput per (concept, tier) of the active images, with the recipe's weights and overrides."""
+    from loraprep.balance import ConceptInput
+
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for f in files:
+        groups[(f.concept, f.tier)].append((f.width or 0, f.height or 0))
+    inputs = []
+    for (concept, tier), sizes in sorted(groups.items()):
+        c = recipe.for_concept(concept)
+        inputs.append(ConceptInput(concept=concept, tier=tier, images=len(sizes), sizes=tuple(sizes),
+                                   weight=c.weight, repeats=c.repeats))
+    return inputs
+
+
+def make_dataset_plan(files, recipe, *, steps: int | None = None, batch: int | None = None,
+                      epochs: int | None = None):
+    from loraprep.balance import BucketSpec, make_plan
+
+    e = recipe.export
+    resolution = e.resolution
+    return make_plan(plan_inputs(files, recipe), target_steps=steps or e.target_steps, batch_size=batch or e.batch_size,
+                     epochs=epochs or e.epochs, tier_weights=dict(e.tier_weights) or None,
+                     buckets=BucketSpec(resolution=resolution, max_reso=max(1024, resolution)))
+
+
+def plan(dataset: str | Path, *, steps: int | None = None, batch: int | None = None, epochs: int | None = None) -> dict:
+    """The balance plan as data (what `loraprep plan --json` prints)."""
+    store = open_store(dataset)
+    try:
+        recipe = load_dataset_recipe(store.root)
+        result = make_dataset_plan(list_files(store, statuses=["active"]), recipe, steps=steps, batch=batch,
+                                   epochs=epochs)
+        return result.to_dict()
+    finally:
+        store.close()

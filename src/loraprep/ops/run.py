@@ -1,0 +1,67 @@
+"""run(): the whole workflow from the recipe, each stage incremental: scan, dedup, tag, curate, plan, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from loraprep.errors import ExportError
+from loraprep.store.db import dataset_root
+
+Stage = Callable[[str], None]
+
+
+def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: str | None = None,
+        min_size: int = 768, threshold: str | float = "default", mode: str = "link",
+        steps: int | None = None, batch: int | None = None, on_stage: Stage | None = None,
+        progress: Callable[[int, int], None] | None = None) -> dict:
+    """Every stage in order; returns one summary (images in, failed, duplicates, tagged, pruned, plan, output)."""
+    from loraprep.ops.curate import curate
+    from loraprep.ops.dedup import dedup
+    from loraprep.ops.export import export
+    from loraprep.ops.scan import scan
+    from loraprep.ops.tag import tag
+
+    root = dataset_root(dataset)
+    out_path = Path(out).expanduser().resolve()
+    if out_path == root or root in out_path.parents:
+        raise ExportError(f"the output folder {out_path} is inside the dataset {root}",
+                          hint="export next to the dataset, e.g. `loraprep run my_lora my_lora_export`")
+
+    def stage(name: str) -> None:
+        if on_stage:
+            on_stage(name)
+
+    stage("scan")
+    scanned = scan(root, min_size=min_size, progress=progress)
+    stage("dedup")
+    duplicates = dedup(root, threshold=threshold, progress=progress)
+    stage("tag")
+    tagged = tag(root, model=model, progress=progress)
+    stage("curate")
+    preview = curate(root)
+    stage("export")
+    exported = export(root, out_path, fmt=fmt, mode=mode, steps=steps, batch=batch)
+    plan = exported.pop("plan")
+    totals = scanned["totals"]
+    return {
+        "dataset": str(root), "output": str(out_path), "format": exported.get("format"),
+        "images": totals["images"], "failed": totals["failed"], "small": totals["small"],
+        "duplicates_excluded": duplicates["excluded"], "duplicate_groups": len(duplicates["groups"]),
+        "tagged": tagged["tagged"], "tag_skipped": tagged["skipped"], "tag_failed": tagged["failed"],
+        "model": tagged["model"],
+        "tags_pruned": sum(r["removed"] for r in preview["rules"]),
+        "pruned_by_rule": _by_rule(preview["rules"]),
+        "exported": exported.get("counts", {}).get("images"),
+        "repeats": {f"{r['concept']}{'/' + r['tier'] if r['tier'] else ''}": r["repeats"] for r in plan["rows"]},
+        "epochs": plan["epochs"], "total_steps": plan["total_steps"], "warnings": plan.get("warnings", []),
+        "train_command": exported.get("train_command"),
+        "failures": scanned["failed"] + tagged["errors"] + duplicates["errors"],
+    }
+
+
+def _by_rule(rules: list[dict]) -> dict:
+    totals: dict[str, int] = {}
+    for r in rules:
+        totals[r["rule"]] = totals.get(r["rule"], 0) + r["removed"]
+    return totals

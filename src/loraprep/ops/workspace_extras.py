@@ -1,0 +1,95 @@
+"""The Workspace's selection, vocabulary, journal, dedup, plan and export entry points for CLI and editor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class WorkspaceExtras:
+    """Mixed into Workspace: everything beyond holding and editing tags."""
+
+    def view(self, file_id: int):
+        """What a selection expression sees of one image (tags after the rules, stored scores)."""
+        from loraprep.rules.where import ImageView
+
+        e = self.entry(file_id)
+        f = e.file
+        kept = self.result(file_id).kept if f.image_id else ()
+        scores = {t: s for t, _c, s in self.scores.get(f.image_id, ())} if f.image_id else {}
+        return ImageView(name=f.name, concept=f.concept, tier=f.tier, status=f.status,
+                         tags=frozenset(t.name for t in kept), scores=scores,
+                         pinned=frozenset(t.name for t in kept if t.pinned), small=f.small)
+
+    def select(self, where: str | None = None, *, concept: str | None = None, status: str | None = None,
+               text: str | None = None) -> list[int]:
+        """File ids matching a selection expression and the simple filters, in path order."""
+        from loraprep.rules.where import parse_where
+
+        predicate = parse_where(where) if where and where.strip() else None
+        needle = (text or "").lower()
+        chosen = []
+        for f in sorted(self.files(), key=lambda f: f.path):
+            if concept is not None and f.concept != concept:
+                continue
+            if status is not None and f.status != status:
+                continue
+            if needle and needle not in f.path.lower():
+                continue
+            if predicate is not None and not predicate(self.view(f.id)):
+                continue
+            chosen.append(f.id)
+        return chosen
+
+    def vocabulary(self, prefix: str = "", limit: int = 20) -> list[dict]:
+        """Autocomplete: the dataset's tags ranked by count, then the model's whole vocabulary."""
+        from loraprep.model.tagname import display_name
+
+        wanted = display_name(prefix) if prefix.strip() else ""
+        counts = self.tag_counts(None, after_rules=False)
+        starts = sorted((t for t in counts if t.startswith(wanted)), key=lambda t: (-counts[t], t))
+        vocab = sorted(t for t in self.model_vocabulary() if t.startswith(wanted) and t not in counts)
+        inside = sorted(t for t in set(counts) | set(self.categories)
+                        if wanted and wanted in t and not t.startswith(wanted))
+        return [{"tag": t, "count": counts.get(t, 0), "category": self.categories.get(t, "general")}
+                for t in (starts + vocab + inside)[:limit]]
+
+    def model_vocabulary(self) -> list[str]:
+        """Every tag the tagger in force knows (its CSV), when the model files are at hand; else stored tags."""
+        if getattr(self, "_model_vocab", None) is None:
+            self._model_vocab = list(self.categories)
+        return self._model_vocab
+
+    def history(self, limit: int = 50) -> list:
+        from loraprep.store import journal
+
+        return journal.history(self.store, limit=limit)
+
+    def dedup_groups(self) -> list:
+        from loraprep.store.dedup import load_groups
+
+        return load_groups(self.store.conn)
+
+    def dedup_keep(self, file_id) -> dict:
+        from loraprep.ops import dedup_ops
+
+        result = dedup_ops.keep(self.root, str(file_id))
+        self.reload()
+        return result
+
+    def dedup_split(self, group_id: str) -> dict:
+        from loraprep.ops import dedup_ops
+
+        result = dedup_ops.split(self.root, group_id)
+        self.reload()
+        return result
+
+    def plan(self, steps: int | None = None, batch: int | None = None, epochs: int | None = None) -> dict:
+        from loraprep.ops.plan import make_dataset_plan
+
+        return make_dataset_plan(self.files(statuses=("active",)), self.recipe, steps=steps, batch=batch,
+                                 epochs=epochs).to_dict()
+
+    def export(self, out: str | Path, fmt: str | None = None, mode: str = "link") -> dict:
+        from loraprep.ops.export import export
+
+        return export(self.root, out, fmt=fmt, mode=mode, workspace=self)
