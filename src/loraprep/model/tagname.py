@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Tags made of punctuation faces keep their underscores: "^_^" is not "^ ^".
@@ -20,6 +21,7 @@ def is_kaomoji(name: str) -> bool:
     return name.strip().lower() in KAOMOJI
 
 
+@functools.lru_cache(maxsize=200_000)
 def display_name(raw: str) -> str:
     """The spelling loraprep stores and writes: ``long_hair`` -> ``long hair``, ``^_^`` kept."""
     name = _SPACES.sub(" ", raw.strip()).lower()

@@ -11,7 +11,7 @@ from loraprep.model.image import FileRecord
 from loraprep.ops.edits import EditOp, ImageFacts, ops_for
 from loraprep.ops.recipe import load_dataset_recipe
 from loraprep.ops.workspace_extras import WorkspaceExtras
-from loraprep.rules.effective import Thresholds, base_tags
+from loraprep.rules.effective import Thresholds, base_tags, tagger_tag_objects
 from loraprep.store import journal
 from loraprep.store import tags as tag_rows
 from loraprep.store.db import open_store
@@ -56,6 +56,7 @@ class Workspace(WorkspaceExtras):
         self.scores = tag_rows.load_scores(conn, self.model) if self.model else {}
         self.states = journal.tag_states(conn)
         self.categories = tag_rows.vocabulary(conn)
+        self._tagger: dict[str, tuple] = {}
         self.entries: dict[int, Entry] = {}
         for f in list_files(self.store, statuses=LIVE):
             self.entries[f.id] = self._entry(f)
@@ -72,8 +73,11 @@ class Workspace(WorkspaceExtras):
     def _entry(self, f: FileRecord) -> Entry:
         if not f.image_id:
             return Entry(f, [], frozenset())
-        tags, removed = base_tags(self.scores.get(f.image_id, ()), self.thresholds,
-                                  self.states.get(f.image_id, {}), self.categories)
+        scores = self.scores.get(f.image_id, ())
+        tagger = self._tagger.get(f.image_id)
+        if tagger is None:
+            tagger = self._tagger[f.image_id] = tagger_tag_objects(scores, self.thresholds)
+        tags, removed = base_tags(scores, self.thresholds, self.states.get(f.image_id, {}), self.categories, tagger)
         return Entry(f, tags, removed)
 
     def close(self) -> None:
@@ -129,22 +133,29 @@ class Workspace(WorkspaceExtras):
         changes = {k: v for k, v in dict(general=general, character=character, mcut=mcut,
                                           include_rating=include_rating).items() if v is not None}
         self.thresholds = replace(self.thresholds, **changes)
+        self._tagger = {}
         for fid, e in list(self.entries.items()):
             self.entries[fid] = self._entry(e.file)
         self._stats = None
         return self.thresholds
 
     # ---- edits ---------------------------------------------------------------------------------------------
-    def facts(self, file_id: int) -> ImageFacts:
+    def facts(self, file_id: int, edit: EditOp | None = None) -> ImageFacts:
         e = self.entry(file_id)
-        return ImageFacts(file_id, e.file.image_id, frozenset(t.name for t in e.base),
+        present = {t.name for t in e.base}
+        if (edit is not None and edit.kind in ("remove", "replace", "consolidate") and e.file.image_id
+                and not set(edit.tags) <= present):
+            # A tag a rule put there (trigger, fixed slot, alias target) is shown like any other, so the user
+            # can remove it too: the rules honour a user remove.
+            present |= set(self.result(file_id).names)
+        return ImageFacts(file_id, e.file.image_id, frozenset(present),
                           frozenset(t.name for t in e.base if t.pinned), e.file.status, e.file.concept, e.file.tier)
 
     def preview_edit(self, edit: EditOp, file_ids: list[int], *, examples: int = 5) -> dict:
         """Dry run: how many images change, and a few before/after examples; writes nothing."""
         changed, samples = 0, []
         for fid in file_ids:
-            tag_ops, file_ops = ops_for(edit, self.facts(fid))
+            tag_ops, file_ops = ops_for(edit, self.facts(fid, edit))
             if tag_ops or file_ops:
                 changed += 1
                 if len(samples) < examples:
@@ -157,14 +168,20 @@ class Workspace(WorkspaceExtras):
         """Apply an edit as one undoable batch."""
         self.refresh()
         all_tag_ops, all_file_ops = [], []
+        changed = 0
         for fid in file_ids:
-            tag_ops, file_ops = ops_for(edit, self.facts(fid))
+            tag_ops, file_ops = ops_for(edit, self.facts(fid, edit))
             all_tag_ops += tag_ops
             all_file_ops += file_ops
+            changed += bool(tag_ops or file_ops)  # files, as the dry run counts them
+        # Two files with identical bytes share an image id: record each tag operation once.
+        all_tag_ops = list(dict.fromkeys(all_tag_ops))
         with self.store.write() as conn:
             batch_id = journal.record_batch(conn, edit.label, source, all_tag_ops, all_file_ops)
-        self._after_write({o.image_id for o in all_tag_ops}, {o.file_id for o in all_file_ops})
-        changed = len({o.image_id for o in all_tag_ops} | {o.file_id for o in all_file_ops})
+        for o in all_tag_ops:  # the same replay the store does, without reading the journal back
+            per_image = self.states.setdefault(o.image_id, {})
+            per_image[o.tag] = journal.replay(per_image.get(o.tag), o.op, source, o.origin)
+        self._after_write({o.image_id for o in all_tag_ops}, {o.file_id for o in all_file_ops}, states_known=True)
         return {"batch_id": batch_id, "edit": edit.label, "changed": changed,
                 "tag_ops": len(all_tag_ops), "file_ops": len(all_file_ops)}
 
@@ -182,10 +199,10 @@ class Workspace(WorkspaceExtras):
         self._after_write({r[0] for r in rows}, {r[0] for r in files})
         return {"batch_id": batch.id, "label": batch.label, "state": batch.state}
 
-    def _after_write(self, image_ids: set[str], file_ids: set[int]) -> None:
+    def _after_write(self, image_ids: set[str], file_ids: set[int], *, states_known: bool = False) -> None:
         """Bring the in-memory view up to date with our own write, touching only what changed."""
         conn = self.store.conn
-        if image_ids:
+        if image_ids and not states_known:
             fresh = journal.tag_states(conn, image_ids)
             for iid in image_ids:
                 self.states[iid] = fresh.get(iid, {})

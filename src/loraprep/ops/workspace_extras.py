@@ -23,9 +23,11 @@ class WorkspaceExtras:
     def select(self, where: str | None = None, *, concept: str | None = None, status: str | None = None,
                text: str | None = None) -> list[int]:
         """File ids matching a selection expression and the simple filters, in path order."""
-        from loraprep.rules.where import parse_where
+        predicate = None
+        if where and where.strip():
+            from loraprep.rules.where import parse_where
 
-        predicate = parse_where(where) if where and where.strip() else None
+            predicate = parse_where(where)
         needle = (text or "").lower()
         chosen = []
         for f in sorted(self.files(), key=lambda f: f.path):

@@ -23,8 +23,8 @@ def split_by(tags: Tags, ctx: RuleContext, name: str, drop: Callable[[Tag], str 
     """Keep tags for which ``drop`` returns None; protected tags are always kept."""
     kept, dropped = [], []
     for tag in tags:
-        why = None if ctx.protected(tag) else drop(tag)
-        if why is None:
+        why = drop(tag)
+        if why is None or ctx.protected(tag):  # drop() first: most tags stay, and protection costs more
             kept.append(tag)
         else:
             dropped.append(Dropped(tag, name, why))

@@ -39,7 +39,7 @@ def aliases(tags, ctx):
     out: dict[str, object] = {}
     dropped = []
     for tag in tags:
-        target = None if ctx.protected(tag) else next((t for match, t in table if match(tag.name)), None)
+        target = None if ctx.protected(tag) else ctx.compiled.alias_of(tag.name)
         if target is None or target == tag.name:
             out.setdefault(tag.name, tag)
             continue

@@ -17,6 +17,17 @@ class Compiled:
     learned: PatternSet
     aliases: tuple
     overlap: dict
+    fixed: frozenset = frozenset()
+    learned_categories: frozenset = frozenset()
+    alias_memo: dict = field(default_factory=dict)     # tag -> alias target or None, filled on first sight
+
+    def alias_of(self, name: str) -> str | None:
+        try:
+            return self.alias_memo[name]
+        except KeyError:
+            target = next((t for match, t in self.aliases if match(name)), None)
+            self.alias_memo[name] = target
+            return target
 
 
 @functools.lru_cache(maxsize=256)
@@ -25,7 +36,8 @@ def compile_concept(concept: ConceptRecipe) -> Compiled:
     blacklist = (default_blacklist() if r.default_blacklist else ()) + r.blacklist
     aliases = tuple((compile_pattern(p), target) for p, target in r.aliases)
     return Compiled(PatternSet(blacklist), PatternSet(r.protect), PatternSet(r.learned), aliases,
-                    {k: frozenset(v) for k, v in r.overlap_pairs})
+                    {k: frozenset(v) for k, v in r.overlap_pairs}, frozenset(concept.fixed_tags),
+                    frozenset(r.learned_categories))
 
 
 @dataclass(frozen=True)
@@ -42,7 +54,7 @@ class RuleContext:
 
     def protected(self, tag) -> bool:
         """User tags, pinned tags, the recipe's protect list and the fixed slots never fall to a rule."""
-        return tag.by_user or tag.name in self.compiled.protect or tag.name in self.concept.fixed_tags
+        return tag.pinned or tag.source == "user" or tag.name in self.compiled.fixed or tag.name in self.compiled.protect
 
     def learned(self, name: str) -> bool:
         """A trait the trigger should learn: listed, in a learned category, or a core trait of the concept."""
@@ -51,4 +63,4 @@ class RuleContext:
         trait = trait_of(name)
         if trait is None:
             return False
-        return trait[0] in self.concept.rules.learned_categories or (self.concept.rules.absorb_core and name in self.core)
+        return trait[0] in self.compiled.learned_categories or (self.concept.rules.absorb_core and name in self.core)

@@ -26,45 +26,59 @@ def tagger_tags(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds
                        include_rating=thresholds.include_rating)
 
 
+def tagger_tag_objects(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds) -> tuple[Tag, ...]:
+    """The passing tagger scores as Tags; built once per image and threshold setting, then reused."""
+    return tuple(Tag(name, category, score, "tagger", "tagger") for name, category, score in
+                 tagger_tags(scores, thresholds))
+
+
 def base_tags(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, states: Mapping,
-              categories: Mapping[str, str] | None = None) -> tuple[list[Tag], frozenset[str]]:
+              categories: Mapping[str, str] | None = None,
+              tagger: Sequence[Tag] | None = None) -> tuple[list[Tag], frozenset[str]]:
     """Merge tagger, imported and journal tags into one ordered list, and the set the user removed.
 
     Order: imported caption tags in file order, then tagger tags by score, then tags the user or a written
     curate batch added. A user remove hides a tag from every source; a user add or pin always shows it.
+    ``tagger`` may pass the already-built tagger Tags (``tagger_tag_objects``) to skip the threshold step.
     """
-    score_of = {t: (c, s) for t, c, s in scores}
-    passing = tagger_tags(scores, thresholds)
+    if tagger is None:
+        tagger = tagger_tag_objects(scores, thresholds)
+    if not states:
+        return list(tagger), frozenset()
     categories = categories or {}
     result: dict[str, Tag] = {}
-    removed: set[str] = set()
+    score_of: dict[str, tuple[str, float]] | None = None
 
-    def category(name: str) -> str:
-        return score_of.get(name, (categories.get(name, "general"), None))[0]
-
-    def put(name: str, source: str, origin: str) -> None:
+    def put(name: str, source: str, origin: str, ready: Tag | None = None) -> None:
+        nonlocal score_of
         state = states.get(name)
-        user = state.user if state else None
-        if user == "remove" or (user is None and state is not None and state.rule == "remove"):
-            return
+        if state is not None:
+            user = state.user
+            if user == "remove" or (user is None and state.rule == "remove"):
+                return
+            if user in ("add", "pin"):
+                source, origin, ready = "user", "user", None
         if name in result:
             return
-        if user in ("add", "pin"):
-            source, origin = "user", "user"
-        result[name] = Tag(name=name, category=category(name), score=score_of.get(name, (None, None))[1],
-                           source=source, origin=origin, pinned=user == "pin")
+        if ready is not None:
+            result[name] = ready
+            return
+        if score_of is None:
+            score_of = {t: (c, s) for t, c, s in scores}
+        category, score = score_of.get(name, (categories.get(name, "general"), None))
+        result[name] = Tag(name, category, score, source, origin, state is not None and state.user == "pin")
 
     for name, state in states.items():
         if state.imported:
             put(name, "import", state.import_origin)
-    for name, _category, _score in passing:
-        put(name, "tagger", "tagger")
+    for tag in tagger:
+        put(tag.name, "tagger", "tagger", tag)
+    removed = set()
     for name, state in states.items():
         if state.user in ("add", "pin"):
             put(name, "user", "user")
         elif state.rule == "add" and state.user != "remove":
             put(name, "rule", "rule:curate")
-    for name, state in states.items():
         if state.user == "remove":
             removed.add(name)
     return list(result.values()), frozenset(removed)

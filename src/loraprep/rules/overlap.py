@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
 from loraprep.rules.base import rule, split_by
+
+
+@functools.lru_cache(maxsize=100_000)
+def word_suffixes(name: str) -> tuple[str, ...]:
+    """'star hair ornament' -> ('hair ornament', 'ornament'): the tags it would imply."""
+    words = name.split(" ")
+    return tuple(" ".join(words[cut:]) for cut in range(1, len(words)))
 
 
 @rule("overlap")
@@ -15,9 +24,7 @@ def overlap(tags, ctx):
     implied_by: dict[str, str] = {}
     present = set(names)
     for name in names:
-        words = name.split(" ")
-        for cut in range(1, len(words)):
-            suffix = " ".join(words[cut:])
+        for suffix in word_suffixes(name):
             if suffix in present:
                 implied_by.setdefault(suffix, name)
         for implied in ctx.compiled.overlap.get(name, ()):

@@ -27,6 +27,7 @@ class PatternSet:
     def __init__(self, patterns: Iterable[str]):
         self.exact: set[str] = set()
         self.other: list[Callable[[str], bool]] = []
+        self._memo: dict[str, bool] = {}  # wildcard answers per tag name: the same names recur on every image
         for p in patterns:
             if p.startswith("re:") or "*" in p or "?" in p:
                 self.other.append(compile_pattern(p))
@@ -34,7 +35,14 @@ class PatternSet:
                 self.exact.add(display_name(p))
 
     def __contains__(self, tag: str) -> bool:
-        return tag in self.exact or any(match(tag) for match in self.other)
+        if tag in self.exact:
+            return True
+        if not self.other:
+            return False
+        hit = self._memo.get(tag)
+        if hit is None:
+            hit = self._memo[tag] = any(match(tag) for match in self.other)
+        return hit
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.other)

@@ -142,17 +142,21 @@ def tag_states(conn: sqlite3.Connection, image_ids: Iterable[str] | None = None)
     sql += " ORDER BY t.seq"
     states: dict[str, dict[str, TagState]] = defaultdict(dict)
     for image_id, tag, op, source, origin in conn.execute(sql, params):
-        current = states[image_id].get(tag, TagState())
-        if source == "import":
-            current = TagState(op == "add", origin if op == "add" else "", current.user, current.rule)
-        elif source == "rule":
-            current = TagState(current.imported, current.import_origin, current.user, op)
-        elif op == "unpin":
-            current = TagState(current.imported, current.import_origin, "add", current.rule)
-        else:
-            current = TagState(current.imported, current.import_origin, op, current.rule)
-        states[image_id][tag] = current
+        per_image = states[image_id]
+        per_image[tag] = replay(per_image.get(tag), op, source, origin)
     return states
+
+
+def replay(current: TagState | None, op: str, source: str, origin: str) -> TagState:
+    """One operation's effect on what the journal says of a tag (pure; the order of operations matters)."""
+    current = current or TagState()
+    if source == "import":
+        return TagState(op == "add", origin if op == "add" else "", current.user, current.rule)
+    if source == "rule":
+        return TagState(current.imported, current.import_origin, current.user, op)
+    if op == "unpin":
+        return TagState(current.imported, current.import_origin, "add", current.rule)
+    return TagState(current.imported, current.import_origin, op, current.rule)
 
 
 def imported_tags(conn: sqlite3.Connection, image_id: str) -> list[str]:
