@@ -198,9 +198,9 @@ def run_measured(args: list[str], env: dict | None = None) -> tuple[float, float
 
 
 def cli_has_tag() -> bool:
-    exe = shutil.which("loraprep") or str(Path(sys.executable).with_name("loraprep"))
     try:
-        return subprocess.run([exe, "tag", "--help"], capture_output=True, timeout=60).returncode == 0
+        return subprocess.run([sys.executable, "-m", "loraprep", "tag", "--help"], capture_output=True,
+                              timeout=60).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -255,9 +255,9 @@ def main() -> None:
         (dataset / "images").mkdir(parents=True)
         for p in images:
             os.link(p, dataset / "images" / p.name)
-        exe = str(Path(py).with_name("loraprep"))
-        run_measured([exe, "scan", str(dataset)])
-        cmd = [exe, "tag", str(dataset), "--model", str(model_dir), "--device", args.device]
+        exe = [py, "-m", "loraprep"]  # works whether or not the console script is on PATH
+        run_measured([*exe, "scan", str(dataset)])
+        cmd = [*exe, "tag", str(dataset), "--model", str(model_dir), "--device", args.device]
     else:
         cmd = [py, "-c", PIPELINE, str(model_dir), args.device, str(listing)]
     try:
