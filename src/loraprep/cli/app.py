@@ -8,6 +8,8 @@ import typer
 
 from loraprep import __version__
 
+INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C
+
 app = typer.Typer(
     name="loraprep",
     help="Turn a folder of raw images into a training-ready LoRA dataset.",
@@ -36,6 +38,8 @@ def _root(
 def _register() -> None:
     from loraprep.cli import commands
 
+    if app.registered_commands:  # main() can run more than once in a process (tests, embedding)
+        return
     for register in commands.REGISTRY:
         register(app)
 
@@ -53,12 +57,20 @@ def main(argv: list[str] | None = None) -> None:
             raise
         _fail(f"error: {exc.message}", exc.hint, exc.exit_code)
     except KeyboardInterrupt:
-        _fail("interrupted: everything committed so far is kept", "run the same command again to continue", 130)
+        _interrupted()
+    except SystemExit as exc:
+        if exc.code == INTERRUPTED:  # Typer turns Ctrl-C inside a command into a silent exit 130
+            _interrupted()
+        raise
     except Exception as exc:  # noqa: BLE001 - the contract is: no traceback unless asked for
         if settings.debug():
             raise
         _fail(f"internal error: {type(exc).__name__}: {exc}", "run again with LORAPREP_DEBUG=1 for the traceback "
               "and report it", 1)
+
+
+def _interrupted() -> None:
+    _fail("interrupted: everything committed so far is kept", "run the same command again to continue", INTERRUPTED)
 
 
 def _fail(message: str, hint: str | None, code: int) -> None:

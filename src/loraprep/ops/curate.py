@@ -49,6 +49,13 @@ def tags_report(dataset: str | Path, *, concept: str | None = None, top: int | N
         return {"model": ws.model, "thresholds": vars(ws.thresholds), "concepts": concepts}
 
 
+# The trigger and fixed slots come from the recipe at every read; recording them would freeze today's trigger
+# into the journal, and a later trigger change would leave the old one in every caption. Aliases stay live too:
+# a renamed tag keeps its source's score only while the rename happens on read.
+RECIPE_SLOTS = ("rule:trigger", "rule:fixed")
+LIVE_RULES = ("aliases",)
+
+
 def curate(dataset: str | Path, *, write: bool = False, examples: int = 3) -> dict:
     """What the recipe's rules add and remove, per rule and per concept; ``write`` records it as one batch."""
     with Workspace(dataset) as ws:
@@ -69,12 +76,13 @@ def curate(dataset: str | Path, *, write: bool = False, examples: int = 3) -> di
                 slot["tags"][d.tag.name] += 1
                 if len(slot["examples"]) < examples:
                     slot["examples"].append({"path": f.path, "tag": d.tag.name, "why": d.why})
-                if d.tag.name in base and not d.tag.by_user:
+                if d.tag.name in base and not d.tag.by_user and d.rule not in LIVE_RULES:
                     image_ops.append(journal.TagOp(f.image_id, d.tag.name, "remove", f"rule:{d.rule}"))
             for t in result.kept:
                 if t.name not in base:
                     added[(t.origin, f.concept, t.name)] += 1
-                    image_ops.append(journal.TagOp(f.image_id, t.name, "add", t.origin))
+                    if t.origin not in RECIPE_SLOTS and "alias of" not in t.origin:
+                        image_ops.append(journal.TagOp(f.image_id, t.name, "add", t.origin))
             changed += bool(image_ops)
             ops.extend(image_ops)
         batch_id = None

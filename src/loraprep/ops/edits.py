@@ -28,9 +28,11 @@ class EditOp:
         if self.kind in ("replace", "consolidate"):
             object.__setattr__(self, "target", display_name(self.target))
         if self.kind in TAG_KINDS and not self.tags:
-            raise UsageError(f"'{self.kind}' needs at least one tag")
+            raise UsageError(f"'{self.kind}' needs at least one tag",
+                             hint=f"e.g. `loraprep edit-tags DATASET {self.kind} \"red hair\" --where ...`")
         if self.kind in ("replace", "consolidate") and not self.target:
-            raise UsageError(f"'{self.kind}' needs the tag to put in place (--to)")
+            raise UsageError(f"'{self.kind}' needs the tag to put in place (--to)",
+                             hint=f"e.g. `loraprep edit-tags DATASET {self.kind} \"old tag\" --to \"new tag\"`")
 
     @property
     def label(self) -> str:

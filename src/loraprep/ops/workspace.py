@@ -28,6 +28,8 @@ class Entry:
     base: list
     removed: frozenset
     result: object = None
+    view: object = None          # the selection view, valid while ``view_of is result``
+    view_of: object = None
 
 
 class Workspace(WorkspaceExtras):
@@ -39,6 +41,7 @@ class Workspace(WorkspaceExtras):
         self.recipe_path = recipe_path
         self.model_override = model
         self.recipe = load_dataset_recipe(self.root, recipe_path)
+        self._concept_recipes: dict = {}
         tagger = self.recipe.tagger
         self.thresholds = Thresholds(general=tagger.general, character=tagger.character, mcut=tagger.mcut,
                                      include_rating=tagger.include_rating)
@@ -90,18 +93,30 @@ class Workspace(WorkspaceExtras):
         self.close()
 
     # ---- rules ---------------------------------------------------------------------------------------------
-    def concept_stats(self):
+    def concept_stats(self) -> dict:
         """Tag frequencies and core tags per concept, over active images, before rules."""
-        from loraprep.rules.stats import concept_stats
+        running = self._running_stats()
+        return {c: running.get(c) for c in running.concepts()}
+
+    def _running_stats(self):
+        from loraprep.rules.running_stats import RunningStats
 
         if self._stats is None:
-            per_concept: dict[str, list[list[str]]] = {}
+            self._stats = RunningStats(lambda c: self.concept_recipe(c).rules.core_frequency)
             for e in self.entries.values():
-                if e.file.status == "active":
-                    per_concept.setdefault(e.file.concept, []).append([t.name for t in e.base])
-            self._stats = {c: concept_stats(lists, self.recipe.for_concept(c).rules.core_frequency)
-                           for c, lists in per_concept.items()}
+                self._account(e, 1)
         return self._stats
+
+    def _account(self, e: Entry, sign: int) -> None:
+        if e.file.status == "active" and self._stats is not None:
+            self._stats.add(e.file.concept, (t.name for t in e.base), sign)
+
+    def concept_recipe(self, concept: str):
+        """The recipe resolved for one concept (cached: every image of the concept shares it)."""
+        found = self._concept_recipes.get(concept)
+        if found is None:
+            found = self._concept_recipes[concept] = self.recipe.for_concept(concept)
+        return found
 
     def result(self, file_id: int):
         """The rules' verdict for one file: kept tags in caption order, dropped tags with the rule's name."""
@@ -110,8 +125,8 @@ class Workspace(WorkspaceExtras):
         e = self.entry(file_id)
         if e.result is None:
             concept = e.file.concept
-            stats = self.concept_stats().get(concept)
-            e.result = apply_rules(e.base, self.recipe.for_concept(concept), stats, user_removed=e.removed)
+            e.result = apply_rules(e.base, self.concept_recipe(concept), self._running_stats().get(concept),
+                                   user_removed=e.removed)
         return e.result
 
     def caption(self, file_id: int) -> str:
@@ -207,16 +222,23 @@ class Workspace(WorkspaceExtras):
             for iid in image_ids:
                 self.states[iid] = fresh.get(iid, {})
         changed_files = {f.id: f for f in list_files(self.store, statuses=LIVE) if f.id in file_ids} if file_ids else {}
+        stats = self._stats
+        before = {c: stats.get(c) for c in stats.concepts()} if stats is not None else {}
+        touched: set[str] = set()
         for fid, e in list(self.entries.items()):
             if e.file.image_id in image_ids or fid in changed_files:
-                self.entries[fid] = self._entry(changed_files.get(fid, e.file))
-        self._reset_rules()
-
-    def _reset_rules(self) -> None:
-        # Core tags are per concept, so one edit can change the rules' verdict for a whole concept.
-        self._stats = None
-        for e in self.entries.values():
-            e.result = None
+                fresh = self._entry(changed_files.get(fid, e.file))
+                self._account(e, -1)
+                self._account(fresh, 1)
+                touched.update((e.file.concept, fresh.file.concept))
+                self.entries[fid] = fresh
+        # Core tags are per concept: where an edit moved them, the rules' verdict may change for every image there.
+        if stats is not None:
+            moved = {c for c in touched if (before.get(c) and before[c].core) != (stats.get(c) and stats.get(c).core)}
+            if moved:
+                for e in self.entries.values():
+                    if e.file.concept in moved:
+                        e.result = None
 
     # ---- reading -------------------------------------------------------------------------------------------
     def files(self, statuses=LIVE) -> list[FileRecord]:

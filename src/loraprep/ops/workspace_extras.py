@@ -14,11 +14,16 @@ class WorkspaceExtras:
 
         e = self.entry(file_id)
         f = e.file
-        kept = self.result(file_id).kept if f.image_id else ()
+        result = self.result(file_id) if f.image_id else None
+        if e.view is not None and e.view_of is result:
+            return e.view
+        kept = result.kept if result is not None else ()
         scores = {t: s for t, _c, s in self.scores.get(f.image_id, ())} if f.image_id else {}
-        return ImageView(name=f.name, concept=f.concept, tier=f.tier, status=f.status,
-                         tags=frozenset(t.name for t in kept), scores=scores,
-                         pinned=frozenset(t.name for t in kept if t.pinned), small=f.small)
+        e.view = ImageView(name=f.name, concept=f.concept, tier=f.tier, status=f.status,
+                           tags=frozenset(t.name for t in kept), scores=scores,
+                           pinned=frozenset(t.name for t in kept if t.pinned), small=f.small)
+        e.view_of = result
+        return e.view
 
     def select(self, where: str | None = None, *, concept: str | None = None, status: str | None = None,
                text: str | None = None) -> list[int]:
@@ -37,7 +42,7 @@ class WorkspaceExtras:
                 continue
             if needle and needle not in f.path.lower():
                 continue
-            if predicate is not None and not predicate(self.view(f.id)):
+            if predicate is not None and not predicate.test(self.view(f.id)):
                 continue
             chosen.append(f.id)
         return chosen

@@ -1,0 +1,46 @@
+"""Concept statistics kept up to date as images change, so one edit does not recount the whole dataset."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Callable, Iterable
+
+from loraprep.rules.stats import ConceptStats
+
+
+class RunningStats:
+    """Per concept: how many active images, and on how many of them each tag appears."""
+
+    def __init__(self, core_frequency: Callable[[str], float]):
+        self._core_frequency = core_frequency
+        self._images: Counter = Counter()
+        self._counts: dict[str, Counter] = {}
+        self._cache: dict[str, ConceptStats] = {}
+
+    def add(self, concept: str, names: Iterable[str], sign: int = 1) -> None:
+        counts = self._counts.setdefault(concept, Counter())
+        self._images[concept] += sign
+        for name in set(names):
+            counts[name] += sign
+            if counts[name] <= 0:
+                del counts[name]
+        self._cache.pop(concept, None)
+
+    def remove(self, concept: str, names: Iterable[str]) -> None:
+        self.add(concept, names, -1)
+
+    def get(self, concept: str) -> ConceptStats | None:
+        if self._images[concept] <= 0:
+            return None
+        stats = self._cache.get(concept)
+        if stats is None:
+            images = self._images[concept]
+            frequency = self._core_frequency(concept)
+            counts = self._counts[concept]
+            need = frequency * images
+            core = frozenset(t for t, c in counts.items() if c >= need)
+            stats = self._cache[concept] = ConceptStats(images, Counter(counts), core, frequency)
+        return stats
+
+    def concepts(self) -> list[str]:
+        return [c for c, n in self._images.items() if n > 0]

@@ -1,0 +1,173 @@
+"""export() of the tagged sample: every format, captions = the Workspace's, repeats = the plan's, atomic replace."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from loraprep import ops
+from loraprep.errors import ExportError
+from loraprep.export import format_names
+from loraprep.ops.edits import EditOp
+from loraprep.ops.export import export
+from loraprep.ops.plan import plan
+from loraprep.ops.workspace import Workspace
+from tests.ops.sample_helpers import captions, clone, copy_sample, prepare
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> Path:
+    """The sample with its own recipe, scanned, deduplicated and tagged once; tests here only read it."""
+    return prepare(copy_sample(tmp_path_factory.mktemp("export")))
+
+
+@pytest.fixture(scope="module")
+def expected(prepared) -> dict:
+    """What every export must say: the Workspace's captions by source path and the plan's repeats by concept."""
+    rows = plan(prepared)["rows"]
+    return {"captions": captions(prepared), "repeats": {(r["concept"], r["tier"]): r["repeats"] for r in rows}}
+
+
+def exported_images(out: Path) -> list[dict]:
+    return json.loads((out / "export.json").read_text(encoding="utf-8"))["images"]
+
+
+def check_report_against_workspace(prepared: Path, out: Path, expected: dict) -> list[dict]:
+    images = exported_images(out)
+    by_source = {str(Path(i["source"]).relative_to(prepared)): i for i in images}
+    assert set(by_source) == set(expected["captions"])  # every active image, nothing else
+    for rel, image in by_source.items():
+        assert image["caption"] == expected["captions"][rel], rel
+        assert image["repeats"] == expected["repeats"][(image["concept"], image["tier"])], rel
+        assert (out / image["output"]).is_file()
+    return images
+
+
+@pytest.mark.parametrize("fmt", format_names())
+def test_every_format_exports_the_workspace_captions_and_planned_repeats(prepared, expected, tmp_path, fmt,
+                                                                         source_guard):
+    source_guard(prepared)
+    out = tmp_path / fmt
+    report = export(prepared, out, fmt=fmt)
+    assert report["format"] == fmt and report["counts"]["images"] == 26
+    assert report["plan"]["rows"] and not list(tmp_path.glob(".*loraprep-tmp*"))
+    check_report_against_workspace(prepared, out, expected)
+
+
+def test_kohya_folders_captions_and_toml(prepared, expected, tmp_path):
+    out = tmp_path / "kohya"
+    export(prepared, out, fmt="kohya")
+    images = check_report_against_workspace(prepared, out, expected)
+    config = tomllib.loads((out / "dataset.toml").read_text(encoding="utf-8"))
+    assert config["general"]["caption_extension"] == ".txt"
+    subsets = {Path(s["image_dir"]).name: s for d in config["datasets"] for s in d["subsets"]}
+    for (concept, _tier), repeats in expected["repeats"].items():
+        folder = f"{repeats}_{concept}"
+        assert (out / "img" / folder).is_dir() and subsets[folder]["num_repeats"] == repeats
+    assert subsets[f"{expected['repeats'][('outfit_red', '')]}_outfit_red"]["keep_tokens"] == 2  # trigger + fixed
+    for image in images:
+        data = (out / image["output"]).with_suffix(".txt").read_bytes()
+        assert not data.startswith(b"\xef\xbb\xbf") and b"\n" not in data and b"\r" not in data
+        assert data.decode("utf-8") == image["caption"]
+        assert Path(image["output"]).parent.name.split("_", 1)[0] == str(image["repeats"])
+
+
+def test_link_and_copy_modes(prepared, tmp_path, source_guard):
+    source_guard(prepared)
+    linked = exported_images(_export(prepared, tmp_path / "linked", "link"))
+    copied = exported_images(_export(prepared, tmp_path / "copied", "copy"))
+    for image in linked:
+        if image["method"] == "link":
+            assert os.stat(tmp_path / "linked" / image["output"]).st_ino == os.stat(image["source"]).st_ino
+    assert any(i["method"] == "link" for i in linked)
+    assert {i["method"] for i in copied} <= {"copy", "convert"}
+    for image in copied:
+        assert os.stat(tmp_path / "copied" / image["output"]).st_ino != os.stat(image["source"]).st_ino
+
+
+def _export(root: Path, out: Path, mode: str) -> Path:
+    export(root, out, fmt="kohya", mode=mode)
+    return out
+
+
+def test_hf_export_loads_with_the_datasets_package(prepared, expected, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    datasets = pytest.importorskip("datasets")
+    out = tmp_path / "hf"
+    export(prepared, out, fmt="hf")
+    loaded = datasets.load_dataset("imagefolder", data_dir=str(out), split="train", cache_dir=str(tmp_path / "cache"))
+    assert len(loaded) == 26
+    assert sorted(loaded["text"]) == sorted(expected["captions"].values())
+    assert {"image", "text", "concept", "repeats"} <= set(loaded.column_names)
+    repeats = {c: r for (c, _t), r in expected["repeats"].items()}
+    assert all(r == repeats[c] for c, r in zip(loaded["concept"], loaded["repeats"]))
+
+
+def test_output_inside_the_dataset_is_refused(prepared):
+    for inside in (prepared / "out", prepared / "outfit_red" / "export", prepared):
+        with pytest.raises(ExportError, match="inside the dataset"):
+            export(prepared, inside, fmt="kohya")
+    assert not (prepared / "out").exists() and not (prepared / "outfit_red" / "export").exists()
+    assert not list(prepared.rglob("*loraprep-tmp*"))
+
+
+def test_reexport_replaces_the_folder_and_a_failed_one_keeps_the_previous(prepared, tmp_path, monkeypatch):
+    root = clone(prepared, tmp_path / "work")
+    out = tmp_path / "out"
+    export(root, out, fmt="kohya")
+    (out / "img" / "leftover.txt").write_text("from an older export")
+    with Workspace(root) as ws:
+        red_04 = next(f.id for f in ws.files() if f.path == "outfit_red/red_04.jpg")
+        ws.apply_edit(EditOp("add", ("blurry",)), [red_04])
+    export(root, out, fmt="kohya")
+    assert not (out / "img" / "leftover.txt").exists()
+    new_caption = next(i for i in exported_images(out) if i["source"].endswith("red_04.jpg"))
+    assert "blurry" in new_caption["caption"].split(", ")
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    import loraprep.export.pipeline as pipeline
+
+    calls = {"n": 0}
+    real = pipeline.caption_bytes
+
+    def fail_midway(caption: str) -> bytes:
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise OSError(28, "No space left on device")
+        return real(caption)
+
+    monkeypatch.setattr(pipeline, "caption_bytes", fail_midway)
+    with Workspace(root) as ws:
+        ws.apply_edit(EditOp("add", ("solo",)), [f.id for f in ws.files()])
+    with pytest.raises(OSError):
+        export(root, out, fmt="kohya")
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in tmp_path.iterdir() if "loraprep-tmp" in p.name or "loraprep-old" in p.name]
+
+
+def test_export_refuses_a_foreign_folder_and_an_unknown_format(prepared, tmp_path):
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    with pytest.raises(ExportError, match="not a loraprep export"):
+        export(prepared, foreign, fmt="kohya")
+    assert (foreign / "notes.txt").read_text() == "keep me"
+    with pytest.raises(ExportError, match="unknown export format"):
+        export(prepared, tmp_path / "x", fmt="dreambooth-zip")
+
+
+def test_excluded_and_failed_images_are_not_exported(prepared, tmp_path):
+    out = tmp_path / "k"
+    export(prepared, out, fmt="kohya")
+    sources = {Path(i["source"]).name for i in exported_images(out)}
+    assert "blue_10_corrupt.jpg" not in sources  # failed
+    with Workspace(prepared) as ws:
+        excluded = {Path(f.path).name for f in ws.files(("excluded",))}
+    assert len(excluded) == 3 and not excluded & sources
+    assert ops.status(prepared)["totals"]["active"] == 26
