@@ -22,15 +22,10 @@ TAGS = {
 
 
 def workspace_class():
-    """The real Workspace when it can be imported, else the tests' stand-in with the same interface."""
-    try:
-        from loraprep.ops.workspace import Workspace
+    """The Workspace the editor serves (imported lazily, as the server does)."""
+    from loraprep.ops.workspace import Workspace
 
-        return Workspace
-    except ImportError:
-        from tests.web.stand_in import StandInWorkspace
-
-        return StandInWorkspace
+    return Workspace
 
 
 def build_dataset(root: Path, tags: dict = TAGS, sizes=None) -> Path:

@@ -6,7 +6,6 @@ import dataclasses
 from collections import Counter
 from pathlib import Path
 
-from loraprep.web.errors import ApiError
 
 BADGE_FAILED, BADGE_SMALL, BADGE_DUPLICATE, BADGE_EXCLUDED = "f", "s", "d", "x"
 
@@ -27,9 +26,8 @@ def plain(value):
 
 
 def features(ws) -> dict:
-    """Which optional Workspace abilities this build has, so the page hides what it cannot do."""
-    names = ("select", "dedup_keep", "dedup_split", "plan", "export", "vocabulary")
-    return {n: callable(getattr(ws, n, None)) for n in names}
+    """What the page may offer; every ability is built in, the page still reads this list."""
+    return {n: True for n in ("select", "dedup_keep", "dedup_split", "plan", "export", "vocabulary")}
 
 
 def thresholds(t) -> dict:
@@ -45,22 +43,13 @@ def edit_op(edit: dict):
 
 # ---- tags of one image ---------------------------------------------------------------------------------------
 def _tag(t, dropped_by: str | None = None) -> dict:
-    return {"name": t.name, "category": getattr(t, "category", "general"), "score": getattr(t, "score", None),
-            "source": getattr(t, "source", "tagger"), "origin": getattr(t, "origin", ""),
-            "pinned": bool(getattr(t, "pinned", False)), "dropped_by": dropped_by}
+    return {"name": t.name, "category": t.category, "score": t.score, "source": t.source, "origin": t.origin,
+            "pinned": t.pinned, "dropped_by": dropped_by}
 
 
 def _dropped(result) -> list[tuple[object, str]]:
-    """(tag, rule name) pairs of what the rules removed, whatever container the rules pipeline uses."""
-    out = []
-    for item in getattr(result, "dropped", None) or ():
-        if isinstance(item, tuple):
-            tag, rule = item[0], item[1]
-        else:
-            tag = getattr(item, "tag", item)
-            rule = getattr(item, "rule", None) or getattr(item, "reason", "rule")
-        out.append((tag, str(rule)))
-    return out
+    """(tag, rule name) pairs of what the rules removed."""
+    return [(d.tag, d.rule) for d in result.dropped]
 
 
 def kept(ws, file_id: int) -> list:
@@ -77,7 +66,7 @@ def image_detail(ws, record) -> dict:
         "ok": True, "file": {**plain(record), "name": record.name}, "tags": tags, "dropped": dropped,
         "removed_by_you": sorted(entry.removed), "caption": ws.caption(fid),
         "scores": [{"name": n, "category": c, "score": round(float(v), 4)}
-                   for n, c, v in getattr(ws, "scores", {}).get(record.image_id, ())],
+                   for n, c, v in ws.scores.get(record.image_id, ())],
     }
 
 
@@ -115,66 +104,32 @@ def gallery(ws, duplicate_ids: set[int]) -> dict:
 
 # ---- selection and counts ------------------------------------------------------------------------------------
 def select(ws, where, concept, status, text) -> list[int]:
-    fn = getattr(ws, "select", None)
-    if callable(fn):
-        return list(fn(where or None, concept=concept or None, status=status or None, text=text or None))
-    if where:
-        raise ApiError(501, "filter expressions need a newer loraprep (Workspace.select)")
-    needle = (text or "").lower()
-    return [f.id for f in sorted(ws.files(), key=lambda f: f.path)
-            if (not concept or f.concept == concept) and (not status or f.status == status)
-            and (not needle or needle in f.path.lower())]
+    return ws.select(where or None, concept=concept or None, status=status or None, text=text or None)
 
 
 def _core_tags(ws, file_ids: list[int]) -> set[str]:
-    try:
-        stats = ws.concept_stats()
-    except Exception:  # noqa: BLE001 - core marks are a hint; counts still make sense without them
-        return set()
-    concepts = {ws.entry(i).file.concept for i in file_ids}
+    stats = ws.concept_stats()
     core: set[str] = set()
-    for concept in concepts:
-        s = stats.get(concept)
-        found = getattr(s, "core", None) if s is not None else None
-        if isinstance(s, dict):
-            found = s.get("core", found)
-        core.update(found or ())
+    for concept in {ws.entry(i).file.concept for i in file_ids}:
+        if stats.get(concept) is not None:
+            core.update(stats[concept].core)
     return core
 
 
 def tag_counts(ws, file_ids: list[int]) -> list[dict]:
     counts = ws.tag_counts(file_ids)
-    if not isinstance(counts, Counter) and isinstance(counts, list):
-        return counts
     core = _core_tags(ws, file_ids)
-    categories = getattr(ws, "categories", {})
+    categories = ws.categories
     return [{"tag": tag, "count": n, "category": categories.get(tag, "general"), "core": tag in core}
             for tag, n in counts.most_common()]
 
 
 def vocabulary(ws, prefix: str, limit: int) -> list[dict]:
-    fn = getattr(ws, "vocabulary", None)
-    if callable(fn):
-        return [plain(v) for v in fn(prefix, limit)]
-    from loraprep.model.tagname import display_name
-
-    wanted = display_name(prefix) if prefix.strip() else ""
-    counts = ws.tag_counts(None, after_rules=False)
-    categories = getattr(ws, "categories", {})
-    ranked = sorted((t for t in counts if t.startswith(wanted)), key=lambda t: (-counts[t], t))
-    rest = sorted(t for t in categories if t.startswith(wanted) and t not in counts)
-    contains = sorted(t for t in set(counts) | set(categories) if wanted and wanted in t and not t.startswith(wanted))
-    return [{"tag": t, "count": counts.get(t, 0), "category": categories.get(t, "general")}
-            for t in (ranked + rest + contains)[:limit]]
+    return ws.vocabulary(prefix, limit)
 
 
 def history(ws, limit: int) -> list[dict]:
-    fn = getattr(ws, "history", None)
-    if callable(fn):
-        return [plain(b) for b in fn(limit)]
-    from loraprep.store import journal
-
-    return [plain(b) for b in journal.history(ws.store, limit=limit)]
+    return [plain(b) for b in ws.history(limit)]
 
 
 def curation(ws, file_ids: list[int]) -> dict:
@@ -197,13 +152,7 @@ def curation(ws, file_ids: list[int]) -> dict:
 
 # ---- duplicates ----------------------------------------------------------------------------------------------
 def dedup_groups(ws) -> list[dict]:
-    fn = getattr(ws, "dedup_groups", None)
-    if callable(fn):
-        groups = [plain(g) for g in fn()]
-    else:
-        from loraprep.store.dedup import load_groups
-
-        groups = [plain(g) for g in load_groups(ws.store.conn)]
+    groups = [plain(g) for g in ws.dedup_groups()]
     out = []
     for g in groups:
         members = [m for m in g.get("members", []) if m.get("file_id") in ws.entries]
