@@ -52,6 +52,7 @@ class ExportOptions:
     shuffle_caption: bool = True
     trigger_words: tuple[str, ...] = ()
     concept_triggers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    concept_keep_tokens: Mapping[str, int] = field(default_factory=dict)   # per-concept override of keep_tokens
     epochs: int | None = None
     batch_size: int = 2
     train_preset: str | None = None
@@ -70,6 +71,8 @@ class ExportOptions:
         return tuple(self.concept_triggers.get(concept, self.trigger_words))
 
     def keep_tokens_for(self, concept: str) -> int:
+        if concept in self.concept_keep_tokens:
+            return self.concept_keep_tokens[concept]
         return self.keep_tokens if self.keep_tokens is not None else len(self.triggers_for(concept))
 
     @property

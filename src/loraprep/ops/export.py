@@ -39,6 +39,7 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs) -
         keep_tokens_separator=next(iter(separators)) if separators else None,
         shuffle_caption=recipe.export.shuffle_caption, trigger_words=base.fixed_tags,
         concept_triggers={c: recipe.for_concept(c).fixed_tags for c in concepts},
+        concept_keep_tokens={c: recipe.for_concept(c).effective_keep_tokens for c in concepts},
         epochs=plan.epochs, batch_size=plan.batch_size, train_preset=preset or recipe.export.preset,
         caption_separator=base.rules.separator.strip() or ",",
     )

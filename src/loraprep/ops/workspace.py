@@ -126,7 +126,7 @@ class Workspace(WorkspaceExtras):
         if e.result is None:
             concept = e.file.concept
             e.result = apply_rules(e.base, self.concept_recipe(concept), self._running_stats().get(concept),
-                                   user_removed=e.removed)
+                                   user_removed=e.removed, seed_key=e.file.image_id or e.file.path)
         return e.result
 
     def caption(self, file_id: int) -> str:

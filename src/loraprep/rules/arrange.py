@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import heapq
 import re
 
 from loraprep.model.tags import Dropped, Tag
@@ -11,10 +13,17 @@ from loraprep.rules.base import rule
 PEOPLE = re.compile(r"^(solo|multiple (girls|boys|others)|\d+\+?(girl|boy|other)s?|no humans)$")
 
 
+@functools.lru_cache(maxsize=65536)
+def _people_rank(name: str) -> int:
+    return 0 if PEOPLE.match(name) else 1
+
+
 @rule("trigger")
 def trigger(tags, ctx):
     """Trigger word(s) then the fixed slot, first and once; the user removing one on an image wins there."""
     fixed = [n for n in ctx.concept.fixed_tags if n not in ctx.user_removed]
+    if not fixed:
+        return tuple(tags), ()
     existing = {t.name: t for t in tags}
     head = []
     for i, name in enumerate(fixed):
@@ -30,9 +39,11 @@ def _confidence(tag: Tag) -> float:
     return 1.0 if tag.score is None else tag.score
 
 
-def _shuffle_key(seed: int, key: str, name: str) -> bytes:
-    # A hash, not random.shuffle: the order depends only on (seed, image, tag), so re-running never reshuffles.
-    return hashlib.blake2b(f"{seed}\0{key}\0{name}".encode(), digest_size=8).digest()
+def _shuffle_keys(prefix: bytes):
+    # A hash, not random.shuffle: the order depends only on (seed, image, tag), so re-running never reshuffles,
+    # and dropping a tag leaves the others' order alone.
+    blake2b = hashlib.blake2b
+    return lambda name: blake2b(prefix + name.encode(), digest_size=8).digest()
 
 
 @rule("order")
@@ -46,13 +57,14 @@ def order(tags, ctx):
     elif mode == "alphabetical":
         body.sort(key=lambda t: t.name)
     elif mode == "shuffle":
-        body.sort(key=lambda t: _shuffle_key(ctx.concept.rules.seed, ctx.seed_key, t.name))
-    body.sort(key=lambda t: 0 if PEOPLE.match(t.name) else 1)  # stable: keeps the mode's order within each part
+        key = _shuffle_keys(f"{ctx.concept.rules.seed}\0{ctx.seed_key}\0".encode())
+        body.sort(key=lambda t: key(t.name))
+    body.sort(key=lambda t: _people_rank(t.name))  # stable: keeps the mode's order within each part
     return tuple(head + body), ()
 
 
 def _fixed_count(tags, ctx) -> int:
-    fixed = set(ctx.concept.fixed_tags)
+    fixed = ctx.compiled.fixed
     count = 0
     for tag in tags:
         if tag.name not in fixed:
@@ -67,9 +79,9 @@ def max_tags(tags, ctx):
     limit = ctx.concept.rules.max_tags
     if len(tags) <= limit:
         return tuple(tags), ()
-    candidates = sorted((t for t in tags if not ctx.protected(t)), key=lambda t: (_confidence(t), t.name))
-    excess = len(tags) - limit
-    cut = {t.name for t in candidates[:excess]}
+    protected = ctx.protected
+    candidates = [(1.0 if t.score is None else t.score, t.name) for t in tags if not protected(t)]
+    cut = {name for _, name in heapq.nsmallest(len(tags) - limit, candidates)}
     kept = tuple(t for t in tags if t.name not in cut)
     dropped = tuple(Dropped(t, "max_tags", f"over {limit} tags, confidence {_confidence(t):.2f}")
                     for t in tags if t.name in cut)

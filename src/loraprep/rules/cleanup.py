@@ -39,8 +39,8 @@ def aliases(tags, ctx):
     out: dict[str, object] = {}
     dropped = []
     for tag in tags:
-        target = None if ctx.protected(tag) else ctx.compiled.alias_of(tag.name)
-        if target is None or target == tag.name:
+        target = ctx.compiled.alias_of(tag.name)  # memoised; protection is only asked of tags an alias matches
+        if target is None or target == tag.name or ctx.protected(tag):
             out.setdefault(tag.name, tag)
             continue
         dropped.append(Dropped(tag, "aliases", f"-> {target}"))

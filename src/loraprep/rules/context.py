@@ -22,12 +22,30 @@ class Compiled:
     alias_memo: dict = field(default_factory=dict)     # tag -> alias target or None, filled on first sight
 
     def alias_of(self, name: str) -> str | None:
+        """The final replacement of ``name``, or None when no alias matches it.
+
+        Chains are followed to their end (``panties -> white panties -> frilled panties``) so that applying the
+        aliases twice changes nothing more; a cycle (``a -> b -> a``) resolves every member to its smallest name.
+        """
         try:
             return self.alias_memo[name]
         except KeyError:
-            target = next((t for match, t in self.aliases if match(name)), None)
-            self.alias_memo[name] = target
-            return target
+            pass
+        chain = [name]
+        target = self._first_alias(name)
+        while target is not None and target != chain[-1]:
+            if target in chain:
+                target = min(chain[chain.index(target):])
+                break
+            chain.append(target)
+            target = self._first_alias(target)
+        else:
+            target = chain[-1] if len(chain) > 1 else target
+        self.alias_memo[name] = target
+        return target
+
+    def _first_alias(self, name: str) -> str | None:
+        return next((t for match, t in self.aliases if match(name)), None)
 
 
 @functools.lru_cache(maxsize=256)

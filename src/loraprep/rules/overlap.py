@@ -16,19 +16,26 @@ def word_suffixes(name: str) -> tuple[str, ...]:
 
 @rule("overlap")
 def overlap(tags, ctx):
-    """A tag that is a whole-word suffix of another present tag, or that the user's overlap file lists."""
+    """A tag that is a whole-word suffix of another present tag, or that the user's overlap file lists.
+
+    The trigger and fixed slots count as present even before the trigger rule places them: they will be in the
+    caption, so "school uniform" in the fixed slot implies "uniform" whether or not the tagger saw it.
+    """
     r = ctx.concept.rules
     if not r.overlap or r.prune_mode == "none":
         return tuple(tags), ()
     names = [t.name for t in tags]
-    implied_by: dict[str, str] = {}
     present = set(names)
-    for name in names:
+    implying = names + [n for n in ctx.concept.fixed_tags if n not in present and n not in ctx.user_removed]
+    present.update(implying)
+    implied_by: dict[str, str] = {}
+    for name in implying:
         for suffix in word_suffixes(name):
             if suffix in present:
                 implied_by.setdefault(suffix, name)
         for implied in ctx.compiled.overlap.get(name, ()):
-            if implied in present and implied != name:
+            # Two tags that imply each other (a user file may say so) keep the first one: never drop both.
+            if implied in present and implied != name and implied_by.get(name) != implied:
                 implied_by.setdefault(implied, name)
     return split_by(tags, ctx, "overlap",
                     lambda t: f"implied by '{implied_by[t.name]}'" if t.name in implied_by else None)

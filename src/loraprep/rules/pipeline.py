@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from loraprep.model.recipe import ConceptRecipe
-from loraprep.model.tagname import escape_a1111
+from loraprep.model.tagname import display_name, escape_a1111
 from loraprep.model.tags import Dropped, Tag
 from loraprep.rules.arrange import max_tags, order, trigger
 from loraprep.rules.cleanup import aliases, blacklist, normalise
@@ -30,8 +30,11 @@ class RuleResult:
 def apply_rules(tags, concept: ConceptRecipe, stats=None, *, user_removed: frozenset[str] = frozenset(),
                 seed_key: str = "") -> RuleResult:
     """The recipe's verdict on one image: pure, deterministic, idempotent."""
-    ctx = RuleContext(concept, stats.core if stats is not None else frozenset(), frozenset(user_removed), seed_key)
-    current = tuple(t for t in tags if t.name not in ctx.user_removed)
+    # Compare spellings as normalise will write them: a user who removed "frilled panties" also removed
+    # an imported "Frilled_Panties".
+    removed = frozenset(display_name(n) for n in user_removed)
+    ctx = RuleContext(concept, stats.core if stats is not None else frozenset(), removed, seed_key)
+    current = tuple(t for t in tags if display_name(t.name) not in removed) if removed else tuple(tags)
     dropped: list[Dropped] = []
     for fn in RULES:
         current, gone = fn(current, ctx)

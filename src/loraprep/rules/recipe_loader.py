@@ -66,14 +66,16 @@ class _Builder:
                 return number
         return 1
 
-    def fields(self, table: dict, schema: dict, section: tuple[str, ...], skip: set[str] = frozenset()) -> dict:
+    def fields(self, table: dict, schema: dict, section: tuple[str, ...], skip: set[str] = frozenset(),
+               also_known: tuple[str, ...] = ()) -> dict:
         result = {}
         for key, value in table.items():
             if key in skip:
                 continue
             if key not in schema:
                 where = f"[{'.'.join(section)}]" if section else "the top level"
-                self.fail(section, key, f"unknown key '{key}' in {where} (known: {', '.join(sorted(schema))})")
+                known = ", ".join(sorted(set(schema) | set(also_known)))
+                self.fail(section, key, f"unknown key '{key}' in {where} (known: {known})")
             name, check, _help = schema[key]
             try:
                 converted = check(value, key)
@@ -84,13 +86,13 @@ class _Builder:
             if name == "aliases":
                 converted = tuple(result.get("aliases", ())) + tuple(self.check_patterns(converted, section, key))
             result[name] = converted
+        for pattern in result.get("blacklist", ()):
+            self.check_regex(pattern, section, "blacklist")
         if result.get("blacklist_file"):
             extra = self.read_list(result["blacklist_file"], section, "blacklist_file")
             result["blacklist"] = tuple(result.get("blacklist", ())) + extra
         if result.get("overlap_file"):
             result["overlap_pairs"] = self.read_overlap(result["overlap_file"], section)
-        for pattern in result.get("blacklist", ()):
-            self.check_regex(pattern, section, "blacklist")
         return result
 
     def rule_file(self, name: str, section, key) -> str:
@@ -101,9 +103,20 @@ class _Builder:
             self.fail(section, key, f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
 
     def read_list(self, name: str, section, key) -> tuple[str, ...]:
-        lines = self.rule_file(name, section, key).splitlines()
-        return tuple(display_name(l) if not l.strip().startswith("re:") else l.strip()
-                     for l in lines if l.strip() and not l.lstrip().startswith("#"))
+        result = []
+        for number, line in enumerate(self.rule_file(name, section, key).splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("re:"):
+                try:
+                    re.compile(line[3:])
+                except re.error as exc:  # name the rule file's line too: the recipe line only names the file
+                    self.fail(section, key, f"{name}:{number}: bad regular expression {line[3:]!r}: {exc}")
+                result.append(line)
+            else:
+                result.append(display_name(line))
+        return tuple(result)
 
     def read_overlap(self, name: str, section) -> tuple[tuple[str, tuple[str, ...]], ...]:
         import json
@@ -130,7 +143,7 @@ class _Builder:
 
     def build(self, data: dict) -> Recipe:
         tables = {"tagger", "rules", "concepts", "export"}
-        top = self.fields(data, TOP, (), skip=tables)
+        top = self.fields(data, TOP, (), skip=tables, also_known=tuple(f"[{t}]" for t in sorted(tables)))
         for name in tables:
             if name in data and not isinstance(data[name], dict):
                 self.fail((), name, f"'{name}' must be a table ([{name}])")
@@ -147,7 +160,8 @@ class _Builder:
             if not isinstance(nested, dict):
                 self.fail(section, "rules", "'rules' must be a table")
             flat_rules = {k: v for k, v in table.items() if k in RULES}
-            changes = self.fields({k: v for k, v in table.items() if k not in RULES}, CONCEPT, section, skip={"rules"})
+            changes = self.fields({k: v for k, v in table.items() if k not in RULES}, CONCEPT, section, skip={"rules"},
+                                  also_known=tuple(RULES) + ("rules",))
             rule_changes = self.fields(flat_rules, RULES, section)
             rule_changes.update(self.fields(nested, RULES, section + ("rules",)))
             if rule_changes:

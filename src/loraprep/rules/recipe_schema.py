@@ -48,7 +48,8 @@ def _string(value, key):
 def _choice(options):
     def check(value, key):
         if value not in options:
-            raise ValueError(f"'{key}' must be one of {', '.join(options)}, not {value!r}")
+            shown = ", ".join(o for o in options if o is not None)  # None is the unset default, not writable in TOML
+            raise ValueError(f"'{key}' must be one of {shown}, not {value!r}")
         return value
     return check
 

@@ -1,0 +1,117 @@
+"""trigger (guide 000/004 activation tokens and the fixed outfit slot), order (guide 002), max_tags."""
+
+from __future__ import annotations
+
+import pytest
+
+from loraprep.model.recipe import ConceptRecipe
+from loraprep.model.tags import Tag
+from loraprep.rules.arrange import PEOPLE, max_tags, order, trigger
+from tests.rules.tagsets import ctx, names, scored, tags
+
+HIFUMI = ConceptRecipe(name="", trigger=("ajitani hifumi",), fixed=("school uniform",))
+
+
+# --- trigger ---------------------------------------------------------------------------------------------------
+
+def test_trigger_and_fixed_slot_go_first_once():
+    """Guide 000: the activation token first, the consolidated outfit tag in 2nd place right behind it."""
+    kept, dropped = trigger(tags("pantyhose", "school uniform", "smile"), ctx(HIFUMI))
+    assert names(kept) == ["ajitani hifumi", "school uniform", "pantyhose", "smile"]
+    assert dropped == ()
+    assert (kept[0].source, kept[0].origin, kept[0].category) == ("rule", "rule:trigger", "trigger")
+    assert kept[1].source == "tagger"                  # the tagger's own "school uniform" keeps its evidence
+
+
+def test_several_triggers_in_order():
+    concept = ConceptRecipe(name="", trigger=("mychar", "armor outfit"))
+    kept, _ = trigger(tags("smile", "mychar"), ctx(concept))
+    assert names(kept) == ["mychar", "armor outfit", "smile"]
+
+
+def test_style_dataset_without_trigger_is_untouched():
+    given = tags("smile", "outdoors")
+    assert trigger(given, ctx()) == (given, ())
+
+
+def test_trigger_respects_a_user_removal_on_that_image():
+    kept, _ = trigger(tags("smile"), ctx(HIFUMI, removed={"ajitani hifumi"}))
+    assert names(kept) == ["school uniform", "smile"]
+
+
+# --- order -----------------------------------------------------------------------------------------------------
+
+GUIDE_002_TAGS = scored(("smile", 0.9), ("solo", 0.95), ("outdoors", 0.5), ("1girl", 0.99), ("sky", 0.7),
+                        ("2boys", 0.4))
+
+
+def test_people_count_tags_come_first_then_score():
+    """Guide 002: 'solo', '1girl', '1boy', 'Xgirls', 'Xboys' at the beginning, then the sort mode."""
+    kept, _ = order(GUIDE_002_TAGS, ctx(order="score"))
+    assert names(kept) == ["1girl", "solo", "2boys", "smile", "sky", "outdoors"]
+
+
+@pytest.mark.parametrize("mode, expected", [
+    ("original", ["solo", "1girl", "2boys", "smile", "outdoors", "sky"]),
+    ("alphabetical", ["1girl", "2boys", "solo", "outdoors", "sky", "smile"]),
+])
+def test_sort_modes(mode, expected):
+    assert names(order(GUIDE_002_TAGS, ctx(order=mode))[0]) == expected
+
+
+@pytest.mark.parametrize("name", ["1girl", "1boy", "2girls", "6+girls", "solo", "multiple girls", "no humans"])
+def test_people_pattern(name):
+    assert PEOPLE.match(name)
+
+
+@pytest.mark.parametrize("name", ["solo focus", "girl", "1girl hat", "boy"])
+def test_not_people(name):
+    assert not PEOPLE.match(name)
+
+
+def test_untagged_scores_rank_as_certain():
+    given = (Tag("tree", score=0.6), Tag("from file", source="import", origin="file:a.txt"), Tag("sky", score=0.9))
+    assert names(order(given, ctx(order="score"))[0]) == ["from file", "sky", "tree"]
+
+
+def test_shuffle_is_seeded_per_image_and_reproducible():
+    body = tags(*[f"tag {i}" for i in range(12)])
+    first = names(order(body, ctx(order="shuffle", seed=1, seed_key="img-a"))[0])
+    assert first == names(order(body, ctx(order="shuffle", seed=1, seed_key="img-a"))[0])
+    assert first != names(body)
+    assert sorted(first) == sorted(names(body))
+    assert first != names(order(body, ctx(order="shuffle", seed=1, seed_key="img-b"))[0])
+    assert first != names(order(body, ctx(order="shuffle", seed=2, seed_key="img-a"))[0])
+    # the order depends on the tags, not on the order they arrive in: re-running never reshuffles
+    assert names(order(tuple(reversed(body)), ctx(order="shuffle", seed=1, seed_key="img-a"))[0]) == first
+
+
+def test_fixed_slots_stay_first_whatever_the_order():
+    placed = trigger(scored(("solo", 0.9), ("pantyhose", 0.5), ("1girl", 0.99)), ctx(HIFUMI))[0]
+    for mode in ("score", "alphabetical", "shuffle", "original"):
+        kept = names(order(placed, ctx(HIFUMI, order=mode))[0])
+        assert kept[:4] == ["ajitani hifumi", "school uniform", "1girl", "solo"] or \
+            kept[:4] == ["ajitani hifumi", "school uniform", "solo", "1girl"]
+
+
+# --- max_tags --------------------------------------------------------------------------------------------------
+
+def test_max_tags_keeps_the_most_confident_in_place():
+    given = scored(("a", 0.9), ("b", 0.4), ("c", 0.8), ("d", 0.5))
+    kept, dropped = max_tags(given, ctx(max_tags=2))
+    assert names(kept) == ["a", "c"]
+    assert [d.tag.name for d in dropped] == ["b", "d"]
+    assert dropped[0].why == "over 2 tags, confidence 0.40"
+
+
+def test_max_tags_never_cuts_fixed_protected_or_user_tags():
+    given = (Tag("ajitani hifumi", score=None, source="rule", origin="rule:trigger"), Tag("blurry", score=0.36),
+             Tag("mine", score=0.1, source="user", origin="user"), Tag("pin", score=0.1, pinned=True),
+             Tag("smile", score=0.99), Tag("sky", score=0.98))
+    kept, _ = max_tags(given, ctx(HIFUMI, max_tags=3, protect=("blurry",)))
+    assert names(kept) == ["ajitani hifumi", "blurry", "mine", "pin"]
+
+
+def test_max_tags_default_is_30():
+    given = scored(*[(f"t{i}", i / 100) for i in range(40)])
+    assert len(max_tags(given, ctx())[0]) == 30
