@@ -19,13 +19,27 @@ def rule(name: str):
     return wrap
 
 
-def split_by(tags: Tags, ctx: RuleContext, name: str, drop: Callable[[Tag], str | None]):
-    """Keep tags for which ``drop`` returns None; protected tags are always kept."""
+def split_by(tags: Tags, ctx: RuleContext, name: str, drop: Callable[[Tag], str | None], *,
+             by_name: bool = False):
+    """Keep tags for which ``drop`` returns None; protected tags are always kept.
+
+    ``by_name`` says the verdict depends on the tag's name alone (and the concept): it is then remembered for
+    every image of the concept, since the same few thousand names recur on every image.
+    """
     kept, dropped = [], []
+    memo = ctx.verdicts(name) if by_name else None
     for tag in tags:
-        why = drop(tag)
+        if memo is None:
+            why = drop(tag)
+        else:
+            why = memo.get(tag.name, _UNSEEN)
+            if why is _UNSEEN:
+                why = memo[tag.name] = drop(tag)
         if why is None or ctx.protected(tag):  # drop() first: most tags stay, and protection costs more
             kept.append(tag)
         else:
             dropped.append(Dropped(tag, name, why))
     return tuple(kept), tuple(dropped)
+
+
+_UNSEEN = object()

@@ -56,4 +56,4 @@ def blacklist(tags, ctx):
     if ctx.concept.rules.prune_mode == "none":
         return tuple(tags), ()
     patterns = ctx.compiled.blacklist
-    return split_by(tags, ctx, "blacklist", lambda t: "blacklisted" if t.name in patterns else None)
+    return split_by(tags, ctx, "blacklist", lambda t: "blacklisted" if t.name in patterns else None, by_name=True)

@@ -20,6 +20,7 @@ class Compiled:
     fixed: frozenset = frozenset()
     learned_categories: frozenset = frozenset()
     alias_memo: dict = field(default_factory=dict)     # tag -> alias target or None, filled on first sight
+    verdict_memo: dict = field(default_factory=dict)   # (rule, core) -> {tag: why or None}
 
     def alias_of(self, name: str) -> str | None:
         """The final replacement of ``name``, or None when no alias matches it.
@@ -69,6 +70,16 @@ class RuleContext:
     def __post_init__(self):
         if self.compiled is None:
             object.__setattr__(self, "compiled", compile_concept(self.concept))
+
+    def verdicts(self, rule: str) -> dict:
+        """A rule's remembered per-name verdicts for this concept and its current core tags."""
+        key = (rule, self.core)
+        memo = self.compiled.verdict_memo.get(key)
+        if memo is None:
+            if len(self.compiled.verdict_memo) > 64:  # core sets change as a user edits: keep the memo small
+                self.compiled.verdict_memo.clear()
+            memo = self.compiled.verdict_memo[key] = {}
+        return memo
 
     def protected(self, tag) -> bool:
         """User tags, pinned tags, the recipe's protect list and the fixed slots never fall to a rule."""

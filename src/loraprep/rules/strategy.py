@@ -11,9 +11,11 @@ def strategy(tags, ctx):
     """absorb drops the learned traits (the trigger takes them); only-learned keeps nothing else."""
     mode = ctx.concept.strategy
     if mode == "absorb":
-        return split_by(tags, ctx, "strategy", lambda t: "absorbed by the trigger" if ctx.learned(t.name) else None)
+        return split_by(tags, ctx, "strategy", lambda t: "absorbed by the trigger" if ctx.learned(t.name) else None,
+                        by_name=True)
     if mode == "only-learned":
-        return split_by(tags, ctx, "strategy", lambda t: None if ctx.learned(t.name) else "not a learned trait")
+        return split_by(tags, ctx, "strategy", lambda t: None if ctx.learned(t.name) else "not a learned trait",
+                        by_name=True)
     return tuple(tags), ()
 
 
