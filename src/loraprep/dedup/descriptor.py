@@ -9,7 +9,7 @@ import numpy as np
 
 from loraprep.errors import ImageError
 
-VERSION = 1
+VERSION = 2           # 2: four shifted crop probes (was sixteen corner probes)
 THUMB = 48          # luma thumbnail side: the verification works on it
 CHROMA = 16         # chroma thumbnails side
 _HEADER = struct.Struct("<BIIB32sB")  # version, width, height, flags, pixel key, number of codes

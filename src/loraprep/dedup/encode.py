@@ -1,4 +1,4 @@
-"""Decode an image once and turn it into a Descriptor: EXIF orientation applied, alpha handled, exact pixel key."""
+"""Decode an image once and turn it into a Descriptor: EXIF orientation applied, alpha handled, pixel key from one reduced copy."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from loraprep.errors import ImageError
 _CUTOUT_MIN_TRANSPARENT = 0.02   # fewer transparent pixels than this: an opaque picture with a stray alpha
 _CUTOUT_MIN_OPAQUE = 0.05        # less opaque area than this: nothing to compare
 _FLAT_SPREAD = 10.0              # luma spread (p98 - p2) under this: a near-blank image
+KEY_SIDE = 4 * THUMB             # the reduced copy (pixel key, thumbnails) keeps at least this many pixels per side
 
 
 def describe_file(path: str | os.PathLike) -> Descriptor:
@@ -38,7 +39,7 @@ def describe_bytes(data: bytes) -> Descriptor:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as img:
-                img, alpha, width, height, pixel_key = _decode(img, data)
+                small, width, height, pixel_key = _decode(img, data)
     except ImageError:
         raise
     except Image.UnidentifiedImageError as exc:
@@ -50,13 +51,12 @@ def describe_bytes(data: bytes) -> Descriptor:
         if "truncated" in message.lower() or isinstance(exc, EOFError):
             raise ImageError(f"truncated file: {message}") from exc
         raise ImageError(f"decode failed: {message}") from exc
-    return _descriptor_from_rgb(img, alpha, width, height, pixel_key)
+    return _descriptor_from_small(small, width, height, pixel_key)
 
 
 def _decode(img, data: bytes):
-    """(oriented RGB/RGBA image, alpha array or None, width, height, exact pixel key)."""
-    from PIL import ImageOps
-
+    """(small oriented image, width, height, pixel key). The full-size image is touched by one
+    reduce() pass only: everything else works on the reduced copy."""
     orientation = _orientation(img)
     width, height = img.size                     # before draft() shrinks it
     if orientation in (5, 6, 7, 8):
@@ -69,63 +69,65 @@ def _decode(img, data: bytes):
     else:
         pixel_key = None
     img.load()
-    if orientation not in (None, 1):
-        img = ImageOps.exif_transpose(img)
-    img = _normalise_mode(img)
-    alpha = None
-    if img.mode == "RGBA":
-        a = np.asarray(img.getchannel("A"))
-        if int(a.min()) == 255:
-            img = img.convert("RGB")
-        else:
-            alpha = a
-    if pixel_key is None:
-        pixel_key = _pixel_key(img)
-    return img, alpha, width, height, pixel_key
+    small, key = _reduced(_normalise_mode(img), orientation)
+    return small, width, height, pixel_key or key
 
 
 def describe_image(img, pixel_key: bytes | None = None) -> Descriptor:
     """Descriptor of an already decoded, already oriented PIL image (used by tests and other stages)."""
-    img = _normalise_mode(img)
-    alpha = None
-    if img.mode == "RGBA":
-        a = np.asarray(img.getchannel("A"))
-        if int(a.min()) == 255:
-            img = img.convert("RGB")
-        else:
-            alpha = a
-    key = pixel_key if pixel_key is not None else _pixel_key(img)
-    return _descriptor_from_rgb(img, alpha, img.size[0], img.size[1], key)
+    small, key = _reduced(_normalise_mode(img), None)
+    return _descriptor_from_small(small, img.size[0], img.size[1], pixel_key if pixel_key is not None else key)
 
 
-def _descriptor_from_rgb(img, alpha, width: int, height: int, pixel_key: bytes) -> Descriptor:
+_TRANSPOSE = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE", 6: "ROTATE_270",
+              7: "TRANSVERSE", 8: "ROTATE_90"}        # EXIF orientation -> the transpose that shows it upright
+
+
+def _reduced(img, orientation: int | None):
+    """(image reduced to about KEY_SIDE per side, upright, premultiplied when it has alpha; its pixel key).
+
+    The pixel key hashes this reduced copy (block means of (side // KEY_SIDE)^2 pixels; every pixel
+    below KEY_SIDE): the same picture saved as PNG and as lossless WebP gets the same key, and a
+    full-size hash (a second pass over every pixel, about 40% of a PNG decode) is avoided.
+    """
     from PIL import Image
 
-    small = img.resize((THUMB, THUMB), Image.Resampling.BOX, reducing_gap=2.0)
-    rgb = np.asarray(small, dtype=np.float32)
+    if img.mode == "RGBA":
+        img = img.convert("RGBa")                # premultiplied: colours under transparent pixels must not bleed in
+    factor = (max(1, img.size[0] // KEY_SIDE), max(1, img.size[1] // KEY_SIDE))
+    small = img.reduce(factor) if factor != (1, 1) else img
+    if orientation in _TRANSPOSE:                # rotating the reduced copy is the same picture, 1/factor^2 the work
+        small = small.transpose(getattr(Image.Transpose, _TRANSPOSE[orientation]))
+    if small.mode == "RGBa" and small.getextrema()[3][0] == 255:
+        small = small.convert("RGB")             # an alpha channel that is all opaque is no alpha
+    h = hashlib.sha256()
+    h.update(f"{small.mode}:{img.size[0]}x{img.size[1]}/{factor[0]}x{factor[1]}:".encode())
+    h.update(small.tobytes())
+    return small, h.digest()
+
+
+def _descriptor_from_small(small, width: int, height: int, pixel_key: bytes) -> Descriptor:
+    """All descriptor parts from one THUMB x THUMB resample, in Pillow's C code where it can."""
+    from PIL import Image
+
+    thumb = small.resize((THUMB, THUMB), Image.Resampling.BOX)
     mask = None
-    if alpha is not None:
-        a = rgb[..., 3:4] / 255.0
-        rgb = rgb[..., :3] * a + 255.0 * (1.0 - a)      # resize works premultiplied, so colours under transparent pixels do not bleed in
-        transparent = float((alpha < 128).mean())
+    if thumb.mode == "RGBa":
+        arr = np.asarray(thumb)
+        a = arr[..., 3]
+        # composited onto white: premultiplied colour plus white where transparent
+        rgb = np.minimum(arr[..., :3].astype(np.uint16) + (255 - a)[..., None], 255).astype(np.uint8)
+        transparent = float((a < 128).mean())
         if _CUTOUT_MIN_TRANSPARENT <= transparent <= 1 - _CUTOUT_MIN_OPAQUE:
-            mask = np.clip(a[..., 0] * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    ycc = _ycbcr(rgb)
-    luma = np.clip(ycc[..., 0] + 0.5, 0, 255).astype(np.uint8)
-    k = THUMB // CHROMA
-    chroma = ycc[..., 1:].reshape(CHROMA, k, CHROMA, k, 2).mean(axis=(1, 3))
-    cb = np.clip(chroma[..., 0] + 0.5, 0, 255).astype(np.uint8)
-    cr = np.clip(chroma[..., 1] + 0.5, 0, 255).astype(np.uint8)
-    lo, hi = np.percentile(luma, [2, 98])
-    return Descriptor(width, height, pixel_key, luma, cb, cr, probe_codes(luma), mask, bool(hi - lo < _FLAT_SPREAD))
-
-
-def _ycbcr(rgb: np.ndarray) -> np.ndarray:
-    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    y = 0.299 * r + 0.587 * g + 0.114 * b
-    cb = 128.0 - 0.168736 * r - 0.331264 * g + 0.5 * b
-    cr = 128.0 + 0.5 * r - 0.418688 * g - 0.081312 * b
-    return np.stack([y, cb, cr], axis=-1)
+            mask = np.ascontiguousarray(a)
+        thumb = Image.fromarray(rgb, "RGB")
+    ycc = thumb.convert("YCbCr")
+    luma = np.asarray(ycc.getchannel(0))
+    chroma = ycc.resize((CHROMA, CHROMA), Image.Resampling.BOX)
+    cb, cr = np.asarray(chroma.getchannel(1)), np.asarray(chroma.getchannel(2))
+    ordered = np.sort(luma, axis=None)
+    spread = int(ordered[len(ordered) * 98 // 100]) - int(ordered[len(ordered) * 2 // 100])
+    return Descriptor(width, height, pixel_key, luma, cb, cr, probe_codes(luma), mask, spread < _FLAT_SPREAD)
 
 
 def _normalise_mode(img):
@@ -141,13 +143,6 @@ def _normalise_mode(img):
         return Image.fromarray((arr >> shift).astype(np.uint8), "L").convert("RGB")
     has_alpha = mode in ("LA", "La", "RGBa", "PA") or "transparency" in img.info
     return img.convert("RGBA" if has_alpha else "RGB")
-
-
-def _pixel_key(img) -> bytes:
-    h = hashlib.sha256()                  # hardware-accelerated on current CPUs: ~2x blake2b here
-    h.update(f"{img.mode}:{img.size[0]}x{img.size[1]}:".encode())
-    h.update(img.tobytes())
-    return h.digest()
 
 
 def _jpeg_scan_key(data: bytes, orientation: int | None) -> bytes:

@@ -117,8 +117,7 @@ def _near_candidates(descriptors: list[Descriptor]) -> set[tuple[int, int]]:
     usable = [p for p, d in enumerate(descriptors) if not d.flat]
     pairs: set[tuple[int, int]] = set()
     if len(usable) >= 2:
-        # crop probes reach 8 bits up to 200k pictures; above that 6 bits keeps the search within a minute per 1M
-        index = CodeIndex(probe_radius=8 if len(usable) <= 200_000 else 6)
+        index = CodeIndex(radius=8, probe_radius=8)
         codes = np.stack([descriptors[p].codes for p in usable])
         index.add(codes[:, 0], codes)
         for i, j, _ in index.pairs():

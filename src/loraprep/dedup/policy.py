@@ -46,7 +46,12 @@ class UserDecisions:
 @dataclass(frozen=True)
 class KeeperPolicy:
     """Which copy of a duplicate group to keep: highest resolution, then no alpha, then lossless,
-    then larger file, then the better user tier (``tier_rank``: tier name -> rank, higher is better)."""
+    then larger file, then the better user tier (``tier_rank``: tier name -> rank, higher is better).
+
+    "Larger file" ranks lossy copies only (a bigger JPEG of the same size is a higher quality). Between
+    lossless copies the size says nothing about quality, only about content: an added watermark or
+    signature makes a PNG larger, so ranking by it would keep the edited copy (measured: most crop
+    misses in benchmarks/dedup.py came from a watermarked keeper). Lossless ties go to the tier, then the id."""
 
     order: tuple[str, ...] = ("resolution", "no_alpha", "lossless", "file_size", "tier")
     tier_rank: dict = field(default_factory=dict)
@@ -62,7 +67,7 @@ class KeeperPolicy:
             elif criterion == "lossless":
                 parts.append(0 if is_lossless(item.format) else 1)
             elif criterion == "file_size":
-                parts.append(-item.file_size)
+                parts.append(0 if is_lossless(item.format) else -item.file_size)
             elif criterion == "tier":
                 parts.append(-self.tier_rank.get(item.tier, 0))
             else:

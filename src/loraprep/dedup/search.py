@@ -48,16 +48,16 @@ class CodeIndex:
 
     probes[:, 0] is the item's own code, matched within ``radius`` bits; the other probes (crop
     hypotheses) are matched within ``probe_radius``. A pair (i, j) is a candidate when a probe of i
-    is close to j's code or the other way round. Items are appended with ``add``; ``pairs(since=k)`` returns only the pairs that
-    touch an item added at position >= k, so adding 10 items costs 10 items' queries, not N.
+    is close to j's code or the other way round. All probes of all items are one query set joined
+    with one set of LSH tables (one index build per table). Items are appended with ``add``;
+    ``pairs(since=k)`` returns only the pairs that touch an item added at position >= k, so adding
+    10 items costs 10 items' queries, not N.
     """
 
-    def __init__(self, radius: int = 8, probe_radius: int = 6, recall: float = 0.95, probe_recall: float = 0.95,
-                 seed: int = 0):
+    def __init__(self, radius: int = 8, probe_radius: int = 8, recall: float = 0.95, seed: int = 0):
         self.radius = radius                  # whole frame against whole frame
-        self.probe_radius = probe_radius      # crop probes against whole frames: tighter, they are many
+        self.probe_radius = probe_radius      # crop probes against whole frames
         self.recall = recall
-        self.probe_recall = probe_recall
         self.seed = seed
         self._codes: list[np.ndarray] = []
         self._probes: list[np.ndarray] = []
@@ -82,47 +82,51 @@ class CodeIndex:
             return np.zeros((0, 3), np.int64)
         everyone = np.arange(n)
         new = everyone[since:]
-        found = []
-        for columns, radius, recall in ((slice(0, 1), self.radius, self.recall),
-                                        (slice(1, None), self.probe_radius, self.probe_recall)):
-            if probes[:, columns].shape[1] == 0:
-                continue
-            found.append(self._join(codes, probes[:, columns], everyone, new, radius, recall))  # new items' probes
-            if since > 0:                                                                     # old items' probes
-                found.append(self._join(codes, probes[:, columns], new, everyone[:since], radius, recall))
+        found = [self._join(codes, probes, everyone, new)]                      # new items' probes
+        if since > 0:                                                           # old items' probes
+            found.append(self._join(codes, probes, new, everyone[:since]))
         return _merge(np.concatenate(found))
 
-    def _join(self, codes, probes, index_ids, query_ids, radius: int, recall: float) -> np.ndarray:
+    def _join(self, codes, probes, index_ids, query_ids) -> np.ndarray:
         n_probe = probes.shape[1]
-        # many probes per item: sparser keys keep random collisions near one per query
-        bits, n_tables = plan_tables(len(index_ids), radius, recall, sparsity=2 if n_probe > 1 else 0)
+        radius = max(self.radius, self.probe_radius)
+        limit = np.array([self.radius] + [self.probe_radius] * (n_probe - 1), np.uint8)
+        bits, n_tables = plan_tables(len(index_ids), radius, self.recall)
         rng = np.random.default_rng(self.seed + radius)
         index_codes = codes[index_ids]
         index_chunks = index_codes.view(np.uint16).reshape(-1, 4)
         q_flat = np.ascontiguousarray(probes[query_ids]).reshape(-1)
-        q_owner = np.repeat(query_ids, n_probe)
         q_chunks = q_flat.view(np.uint16).reshape(-1, 4)
+        q_limit = np.tile(limit, len(query_ids))
         key_tables = [_key_tables(rng, bits) for _ in range(n_tables)]
 
         def one_table(tables):
             ikeys = _keys(index_chunks, tables)
-            order = np.argsort(ikeys, kind="stable").astype(np.int64)
+            order = np.argsort(ikeys)                                                 # SIMD sort; order inside a bucket is irrelevant
             bucket_size = np.bincount(ikeys, minlength=1 << bits).astype(np.int32)   # direct addressing
-            bucket_start = np.cumsum(bucket_size, dtype=np.int64) - bucket_size
+            bucket_end = np.cumsum(bucket_size, dtype=np.int64)
             qkeys = _keys(q_chunks, tables)
             count = bucket_size[qkeys]
             hit = np.flatnonzero(count)
             if not len(hit):
                 return None
-            lo = bucket_start[qkeys[hit]]
-            reps = count[hit].astype(np.int64)
-            q_at = np.repeat(hit, reps)
-            starts = np.repeat(lo - np.cumsum(reps) + reps, reps) + np.arange(reps.sum())
-            i_at = order[starts]
-            a, b = q_owner[q_at], index_ids[i_at]
-            dist = np.bitwise_count(q_flat[q_at] ^ index_codes[i_at]).astype(np.int64)
-            keep = (dist <= radius) & (a != b)
-            return np.stack([a[keep], b[keep], dist[keep]], axis=1) if keep.any() else None
+            hit_keys = qkeys[hit]
+            reps = count[hit]
+            if int(reps.max()) == 1:                      # the usual case at one entry per key: no expansion
+                q_at, i_at = hit, order[bucket_end[hit_keys] - 1]
+            else:
+                reps = reps.astype(np.int64)
+                q_at = np.repeat(hit, reps)
+                first = bucket_end[hit_keys] - reps
+                starts = np.repeat(first - np.cumsum(reps) + reps, reps) + np.arange(int(reps.sum()))
+                i_at = order[starts]
+            dist = np.bitwise_count(q_flat[q_at] ^ index_codes[i_at])
+            keep = dist <= q_limit[q_at]
+            a, b = query_ids[q_at[keep] // n_probe], index_ids[i_at[keep]]
+            other = a != b
+            if not other.any():
+                return None
+            return np.stack([a[other], b[other], dist[keep][other].astype(np.int64)], axis=1)
 
         if len(q_flat) * n_tables > 4_000_000:            # numpy releases the GIL: tables run side by side
             from concurrent.futures import ThreadPoolExecutor
@@ -140,8 +144,9 @@ def _merge(rows: np.ndarray) -> np.ndarray:
         return rows.reshape(0, 3)
     i = np.minimum(rows[:, 0], rows[:, 1])
     j = np.maximum(rows[:, 0], rows[:, 1])
-    order = np.lexsort((rows[:, 2], j, i))
-    i, j, d = i[order], j[order], rows[order, 2]
-    first = np.ones(len(i), bool)
-    first[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
-    return np.stack([i[first], j[first], d[first]], axis=1)
+    key = (i.astype(np.uint64) << np.uint64(32)) | j.astype(np.uint64)     # one uint64 sort key per pair
+    order = np.lexsort((rows[:, 2], key))
+    key, d = key[order], rows[order, 2]
+    first = np.ones(len(key), bool)
+    first[1:] = key[1:] != key[:-1]
+    return np.stack([i[order][first], j[order][first], d[first]], axis=1)

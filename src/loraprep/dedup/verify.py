@@ -15,6 +15,7 @@ _SIDE = 32                                             # comparison grid
 _BASE_TOL = 18.0                                       # luma difference (0..255) that counts as changed
 _EDGE_TOL = 0.6                                        # plus this share of the local contrast (misaligned edges)
 _CHROMA_TOL = 14.0
+_CLEAR_MATCH = 0.01                                    # 1% changed: far under every preset, no need to try another alignment
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,16 @@ def _hypotheses(side_in: int, side_out: int):
 
 
 def _local_range(img: np.ndarray) -> np.ndarray:
-    """max - min over each pixel's 3x3 neighbourhood (edges clamp)."""
+    """max - min over each pixel's 3x3 neighbourhood (edges clamp); works on stacks (..., h, w)."""
     hi, lo = img.copy(), img.copy()
-    for axis in (0, 1):
-        for src, dst in ((slice(None, -1), slice(1, None)), (slice(1, None), slice(None, -1))):
-            a = [slice(None)] * 2
-            b = [slice(None)] * 2
-            a[axis], b[axis] = dst, src
-            hi_src, lo_src = hi[tuple(b)].copy(), lo[tuple(b)].copy()
-            np.maximum(hi[tuple(a)], hi_src, out=hi[tuple(a)])
-            np.minimum(lo[tuple(a)], lo_src, out=lo[tuple(a)])
+    for out, pick in ((hi, np.maximum), (lo, np.minimum)):
+        for axis in (-1, -2):                  # separable: along rows, then along columns of the result
+            src = out.copy()
+            head = [slice(None)] * img.ndim
+            tail = [slice(None)] * img.ndim
+            head[axis], tail[axis] = slice(1, None), slice(None, -1)
+            pick(out[tuple(head)], src[tuple(tail)], out=out[tuple(head)])
+            pick(out[tuple(tail)], src[tuple(head)], out=out[tuple(tail)])
     return hi - lo
 
 
@@ -83,16 +84,31 @@ def _resample(luma: np.ndarray, cut_x: tuple, cut_y: tuple, side: int) -> np.nda
     return ry @ luma @ rx.T
 
 
-def _alignment(big: np.ndarray, small: np.ndarray) -> tuple[float, tuple, tuple]:
-    """(profile mismatch, x cut, y cut) of ``small`` read as a crop (possibly none) of ``big``: cheap, 1-D."""
-    boxes, ops = _hypotheses(THUMB, THUMB)
+def _normalised(rows: np.ndarray) -> np.ndarray:
+    centred = rows - rows.mean(axis=-1, keepdims=True)
+    return centred / (np.sqrt((centred * centred).mean(axis=-1, keepdims=True)) + 1e-3)
+
+
+@lru_cache(maxsize=2048)
+def _prepared(d: Descriptor, mirrored: bool):
+    """([luma, cb, cr] as float32, per axis: normalised profiles of every crop hypothesis, normalised own profile).
+
+    Cached per descriptor: a keeper is compared with each of its candidates, its work is done once."""
+    planes = [x.astype(np.float32) for x in (d.luma, d.cb, d.cr)]
+    if mirrored:
+        planes = [np.ascontiguousarray(x[:, ::-1]) for x in planes]
+    _, ops = _hypotheses(THUMB, THUMB)
+    profiles = [planes[0].mean(axis=axis) for axis in (0, 1)]
+    return planes, [_normalised(ops @ p) for p in profiles], [_normalised(p) for p in profiles]
+
+
+def _alignment(big, small) -> tuple[float, tuple, tuple]:
+    """(profile mismatch, x cut, y cut) of ``small`` read as a crop (possibly none) of ``big``: cheap, 1-D.
+    ``big`` and ``small`` are _prepared() tuples."""
+    boxes, _ = _hypotheses(THUMB, THUMB)
     total, cuts = 0.0, []
     for axis in (0, 1):
-        cand = ops @ big.mean(axis=axis)
-        cand = (cand - cand.mean(axis=1, keepdims=True)) / (cand.std(axis=1, keepdims=True) + 1e-3)
-        target = small.mean(axis=axis)
-        target = (target - target.mean()) / (target.std() + 1e-3)
-        err = ((cand - target) ** 2).sum(axis=1)
+        err = ((big[1][axis] - small[2][axis]) ** 2).sum(axis=1)
         best = int(np.argmin(err))
         total += float(err[best])
         cuts.append(tuple(boxes[best]))
@@ -107,7 +123,7 @@ def _changed_aligned(big, small, cut_x, cut_y) -> float:
     ca = np.stack([_resample(c, cut_x, cut_y, CHROMA) for c in big[1:]])
     cb = np.stack(small[1:])
     diff = np.abs((ca - ca.mean(axis=(1, 2), keepdims=True)) - (cb - cb.mean(axis=(1, 2), keepdims=True))).max(axis=0)
-    edges = np.minimum(np.max([_local_range(c) for c in ca], axis=0), np.max([_local_range(c) for c in cb], axis=0))
+    edges = np.minimum(_local_range(ca).max(axis=0), _local_range(cb).max(axis=0))
     chroma = float((diff > _CHROMA_TOL + 0.25 * edges).mean())
     return max(luma, chroma)
 
@@ -116,20 +132,21 @@ def compare(keeper: Descriptor, member: Descriptor) -> Verdict:
     """How different ``member`` is from ``keeper`` after undoing crop, mirror, brightness and cut-out."""
     if (keeper.alpha is None) != (member.alpha is None):
         return _compare_cutout(keeper, member)
-    k = [keeper.luma.astype(np.float32), keeper.cb.astype(np.float32), keeper.cr.astype(np.float32)]
-    plain = [x.astype(np.float32) for x in (member.luma, member.cb, member.cr)]
+    k = _prepared(keeper, False)
     options = []
     for mirrored in (False, True):
-        m = [x[:, ::-1] for x in plain] if mirrored else plain
+        m = _prepared(member, mirrored)
         for big, small in ((k, m), (m, k)):
-            mismatch, cut_x, cut_y = _alignment(big[0], small[0])
-            options.append((mismatch, mirrored, big, small, cut_x, cut_y))
+            mismatch, cut_x, cut_y = _alignment(big, small)
+            options.append((mismatch, mirrored, big[0], small[0], cut_x, cut_y))
     options.sort(key=lambda o: o[0])
     best = (2.0, False, False)
     for _, mirrored, big, small, cut_x, cut_y in options[:2]:      # the two best alignments get the full test
         score = _changed_aligned(big, small, cut_x, cut_y)
         if score < best[0]:
             best = (score, mirrored, bool(max(cut_x + cut_y) > 0))
+        if best[0] <= _CLEAR_MATCH:                                 # the second alignment could only shave a little
+            break
     return Verdict(round(100 * best[0], 1), best[1], best[2], False)
 
 

@@ -28,7 +28,8 @@ def tagger_tags(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds
 
 def tagger_tag_objects(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds) -> tuple[Tag, ...]:
     """The passing tagger scores as Tags; built once per image and threshold setting, then reused."""
-    return tuple(Tag(name, category, score, "tagger", "tagger") for name, category, score in
+    fast = Tag.fast
+    return tuple(fast(name, category, score, "tagger", "tagger") for name, category, score in
                  tagger_tags(scores, thresholds))
 
 
