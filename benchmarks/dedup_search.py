@@ -37,8 +37,12 @@ def synthetic(n: int, n_pairs: int, n_probes: int, seed: int = 0):
     return codes, probes, np.stack([a, b], axis=1), dist
 
 
-def run(n: int = 1_000_000, n_pairs: int = 10_000, n_probes: int = 16, radius: int = 8, probe_radius: int = 6, queue=None) -> dict:
+def run(n: int = 1_000_000, n_pairs: int = 10_000, n_probes: int | None = None, radius: int = 8, probe_radius: int = 8,
+        queue=None) -> dict:
+    from loraprep.dedup.hashes import PROBES
     from loraprep.dedup.search import CodeIndex
+
+    n_probes = len(PROBES) if n_probes is None else n_probes
 
     codes, probes, planted, _ = synthetic(n, n_pairs, n_probes)
     start = time.perf_counter()

@@ -98,3 +98,18 @@ def test_no_chaining():
     groups = star_groups([0, 1, 2], {0: {1}, 1: {0, 2}, 2: {1}}, accept)
     assert groups == [(0, [(1, "ok")])]
     assert all(2 not in [m for m, _ in members] for _, members in groups)
+
+
+def test_file_size_ranks_lossy_copies_only():
+    from types import SimpleNamespace as Item
+
+    def item(image_id, fmt, size):
+        return Item(image_id=image_id, width=512, height=512, has_alpha=False, format=fmt, file_size=size, tier="")
+
+    policy = KeeperPolicy()
+    # a watermark makes a PNG larger without making it better: between lossless copies size is ignored
+    pngs = [item("b-watermarked", "PNG", 900_000), item("a-plain", "PNG", 700_000)]
+    assert min(pngs, key=policy.rank_key).image_id == "a-plain"
+    jpegs = [item("a-q60", "JPEG", 90_000), item("b-q95", "JPEG", 300_000)]
+    assert min(jpegs, key=policy.rank_key).image_id == "b-q95"          # a bigger JPEG is a better JPEG
+    assert min(jpegs + pngs, key=policy.rank_key).image_id == "a-plain"  # lossless first, as before
