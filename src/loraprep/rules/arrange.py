@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import heapq
+import operator
 import re
 
 from loraprep.model.tags import Dropped, Tag
@@ -39,11 +39,17 @@ def _confidence(tag: Tag) -> float:
     return 1.0 if tag.score is None else tag.score
 
 
-def _shuffle_keys(prefix: bytes):
+@functools.lru_cache(maxsize=200_000)
+def _name_hash(name: str) -> int:
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")
+
+
+def _shuffle_keys(seed: int, seed_key: str):
     # A hash, not random.shuffle: the order depends only on (seed, image, tag), so re-running never reshuffles,
-    # and dropping a tag leaves the others' order alone.
-    blake2b = hashlib.blake2b
-    return lambda name: blake2b(prefix + name.encode(), digest_size=8).digest()
+    # and dropping a tag leaves the others' order alone. The tag's hash is computed once per name; per image
+    # it is mixed with the image's hash by one odd multiply (a bijection that scrambles the order).
+    image = _name_hash(f"{seed}\0{seed_key}")
+    return lambda t: ((_name_hash(t.name) ^ image) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
 
 
 @rule("order")
@@ -53,14 +59,24 @@ def order(tags, ctx):
     head, body = list(tags[:n_fixed]), list(tags[n_fixed:])
     mode = ctx.concept.rules.order
     if mode == "score":
-        body.sort(key=lambda t: -_confidence(t))
+        body.sort(key=_negative_confidence)
     elif mode == "alphabetical":
-        body.sort(key=lambda t: t.name)
+        body.sort(key=_name)
     elif mode == "shuffle":
-        key = _shuffle_keys(f"{ctx.concept.rules.seed}\0{ctx.seed_key}\0".encode())
-        body.sort(key=lambda t: key(t.name))
-    body.sort(key=lambda t: _people_rank(t.name))  # stable: keeps the mode's order within each part
+        body.sort(key=_shuffle_keys(ctx.concept.rules.seed, ctx.seed_key))
+    # People-count tags move to the front; both parts keep the mode's order (a stable partition).
+    rank = _people_rank
+    people = [t for t in body if not rank(t.name)]
+    if people:
+        body = people + [t for t in body if rank(t.name)]
     return tuple(head + body), ()
+
+
+def _negative_confidence(tag: Tag) -> float:
+    return -1.0 if tag.score is None else -tag.score
+
+
+_name = operator.attrgetter("name")
 
 
 def _fixed_count(tags, ctx) -> int:
@@ -79,10 +95,10 @@ def max_tags(tags, ctx):
     limit = ctx.concept.rules.max_tags
     if len(tags) <= limit:
         return tuple(tags), ()
-    protected = ctx.protected
-    candidates = [(1.0 if t.score is None else t.score, t.name) for t in tags if not protected(t)]
-    cut = {name for _, name in heapq.nsmallest(len(tags) - limit, candidates)}
-    kept = tuple(t for t in tags if t.name not in cut)
-    dropped = tuple(Dropped(t, "max_tags", f"over {limit} tags, confidence {_confidence(t):.2f}")
-                    for t in tags if t.name in cut)
+    candidates = [(1.0 if t.score is None else t.score, t.name) for t in ctx.droppable(tags)]
+    candidates.sort()  # least confident first; equal scores by name, so the cut never depends on the order
+    cut = {name for _, name in candidates[:len(tags) - limit]}
+    kept = tuple([t for t in tags if t.name not in cut])
+    dropped = tuple([Dropped(t, "max_tags", f"over {limit} tags, confidence {_confidence(t):.2f}")
+                     for t in tags if t.name in cut])
     return kept, dropped

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Mapping
 
 from loraprep.model.tags import Dropped, Tag
 from loraprep.rules.context import RuleContext
@@ -26,16 +26,31 @@ def split_by(tags: Tags, ctx: RuleContext, name: str, drop: Callable[[Tag], str 
     ``by_name`` says the verdict depends on the tag's name alone (and the concept): it is then remembered for
     every image of the concept, since the same few thousand names recur on every image.
     """
+    if not by_name:
+        return _split(tags, ctx, name, [drop(t) for t in tags])
+    memo = ctx.verdicts(name)
+    get = memo.get
+    whys = [get(t.name, _UNSEEN) for t in tags]
+    if _UNSEEN in whys:
+        for i, tag in enumerate(tags):
+            if whys[i] is _UNSEEN:
+                whys[i] = memo[tag.name] = drop(tag)
+    return _split(tags, ctx, name, whys)
+
+
+def split_named(tags: Tags, ctx: RuleContext, name: str, why_of: Mapping[str, str]):
+    """Drop the tags whose names ``why_of`` gives a reason for, unless protected."""
+    get = why_of.get
+    return _split(tags, ctx, name, [get(t.name) for t in tags])
+
+
+def _split(tags: Tags, ctx: RuleContext, name: str, whys: list):
+    if whys.count(None) == len(whys):  # the usual answer: nothing to drop, so no lists to build
+        return tuple(tags), ()
+    protected = ctx.protected
     kept, dropped = [], []
-    memo = ctx.verdicts(name) if by_name else None
-    for tag in tags:
-        if memo is None:
-            why = drop(tag)
-        else:
-            why = memo.get(tag.name, _UNSEEN)
-            if why is _UNSEEN:
-                why = memo[tag.name] = drop(tag)
-        if why is None or ctx.protected(tag):  # drop() first: most tags stay, and protection costs more
+    for tag, why in zip(tags, whys):
+        if why is None or protected(tag):  # the verdict first: most tags stay, and protection costs more
             kept.append(tag)
         else:
             dropped.append(Dropped(tag, name, why))

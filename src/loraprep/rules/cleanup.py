@@ -12,6 +12,9 @@ from loraprep.rules.base import rule, split_by
 @rule("normalise")
 def normalise(tags, ctx):
     """Underscores to spaces (kaomoji kept), lower case, trimmed; a repeated tag keeps its strongest copy."""
+    names = [t.name for t in tags]
+    if list(map(display_name, names)) == names and len(set(names)) == len(names) and "" not in names:
+        return tuple(tags), ()  # already clean: the usual case once tags are stored in display form
     merged: dict[str, object] = {}
     dropped = []
     for tag in tags:
@@ -35,11 +38,14 @@ def aliases(tags, ctx):
     table = ctx.compiled.aliases
     if not table:
         return tuple(tags), ()
+    alias_of = ctx.compiled.alias_of  # memoised per name
+    targets = [alias_of(t.name) for t in tags]
+    if targets.count(None) == len(targets):
+        return tuple(tags), ()
     names = {t.name for t in tags}
     out: dict[str, object] = {}
     dropped = []
-    for tag in tags:
-        target = ctx.compiled.alias_of(tag.name)  # memoised; protection is only asked of tags an alias matches
+    for tag, target in zip(tags, targets):  # protection is only asked of tags an alias matches
         if target is None or target == tag.name or ctx.protected(tag):
             out.setdefault(tag.name, tag)
             continue

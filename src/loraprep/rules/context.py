@@ -85,6 +85,13 @@ class RuleContext:
         """User tags, pinned tags, the recipe's protect list and the fixed slots never fall to a rule."""
         return tag.pinned or tag.source == "user" or tag.name in self.compiled.fixed or tag.name in self.compiled.protect
 
+    def droppable(self, tags) -> list:
+        """The tags a rule may drop: ``[t for t in tags if not self.protected(t)]`` in one pass."""
+        fixed, protect = self.compiled.fixed, self.compiled.protect
+        if not protect:  # the usual recipe: no protect list, so skip the pattern lookup
+            return [t for t in tags if not (t.pinned or t.source == "user" or t.name in fixed)]
+        return [t for t in tags if not (t.pinned or t.source == "user" or t.name in fixed or t.name in protect)]
+
     def learned(self, name: str) -> bool:
         """A trait the trigger should learn: listed, in a learned category, or a core trait of the concept."""
         if name in self.compiled.learned:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+from itertools import chain
 
-from loraprep.rules.base import rule, split_by
+from loraprep.rules.base import rule, split_named
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -28,14 +29,19 @@ def overlap(tags, ctx):
     present = set(names)
     implying = names + [n for n in ctx.concept.fixed_tags if n not in present and n not in ctx.user_removed]
     present.update(implying)
+    pairs = ctx.compiled.overlap
+    if not pairs and present.isdisjoint(chain.from_iterable(map(word_suffixes, implying))):
+        return tuple(tags), ()  # the usual image: no tag is a suffix of another (checked without a Python loop)
     implied_by: dict[str, str] = {}
     for name in implying:
         for suffix in word_suffixes(name):
-            if suffix in present:
-                implied_by.setdefault(suffix, name)
-        for implied in ctx.compiled.overlap.get(name, ()):
-            # Two tags that imply each other (a user file may say so) keep the first one: never drop both.
-            if implied in present and implied != name and implied_by.get(name) != implied:
-                implied_by.setdefault(implied, name)
-    return split_by(tags, ctx, "overlap",
-                    lambda t: f"implied by '{implied_by[t.name]}'" if t.name in implied_by else None)
+            if suffix in present and suffix not in implied_by:
+                implied_by[suffix] = name
+        if pairs:
+            for implied in pairs.get(name, ()):
+                # Two tags that imply each other (a user file may say so) keep the first one: never drop both.
+                if implied in present and implied != name and implied_by.get(name) != implied:
+                    implied_by.setdefault(implied, name)
+    if not implied_by:
+        return tuple(tags), ()
+    return split_named(tags, ctx, "overlap", {t: f"implied by '{by}'" for t, by in implied_by.items()})

@@ -11,6 +11,7 @@ from loraprep.errors import RecipeError
 from loraprep.model.recipe import ConceptRecipe, ExportSettings, Recipe, RuleSettings, TaggerSettings
 from loraprep.model.tagname import display_name
 from loraprep.rules.recipe_schema import CONCEPT, EXPORT, RULES, TAGGER, TOP
+from loraprep.rules.toml_lines import key_paths, line_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,27 +45,17 @@ def load_recipe(path: str | Path | None) -> Recipe:
 class _Builder:
     def __init__(self, path: Path, text: str):
         self.path = path
-        self.lines = text.splitlines()
+        self.text = text
+        self.paths = None  # key positions, found only when an error needs one
 
-    def fail(self, section: tuple[str, ...], key: str, message: str):
-        raise RecipeError(f"{self.path}:{self.line_of(section, key)}: {message}", hint=HINT)
+    def fail(self, section: tuple[str, ...], key: str, message: str, needle: str | None = None):
+        raise RecipeError(f"{self.path}:{self.line_of(section, key, needle)}: {message}", hint=HINT)
 
-    def line_of(self, section: tuple[str, ...], key: str) -> int:
-        """Best-effort line of ``key`` inside ``[section]`` (TOML parsers keep no positions)."""
-        header = re.compile(r"^\s*\[+\s*" + r"\s*\.\s*".join(re.escape(s) if re.match(r"^[\w-]+$", s)
-                                                               else r"[\"']" + re.escape(s) + r"[\"']"
-                                                               for s in section) + r"\s*\]+")
-        key_re = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
-        inside = not section
-        for number, line in enumerate(self.lines, 1):
-            if re.match(r"^\s*\[", line):
-                inside = bool(section) and bool(header.match(line))
-                if inside and not key:
-                    return number
-                continue
-            if inside and key_re.match(line):
-                return number
-        return 1
+    def line_of(self, section: tuple[str, ...], key: str, needle: str | None = None) -> int:
+        """Line of ``key`` inside ``[section]`` (tomllib keeps no positions); ``needle`` narrows it to a value."""
+        if self.paths is None:
+            self.paths = key_paths(self.text)
+        return line_of(self.text, section + ((key,) if key else ()), needle, self.paths)
 
     def fields(self, table: dict, schema: dict, section: tuple[str, ...], skip: set[str] = frozenset(),
                also_known: tuple[str, ...] = ()) -> dict:
@@ -82,12 +73,14 @@ class _Builder:
             except (TypeError, ValueError) as exc:
                 self.fail(section, key, str(exc))
             if name in TAG_FIELDS and converted is not None:
-                converted = tuple(dict.fromkeys(display_name(t) for t in converted if t.strip()))
+                for pattern in converted:
+                    self.check_regex(pattern, section, key)
+                # A 're:' pattern is kept as written: lower-casing would turn \S (non-space) into \s (space).
+                converted = tuple(dict.fromkeys(t if t.startswith("re:") else display_name(t)
+                                                for t in converted if t.strip()))
             if name == "aliases":
                 converted = tuple(result.get("aliases", ())) + tuple(self.check_patterns(converted, section, key))
             result[name] = converted
-        for pattern in result.get("blacklist", ()):
-            self.check_regex(pattern, section, "blacklist")
         if result.get("blacklist_file"):
             extra = self.read_list(result["blacklist_file"], section, "blacklist_file")
             result["blacklist"] = tuple(result.get("blacklist", ())) + extra
@@ -139,7 +132,7 @@ class _Builder:
             try:
                 re.compile(pattern[3:])
             except re.error as exc:
-                self.fail(section, key, f"bad regular expression {pattern[3:]!r}: {exc}")
+                self.fail(section, key, f"bad regular expression {pattern[3:]!r}: {exc}", needle=pattern)
 
     def build(self, data: dict) -> Recipe:
         tables = {"tagger", "rules", "concepts", "export"}
