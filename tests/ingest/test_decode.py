@@ -79,5 +79,6 @@ def test_truncated_png(tmp_path):
 
 def test_decompression_bomb(tmp_path, monkeypatch):
     monkeypatch.setenv("LORAPREP_MAX_PIXELS", "10000")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)  # decoding sets Pillow's global: restore it
     with pytest.raises(ImageError, match="decompression bomb"):
         probe_bytes(_bytes(tmp_path, "big.png", size=(200, 200)))

@@ -55,17 +55,12 @@ def register(app: typer.Typer) -> None:
         from loraprep.errors import UsageError
         from loraprep.ops import dedup_ops
 
-        value: str | float = threshold
-        try:
-            value = float(threshold)
-        except ValueError:
-            pass
         if action is None:
             if review:
                 report = dedup_ops.review(dataset)
             else:
                 with progress_bar("describing") as update:
-                    report = dedup_ops.dedup(dataset, threshold=value, dry_run=dry_run,
+                    report = dedup_ops.dedup(dataset, threshold=threshold, dry_run=dry_run,
                                              across_concepts=across_concepts, progress=update)
         elif action in ("keep", "split") and subject:
             report = getattr(dedup_ops, action)(dataset, subject)

@@ -106,13 +106,8 @@ def register(app: typer.Typer) -> None:
         """The whole workflow with the recipe's settings: scan, dedup, tag, curate, plan, export."""
         from loraprep.ops.run import run as run_all
 
-        value: str | float = threshold
-        try:
-            value = float(threshold)
-        except ValueError:
-            pass
         with progress_bar("scan") as update:
-            summary = run_all(dataset, out, fmt=fmt, model=model, min_size=min_size, threshold=value,
+            summary = run_all(dataset, out, fmt=fmt, model=model, min_size=min_size, threshold=threshold,
                               mode="copy" if copy else "link", steps=steps, progress=update,
                               on_stage=lambda name: stderr_console().log(f"{name}...") if stderr_console().is_terminal else None)
         emit(ctx, json_output, summary, _render_run)

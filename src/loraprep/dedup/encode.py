@@ -12,6 +12,7 @@ import numpy as np
 from loraprep.dedup.descriptor import CHROMA, THUMB, Descriptor
 from loraprep.dedup.hashes import probe_codes
 from loraprep.errors import ImageError
+from loraprep.imaging import exif_orientation
 
 _CUTOUT_MIN_TRANSPARENT = 0.02   # fewer transparent pixels than this: an opaque picture with a stray alpha
 _CUTOUT_MIN_OPAQUE = 0.05        # less opaque area than this: nothing to compare
@@ -57,7 +58,7 @@ def describe_bytes(data: bytes) -> Descriptor:
 def _decode(img, data: bytes):
     """(small oriented image, width, height, pixel key). The full-size image is touched by one
     reduce() pass only: everything else works on the reduced copy."""
-    orientation = _orientation(img)
+    orientation = exif_orientation(img)
     width, height = img.size                     # before draft() shrinks it
     if orientation in (5, 6, 7, 8):
         width, height = height, width
@@ -165,11 +166,3 @@ def _jpeg_scan_key(data: bytes, orientation: int | None) -> bytes:
         at += 2 + length
     h.update(data)
     return h.digest()
-
-
-def _orientation(img) -> int | None:
-    try:
-        value = img.getexif().get(0x0112)
-    except Exception:  # a broken EXIF block is not a broken image
-        return None
-    return int(value) if isinstance(value, int) else None

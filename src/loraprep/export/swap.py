@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from loraprep.errors import ExportError
+from loraprep.store.atomic import fsync_dir
 
 MARKER = "export.json"  # every loraprep export has one; a folder without it is never replaced
 
@@ -68,7 +69,7 @@ def swap_in(stage: Path, out: Path, token: str | None = None) -> None:
         if had_previous:
             os.replace(old, out)
         raise
-    _fsync_dir(out.parent)
+    fsync_dir(out.parent)
     if had_previous:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -77,16 +78,3 @@ def _sync_tree(folder: Path) -> None:
     # One flush for the whole staged tree instead of an fsync per file: the swap is the atomic unit.
     if hasattr(os, "sync"):
         os.sync()
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -7,6 +7,7 @@ import warnings
 
 from loraprep import settings
 from loraprep.errors import ImageError
+from loraprep.imaging import exif_orientation
 from loraprep.model.image import ImageInfo
 
 _ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
@@ -42,7 +43,7 @@ def probe_bytes(data: bytes, name: str = "") -> ImageInfo:
                 mode = img.mode
                 has_alpha = mode in _ALPHA_MODES or (mode == "P" and "transparency" in img.info) \
                     or (mode in ("RGB", "L") and "transparency" in img.info)
-                orientation = _orientation(img)
+                orientation = exif_orientation(img)
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:
@@ -61,11 +62,3 @@ def probe_bytes(data: bytes, name: str = "") -> ImageInfo:
         width, height = height, width
     return ImageInfo(width=width, height=height, format=fmt, mode=mode, has_alpha=has_alpha,
                      animated=frames > 1, frames=frames, exif_rotated=orientation not in (None, 1))
-
-
-def _orientation(img) -> int | None:
-    try:
-        value = img.getexif().get(0x0112)
-    except Exception:  # a broken EXIF block is not a broken image
-        return None
-    return int(value) if isinstance(value, int) else None

@@ -8,7 +8,9 @@ STRATEGIES = ("all", "absorb", "only-learned")
 PRUNE_MODES = ("none", "minimal", "character_core", "character")
 ORDERS = ("score", "original", "alphabetical", "shuffle")
 STYLES = ("plain", "a1111")
-DEFAULT_LEARNED_CATEGORIES = ("hair color", "hair length", "hair style", "eye color", "skin", "body")
+# What `absorb` lets the trigger take by default: the traits guides 000, 003 and 004 all prune. Hair style stays
+# tagged (guide 000: "for finnicky things like hairstyle, having it tagged will give you better flexibility").
+DEFAULT_LEARNED_CATEGORIES = ("hair color", "hair length", "eye color", "skin", "body")
 
 
 @dataclass(frozen=True)

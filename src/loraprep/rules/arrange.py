@@ -21,17 +21,16 @@ def _people_rank(name: str) -> int:
 @rule("trigger")
 def trigger(tags, ctx):
     """Trigger word(s) then the fixed slot, first and once; the user removing one on an image wins there."""
-    fixed = [n for n in ctx.concept.fixed_tags if n not in ctx.user_removed]
-    if not fixed:
+    slots = ctx.compiled.slot_tags
+    if ctx.user_removed:
+        slots = tuple(t for t in slots if t.name not in ctx.user_removed)
+    if not slots:
         return tuple(tags), ()
-    existing = {t.name: t for t in tags}
-    head = []
-    for i, name in enumerate(fixed):
-        kind = "trigger" if name in ctx.concept.trigger else "fixed"
-        head.append(existing.get(name) or Tag(name=name, category=kind, score=None, source="rule",
-                                              origin=f"rule:{kind}"))
-    rest = tuple(t for t in tags if t.name not in fixed)
-    return tuple(head) + rest, ()
+    fixed = ctx.compiled.fixed if len(slots) == len(ctx.compiled.slot_tags) else {t.name for t in slots}
+    existing = {t.name: t for t in tags if t.name in fixed}  # a tagged or user copy keeps its own evidence
+    head = tuple(existing.get(slot.name, slot) for slot in slots)
+    rest = tuple([t for t in tags if t.name not in fixed])
+    return head + rest, ()
 
 
 def _confidence(tag: Tag) -> float:
@@ -95,7 +94,11 @@ def max_tags(tags, ctx):
     limit = ctx.concept.rules.max_tags
     if len(tags) <= limit:
         return tuple(tags), ()
-    candidates = [(1.0 if t.score is None else t.score, t.name) for t in ctx.droppable(tags)]
+    # ctx.protected(), inlined (40 tags per image); an empty protect list is skipped, not asked 40 times
+    fixed, protect = ctx.compiled.fixed, (ctx.compiled.protect or None)
+    candidates = [(1.0 if t.score is None else t.score, t.name) for t in tags
+                  if not (t.pinned or t.source == "user" or t.name in fixed
+                          or (protect is not None and t.name in protect))]
     candidates.sort()  # least confident first; equal scores by name, so the cut never depends on the order
     cut = {name for _, name in candidates[:len(tags) - limit]}
     kept = tuple([t for t in tags if t.name not in cut])

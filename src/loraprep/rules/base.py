@@ -29,12 +29,13 @@ def split_by(tags: Tags, ctx: RuleContext, name: str, drop: Callable[[Tag], str 
     if not by_name:
         return _split(tags, ctx, name, [drop(t) for t in tags])
     memo = ctx.verdicts(name)
-    get = memo.get
-    whys = [get(t.name, _UNSEEN) for t in tags]
-    if _UNSEEN in whys:
-        for i, tag in enumerate(tags):
-            if whys[i] is _UNSEEN:
-                whys[i] = memo[tag.name] = drop(tag)
+    try:
+        whys = [memo[t.name] for t in tags]
+    except KeyError:  # a name this concept has not met yet: decide it once
+        for tag in tags:
+            if tag.name not in memo:
+                memo[tag.name] = drop(tag)
+        whys = [memo[t.name] for t in tags]
     return _split(tags, ctx, name, whys)
 
 
@@ -56,5 +57,3 @@ def _split(tags: Tags, ctx: RuleContext, name: str, whys: list):
             dropped.append(Dropped(tag, name, why))
     return tuple(kept), tuple(dropped)
 
-
-_UNSEEN = object()

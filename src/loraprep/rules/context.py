@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 
 from loraprep.model.recipe import ConceptRecipe
+from loraprep.model.tags import Tag
 from loraprep.rules.categories import default_blacklist, trait_of
 from loraprep.rules.patterns import PatternSet, compile_pattern
 
@@ -19,6 +20,7 @@ class Compiled:
     overlap: dict
     fixed: frozenset = frozenset()
     learned_categories: frozenset = frozenset()
+    slot_tags: tuple = ()                              # the Tags the trigger rule inserts, trigger then fixed
     alias_memo: dict = field(default_factory=dict)     # tag -> alias target or None, filled on first sight
     verdict_memo: dict = field(default_factory=dict)   # (rule, core) -> {tag: why or None}
 
@@ -54,9 +56,11 @@ def compile_concept(concept: ConceptRecipe) -> Compiled:
     r = concept.rules
     blacklist = (default_blacklist() if r.default_blacklist else ()) + r.blacklist
     aliases = tuple((compile_pattern(p), target) for p, target in r.aliases)
+    slots = tuple(Tag(name=n, category=k, score=None, source="rule", origin=f"rule:{k}")
+                  for n, k in ((n, "trigger" if n in concept.trigger else "fixed") for n in concept.fixed_tags))
     return Compiled(PatternSet(blacklist), PatternSet(r.protect), PatternSet(r.learned), aliases,
                     {k: frozenset(v) for k, v in r.overlap_pairs}, frozenset(concept.fixed_tags),
-                    frozenset(r.learned_categories))
+                    frozenset(r.learned_categories), slots)
 
 
 @dataclass(frozen=True)
@@ -84,13 +88,6 @@ class RuleContext:
     def protected(self, tag) -> bool:
         """User tags, pinned tags, the recipe's protect list and the fixed slots never fall to a rule."""
         return tag.pinned or tag.source == "user" or tag.name in self.compiled.fixed or tag.name in self.compiled.protect
-
-    def droppable(self, tags) -> list:
-        """The tags a rule may drop: ``[t for t in tags if not self.protected(t)]`` in one pass."""
-        fixed, protect = self.compiled.fixed, self.compiled.protect
-        if not protect:  # the usual recipe: no protect list, so skip the pattern lookup
-            return [t for t in tags if not (t.pinned or t.source == "user" or t.name in fixed)]
-        return [t for t in tags if not (t.pinned or t.source == "user" or t.name in fixed or t.name in protect)]
 
     def learned(self, name: str) -> bool:
         """A trait the trigger should learn: listed, in a learned category, or a core trait of the concept."""

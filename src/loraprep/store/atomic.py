@@ -24,7 +24,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
@@ -32,7 +32,8 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries so a rename inside it survives a crash (a no-op where not allowed)."""
     # A rename is durable only once its directory entry is flushed; not every platform allows it.
     try:
         fd = os.open(folder, os.O_RDONLY)
