@@ -115,6 +115,7 @@ def test_stopping_early_is_clean(tiny):
 
 def test_batch_size_is_chosen_for_the_machine():
     assert choose_batch_size("CPUExecutionProvider", 448) == 8
+    assert choose_batch_size("CPUExecutionProvider", 448, cores=2) == 4
     assert choose_batch_size("CUDAExecutionProvider", 448) == 32
     assert choose_batch_size("CPUExecutionProvider", 64) == 64
 

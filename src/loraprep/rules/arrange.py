@@ -13,11 +13,6 @@ from loraprep.rules.base import rule
 PEOPLE = re.compile(r"^(solo|multiple (girls|boys|others)|\d+\+?(girl|boy|other)s?|no humans)$")
 
 
-@functools.lru_cache(maxsize=65536)
-def _people_rank(name: str) -> int:
-    return 0 if PEOPLE.match(name) else 1
-
-
 @rule("trigger")
 def trigger(tags, ctx):
     """Trigger word(s) then the fixed slot, first and once; the user removing one on an image wins there."""
@@ -64,11 +59,28 @@ def order(tags, ctx):
     elif mode == "shuffle":
         body.sort(key=_shuffle_keys(ctx.concept.rules.seed, ctx.seed_key))
     # People-count tags move to the front; both parts keep the mode's order (a stable partition).
-    rank = _people_rank
-    people = [t for t in body if not rank(t.name)]
+    people = _people_names([t.name for t in body])
     if people:
-        body = people + [t for t in body if rank(t.name)]
+        body = [t for t in body if t.name in people] + [t for t in body if t.name not in people]
     return tuple(head + body), ()
+
+
+_SEEN: set[str] = set()     # names classified so far (a memo: never changes an answer)
+_PEOPLE: set[str] = set()   # those of them that count people (1girl, solo, 3boys, ...)
+
+
+def _people_names(names: list[str]) -> set[str]:
+    """The people-count names among ``names`` (empty when none): set lookups, no regex once a name is known."""
+    if not _SEEN.issuperset(names):
+        if len(_SEEN) > 1_000_000:
+            _SEEN.clear()
+            _PEOPLE.clear()
+        for name in names:
+            if name not in _SEEN:
+                _SEEN.add(name)
+                if PEOPLE.match(name):
+                    _PEOPLE.add(name)
+    return set() if _PEOPLE.isdisjoint(names) else _PEOPLE.intersection(names)
 
 
 def _negative_confidence(tag: Tag) -> float:

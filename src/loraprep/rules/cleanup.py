@@ -13,7 +13,7 @@ from loraprep.rules.base import rule, split_by
 def normalise(tags, ctx):
     """Underscores to spaces (kaomoji kept), lower case, trimmed; a repeated tag keeps its strongest copy."""
     names = [t.name for t in tags]
-    if list(map(display_name, names)) == names and len(set(names)) == len(names) and "" not in names:
+    if (_CLEAN.issuperset(names) or _learn_clean(names)) and len(set(names)) == len(names):
         return tuple(tags), ()  # already clean: the usual case once tags are stored in display form
     merged: dict[str, object] = {}
     dropped = []
@@ -30,6 +30,19 @@ def normalise(tags, ctx):
             merged[name] = replace(best, pinned=first.pinned or tag.pinned)
             dropped.append(Dropped(first if best is tag else tag, "normalise", "duplicate"))
     return tuple(merged.values()), tuple(dropped)
+
+
+_CLEAN: set[str] = set()  # names met so far that are already in display form (a memo: never changes an answer)
+
+
+def _learn_clean(names: list[str]) -> bool:
+    """Remember which of ``names`` are spelled as display_name writes them; True when all of them are."""
+    if len(_CLEAN) > 1_000_000:
+        _CLEAN.clear()
+    for name in names:
+        if name and display_name(name) == name:
+            _CLEAN.add(name)
+    return _CLEAN.issuperset(names)
 
 
 @rule("aliases")

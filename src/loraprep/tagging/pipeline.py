@@ -71,12 +71,16 @@ class Tagger:
     def default_batch_size(self, device: str | None = None) -> int:
         if self.fixed_batch:
             return self.fixed_batch
-        return choose_batch_size(self.provider(device), self.input_size)
+        return choose_batch_size(self.provider(device), self.input_size, ort_session.cpu_threads())
 
 
-def choose_batch_size(provider: str, input_size: int) -> int:
-    """Images per inference call: large on accelerators; small on CPU, where batching gains little (pure)."""
-    per_448 = 32 if provider != "CPUExecutionProvider" else 8
+def choose_batch_size(provider: str, input_size: int, cores: int = 8) -> int:
+    """Images per inference call: large on accelerators; small on CPU, where batching gains little (pure).
+
+    Measured end to end with benchmarks/tagging.py at 448 px on CPU: batch 8 was best on 16 cores; on 2 cores
+    batch 4 gave 0.90 img/s and batch 1 0.86 (session.run alone favours batch 1 there, within the noise).
+    """
+    per_448 = 32 if provider != "CPUExecutionProvider" else (8 if cores >= 8 else 4)
     scaled = per_448 * (448 / max(input_size, 1)) ** 2
     return int(max(1, min(256 if per_448 == 32 else 64, round(scaled))))
 
