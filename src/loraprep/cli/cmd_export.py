@@ -38,7 +38,7 @@ def _render_export(report: dict) -> None:
 
 def _render_run(s: dict) -> None:
     console = stdout_console()
-    console.print(table("loraprep run", ["", ""], [
+    console.print(table("loraprep run", ["", ""], [  # a two-column summary: no header row
         ["images in", s["images"]], ["failed", s["failed"]], ["small", s["small"]],
         ["duplicates excluded", f"{s['duplicates_excluded']} in {s['duplicate_groups']} groups"],
         ["tagged", f"{s['tagged']} new, {s['tag_skipped']} already ({s['model']})"],

@@ -64,7 +64,7 @@ def progress_bar(label: str, unit: str = "files") -> Iterator[Callable[[int, int
 def table(title: str | None, columns: list[str], rows: list[list[Any]]):
     from rich.table import Table
 
-    t = Table(title=title, title_justify="left")
+    t = Table(title=title, title_justify="left", show_header=any(columns))
     for i, column in enumerate(columns):
         t.add_column(column, justify="left" if i == 0 else "right")
     for row in rows:
