@@ -15,13 +15,15 @@ import argparse
 import csv
 import json
 import os
-import platform
 import random
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine  # noqa: E402
 
 N_TAGS = 10861
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,18 +205,6 @@ def cli_has_tag() -> bool:
                               timeout=60).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
-
-
-def machine() -> str:
-    model = platform.processor() or ""
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {model or 'unknown CPU'}, {platform.system()} {platform.release()}"
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from loraprep.errors import UsageError
 from loraprep.model.tagname import display_name
@@ -54,7 +54,6 @@ class ImageFacts:
     status: str = "active"
     concept: str = ""
     tier: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def ops_for(edit: EditOp, image: ImageFacts) -> tuple[list[TagOp], list[FileOp]]:

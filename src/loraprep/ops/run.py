@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from loraprep.errors import ExportError
 from loraprep.store.db import dataset_root
 
 Stage = Callable[[str], None]
@@ -22,11 +21,11 @@ def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: 
     from loraprep.ops.scan import scan
     from loraprep.ops.tag import tag
 
+    from loraprep.export.swap import check_output_folder
+
     root = dataset_root(dataset)
-    out_path = Path(out).expanduser().resolve()
-    if out_path == root or root in out_path.parents:
-        raise ExportError(f"the output folder {out_path} is inside the dataset {root}",
-                          hint="export next to the dataset, e.g. `loraprep run my_lora my_lora_export`")
+    # The exporter's own check, run before any stage writes state: a bad output folder costs nothing.
+    out_path = check_output_folder(Path(out).expanduser(), root)
 
     def stage(name: str) -> None:
         if on_stage:

@@ -48,23 +48,18 @@ class WorkspaceExtras:
         return chosen
 
     def vocabulary(self, prefix: str = "", limit: int = 20) -> list[dict]:
-        """Autocomplete: the dataset's tags ranked by count, then the model's whole vocabulary."""
+        """Autocomplete: the dataset's tags ranked by count, then every other tag the store knows (all tagger
+        scores >= 0.05 and journal tags), then tags containing the prefix."""
         from loraprep.model.tagname import display_name
 
         wanted = display_name(prefix) if prefix.strip() else ""
         counts = self.tag_counts(None, after_rules=False)
         starts = sorted((t for t in counts if t.startswith(wanted)), key=lambda t: (-counts[t], t))
-        vocab = sorted(t for t in self.model_vocabulary() if t.startswith(wanted) and t not in counts)
+        vocab = sorted(t for t in self.categories if t.startswith(wanted) and t not in counts)
         inside = sorted(t for t in set(counts) | set(self.categories)
                         if wanted and wanted in t and not t.startswith(wanted))
         return [{"tag": t, "count": counts.get(t, 0), "category": self.categories.get(t, "general")}
                 for t in (starts + vocab + inside)[:limit]]
-
-    def model_vocabulary(self) -> list[str]:
-        """Every tag the tagger in force knows (its CSV), when the model files are at hand; else stored tags."""
-        if getattr(self, "_model_vocab", None) is None:
-            self._model_vocab = list(self.categories)
-        return self._model_vocab
 
     def history(self, limit: int = 50) -> list:
         from loraprep.store import journal

@@ -69,7 +69,7 @@ class Editor:
             files = self.ws.files()
             return {
                 "ok": True, "dataset": self.root.name, "root": str(self.root), "version": self.version,
-                "model": getattr(self.ws, "model", None), "images": len(files),
+                "model": self.ws.model, "images": len(files),
                 "thresholds": shapes.thresholds(self.ws.thresholds),
                 "concepts": sorted({f.concept for f in files}), "tiers": sorted({f.tier for f in files}),
                 "statuses": list(STATUSES), "features": shapes.features(self.ws),
@@ -202,20 +202,14 @@ class Editor:
 
     def dedup_decide(self, action: str, subject) -> dict:
         with self.lock:
-            fn = getattr(self.ws, f"dedup_{action}", None)
-            if fn is None:
-                raise ApiError(501, f"choosing duplicates ({action}) is not available in this build")
-            result = fn(subject)
+            result = getattr(self.ws, f"dedup_{action}")(subject)  # action is 'keep' or 'split', set by the route
             self._changed()
             return {"ok": True, "result": shapes.plain(result), "version": self.version}
 
     def run_op(self, name: str, **kwargs) -> dict:
         with self.lock:
-            fn = getattr(self.ws, name, None)
-            if fn is None:
-                raise ApiError(501, f"'{name}' is not available in this build")
             self.sync()
-            result = fn(**{k: v for k, v in kwargs.items() if v is not None})
+            result = getattr(self.ws, name)(**{k: v for k, v in kwargs.items() if v is not None})  # 'plan' | 'export'
             return {"ok": True, "result": shapes.plain(result)}
 
 
