@@ -102,9 +102,9 @@ def test_threshold_change_is_a_query_not_a_rerun(tagged, monkeypatch):
     changed = 0
     with Workspace(tagged) as ws:
         imported = {iid: journal.imported_tags(ws.store.conn, iid) for iid in stored}
-        before = {f.image_id: {t.name for t in ws.entry(f.id).base} for f in ws.files(("active",))}
+        before = {f.image_id: {t.name for t in ws.base(f.id)} for f in ws.files(("active",))}
         ws.set_thresholds(general=0.9)
-        after = {f.image_id: {t.name for t in ws.entry(f.id).base} for f in ws.files(("active",))}
+        after = {f.image_id: {t.name for t in ws.base(f.id)} for f in ws.files(("active",))}
     for iid, scores in stored.items():
         assert before[iid] == expected_base(scores, imported[iid], 0.35)
         assert after[iid] == expected_base(scores, imported[iid], 0.9)
@@ -141,7 +141,7 @@ def test_mcut_uses_each_images_largest_gap(tagged, monkeypatch):
     differs = 0
     with Workspace(tagged) as ws:
         ws.set_thresholds(general=0.99)  # MCut must replace this, not add to it
-        strict = {f.image_id: {t.name for t in ws.entry(f.id).base if t.source == "tagger"}
+        strict = {f.image_id: {t.name for t in ws.base(f.id) if t.source == "tagger"}
                   for f in ws.files(("active",))}
         ws.set_thresholds(mcut=True)
         for f in ws.files(("active",)):
@@ -151,7 +151,7 @@ def test_mcut_uses_each_images_largest_gap(tagged, monkeypatch):
             cut = (values[gap] + values[gap + 1]) / 2
             want = {t for t, c, s in stored[f.image_id] if c not in ("character", "rating") and s >= cut}
             want |= {t for t, c, s in stored[f.image_id] if c == "character" and s >= 0.85}
-            got = {t.name for t in ws.entry(f.id).base if t.source == "tagger"}
+            got = {t.name for t in ws.base(f.id) if t.source == "tagger"}
             assert got <= want and want - got <= set(journal.imported_tags(ws.store.conn, f.image_id))
             differs += got != strict[f.image_id]
     assert differs >= 1

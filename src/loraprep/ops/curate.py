@@ -34,8 +34,8 @@ def tags_report(dataset: str | Path, *, concept: str | None = None, top: int | N
             pruned: dict[str, Counter] = defaultdict(Counter)
             for f in ws.files(statuses=("active",)):
                 if f.concept == name:
-                    for d in ws.result(f.id).dropped:
-                        pruned[d.tag.name][d.rule] += 1
+                    for tag, rule, _why, _by_user in ws.verdict(f.id).dropped:
+                        pruned[tag][rule] += 1
             rows = []
             for tag, count in st.counts.most_common(top):
                 trait = trait_of(tag)
@@ -66,23 +66,24 @@ def curate(dataset: str | Path, *, write: bool = False, examples: int = 3) -> di
         for f in ws.files(statuses=("active",)):
             if not f.image_id:
                 continue
-            result = ws.result(f.id)
-            base = {t.name for t in ws.entry(f.id).base}
+            verdict = ws.verdict(f.id)
+            base = ws.entry(f.id).lean.names
             image_ops = []
-            for d in result.dropped:
-                slot = per_rule.setdefault((d.rule, f.concept), {"rule": d.rule, "concept": f.concept, "removed": 0,
-                                                                 "tags": Counter(), "examples": []})
+            for tag, rule, why, by_user in verdict.dropped:
+                slot = per_rule.get((rule, f.concept))
+                if slot is None:
+                    slot = per_rule[(rule, f.concept)] = {"rule": rule, "concept": f.concept, "removed": 0,
+                                                          "tags": Counter(), "examples": []}
                 slot["removed"] += 1
-                slot["tags"][d.tag.name] += 1
+                slot["tags"][tag] += 1
                 if len(slot["examples"]) < examples:
-                    slot["examples"].append({"path": f.path, "tag": d.tag.name, "why": d.why})
-                if d.tag.name in base and not d.tag.by_user and d.rule not in LIVE_RULES:
-                    image_ops.append(journal.TagOp(f.image_id, d.tag.name, "remove", f"rule:{d.rule}"))
-            for t in result.kept:
-                if t.name not in base:
-                    added[(t.origin, f.concept, t.name)] += 1
-                    if t.origin not in RECIPE_SLOTS and "alias of" not in t.origin:
-                        image_ops.append(journal.TagOp(f.image_id, t.name, "add", t.origin))
+                    slot["examples"].append({"path": f.path, "tag": tag, "why": why})
+                if not by_user and rule not in LIVE_RULES and tag in base:
+                    image_ops.append(journal.TagOp(f.image_id, tag, "remove", f"rule:{rule}"))
+            for name, origin in verdict.added:
+                added[(origin, f.concept, name)] += 1
+                if origin not in RECIPE_SLOTS and "alias of" not in origin:
+                    image_ops.append(journal.TagOp(f.image_id, name, "add", origin))
             changed += bool(image_ops)
             ops.extend(image_ops)
         batch_id = None

@@ -11,7 +11,7 @@ from loraprep.model.image import FileRecord
 from loraprep.ops.edits import EditOp, ImageFacts, ops_for
 from loraprep.ops.recipe import load_dataset_recipe
 from loraprep.ops.workspace_extras import WorkspaceExtras
-from loraprep.rules.effective import Thresholds, base_tags, tagger_tag_objects
+from loraprep.rules.effective import LeanBase, Thresholds, lean_base, lean_tagger
 from loraprep.store import journal
 from loraprep.store import tags as tag_rows
 from loraprep.store.db import open_store
@@ -20,16 +20,27 @@ from loraprep.store.files import list_files
 LIVE = ("active", "excluded", "failed")
 
 
+EMPTY = LeanBase((), ())
+
+
 @dataclass
 class Entry:
-    """One file with its tags before rules (base) and, once computed, after them (result)."""
+    """One file with its tags before rules (lean) and, once computed, the rules' verdict on them."""
 
     file: FileRecord
-    base: list
-    removed: frozenset
-    result: object = None
-    view: object = None          # the selection view, valid while ``view_of is result``
+    lean: LeanBase
+    tags: list | None = None     # the base as Tag objects, built when evidence is asked for
+    result: object = None        # full RuleResult (evidence), built on demand
+    verdict: object = None       # LeanResult: kept names, dropped names; what bulk reads use
+    view: object = None          # the selection view, valid while ``view_of is verdict``
     view_of: object = None
+
+    @property
+    def removed(self) -> frozenset:
+        return self.lean.removed
+
+    def forget_rules(self) -> None:
+        self.result = self.verdict = None
 
 
 class Workspace(WorkspaceExtras):
@@ -75,13 +86,20 @@ class Workspace(WorkspaceExtras):
 
     def _entry(self, f: FileRecord) -> Entry:
         if not f.image_id:
-            return Entry(f, [], frozenset())
+            return Entry(f, EMPTY)
         scores = self.scores.get(f.image_id, ())
         tagger = self._tagger.get(f.image_id)
         if tagger is None:
-            tagger = self._tagger[f.image_id] = tagger_tag_objects(scores, self.thresholds)
-        tags, removed = base_tags(scores, self.thresholds, self.states.get(f.image_id, {}), self.categories, tagger)
-        return Entry(f, tags, removed)
+            tagger = self._tagger[f.image_id] = lean_tagger(scores, self.thresholds)
+        return Entry(f, lean_base(scores, self.thresholds, self.states.get(f.image_id, {}), tagger))
+
+    def base(self, file_id: int) -> list:
+        """One file's tags before rules as Tag objects, with provenance (built on first ask)."""
+        e = self.entry(file_id)
+        if e.tags is None:
+            scores = self.scores.get(e.file.image_id, ()) if e.file.image_id else ()
+            e.tags = e.lean.tags(self.categories, {t: c for t, c, _s in scores})
+        return e.tags
 
     def close(self) -> None:
         self.store.close()
@@ -109,7 +127,7 @@ class Workspace(WorkspaceExtras):
 
     def _account(self, e: Entry, sign: int) -> None:
         if e.file.status == "active" and self._stats is not None:
-            self._stats.add(e.file.concept, (t.name for t in e.base), sign)
+            self._stats.add(e.file.concept, e.lean.names, sign)
 
     def concept_recipe(self, concept: str):
         """The recipe resolved for one concept (cached: every image of the concept shares it)."""
@@ -119,21 +137,35 @@ class Workspace(WorkspaceExtras):
         return found
 
     def result(self, file_id: int):
-        """The rules' verdict for one file: kept tags in caption order, dropped tags with the rule's name."""
+        """The rules' verdict with full evidence: kept Tags in caption order, dropped Tags with the rule's name."""
         from loraprep.rules.pipeline import apply_rules
 
         e = self.entry(file_id)
         if e.result is None:
             concept = e.file.concept
-            e.result = apply_rules(e.base, self.concept_recipe(concept), self._running_stats().get(concept),
-                                   user_removed=e.removed, seed_key=e.file.image_id or e.file.path)
+            e.result = apply_rules(self.base(file_id), self.concept_recipe(concept),
+                                   self._running_stats().get(concept), user_removed=e.removed,
+                                   seed_key=e.file.image_id or e.file.path)
         return e.result
+
+    def verdict(self, file_id: int):
+        """The rules' verdict as names (a LeanResult): the same answer as ``result``, for bulk reads."""
+        from loraprep.rules.fast import fast_rules, lean_of
+
+        e = self.entry(file_id)
+        if e.verdict is None:
+            concept = e.file.concept
+            e.verdict = fast_rules(e.lean, self.concept_recipe(concept), self._running_stats().get(concept),
+                                   seed_key=e.file.image_id or e.file.path)
+            if e.verdict is None:
+                e.verdict = lean_of(self.result(file_id), e.lean.names)
+        return e.verdict
 
     def caption(self, file_id: int) -> str:
         from loraprep.rules.pipeline import render_caption
 
         e = self.entry(file_id)
-        return render_caption(self.result(file_id), self.recipe.for_concept(e.file.concept))
+        return render_caption(self.verdict(file_id), self.concept_recipe(e.file.concept))
 
     def entry(self, file_id: int) -> Entry:
         try:
@@ -157,14 +189,14 @@ class Workspace(WorkspaceExtras):
     # ---- edits ---------------------------------------------------------------------------------------------
     def facts(self, file_id: int, edit: EditOp | None = None) -> ImageFacts:
         e = self.entry(file_id)
-        present = {t.name for t in e.base}
+        present = frozenset(e.lean.names)
         if (edit is not None and edit.kind in ("remove", "replace", "consolidate") and e.file.image_id
-                and not set(edit.tags) <= present):
+                and not present.issuperset(edit.tags)):
             # A tag a rule put there (trigger, fixed slot, alias target) is shown like any other, so the user
             # can remove it too: the rules honour a user remove.
-            present |= set(self.result(file_id).names)
-        return ImageFacts(file_id, e.file.image_id, frozenset(present),
-                          frozenset(t.name for t in e.base if t.pinned), e.file.status, e.file.concept, e.file.tier)
+            present |= set(self.verdict(file_id).names)
+        return ImageFacts(file_id, e.file.image_id, present, e.lean.pinned, e.file.status, e.file.concept,
+                          e.file.tier)
 
     def preview_edit(self, edit: EditOp, file_ids: list[int], *, examples: int = 5) -> dict:
         """Dry run: how many images change, and a few before/after examples; writes nothing."""
@@ -238,7 +270,7 @@ class Workspace(WorkspaceExtras):
             if moved:
                 for e in self.entries.values():
                     if e.file.concept in moved:
-                        e.result = None
+                        e.forget_rules()
 
     # ---- reading -------------------------------------------------------------------------------------------
     def files(self, statuses=LIVE) -> list[FileRecord]:
@@ -248,6 +280,5 @@ class Workspace(WorkspaceExtras):
         ids = list(self.entries) if file_ids is None else file_ids
         counts: Counter = Counter()
         for fid in ids:
-            tags = self.result(fid).kept if after_rules else self.entry(fid).base
-            counts.update(t.name for t in tags)
+            counts.update(self.verdict(fid).names if after_rules else self.entry(fid).lean.names)
         return counts

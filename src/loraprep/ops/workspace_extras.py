@@ -14,15 +14,14 @@ class WorkspaceExtras:
 
         e = self.entry(file_id)
         f = e.file
-        result = self.result(file_id) if f.image_id else None
-        if e.view is not None and e.view_of is result:
+        verdict = self.verdict(file_id) if f.image_id else None
+        if e.view is not None and e.view_of is verdict:
             return e.view
-        kept = result.kept if result is not None else ()
+        kept = frozenset(verdict.names) if verdict is not None else frozenset()
         scores = {t: s for t, _c, s in self.scores.get(f.image_id, ())} if f.image_id else {}
-        e.view = ImageView(name=f.name, concept=f.concept, tier=f.tier, status=f.status,
-                           tags=frozenset(t.name for t in kept), scores=scores,
-                           pinned=frozenset(t.name for t in kept if t.pinned), small=f.small)
-        e.view_of = result
+        e.view = ImageView(name=f.name, concept=f.concept, tier=f.tier, status=f.status, tags=kept, scores=scores,
+                           pinned=e.lean.pinned & kept, small=f.small)
+        e.view_of = verdict
         return e.view
 
     def select(self, where: str | None = None, *, concept: str | None = None, status: str | None = None,

@@ -42,8 +42,14 @@ def _shuffle_keys(seed: int, seed_key: str):
     # A hash, not random.shuffle: the order depends only on (seed, image, tag), so re-running never reshuffles,
     # and dropping a tag leaves the others' order alone. The tag's hash is computed once per name; per image
     # it is mixed with the image's hash by one odd multiply (a bijection that scrambles the order).
+    by_name = shuffle_name_keys(seed, seed_key)
+    return lambda t: by_name(t.name)
+
+
+def shuffle_name_keys(seed: int, seed_key: str):
+    """The shuffle's sort key for a tag name on one image."""
     image = _name_hash(f"{seed}\0{seed_key}")
-    return lambda t: ((_name_hash(t.name) ^ image) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    return lambda name: ((_name_hash(name) ^ image) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
 
 
 @rule("order")
@@ -59,7 +65,7 @@ def order(tags, ctx):
     elif mode == "shuffle":
         body.sort(key=_shuffle_keys(ctx.concept.rules.seed, ctx.seed_key))
     # People-count tags move to the front; both parts keep the mode's order (a stable partition).
-    people = _people_names([t.name for t in body])
+    people = people_names([t.name for t in body])
     if people:
         body = [t for t in body if t.name in people] + [t for t in body if t.name not in people]
     return tuple(head + body), ()
@@ -69,7 +75,7 @@ _SEEN: set[str] = set()     # names classified so far (a memo: never changes an 
 _PEOPLE: set[str] = set()   # those of them that count people (1girl, solo, 3boys, ...)
 
 
-def _people_names(names: list[str]) -> set[str]:
+def people_names(names: list[str]) -> set[str]:
     """The people-count names among ``names`` (empty when none): set lookups, no regex once a name is known."""
     if not _SEEN.issuperset(names):
         if len(_SEEN) > 1_000_000:

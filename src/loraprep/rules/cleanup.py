@@ -13,7 +13,7 @@ from loraprep.rules.base import rule, split_by
 def normalise(tags, ctx):
     """Underscores to spaces (kaomoji kept), lower case, trimmed; a repeated tag keeps its strongest copy."""
     names = [t.name for t in tags]
-    if (_CLEAN.issuperset(names) or _learn_clean(names)) and len(set(names)) == len(names):
+    if all_clean(names) and len(set(names)) == len(names):
         return tuple(tags), ()  # already clean: the usual case once tags are stored in display form
     merged: dict[str, object] = {}
     dropped = []
@@ -35,7 +35,12 @@ def normalise(tags, ctx):
 _CLEAN: set[str] = set()  # names met so far that are already in display form (a memo: never changes an answer)
 
 
-def _learn_clean(names: list[str]) -> bool:
+def all_clean(names) -> bool:
+    """True when every name is already spelled as display_name writes it (normalise would change nothing)."""
+    return _CLEAN.issuperset(names) or _learn_clean(names)
+
+
+def _learn_clean(names) -> bool:
     """Remember which of ``names`` are spelled as display_name writes them; True when all of them are."""
     if len(_CLEAN) > 1_000_000:
         _CLEAN.clear()

@@ -20,37 +20,83 @@ class Thresholds:
 
 def tagger_tags(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds) -> list[tuple[str, str, float]]:
     """The stored scores that pass the thresholds in force, highest first."""
+    if not thresholds.mcut and not thresholds.include_rating and _sorted_by_score(scores):
+        # The usual case, without select_tags' general machinery: stored rows are already highest first, so
+        # a per-category cut keeps that order (ties by name, as select_tags breaks them).
+        cut = {"character": thresholds.character, "rating": 2.0}
+        general = thresholds.general
+        kept = [r for r in scores if r[2] >= cut.get(r[1], general)]
+        if all(kept[i][2] != kept[i + 1][2] for i in range(len(kept) - 1)):
+            return kept
     from loraprep.tagging.postprocess import select_tags
 
     return select_tags(scores, general=thresholds.general, character=thresholds.character, mcut=thresholds.mcut,
                        include_rating=thresholds.include_rating)
 
 
-def tagger_tag_objects(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds) -> tuple[Tag, ...]:
-    """The passing tagger scores as Tags; built once per image and threshold setting, then reused."""
-    fast = Tag.fast
-    return tuple(fast(name, category, score, "tagger", "tagger") for name, category, score in
-                 tagger_tags(scores, thresholds))
+def _sorted_by_score(scores: Sequence[tuple[str, str, float]]) -> bool:
+    return all(scores[i][2] >= scores[i + 1][2] for i in range(len(scores) - 1))
 
 
-def base_tags(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, states: Mapping,
-              categories: Mapping[str, str] | None = None,
-              tagger: Sequence[Tag] | None = None) -> tuple[list[Tag], frozenset[str]]:
-    """Merge tagger, imported and journal tags into one ordered list, and the set the user removed.
+@dataclass(frozen=True)
+class LeanBase:
+    """One image's tags before rules as parallel tuples: what the rules need, without a Tag object per tag.
+
+    ``sources``/``origins`` are None for the common image whose tags all come from the tagger.
+    """
+
+    names: tuple[str, ...]
+    scores: tuple                       # float, or None for a tag no tagger score backs
+    pinned: frozenset = frozenset()
+    removed: frozenset = frozenset()    # names the user removed: hidden from every source
+    sources: tuple | None = None
+    origins: tuple | None = None
+
+    @property
+    def user(self) -> frozenset:
+        """Names no rule may drop: added or pinned by the user."""
+        if self.sources is None:
+            return self.pinned
+        return self.pinned | {n for n, s in zip(self.names, self.sources) if s == "user"}
+
+    def source_of(self, i: int) -> str:
+        return "tagger" if self.sources is None else self.sources[i]
+
+    def origin_of(self, i: int) -> str:
+        return "tagger" if self.origins is None else self.origins[i]
+
+    def tags(self, categories: Mapping[str, str], category_of: Mapping[str, str] | None = None) -> list[Tag]:
+        """The same tags as Tag objects (for evidence and the editor's chips)."""
+        fast = Tag.fast
+        get = (category_of or {}).get
+        fallback = categories.get
+        return [fast(n, get(n) or fallback(n, "general"), s, self.source_of(i), self.origin_of(i), n in self.pinned)
+                for i, (n, s) in enumerate(zip(self.names, self.scores))]
+
+
+def lean_tagger(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds) -> LeanBase:
+    """The passing tagger scores of one image as a LeanBase."""
+    kept = tagger_tags(scores, thresholds)
+    return LeanBase(tuple([r[0] for r in kept]), tuple([r[2] for r in kept]))
+
+
+def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, states: Mapping,
+              tagger: LeanBase | None = None) -> LeanBase:
+    """Merge tagger, imported and journal tags into one ordered LeanBase.
 
     Order: imported caption tags in file order, then tagger tags by score, then tags the user or a written
     curate batch added. A user remove hides a tag from every source; a user add or pin always shows it.
-    ``tagger`` may pass the already-built tagger Tags (``tagger_tag_objects``) to skip the threshold step.
+    ``tagger`` may pass the already-computed ``lean_tagger`` to skip the threshold step.
     """
     if tagger is None:
-        tagger = tagger_tag_objects(scores, thresholds)
+        tagger = lean_tagger(scores, thresholds)
     if not states:
-        return list(tagger), frozenset()
-    categories = categories or {}
-    result: dict[str, Tag] = {}
-    score_of: dict[str, tuple[str, float]] | None = None
+        return tagger
+    position: dict[str, int] = {}
+    names, values, sources, origins = [], [], [], []
+    score_of: dict[str, float] | None = None
 
-    def put(name: str, source: str, origin: str, ready: Tag | None = None) -> None:
+    def put(name: str, source: str, origin: str, score=None, scored: bool = False) -> None:
         nonlocal score_of
         state = states.get(name)
         if state is not None:
@@ -58,28 +104,41 @@ def base_tags(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
             if user == "remove" or (user is None and state.rule == "remove"):
                 return
             if user in ("add", "pin"):
-                source, origin, ready = "user", "user", None
-        if name in result:
+                source, origin, scored = "user", "user", False
+        if name in position:
             return
-        if ready is not None:
-            result[name] = ready
-            return
-        if score_of is None:
-            score_of = {t: (c, s) for t, c, s in scores}
-        category, score = score_of.get(name, (categories.get(name, "general"), None))
-        result[name] = Tag(name, category, score, source, origin, state is not None and state.user == "pin")
+        if not scored:
+            if score_of is None:
+                score_of = {t: s for t, _c, s in scores}
+            score = score_of.get(name)
+        position[name] = len(names)
+        names.append(name)
+        values.append(score)
+        sources.append(source)
+        origins.append(origin)
 
     for name, state in states.items():
         if state.imported:
             put(name, "import", state.import_origin)
-    for tag in tagger:
-        put(tag.name, "tagger", "tagger", tag)
+    for name, score in zip(tagger.names, tagger.scores):
+        put(name, "tagger", "tagger", score, True)
     removed = set()
+    pinned = set()
     for name, state in states.items():
         if state.user in ("add", "pin"):
             put(name, "user", "user")
+            if state.user == "pin":
+                pinned.add(name)
         elif state.rule == "add" and state.user != "remove":
             put(name, "rule", "rule:curate")
         if state.user == "remove":
             removed.add(name)
-    return list(result.values()), frozenset(removed)
+    return LeanBase(tuple(names), tuple(values), frozenset(pinned) & frozenset(position), frozenset(removed),
+                    tuple(sources), tuple(origins))
+
+
+def base_tags(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, states: Mapping,
+              categories: Mapping[str, str] | None = None) -> tuple[list[Tag], frozenset[str]]:
+    """The merged tags as Tag objects, and the set the user removed."""
+    lean = lean_base(scores, thresholds, states)
+    return lean.tags(categories or {}, {t: c for t, c, _s in scores}), lean.removed

@@ -52,10 +52,6 @@ def _dropped(result) -> list[tuple[object, str]]:
     return [(d.tag, d.rule) for d in result.dropped]
 
 
-def kept(ws, file_id: int) -> list:
-    return list(ws.result(file_id).kept)
-
-
 def image_detail(ws, record) -> dict:
     fid = record.id
     entry = ws.entry(fid)
@@ -77,7 +73,7 @@ COLUMNS = ("id", "name", "path", "concept", "tier", "status", "reason", "badges"
 def gallery_row(ws, f, duplicate_ids: set[int]) -> tuple:
     """One file's row of the gallery table, in COLUMNS order."""
     entry = ws.entry(f.id)
-    scores = [t.score for t in entry.base if getattr(t, "score", None) is not None]
+    scores = [s for s in entry.lean.scores if s is not None]
     badges = ""
     if f.status == "failed":
         badges += BADGE_FAILED
@@ -88,7 +84,7 @@ def gallery_row(ws, f, duplicate_ids: set[int]) -> tuple:
     if f.status == "excluded":
         badges += BADGE_EXCLUDED
     return (f.id, f.name, f.path, f.concept, f.tier, f.status, f.reason, badges,
-            len(kept(ws, f.id)) if f.image_id else 0, round(sum(scores) / len(scores), 3) if scores else 0,
+            len(ws.verdict(f.id).names) if f.image_id else 0, round(sum(scores) / len(scores), 3) if scores else 0,
             f.width or 0, f.height or 0)
 
 
@@ -139,10 +135,10 @@ def curation(ws, file_ids: list[int]) -> dict:
     for fid in file_ids:
         if not ws.entry(fid).file.image_id:
             continue
-        result = ws.result(fid)
-        before += len(ws.entry(fid).base)
-        after += len(result.kept)
-        dropped.update((t.name, rule) for t, rule in _dropped(result))
+        verdict = ws.verdict(fid)
+        before += len(ws.entry(fid).lean.names)
+        after += len(verdict.names)
+        dropped.update((tag, rule) for tag, rule, _why, _by_user in verdict.dropped)
     n = max(len(file_ids), 1)
     return {"ok": True, "images": len(file_ids), "tags_before": round(before / n, 1), "tags_after": round(after / n, 1),
             "dropped": [{"tag": t, "rule": r, "count": c} for (t, r), c in dropped.most_common(200)],
@@ -159,11 +155,11 @@ def dedup_groups(ws) -> list[dict]:
         if len(members) < 2:
             continue
         keeper = next((m["file_id"] for m in members if m.get("keeper")), members[0]["file_id"])
-        keeper_tags = {t.name for t in ws.entry(keeper).base}
+        keeper_tags = set(ws.entry(keeper).lean.names)
         rows = []
         for m in members:
             f = ws.entry(m["file_id"]).file
-            tags = {t.name for t in ws.entry(f.id).base}
+            tags = set(ws.entry(f.id).lean.names)
             rows.append({**m, "keeper": m["file_id"] == keeper, "name": f.name, "path": f.path, "w": f.width,
                          "h": f.height, "size": f.size, "format": f.format, "status": f.status, "reason": f.reason,
                          "only_here": sorted(tags - keeper_tags)[:20], "missing": sorted(keeper_tags - tags)[:20]})
