@@ -27,7 +27,7 @@ def build(root: Path, n: int, tags_per_image: int, seed: int = 0) -> None:
     """A dataset whose store already holds n scanned and tagged images (no pixels needed to curate)."""
     from loraprep.store import journal
     from loraprep.store.db import now, open_store
-    from loraprep.store.tags import write_scores
+    from loraprep.store.tags import TagNames, write_scores
 
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
@@ -36,6 +36,7 @@ def build(root: Path, n: int, tags_per_image: int, seed: int = 0) -> None:
     rng = random.Random(seed)
     at = now()
     with open_store(root, create=True) as store, store.write() as conn:
+        vocab = TagNames(conn)
         for i in range(n):
             image_id = hashlib.sha256(f"img{i}".encode()).hexdigest()
             conn.execute("INSERT INTO images (id, width, height, format, mode) VALUES (?, 1024, 1024, 'PNG', 'RGB')",
@@ -44,7 +45,7 @@ def build(root: Path, n: int, tags_per_image: int, seed: int = 0) -> None:
                          " VALUES (?,?,?,?,?,?,?,?)", (f"concept_{i % 4}/{i:05d}.png", image_id, f"concept_{i % 4}",
                                                          1000, 1, "active", at, at))
             tags = rng.sample(VOCAB, tags_per_image)
-            write_scores(conn, image_id, "bench@1", [(t, "general", rng.uniform(0.36, 0.99)) for t in tags])
+            write_scores(conn, image_id, "bench@1", [(t, "general", rng.uniform(0.36, 0.99)) for t in tags], vocab)
         journal.record_batch(conn, "import", "import", [])
 
 
@@ -68,8 +69,10 @@ def main() -> None:
         return time.perf_counter() - start, result
 
     def raw_read():
+        from loraprep.store.tags import load_scores
+
         with open_store(root) as store:
-            return len(store.conn.execute("SELECT image_id, tag, category, score FROM tag_scores").fetchall())
+            return sum(len(s) for s in load_scores(store.conn, "bench@1").values())
 
     t_raw, rows = clock(raw_read)
     t_tags, _ = clock(lambda: tags_report(root, top=40))

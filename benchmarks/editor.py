@@ -45,7 +45,7 @@ def build(folder: Path, n: int) -> None:
     from loraprep import ops
     from loraprep.store.db import open_store
     from loraprep.store.files import list_files
-    from loraprep.store.tags import write_scores
+    from loraprep.store.tags import TagNames, write_scores
 
     if (folder / ".loraprep" / "state.sqlite").exists():
         return
@@ -59,10 +59,11 @@ def build(folder: Path, n: int) -> None:
     with open_store(folder) as store:
         files = list_files(store)
         with store.write() as conn:
+            names = TagNames(conn)
             for f in files:
                 tags = rng.sample(vocab, rng.randint(30, 40))
                 write_scores(conn, f.image_id, "demo@1", [(t, "general", rng.uniform(0.36, 0.99)) for t in tags]
-                             + [("blurry", "general", rng.uniform(0.05, 0.9))])
+                             + [("blurry", "general", rng.uniform(0.05, 0.9))], names)
 
 
 def p95(values: list[float]) -> float:

@@ -72,9 +72,12 @@ def stored_scores(root: Path) -> dict[str, list[tuple[str, str, float]]]:
     """Every tagger score in the store, per image id (all models)."""
     conn = db(root)
     try:
+        from loraprep.store.tags import load_scores
+
         result: dict[str, list] = {}
-        for r in conn.execute("SELECT image_id, tag, category, score FROM tag_scores"):
-            result.setdefault(r["image_id"], []).append((r["tag"], r["category"], r["score"]))
+        for (model,) in conn.execute("SELECT DISTINCT model FROM score_sets").fetchall():
+            for image_id, scores in load_scores(conn, model).items():
+                result.setdefault(image_id, []).extend(scores)
         return result
     finally:
         conn.close()

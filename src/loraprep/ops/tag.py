@@ -69,8 +69,9 @@ def _commit(store, model_key: str, pending: list, counts: dict) -> None:
     if not pending:
         return
     with store.write() as conn:
+        names = tag_rows.TagNames(conn)
         for result in pending:
-            tag_rows.write_scores(conn, result.image_id, model_key, result.scores)
+            tag_rows.write_scores(conn, result.image_id, model_key, result.scores, names)
     counts["tagged"] += len(pending)
     pending.clear()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import gt
 from typing import Mapping, Sequence
 
 from loraprep.model.tags import Tag
@@ -20,22 +21,19 @@ class Thresholds:
 
 def tagger_tags(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds) -> list[tuple[str, str, float]]:
     """The stored scores that pass the thresholds in force, highest first."""
-    if not thresholds.mcut and not thresholds.include_rating and _sorted_by_score(scores):
-        # The usual case, without select_tags' general machinery: stored rows are already highest first, so
-        # a per-category cut keeps that order (ties by name, as select_tags breaks them).
+    if not thresholds.mcut and not thresholds.include_rating:
+        # The usual case, without select_tags' general machinery: a per-category cut. Stored rows come highest
+        # first, and a strictly falling result is exactly select_tags' order (score, then name for ties).
         cut = {"character": thresholds.character, "rating": 2.0}
         general = thresholds.general
         kept = [r for r in scores if r[2] >= cut.get(r[1], general)]
-        if all(kept[i][2] != kept[i + 1][2] for i in range(len(kept) - 1)):
+        values = [r[2] for r in kept]
+        if all(map(gt, values, values[1:])):
             return kept
     from loraprep.tagging.postprocess import select_tags
 
     return select_tags(scores, general=thresholds.general, character=thresholds.character, mcut=thresholds.mcut,
                        include_rating=thresholds.include_rating)
-
-
-def _sorted_by_score(scores: Sequence[tuple[str, str, float]]) -> bool:
-    return all(scores[i][2] >= scores[i + 1][2] for i in range(len(scores) - 1))
 
 
 @dataclass(frozen=True)
@@ -76,6 +74,9 @@ class LeanBase:
 
 def lean_tagger(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds) -> LeanBase:
     """The passing tagger scores of one image as a LeanBase."""
+    if hasattr(scores, "passing") and not thresholds.mcut and not thresholds.include_rating:
+        names, values = scores.passing(thresholds.general, thresholds.character)  # packed store rows
+        return LeanBase(tuple(names), tuple(values))
     kept = tagger_tags(scores, thresholds)
     return LeanBase(tuple([r[0] for r in kept]), tuple([r[2] for r in kept]))
 

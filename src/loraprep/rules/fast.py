@@ -25,10 +25,10 @@ from loraprep.rules.overlap import word_suffixes
 class LeanResult:
     """The rules' verdict without Tag objects: what captions, counts, filters and diffs need."""
 
-    names: tuple[str, ...]                         # kept, caption order
+    names: tuple[str, ...]                           # kept, caption order
     dropped: tuple[tuple[str, str, str, bool], ...]  # (name, rule, why, by_user) in rule order
     keep_tokens: int
-    added: tuple[tuple[str, str], ...] = ()         # kept names the base did not have, with their origin
+    added: tuple[tuple[str, str], ...] = ()          # kept names the base did not have, with their origin
 
 
 def lean_of(result, base_names) -> LeanResult:
@@ -40,165 +40,218 @@ def lean_of(result, base_names) -> LeanResult:
 
 def fast_rules(base: LeanBase, concept: ConceptRecipe, stats=None, *, seed_key: str = "") -> LeanResult | None:
     """apply_rules' verdict on one image from its LeanBase, or None when this image needs apply_rules."""
-    removed = base.removed
-    if removed and not all_clean(removed):
-        removed = frozenset(display_name(n) for n in removed)
-    names = list(base.names)
-    if not all_clean(names) or len(set(names)) != len(names):
-        return None  # normalise would rename or merge: rare, and apply_rules has the evidence rules for it
-    scores = list(base.scores)
-    if removed:
-        keep = [n not in removed for n in names]
-        names = [n for n, k in zip(names, keep) if k]
-        scores = [s for s, k in zip(scores, keep) if k]
-    ctx = RuleContext(concept, stats.core if stats is not None else frozenset(), removed, seed_key)
-    compiled = ctx.compiled
-    r = concept.rules
-    user = base.user
-    fixed, protect = compiled.fixed, compiled.protect
+    return _plan(concept, stats.core if stats is not None else frozenset()).run(base, seed_key)
 
-    def protected(name: str) -> bool:
-        return name in user or name in fixed or name in protect
 
-    dropped: list[tuple[str, str, str, bool]] = []
-    origins: dict[str, str] = {}  # names renamed by an alias: their new origin
+_PLANS: dict = {}
 
-    def split(rule: str, whys: list) -> None:
-        nonlocal names, scores
-        if whys.count(None) == len(whys):
-            return
-        keep_names, keep_scores = [], []
-        for name, score, why in zip(names, scores, whys):
-            if why is None or protected(name):
-                keep_names.append(name)
-                keep_scores.append(score)
-            else:
-                dropped.append((name, rule, why, name in user))
-        names, scores = keep_names, keep_scores
 
-    # aliases
-    if compiled.aliases:
-        targets = [compiled.alias_of(n) for n in names]
-        if targets.count(None) != len(targets):
-            present = set(names)
-            out: dict[str, float | None] = {}
-            for i, (name, target) in enumerate(zip(names, targets)):
-                if target is None or target == name or protected(name):
-                    out.setdefault(name, scores[i])
-                    continue
-                dropped.append((name, "aliases", f"-> {target}", False))
-                if target in removed or target in out or target in present:
-                    continue
-                out[target] = scores[i]
-                origins[target] = f"{_origin(base, name)}; alias of {name}"
-            names, scores = list(out), list(out.values())
+def _plan(concept: ConceptRecipe, core: frozenset) -> "_FastPlan":
+    # Keyed by identity: the Workspace passes the same recipe and core objects for every image of a concept,
+    # and hashing a whole recipe per image would cost more than the rules.
+    key = (id(concept), id(core))
+    found = _PLANS.get(key)
+    if found is None or found.concept is not concept or found.core is not core:
+        if len(_PLANS) > 256:
+            _PLANS.clear()
+        found = _PLANS[key] = _FastPlan(concept, core)
+    return found
 
-    # blacklist
-    if r.prune_mode != "none" and compiled.blacklist:
-        memo = ctx.verdicts("blacklist")
+
+MISS = object()
+
+
+class _FastPlan:
+    """One concept's rules prepared once (compiled patterns, per-name verdict memos), run per image."""
+
+    def __init__(self, concept: ConceptRecipe, core: frozenset):
+        self.concept, self.core = concept, core
+        self.ctx = ctx = RuleContext(concept, core)
+        compiled = ctx.compiled
+        r = concept.rules
+        self.rules = r
+        self.fixed = compiled.fixed
+        self.protect = compiled.protect if compiled.protect else None
+        self.aliases = compiled.alias_of if compiled.aliases else None
+        self.alias_memo = compiled.alias_memo
         patterns = compiled.blacklist
-        split("blacklist", [_memoised(memo, n, lambda n: "blacklisted" if n in patterns else None) for n in names])
-
-    # overlap
-    if r.overlap and r.prune_mode != "none":
-        present = set(names)
-        implying = names + [n for n in concept.fixed_tags if n not in present and n not in removed]
-        present.update(implying)
-        pairs = compiled.overlap
-        if pairs or not present.isdisjoint(chain.from_iterable(map(word_suffixes, implying))):
-            implied_by: dict[str, str] = {}
-            for name in implying:
-                for suffix in word_suffixes(name):
-                    if suffix in present and suffix not in implied_by:
-                        implied_by[suffix] = name
-                if pairs:
-                    for implied in pairs.get(name, ()):
-                        if implied in present and implied != name and implied_by.get(name) != implied:
-                            implied_by.setdefault(implied, name)
-            if implied_by:
-                split("overlap", [f"implied by '{implied_by[n]}'" if n in implied_by else None for n in names])
-
-    # strategy
-    if concept.strategy in ("absorb", "only-learned"):
-        memo = ctx.verdicts("strategy")
+        self.blacklist = (ctx.verdicts("blacklist"), lambda n: "blacklisted" if n in patterns else None) \
+            if r.prune_mode != "none" and patterns else None
+        self.overlap = r.overlap and r.prune_mode != "none"
+        self.pairs = compiled.overlap
         if concept.strategy == "absorb":
-            def why(n):
-                return "absorbed by the trigger" if ctx.learned(n) else None
+            self.strategy = (ctx.verdicts("strategy"), lambda n: "absorbed by the trigger" if ctx.learned(n) else None)
+        elif concept.strategy == "only-learned":
+            self.strategy = (ctx.verdicts("strategy"), lambda n: None if ctx.learned(n) else "not a learned trait")
         else:
+            self.strategy = None
+        if r.prune_mode == "character_core":
+            self.prune = (ctx.verdicts("prune_mode:core"),
+                          lambda n: "core character trait" if n in core and trait_of(n) else None)
+        elif r.prune_mode == "character":
             def why(n):
-                return None if ctx.learned(n) else "not a learned trait"
-        split("strategy", [_memoised(memo, n, why) for n in names])
+                trait = trait_of(n)
+                return f"character trait ({trait[0]})" if trait and trait[1] < r.drop_difficulty else None
+            self.prune = (ctx.verdicts("prune_mode:character"), why)
+        else:
+            self.prune = None
+        self.slot_kind = {n: "trigger" if n in concept.trigger else "fixed" for n in concept.fixed_tags}
 
-    # guide 002's prune modes
-    if r.prune_mode in ("character_core", "character"):
-        memo = ctx.verdicts("prune_mode:" + r.prune_mode)
-        core = ctx.core
+    def run(self, base: LeanBase, seed_key: str) -> LeanResult | None:
+        concept, r = self.concept, self.rules
+        removed = base.removed
+        if removed and not all_clean(removed):
+            removed = frozenset(display_name(n) for n in removed)
+        names = list(base.names)
+        if not all_clean(names) or len(set(names)) != len(names):
+            return None  # normalise would rename or merge: rare, and apply_rules has the evidence rules for it
+        scores = list(base.scores)
+        if removed:
+            keep = [n not in removed for n in names]
+            names = [n for n, k in zip(names, keep) if k]
+            scores = [s for s, k in zip(scores, keep) if k]
+        user = base.user
+        fixed, protect = self.fixed, self.protect
+        guarded = user | fixed if user else fixed
 
-        def prune_why(n):
-            trait = trait_of(n)
-            if r.prune_mode == "character_core":
-                return "core character trait" if n in core and trait else None
-            return f"character trait ({trait[0]})" if trait and trait[1] < r.drop_difficulty else None
-        split("prune_mode", [_memoised(memo, n, prune_why) for n in names])
+        def protected(name: str) -> bool:
+            return name in guarded or (protect is not None and name in protect)
 
-    # trigger and fixed slots
-    slots = concept.fixed_tags
-    if removed:
-        slots = tuple(n for n in slots if n not in removed)
-    if slots:
-        slot_set = fixed if len(slots) == len(concept.fixed_tags) else set(slots)
-        score_of = {n: s for n, s in zip(names, scores) if n in slot_set}
-        for n in slots:
-            if n not in score_of and n not in origins:
-                origins[n] = f"rule:{'trigger' if n in concept.trigger else 'fixed'}"
-        rest = [i for i, n in enumerate(names) if n not in slot_set]
-        names, scores = ([*slots, *(names[i] for i in rest)],
-                         [*(score_of.get(n) for n in slots), *(scores[i] for i in rest)])
+        dropped: list[tuple[str, str, str, bool]] = []
+        origins: dict[str, str] = {}  # names an alias renamed or a slot added: their origin
 
-    # order: fixed slots stay first, then the sort mode, then people-count tags to the front
-    n_fixed = 0
-    for n in names:
-        if n not in fixed:
-            break
-        n_fixed += 1
-    body = list(range(n_fixed, len(names)))
-    mode = r.order
-    if mode == "score":
-        body.sort(key=lambda i: -1.0 if scores[i] is None else -scores[i])
-    elif mode == "alphabetical":
-        body.sort(key=names.__getitem__)
-    elif mode == "shuffle":
-        shuffle_key = shuffle_name_keys(r.seed, seed_key)
-        body.sort(key=lambda i: shuffle_key(names[i]))
-    people = people_names([names[i] for i in body])
-    if people:
-        body = [i for i in body if names[i] in people] + [i for i in body if names[i] not in people]
-    order = list(range(n_fixed)) + body
-    names, scores = [names[i] for i in order], [scores[i] for i in order]
+        def split(rule: str, whys: list) -> None:
+            nonlocal names, scores
+            if whys.count(None) == len(whys):
+                return
+            keep_names, keep_scores = [], []
+            for name, score, why in zip(names, scores, whys):
+                if why is None or protected(name):
+                    keep_names.append(name)
+                    keep_scores.append(score)
+                else:
+                    dropped.append((name, rule, why, name in user))
+            names, scores = keep_names, keep_scores
 
-    # max_tags: the least confident go first; protected ones stay
-    limit = r.max_tags
-    if len(names) > limit:
-        candidates = sorted((1.0 if s is None else s, n) for n, s in zip(names, scores) if not protected(n))
-        cut = {n: c for c, n in candidates[:len(names) - limit]}
+        if self.aliases is not None:
+            targets = _lookup(self.alias_memo, self.aliases, names)
+            if targets.count(None) != len(targets):
+                present = set(names)
+                out: dict[str, float | None] = {}
+                for i, (name, target) in enumerate(zip(names, targets)):
+                    if target is None or target == name or protected(name):
+                        out.setdefault(name, scores[i])
+                        continue
+                    dropped.append((name, "aliases", f"-> {target}", False))
+                    if target in removed or target in out or target in present:
+                        continue
+                    out[target] = scores[i]
+                    origins[target] = f"{_origin(base, name)}; alias of {name}"
+                names, scores = list(out), list(out.values())
+
+        if self.blacklist is not None:
+            split("blacklist", _lookup(*self.blacklist, names=names))
+
+        if self.overlap:
+            self._overlap(names, removed, split)
+
+        if self.strategy is not None:
+            split("strategy", _lookup(*self.strategy, names=names))
+        if self.prune is not None:
+            split("prune_mode", _lookup(*self.prune, names=names))
+
+        # trigger and fixed slots, first and once; a copy already present keeps its own score and origin
+        slots = concept.fixed_tags
+        if removed:
+            slots = tuple(n for n in slots if n not in removed)
+        if slots:
+            slot_set = fixed if len(slots) == len(concept.fixed_tags) else set(slots)
+            score_of = {n: s for n, s in zip(names, scores) if n in slot_set}
+            for n in slots:
+                if n not in score_of and n not in origins:
+                    origins[n] = f"rule:{self.slot_kind[n]}"
+            rest = [i for i, n in enumerate(names) if n not in slot_set]
+            names, scores = ([*slots, *(names[i] for i in rest)],
+                             [*(score_of.get(n) for n in slots), *(scores[i] for i in rest)])
+
+        names, scores = self._order(names, scores, seed_key)
+
+        limit = r.max_tags
+        if len(names) > limit:  # the least confident go first; protected ones stay
+            candidates = sorted([(1.0 if s is None else s, n) for n, s in zip(names, scores) if not protected(n)])
+            cut = {n: c for c, n in candidates[:len(names) - limit]}
+            for n in names:
+                if n in cut:
+                    dropped.append((n, "max_tags", f"over {limit} tags, confidence {cut[n]:.2f}", n in user))
+            names = [n for n in names if n not in cut]
+
+        kept_fixed = sum(1 for n in names[:len(concept.fixed_tags)] if n in fixed)
+        keep = kept_fixed if concept.keep_tokens is None else concept.keep_tokens
+        added = ()
+        if origins:
+            base_names = set(base.names)
+            added = tuple((n, origins[n]) for n in names if n in origins and n not in base_names)
+        return LeanResult(tuple(names), tuple(dropped), keep, added)
+
+    def _overlap(self, names: list, removed: frozenset, split) -> None:
+        present = set(names)
+        implying = names + [n for n in self.concept.fixed_tags if n not in present and n not in removed]
+        present.update(implying)
+        pairs = self.pairs
+        if not pairs and present.isdisjoint(chain.from_iterable(map(word_suffixes, implying))):
+            return
+        implied_by: dict[str, str] = {}
+        for name in implying:
+            for suffix in word_suffixes(name):
+                if suffix in present and suffix not in implied_by:
+                    implied_by[suffix] = name
+            if pairs:
+                for implied in pairs.get(name, ()):
+                    if implied in present and implied != name and implied_by.get(name) != implied:
+                        implied_by.setdefault(implied, name)
+        if implied_by:
+            split("overlap", [f"implied by '{implied_by[n]}'" if n in implied_by else None for n in names])
+
+    def _order(self, names: list, scores: list, seed_key: str):
+        """Fixed slots stay first; then the sort mode; then people-count tags to the front (stable)."""
+        fixed = self.fixed
+        n_fixed = 0
         for n in names:
-            if n in cut:
-                dropped.append((n, "max_tags", f"over {limit} tags, confidence {cut[n]:.2f}", n in user))
-        names = [n for n in names if n not in cut]
+            if n not in fixed:
+                break
+            n_fixed += 1
+        mode = self.rules.order
+        body = list(zip(names[n_fixed:], scores[n_fixed:]))
+        if mode == "score":
+            body.sort(key=_negative_score)
+        elif mode == "alphabetical":
+            body.sort(key=_first)
+        elif mode == "shuffle":
+            shuffle_key = shuffle_name_keys(self.rules.seed, seed_key)
+            body.sort(key=lambda pair: shuffle_key(pair[0]))
+        people = people_names([n for n, _s in body])
+        if people:
+            body = [p for p in body if p[0] in people] + [p for p in body if p[0] not in people]
+        return names[:n_fixed] + [n for n, _s in body], scores[:n_fixed] + [s for _n, s in body]
 
-    kept_fixed = sum(1 for n in names[:len(concept.fixed_tags)] if n in fixed)
-    keep = kept_fixed if concept.keep_tokens is None else concept.keep_tokens
-    base_names = set(base.names)
-    return LeanResult(tuple(names), tuple(dropped), keep,
-                      tuple((n, origins[n]) for n in names if n in origins and n not in base_names))
+
+def _negative_score(pair) -> float:
+    return -1.0 if pair[1] is None else -pair[1]
 
 
-def _memoised(memo: dict, name: str, decide):
+def _first(pair) -> str:
+    return pair[0]
+
+
+def _lookup(memo: dict, decide, names: list) -> list:
+    """Per-name verdicts, decided once per name and concept."""
     try:
-        return memo[name]
+        return [memo[n] for n in names]
     except KeyError:
-        why = memo[name] = decide(name)
-        return why
+        for n in names:
+            if n not in memo:
+                memo[n] = decide(n)
+        return [memo[n] for n in names]
 
 
 def _origin(base: LeanBase, name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Iterator
 
 from loraprep import settings
 from loraprep.errors import DatasetError
-from loraprep.store.schema import MIGRATIONS, SCHEMA_VERSION
+from loraprep.store.schema import CONVERSIONS, MIGRATIONS, SCHEMA_VERSION
 
 STATE_DIR = ".loraprep"
 DB_NAME = "state.sqlite"
@@ -120,6 +121,9 @@ def _migrate(conn: sqlite3.Connection, db_path: Path) -> None:
             for statement in MIGRATIONS[index].split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            if index + 1 in CONVERSIONS:
+                module, function = CONVERSIONS[index + 1]
+                getattr(importlib.import_module(module), function)(conn)
             conn.execute(f"PRAGMA user_version = {index + 1}")
         conn.commit()
     except BaseException:

@@ -132,6 +132,25 @@ MIGRATIONS: tuple[str, ...] = (
         error       TEXT NOT NULL
     );
     """,
+    # v2: tagger scores packed per (image, model) with a tag vocabulary; 10,000 rows to read instead of 400,000.
+    """
+    CREATE TABLE tag_names (
+        id          INTEGER PRIMARY KEY,
+        tag         TEXT NOT NULL,
+        category    TEXT NOT NULL,
+        UNIQUE (tag, category)
+    );
+    CREATE TABLE score_sets (
+        image_id    TEXT NOT NULL,
+        model       TEXT NOT NULL,             -- name@revision
+        tag_ids     BLOB NOT NULL,             -- uint32 little-endian ids into tag_names, highest score first
+        scores      BLOB NOT NULL,             -- float64 little-endian, same order
+        PRIMARY KEY (image_id, model)
+    ) WITHOUT ROWID;
+    """,
 )
+
+# Data conversions that SQL cannot express, run after the statements of the same version.
+CONVERSIONS = {2: ("loraprep.store.tags", "migrate_v2")}
 
 SCHEMA_VERSION = len(MIGRATIONS)
