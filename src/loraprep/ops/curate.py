@@ -79,13 +79,15 @@ def curate(dataset: str | Path, *, write: bool = False, examples: int = 3) -> di
                 if len(slot["examples"]) < examples:
                     slot["examples"].append({"path": f.path, "tag": tag, "why": why})
                 if not by_user and rule not in LIVE_RULES and tag in base:
-                    image_ops.append(journal.TagOp(f.image_id, tag, "remove", f"rule:{rule}"))
+                    image_ops.append((tag, "remove", f"rule:{rule}"))
             for name, origin in verdict.added:
                 added[(origin, f.concept, name)] += 1
                 if origin not in RECIPE_SLOTS and "alias of" not in origin:
-                    image_ops.append(journal.TagOp(f.image_id, name, "add", origin))
-            changed += bool(image_ops)
-            ops.extend(image_ops)
+                    image_ops.append((name, "add", origin))
+            if image_ops:
+                changed += 1
+                if write:  # a dry run only counts: building 100,000 journal records would be its main cost
+                    ops.extend(journal.TagOp(f.image_id, *op) for op in image_ops)
         batch_id = None
         if write and ops:
             with ws.store.write() as conn:

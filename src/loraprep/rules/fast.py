@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import chain
+from operator import ge
 
 from loraprep.model.recipe import ConceptRecipe
 from loraprep.model.tagname import display_name
@@ -95,7 +96,8 @@ class _FastPlan:
             self.prune = (ctx.verdicts("prune_mode:character"), why)
         else:
             self.prune = None
-        self.slot_kind = {n: "trigger" if n in concept.trigger else "fixed" for n in concept.fixed_tags}
+        self.fixed_tags = concept.fixed_tags  # a computed property of the recipe: read it once
+        self.slot_kind = {n: "trigger" if n in concept.trigger else "fixed" for n in self.fixed_tags}
 
     def run(self, base: LeanBase, seed_key: str) -> LeanResult | None:
         concept, r = self.concept, self.rules
@@ -124,14 +126,12 @@ class _FastPlan:
             nonlocal names, scores
             if whys.count(None) == len(whys):
                 return
-            keep_names, keep_scores = [], []
-            for name, score, why in zip(names, scores, whys):
-                if why is None or protected(name):
-                    keep_names.append(name)
-                    keep_scores.append(score)
-                else:
-                    dropped.append((name, rule, why, name in user))
-            names, scores = keep_names, keep_scores
+            gone = [i for i, why in enumerate(whys) if why is not None and not protected(names[i])]
+            if gone:
+                dropped.extend([(names[i], rule, whys[i], names[i] in user) for i in gone])
+                gone = set(gone)
+                names = [n for i, n in enumerate(names) if i not in gone]
+                scores = [v for i, v in enumerate(scores) if i not in gone]
 
         if self.aliases is not None:
             targets = _lookup(self.alias_memo, self.aliases, names)
@@ -161,31 +161,39 @@ class _FastPlan:
             split("prune_mode", _lookup(*self.prune, names=names))
 
         # trigger and fixed slots, first and once; a copy already present keeps its own score and origin
-        slots = concept.fixed_tags
+        slots = self.fixed_tags
         if removed:
             slots = tuple(n for n in slots if n not in removed)
         if slots:
-            slot_set = fixed if len(slots) == len(concept.fixed_tags) else set(slots)
-            score_of = {n: s for n, s in zip(names, scores) if n in slot_set}
+            slot_set = fixed if len(slots) == len(self.fixed_tags) else set(slots)
+            if slot_set.isdisjoint(names):
+                score_of = {}
+            else:
+                score_of = {n: s for n, s in zip(names, scores) if n in slot_set}
+                scores = [v for n, v in zip(names, scores) if n not in slot_set]
+                names = [n for n in names if n not in slot_set]
             for n in slots:
                 if n not in score_of and n not in origins:
                     origins[n] = f"rule:{self.slot_kind[n]}"
-            rest = [i for i, n in enumerate(names) if n not in slot_set]
-            names, scores = ([*slots, *(names[i] for i in rest)],
-                             [*(score_of.get(n) for n in slots), *(scores[i] for i in rest)])
+            names = [*slots, *names]
+            scores = [*(score_of.get(n) for n in slots), *scores]
 
         names, scores = self._order(names, scores, seed_key)
 
         limit = r.max_tags
         if len(names) > limit:  # the least confident go first; protected ones stay
-            candidates = sorted([(1.0 if s is None else s, n) for n, s in zip(names, scores) if not protected(n)])
+            if protect is None:
+                candidates = [(1.0 if s is None else s, n) for n, s in zip(names, scores) if n not in guarded]
+            else:
+                candidates = [(1.0 if s is None else s, n) for n, s in zip(names, scores) if not protected(n)]
+            candidates.sort()
             cut = {n: c for c, n in candidates[:len(names) - limit]}
             for n in names:
                 if n in cut:
                     dropped.append((n, "max_tags", f"over {limit} tags, confidence {cut[n]:.2f}", n in user))
             names = [n for n in names if n not in cut]
 
-        kept_fixed = sum(1 for n in names[:len(concept.fixed_tags)] if n in fixed)
+        kept_fixed = sum(1 for n in names[:len(self.fixed_tags)] if n in fixed)
         keep = kept_fixed if concept.keep_tokens is None else concept.keep_tokens
         added = ()
         if origins:
@@ -195,7 +203,7 @@ class _FastPlan:
 
     def _overlap(self, names: list, removed: frozenset, split) -> None:
         present = set(names)
-        implying = names + [n for n in self.concept.fixed_tags if n not in present and n not in removed]
+        implying = names + [n for n in self.fixed_tags if n not in present and n not in removed]
         present.update(implying)
         pairs = self.pairs
         if not pairs and present.isdisjoint(chain.from_iterable(map(word_suffixes, implying))):
@@ -221,7 +229,13 @@ class _FastPlan:
                 break
             n_fixed += 1
         mode = self.rules.order
-        body = list(zip(names[n_fixed:], scores[n_fixed:]))
+        body_scores = scores[n_fixed:]
+        if mode == "score" and None not in body_scores and all(map(ge, body_scores, body_scores[1:])):
+            mode = None  # already highest first (the tagger's order): a stable sort would change nothing
+        people = people_names(names[n_fixed:])
+        if mode not in ("score", "alphabetical", "shuffle") and not people:
+            return names, scores
+        body = list(zip(names[n_fixed:], body_scores))
         if mode == "score":
             body.sort(key=_negative_score)
         elif mode == "alphabetical":
@@ -229,7 +243,6 @@ class _FastPlan:
         elif mode == "shuffle":
             shuffle_key = shuffle_name_keys(self.rules.seed, seed_key)
             body.sort(key=lambda pair: shuffle_key(pair[0]))
-        people = people_names([n for n, _s in body])
         if people:
             body = [p for p in body if p[0] in people] + [p for p in body if p[0] not in people]
         return names[:n_fixed] + [n for n, _s in body], scores[:n_fixed] + [s for _n, s in body]
