@@ -260,8 +260,12 @@ class Workspace(WorkspaceExtras):
         for fid, e in list(self.entries.items()):
             if e.file.image_id in image_ids or fid in changed_files:
                 fresh = self._entry(changed_files.get(fid, e.file))
-                self._account(e, -1)
-                self._account(fresh, 1)
+                if (stats is not None and e.file.status == fresh.file.status == "active"
+                        and e.file.concept == fresh.file.concept):
+                    stats.change(e.file.concept, e.lean.names, fresh.lean.names)
+                else:
+                    self._account(e, -1)
+                    self._account(fresh, 1)
                 touched.update((e.file.concept, fresh.file.concept))
                 self.entries[fid] = fresh
         # Core tags are per concept: where an edit moved them, the rules' verdict may change for every image there.

@@ -95,10 +95,8 @@ def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
         return tagger
     position: dict[str, int] = {}
     names, values, sources, origins = [], [], [], []
-    score_of: dict[str, float] | None = None
 
     def put(name: str, source: str, origin: str, score=None, scored: bool = False) -> None:
-        nonlocal score_of
         state = states.get(name)
         if state is not None:
             user = state.user
@@ -109,9 +107,7 @@ def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
         if name in position:
             return
         if not scored:
-            if score_of is None:
-                score_of = {t: s for t, _c, s in scores}
-            score = score_of.get(name)
+            score = _stored_score(scores, name)
         position[name] = len(names)
         names.append(name)
         values.append(score)
@@ -121,8 +117,16 @@ def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
     for name, state in states.items():
         if state.imported:
             put(name, "import", state.import_origin)
-    for name, score in zip(tagger.names, tagger.scores):
-        put(name, "tagger", "tagger", score, True)
+    if not names and states.keys().isdisjoint(tagger.names):
+        # The journal says nothing about any tagger tag (say, the user only added one): take them as they are.
+        position.update(zip(tagger.names, range(len(tagger.names))))
+        names.extend(tagger.names)
+        values.extend(tagger.scores)
+        sources.extend(["tagger"] * len(names))
+        origins.extend(["tagger"] * len(names))
+    else:
+        for name, score in zip(tagger.names, tagger.scores):
+            put(name, "tagger", "tagger", score, True)
     removed = set()
     pinned = set()
     for name, state in states.items():
@@ -136,6 +140,13 @@ def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
             removed.add(name)
     return LeanBase(tuple(names), tuple(values), frozenset(pinned) & frozenset(position), frozenset(removed),
                     tuple(sources), tuple(origins))
+
+
+def _stored_score(scores, name: str) -> float | None:
+    """The stored score of one tag of one image, below the thresholds too; None when the tagger never saw it."""
+    if hasattr(scores, "score_of"):
+        return scores.score_of(name)
+    return next((s for t, _c, s in scores if t == name), None)
 
 
 def base_tags(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, states: Mapping,

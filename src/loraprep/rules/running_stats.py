@@ -26,6 +26,20 @@ class RunningStats:
                 del counts[name]
         self._cache.pop(concept, None)
 
+    def change(self, concept: str, before: Iterable[str], after: Iterable[str]) -> None:
+        """One image of ``concept`` whose tags went from ``before`` to ``after``: only the difference is counted."""
+        before, after = set(before), set(after)
+        if before == after:
+            return
+        counts = self._counts.setdefault(concept, Counter())
+        for name in after - before:
+            counts[name] += 1
+        for name in before - after:
+            counts[name] -= 1
+            if counts[name] <= 0:
+                del counts[name]
+        self._cache.pop(concept, None)
+
     def remove(self, concept: str, names: Iterable[str]) -> None:
         self.add(concept, names, -1)
 

@@ -24,6 +24,7 @@ class TagNames:
         self.categories: list[str] = []
         self.ids: dict[tuple[str, str], int] = {}
         self._cuts: tuple | None = None
+        self._by_name: tuple | None = None
         self._load(conn.execute("SELECT id, tag, category FROM tag_names ORDER BY id").fetchall())
 
     def _load(self, rows) -> None:
@@ -34,6 +35,15 @@ class TagNames:
             self.names[tag_id] = tag
             self.categories[tag_id] = category
             self.ids[(tag, category)] = tag_id
+
+    def ids_of(self, name: str) -> list[int]:
+        """Every id a tag name has (one per category it was seen in)."""
+        if self._by_name is None or self._by_name[0] != len(self.names):
+            by_name: dict[str, list[int]] = {}
+            for (tag, _category), tag_id in self.ids.items():
+                by_name.setdefault(tag, []).append(tag_id)
+            self._by_name = (len(self.names), by_name)
+        return self._by_name[1].get(name, [])
 
     def cuts(self, general: float, character: float) -> list[float]:
         """Per tag id, the threshold its category uses (ratings: never passes); remembered per setting."""
@@ -75,6 +85,15 @@ class ScoreSet(Sequence):
         names, categories = self.vocab.names, self.vocab.categories
         for tag_id, value in zip(self.ids, self.values):
             yield names[tag_id], categories[tag_id], value
+
+    def score_of(self, name: str) -> float | None:
+        """The stored score of one tag name (any category), or None."""
+        for tag_id in self.vocab.ids_of(name):
+            try:
+                return self.values[self.ids.index(tag_id)]
+            except ValueError:
+                continue
+        return None
 
     def passing(self, general: float, character: float) -> tuple[list[str], list[float]]:
         """Names and scores at or above the category's threshold (ratings never), highest first."""
