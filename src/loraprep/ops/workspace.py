@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from itertools import chain
 from pathlib import Path
 
 from loraprep.errors import DatasetError
@@ -11,6 +12,7 @@ from loraprep.model.image import FileRecord
 from loraprep.ops.edits import EditOp, ImageFacts, ops_for
 from loraprep.ops.recipe import load_dataset_recipe
 from loraprep.ops.workspace_extras import WorkspaceExtras
+from loraprep.rules.context import core_change_matters
 from loraprep.rules.effective import LeanBase, Thresholds, lean_base, lean_tagger
 from loraprep.store import journal
 from loraprep.store import tags as tag_rows
@@ -75,6 +77,7 @@ class Workspace(WorkspaceExtras):
         for f in list_files(self.store, statuses=LIVE):
             self.entries[f.id] = self._entry(f)
         self._stats = None
+        self.stale: set[int] | None = None  # None: everything may have changed (a reload)
 
     def refresh(self) -> bool:
         """Reload when another connection committed since we last looked; True when it did."""
@@ -180,6 +183,7 @@ class Workspace(WorkspaceExtras):
         changes = {k: v for k, v in dict(general=general, character=character, mcut=mcut,
                                           include_rating=include_rating).items() if v is not None}
         self.thresholds = replace(self.thresholds, **changes)
+        self.stale = None
         self._tagger = {}
         for fid, e in list(self.entries.items()):
             self.entries[fid] = self._entry(e.file)
@@ -247,7 +251,11 @@ class Workspace(WorkspaceExtras):
         return {"batch_id": batch.id, "label": batch.label, "state": batch.state}
 
     def _after_write(self, image_ids: set[str], file_ids: set[int], *, states_known: bool = False) -> None:
-        """Bring the in-memory view up to date with our own write, touching only what changed."""
+        """Bring the in-memory view up to date with our own write, touching only what changed.
+
+        ``self.stale`` becomes the ids of the files whose verdict may have changed: the written ones, and every
+        image of a concept whose core traits moved (the editor repaints just those).
+        """
         conn = self.store.conn
         if image_ids and not states_known:
             fresh = journal.tag_states(conn, image_ids)
@@ -257,8 +265,10 @@ class Workspace(WorkspaceExtras):
         stats = self._stats
         before = {c: stats.get(c) for c in stats.concepts()} if stats is not None else {}
         touched: set[str] = set()
+        changed: set[int] = set()
         for fid, e in list(self.entries.items()):
             if e.file.image_id in image_ids or fid in changed_files:
+                changed.add(fid)
                 fresh = self._entry(changed_files.get(fid, e.file))
                 if (stats is not None and e.file.status == fresh.file.status == "active"
                         and e.file.concept == fresh.file.concept):
@@ -270,11 +280,13 @@ class Workspace(WorkspaceExtras):
                 self.entries[fid] = fresh
         # Core tags are per concept: where an edit moved them, the rules' verdict may change for every image there.
         if stats is not None:
-            moved = {c for c in touched if (before.get(c) and before[c].core) != (stats.get(c) and stats.get(c).core)}
+            moved = {c for c in touched if core_change_matters(_core(before.get(c)), _core(stats.get(c)))}
             if moved:
-                for e in self.entries.values():
+                for fid, e in self.entries.items():
                     if e.file.concept in moved:
                         e.forget_rules()
+                        changed.add(fid)
+        self.stale = changed
 
     # ---- reading -------------------------------------------------------------------------------------------
     def files(self, statuses=LIVE) -> list[FileRecord]:
@@ -282,7 +294,10 @@ class Workspace(WorkspaceExtras):
 
     def tag_counts(self, file_ids: list[int] | None = None, *, after_rules: bool = True) -> Counter:
         ids = list(self.entries) if file_ids is None else file_ids
-        counts: Counter = Counter()
-        for fid in ids:
-            counts.update(self.verdict(fid).names if after_rules else self.entry(fid).lean.names)
-        return counts
+        if after_rules:
+            return Counter(chain.from_iterable(self.verdict(fid).names for fid in ids))
+        return Counter(chain.from_iterable(self.entry(fid).lean.names for fid in ids))
+
+
+def _core(stats) -> frozenset:
+    return stats.core if stats is not None else frozenset()

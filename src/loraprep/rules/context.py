@@ -97,3 +97,12 @@ class RuleContext:
         if trait is None:
             return False
         return trait[0] in self.compiled.learned_categories or (self.concept.rules.absorb_core and name in self.core)
+
+
+def core_change_matters(before: frozenset, after: frozenset) -> bool:
+    """Whether a concept's core tags moving from ``before`` to ``after`` can change any rule's verdict.
+
+    The rules read core tags only for trait tags (absorb's core traits, character_core): a core set that gained
+    or lost only other tags (a new "masterpiece" on every image) leaves every verdict as it was.
+    """
+    return any(trait_of(name) is not None for name in before.symmetric_difference(after))

@@ -26,6 +26,7 @@ def create_app(dataset, *, token: str, editor=None, port: int | None = None, sta
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         editor.start()
+        editor.warm()
         try:
             yield
         finally:

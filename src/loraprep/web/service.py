@@ -10,7 +10,6 @@ from loraprep.web.errors import ApiError
 from loraprep.web.thumbnails import ThumbnailWorker
 
 STATUSES = ("active", "excluded", "failed")
-PATCH_LIMIT = 500  # edits of up to this many images answer with their fresh gallery rows
 
 
 class Editor:
@@ -27,7 +26,9 @@ class Editor:
         self.version = 1  # bumped on every change the page should pick up
         self.thumbs = ThumbnailWorker(self.ws.store.state_dir / "thumbnails")
         self._thumbnails = thumbnails
-        self._gallery_cache: tuple[int, dict] | None = None
+        self._gallery_cache: tuple[int, bytes] | None = None
+        self._rows: dict[int, tuple] = {}     # file id -> (entry, verdict, duplicate?, row): rebuilt when those change
+        self._duplicates: set[int] | None = None
 
     # ---- lifecycle -----------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -46,6 +47,10 @@ class Editor:
         self.thumbs.prefill(items)
         self.thumbs.start()
 
+    def warm(self) -> None:
+        """Compute the gallery (every image's verdict) before the page asks for it."""
+        threading.Thread(target=self.gallery_json, name="loraprep-warm", daemon=True).start()
+
     def close(self) -> None:
         self.thumbs.stop()
         with self.lock:
@@ -55,12 +60,14 @@ class Editor:
         """Pick up writes another process (a CLI command) committed; the page polls this."""
         with self.lock:
             if self.ws.refresh():
-                self._changed()
+                self._changed(reloaded=True)
             return self.version
 
-    def _changed(self) -> None:
+    def _changed(self, *, reloaded: bool = False) -> None:
         self.version += 1
         self._gallery_cache = None
+        if reloaded:
+            self._duplicates = None
 
     # ---- reading -------------------------------------------------------------------------------------------
     def session(self) -> dict:
@@ -76,17 +83,47 @@ class Editor:
             }
 
     def gallery(self) -> dict:
+        import json
+
+        return json.loads(self.gallery_json())
+
+    def gallery_json(self) -> bytes:
+        """The gallery as encoded JSON, kept per version: a reload that nothing changed costs no encoding."""
+        import json
+
         with self.lock:
             self.sync()
             if self._gallery_cache and self._gallery_cache[0] == self.version:
                 return self._gallery_cache[1]
-            data = shapes.gallery(self.ws, self._duplicate_ids())
-            data["version"] = self.version
-            self._gallery_cache = (self.version, data)
-            return data
+            files = sorted(self.ws.files(), key=lambda f: f.path)
+            rows = self._gallery_rows([f.id for f in files])
+            data = {"ok": True, "count": len(rows), "columns": shapes.columns(rows), "version": self.version}
+            encoded = json.dumps(data, separators=(",", ":")).encode()
+            self._gallery_cache = (self.version, encoded)
+            return encoded
+
+    def _gallery_rows(self, file_ids) -> list[tuple]:
+        """Gallery rows, reusing each one while its entry, verdict and duplicate mark are unchanged."""
+        duplicates = self._duplicate_ids()
+        out = []
+        for fid in file_ids:
+            entry = self.ws.entries.get(fid)
+            if entry is None:
+                continue
+            if entry.file.image_id:
+                self.ws.verdict(fid)
+            dup = fid in duplicates
+            cached = self._rows.get(fid)
+            if cached is None or cached[0] is not entry or cached[1] is not entry.verdict or cached[2] != dup:
+                row = shapes.gallery_row(self.ws, entry.file, duplicates)
+                cached = self._rows[fid] = (entry, entry.verdict, dup, row)
+            out.append(cached[3])
+        return out
 
     def _duplicate_ids(self) -> set[int]:
-        return {m["file_id"] for g in self._groups() for m in g["members"] if not m["keeper"]}
+        if self._duplicates is None:
+            self._duplicates = {m["file_id"] for g in self._groups() for m in g["members"] if not m["keeper"]}
+        return self._duplicates
 
     def image(self, file_id: int) -> dict:
         with self.lock:
@@ -172,23 +209,27 @@ class Editor:
             answer = {"ok": True, **result}
             if result.get("batch_id") is not None:
                 self._changed()
-                if len(targets) <= PATCH_LIMIT:
-                    # A few images changed: their new gallery rows let the page repaint without a full reload.
-                    duplicates = self._duplicate_ids()
-                    answer["rows"] = shapes.columns([shapes.gallery_row(self.ws, self.ws.entry(i).file, duplicates)
-                                                     for i in targets if i in self.ws.entries])
+                answer.update(self._patch())
             return {**answer, "version": self.version}
+
+    def _patch(self) -> dict:
+        """The fresh gallery rows of the files the last write may have changed, so the page repaints only
+        those; ``reload`` when the whole gallery may have changed."""
+        stale = self.ws.stale
+        if stale is None:
+            return {"reload": True}
+        return {"rows": shapes.columns(self._gallery_rows(sorted(stale)))}
 
     def step(self, direction: str) -> dict:
         with self.lock:
             result = getattr(self.ws, direction)()
             self._changed()
-            return {"ok": True, **result, "version": self.version}
+            return {"ok": True, **result, **self._patch(), "version": self.version}
 
     def set_thresholds(self, **values) -> dict:
         with self.lock:
             thresholds = self.ws.set_thresholds(**{k: v for k, v in values.items() if v is not None})
-            self._changed()
+            self._changed(reloaded=True)
             return {"ok": True, "thresholds": shapes.thresholds(thresholds), "version": self.version}
 
     # ---- duplicates, plan, export --------------------------------------------------------------------------
@@ -203,7 +244,7 @@ class Editor:
     def dedup_decide(self, action: str, subject) -> dict:
         with self.lock:
             result = getattr(self.ws, f"dedup_{action}")(subject)  # action is 'keep' or 'split', set by the route
-            self._changed()
+            self._changed(reloaded=True)
             return {"ok": True, "result": shapes.plain(result), "version": self.version}
 
     def run_op(self, name: str, **kwargs) -> dict:

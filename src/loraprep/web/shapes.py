@@ -92,12 +92,6 @@ def columns(rows: list[tuple]) -> dict[str, list]:
     return {name: [r[i] for r in rows] for i, name in enumerate(COLUMNS)}
 
 
-def gallery(ws, duplicate_ids: set[int]) -> dict:
-    """One row per file, as columns (compact for 10,000 images); the page sorts and filters by index."""
-    rows = [gallery_row(ws, f, duplicate_ids) for f in sorted(ws.files(), key=lambda f: f.path)]
-    return {"ok": True, "count": len(rows), "columns": columns(rows)}
-
-
 # ---- selection and counts ------------------------------------------------------------------------------------
 def select(ws, where, concept, status, text) -> list[int]:
     return ws.select(where or None, concept=concept or None, status=status or None, text=text or None)

@@ -56,13 +56,25 @@ function filterActive() { const q = query(); return !!(q.where || q.concept || q
 async function applyFilter(counts = true) {
   const q = query(); let ids = null;
   $("#filter-error").hidden = true;
-  if (filterActive()) {
+  if (q.where) {
     try { ids = (await api("POST", "api/select", q)).ids; }
     catch (e) { $("#filter-error").textContent = e.message + (e.hint ? " — " + e.hint : ""); $("#filter-error").hidden = false; return; }
-  }
+  } else if (filterActive()) ids = localFilter(q);
   S.filtered = ids;
   sortView();
   if (counts !== null) loadCounts();
+}
+function localFilter(q) {
+  // Concept, status and file name are columns the page already holds: no round trip (the server's select
+  // answers the same; tag expressions need the server's rules).
+  const R = S.rows, needle = (q.text || "").toLowerCase(), out = [];
+  for (let i = 0; i < R.id.length; i++) {
+    if (q.concept !== null && R.concept[i] !== q.concept) continue;
+    if (q.status !== null && R.status[i] !== q.status) continue;
+    if (needle && !R.path[i].toLowerCase().includes(needle)) continue;
+    out.push(R.id[i]);
+  }
+  return out;
 }
 function sortView() {
   const R = S.rows; let view = S.filtered ? S.filtered.map((id) => S.byId.get(id)).filter((i) => i !== undefined) : R.id.map((_, i) => i);
@@ -85,8 +97,13 @@ function targets() {
 function selectionChanged() { grid.paint(); updateCounts(); resetPreview(); loadCounts(); }
 
 /* ---- tag sidebar ------------------------------------------------------------------------------------- */
-let countsSeq = 0;
-async function loadCounts() {
+let countsSeq = 0, countsTimer = null;
+function loadCounts() {
+  // Debounced: a burst of edits or clicks asks for the sidebar's counts once, after it settles.
+  clearTimeout(countsTimer);
+  return new Promise((done) => { countsTimer = setTimeout(() => fetchCounts().then(done), 120); });
+}
+async function fetchCounts() {
   const seq = ++countsSeq;
   const ids = S.selected.size ? [...S.selected] : (S.filtered ? S.filtered : null);
   $("#side-title").textContent = S.selected.size ? "Tags of the selection" : (S.filtered ? "Tags of the filter" : "Tags");
@@ -112,28 +129,24 @@ async function edit(editSpec, target, quiet) {
   const res = await api("POST", "api/edits/apply", { edit: editSpec, ...target });
   S.version = res.version;
   if (!quiet) toast(res.batch_id ? `${res.edit}: ${res.changed} image(s) changed (batch ${res.batch_id})` : "nothing to change");
-  if (res.batch_id) {
-    if (res.rows) { await patchRows(res.rows, target.ids); scheduleRefresh(); }
-    else await afterWrite(null);
-  }
+  if (res.batch_id) await afterWrite(res);
   return res;
 }
-async function patchRows(rows, ids) {
-  // Fresh rows for the edited images: repaint them now; the full table follows in the background.
-  const R = S.rows;
-  rows.id.forEach((id, k) => { const i = S.byId.get(id); if (i === undefined) return; for (const c in rows) R[c][i] = rows[c][k]; });
-  if (S.current != null && ids && ids.includes(S.current)) await openImage(S.current, true);
-  grid.paint(); loadCounts(); loadHistory();
-}
-let refreshTimer;
-function scheduleRefresh() { clearTimeout(refreshTimer); refreshTimer = setTimeout(() => refreshAll().catch(fail), 1500); }
-async function afterWrite(onlyIds) {
-  // One image edited: repaint its panel at once, then bring the gallery up to date.
-  if (onlyIds && S.current != null && onlyIds.includes(S.current)) await openImage(S.current, true);
-  await refreshAll(); loadHistory();
+async function afterWrite(res) {
+  // The server sends the fresh rows of the images the write may have changed: repaint those, keep the rest.
+  if (!res.rows) { await refreshAll(); loadHistory(); return; }
+  const R = S.rows, rows = res.rows, filtered = new Set(["concept", "status", "path"]);
+  let refilter = false;
+  rows.id.forEach((id, k) => {
+    const i = S.byId.get(id); if (i === undefined) return;
+    for (const c in rows) { if (filtered.has(c) && R[c][i] !== rows[c][k]) refilter = true; R[c][i] = rows[c][k]; }
+  });
+  if (S.current != null && S.byId.has(S.current) && rows.id.includes(S.current)) await openImage(S.current, true);
+  if (refilter || (query().where && filterActive())) await applyFilter(false); else grid.paint();
+  loadCounts(); loadHistory();
 }
 async function step(dir) {
-  try { const r = await api("POST", "api/" + dir); S.version = r.version; toast(`${dir}: ${r.label}`); await afterWrite(null); }
+  try { const r = await api("POST", "api/" + dir); S.version = r.version; toast(`${dir}: ${r.label}`); await afterWrite(r); }
   catch (e) { fail(e); }
 }
 $("#undo").onclick = () => step("undo"); $("#redo").onclick = () => step("redo");
