@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from operator import gt
 from typing import Mapping, Sequence
 
@@ -49,6 +50,10 @@ class LeanBase:
     removed: frozenset = frozenset()    # names the user removed: hidden from every source
     sources: tuple | None = None
     origins: tuple | None = None
+
+    @cached_property
+    def name_set(self) -> frozenset:
+        return frozenset(self.names)
 
     @property
     def user(self) -> frozenset:
@@ -117,7 +122,7 @@ def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
     for name, state in states.items():
         if state.imported:
             put(name, "import", state.import_origin)
-    if not names and states.keys().isdisjoint(tagger.names):
+    if not names and not any(name in tagger.name_set for name in states):
         # The journal says nothing about any tagger tag (say, the user only added one): take them as they are.
         position.update(zip(tagger.names, range(len(tagger.names))))
         names.extend(tagger.names)

@@ -6,7 +6,9 @@ import io
 import itertools
 import logging
 import queue
+import os
 import threading
+import time
 from pathlib import Path
 
 from loraprep.store.atomic import write_bytes_atomic
@@ -49,7 +51,12 @@ class ThumbnailWorker:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._quiet_at = 0.0  # monotonic time before which background work waits (the user is busy)
         self.made = 0
+
+    def hold_off(self, seconds: float = 0.3) -> None:
+        """The page is talking to the server: background thumbnails wait, urgent ones go on."""
+        self._quiet_at = time.monotonic() + seconds
 
     def path_for(self, image_id: str) -> Path:
         return self.folder / f"{image_id}.webp"
@@ -90,10 +97,16 @@ class ThumbnailWorker:
             return event
 
     def _run(self) -> None:
+        _lower_priority()
         while not self._stop.is_set():
-            _, _, image_id, source = self._queue.get()
+            priority, order, image_id, source = self._queue.get()
             if image_id is None:
                 return
+            if priority == BACKGROUND and time.monotonic() < self._quiet_at:
+                # Give the editor's answers the CPU; an urgent request queued meanwhile jumps ahead.
+                self._queue.put((priority, order, image_id, source))
+                time.sleep(0.05)
+                continue
             target = self.path_for(image_id)
             event = self._done.get(image_id)
             if not target.exists() and image_id not in self._failed:
@@ -105,3 +118,11 @@ class ThumbnailWorker:
                     log.info("no thumbnail for %s: %s", source, exc)
             if event is not None:
                 event.set()
+
+
+def _lower_priority() -> None:
+    """Run this thread at a lower OS priority (Linux schedules threads one by one): an edit outranks a thumbnail."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not on this platform, or not allowed: thumbnails just compete
+        pass
