@@ -25,7 +25,7 @@ def tag(dataset: str | Path, *, model: str | None = None, revision: str | None =
     store = open_store(dataset)
     try:
         recipe = load_dataset_recipe(store.root)
-        spec = model or _recipe_model(recipe, store.root) or DEFAULT_MODEL
+        spec = model or recipe_model(recipe, store.root) or DEFAULT_MODEL
         tagger = load_tagger(spec, revision=revision, device=device)
         files = list_files(store, statuses=["active"])
         first_path: dict[str, str] = {}
@@ -76,7 +76,7 @@ def _commit(store, model_key: str, pending: list, counts: dict) -> None:
     pending.clear()
 
 
-def _recipe_model(recipe, root: Path) -> str | None:
+def recipe_model(recipe, root: Path) -> str | None:
     """The recipe's tagger; a relative folder is read relative to the recipe, as a user would expect."""
     name = recipe.tagger.model
     if name and not Path(name).is_absolute():

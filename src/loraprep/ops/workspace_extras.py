@@ -48,17 +48,25 @@ class WorkspaceExtras:
 
     def vocabulary(self, prefix: str = "", limit: int = 20) -> list[dict]:
         """Autocomplete: the dataset's tags ranked by count, then every other tag the store knows (all tagger
-        scores >= 0.05 and journal tags), then tags containing the prefix."""
+        scores >= 0.05 and journal tags) and the tagger model's whole vocabulary, then tags containing the
+        prefix."""
         from loraprep.model.tagname import display_name
 
         wanted = display_name(prefix) if prefix.strip() else ""
         counts = self.tag_counts(None, after_rules=False)
+        known = {**self.model_vocabulary(), **self.categories}
         starts = sorted((t for t in counts if t.startswith(wanted)), key=lambda t: (-counts[t], t))
-        vocab = sorted(t for t in self.categories if t.startswith(wanted) and t not in counts)
-        inside = sorted(t for t in set(counts) | set(self.categories)
-                        if wanted and wanted in t and not t.startswith(wanted))
-        return [{"tag": t, "count": counts.get(t, 0), "category": self.categories.get(t, "general")}
+        vocab = sorted(t for t in known if t.startswith(wanted) and t not in counts)
+        inside = sorted(t for t in set(counts) | set(known) if wanted and wanted in t and not t.startswith(wanted))
+        return [{"tag": t, "count": counts.get(t, 0), "category": known.get(t, "general")}
                 for t in (starts + vocab + inside)[:limit]]
+
+    def model_vocabulary(self) -> dict[str, str]:
+        """Every tag the tagger can emit (its selected_tags.csv, when on this machine), name -> category."""
+        cached = getattr(self, "_model_vocabulary", None)
+        if cached is None:
+            cached = self._model_vocabulary = _read_model_vocabulary(self)
+        return cached
 
     def history(self, limit: int = 50) -> list:
         from loraprep.store import journal
@@ -94,3 +102,20 @@ class WorkspaceExtras:
         from loraprep.ops.export import export
 
         return export(self.root, out, fmt=fmt, mode=mode, workspace=self)
+
+
+def _read_model_vocabulary(ws) -> dict[str, str]:
+    from loraprep.errors import ModelError
+    from loraprep.ops.tag import recipe_model
+    from loraprep.tagging.loader import cached_tags_file, read_tags
+
+    spec = ws.model_override or recipe_model(ws.recipe, ws.root) or (ws.model or "").split("@")[0]
+    if not spec:
+        return {}
+    path = cached_tags_file(spec)
+    if path is None:
+        return {}
+    try:
+        return {name: category for name, category in read_tags(path) if name and category != "rating"}
+    except ModelError:  # a damaged file: autocomplete offers the dataset's own tags only
+        return {}

@@ -75,6 +75,31 @@ def _local(folder: Path) -> ModelFiles:
     return ModelFiles(folder.resolve().name, digest.hexdigest(), folder / MODEL_FILE, folder / TAGS_FILE)
 
 
+def cached_tags_file(spec: str, cache_dir: str | Path | None = None) -> Path | None:
+    """The tagger's selected_tags.csv if it is on this machine (a folder or the hub cache), else None.
+
+    Never downloads: the editor's autocomplete uses it when it is there and does without when it is not.
+    """
+    path = Path(str(spec)).expanduser()
+    if path.is_file() and path.suffix == ".onnx":
+        path = path.parent
+    if path.is_dir():
+        return path / TAGS_FILE if (path / TAGS_FILE).is_file() else None
+    info = lookup(spec)
+    repo_id = info.repo_id if info is not None else (spec if _REPO_ID.match(spec) else None)
+    if repo_id is None:
+        return None
+    from huggingface_hub import hf_hub_download
+
+    for revision in dict.fromkeys([info.revision if info is not None else "main", "main"]):
+        try:
+            return Path(hf_hub_download(repo_id, TAGS_FILE, revision=revision, cache_dir=cache_dir,
+                                        local_files_only=True))
+        except Exception:  # noqa: BLE001 - not in the cache (or no cache at all): there is no vocabulary to offer
+            continue
+    return None
+
+
 def _hub(repo_id: str, revision: str, name: str, cache_dir, general: float = 0.35,
          character: float = 0.85) -> ModelFiles:
     from huggingface_hub import hf_hub_download
