@@ -64,9 +64,9 @@ def record_batch(conn: sqlite3.Connection, label: str, source: str, tag_ops: Ite
     batch_id = int(conn.execute("INSERT INTO batches (at, label, source) VALUES (?,?,?)",
                                 (at, label, source)).lastrowid)
     rows = [(batch_id, o.image_id, o.tag, o.op, source, o.origin, at) for o in tag_ops]
-    # In index order: a third faster for 10,000 rows. The sort is stable, so two operations on the same tag of
-    # the same image keep their order (replay depends on it).
-    rows.sort(key=_index_key)
+    # Grouped by image, as the index is: a third faster for 10,000 rows. The sort is stable, so one image's
+    # operations keep their order (a caption's tag order, and replay, depend on it).
+    rows.sort(key=_image_of)
     conn.executemany(
         "INSERT INTO tag_ops (batch_id, image_id, tag, op, source, origin, at) VALUES (?,?,?,?,?,?,?)", rows)
     for o in file_ops:
@@ -76,8 +76,8 @@ def record_batch(conn: sqlite3.Connection, label: str, source: str, tag_ops: Ite
     return batch_id
 
 
-def _index_key(row: tuple) -> tuple[str, str]:
-    return row[1], row[2]
+def _image_of(row: tuple) -> str:
+    return row[1]
 
 
 def _set_file_field(conn: sqlite3.Connection, file_id: int, field: str, value: str) -> None:
