@@ -6,6 +6,7 @@ import argparse
 import hashlib
 import random
 import shutil
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -54,6 +55,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--tags", type=int, default=40)
     parser.add_argument("--data", type=Path, default=Path("bench-data/curate"))
+    parser.add_argument("--runs", type=int, default=3, help="timings per measure; the median is shown")
     args = parser.parse_args()
     root = args.data / f"{args.n}x{args.tags}"
     build(root, args.n, args.tags)
@@ -68,23 +70,36 @@ def main() -> None:
         result = fn()
         return time.perf_counter() - start, result
 
+    def median_of(runs: int, fn):
+        """The median of ``runs`` timings (this machine is shared: one run can be unlucky), and the last result."""
+        timings = []
+        for _ in range(runs):
+            took, result = clock(fn)
+            timings.append(took)
+        return statistics.median(timings), result
+
     def raw_read():
         from loraprep.store.tags import load_scores
 
         with open_store(root) as store:
             return sum(len(s) for s in load_scores(store.conn, "bench@1").values())
 
-    t_raw, rows = clock(raw_read)
-    t_tags, _ = clock(lambda: tags_report(root, top=40))
-    t_curate, diff = clock(lambda: curate(root))
+    t_raw, rows = median_of(args.runs, raw_read)
+    t_tags, _ = median_of(args.runs, lambda: tags_report(root, top=40))
+    t_curate, diff = median_of(args.runs, lambda: curate(root))
+    edits, undos, recaptions = [], [], []
     with Workspace(root) as ws:
         ids = ws.select()
         ws.caption(ids[0])
-        t_edit, applied = clock(lambda: ws.apply_edit(EditOp("add", ("masterpiece",)), ids))
-        t_undo, _ = clock(ws.undo)
-        t_recaption, _ = clock(lambda: [ws.caption(i) for i in ids])
+        for i in range(args.runs):
+            took, applied = clock(lambda: ws.apply_edit(EditOp("add", (f"masterpiece {i}",)), ids))
+            edits.append(took)
+            undos.append(clock(ws.undo)[0])
+            recaptions.append(clock(lambda: [ws.caption(i) for i in ids])[0])
+    t_edit, t_undo, t_recaption = (statistics.median(v) for v in (edits, undos, recaptions))
     print(f"machine: {machine()}")
-    print(f"command: python benchmarks/curate.py --n {args.n} --tags {args.tags}")
+    print(f"command: python benchmarks/curate.py --n {args.n} --tags {args.tags} --runs {args.runs}"
+          f" (medians of {args.runs} runs)")
     print(f"baseline, reading the {rows:,} stored scores from SQLite: {t_raw:.2f} s")
     print(f"`tags` (load + rules + frequency table): {t_tags:.2f} s (target < 2 s)")
     print(f"`curate --diff`: {t_curate:.2f} s, {diff['images_changed']} images change (target < 2 s)")
