@@ -177,3 +177,31 @@ def test_image_file_and_thumbnail(client, dataset):
     assert t.status_code == 200 and t.content[:4] == b"RIFF" and t.headers["content-type"] == "image/webp"
     thumbs = list((dataset / ".loraprep" / "thumbnails").glob("*.webp"))
     assert thumbs and all(p.stem for p in thumbs)
+
+
+def test_an_edit_answers_with_the_rows_it_changed(client):
+    fid = file_ids(client)["outfit_a/002.png"]
+    before = client.get("/api/images").json()["columns"]
+    # not a trait tag: even if it becomes a core tag of the concept, no other image's verdict can change
+    r = client.post("/api/edits/apply", json={"edit": {"kind": "add", "tags": ["masterpiece"]}, "ids": [fid]}).json()
+    assert r["rows"]["id"] == [fid] and not r["pending"]
+    assert set(r["rows"]) == {"id", "tags"}  # only the columns that changed travel
+    index = before["id"].index(fid)
+    assert r["rows"]["tags"] == [before["tags"][index] + 1]
+    after = client.get("/api/images").json()["columns"]
+    assert after["tags"][index] == before["tags"][index] + 1
+
+
+def test_a_large_edit_answers_the_visible_rows_first(client, monkeypatch):
+    from loraprep.web import service
+
+    monkeypatch.setattr(service, "PATCH_ALL", 2)
+    ids = client.get("/api/images").json()["columns"]["id"]
+    visible = ids[:3]
+    r = client.post("/api/edits/apply", json={"edit": {"kind": "add", "tags": ["masterpiece"]},
+                                              "filter": {}, "visible": visible}).json()
+    assert r["pending"] and r["rows"]["id"] == sorted(visible) and r["changed"] == len(ids)
+    # the rest is computed when the page asks for the gallery
+    gallery = client.get("/api/images").json()["columns"]
+    full = client.get(f"/api/images/{ids[-1]}").json()
+    assert gallery["tags"][gallery["id"].index(ids[-1])] == len(full["tags"])

@@ -31,6 +31,7 @@ class EditRequest(BaseModel):
     edit: Edit
     ids: Optional[list[int]] = None
     filter: Optional[Query] = None
+    visible: Optional[list[int]] = Field(None, max_length=5000)  # the gallery rows on screen: answered first
 
 
 class ThresholdRequest(BaseModel):
@@ -113,7 +114,7 @@ def build_router(editor):
     @r.post("/api/edits/apply")
     def apply(body: EditRequest):
         return as_json(editor.apply_edit(body.edit.model_dump(), body.ids,
-                                         body.filter.model_dump() if body.filter else None))
+                                         body.filter.model_dump() if body.filter else None, body.visible))
 
     @r.post("/api/undo")
     def undo():

@@ -10,6 +10,7 @@ from loraprep.web.errors import ApiError
 from loraprep.web.thumbnails import ThumbnailWorker
 
 STATUSES = ("active", "excluded", "failed")
+PATCH_ALL = 2000  # an edit of up to this many images answers with all their fresh gallery rows
 
 
 class Editor:
@@ -211,7 +212,8 @@ class Editor:
             self.sync()
             return {"ok": True, **self.ws.preview_edit(shapes.edit_op(edit), self.targets(ids, query))}
 
-    def apply_edit(self, edit: dict, ids: list[int] | None, query: dict | None) -> dict:
+    def apply_edit(self, edit: dict, ids: list[int] | None, query: dict | None,
+                   visible: list[int] | None = None) -> dict:
         with self.lock:
             self.sync()
             targets = self.targets(ids, query)
@@ -219,19 +221,24 @@ class Editor:
             answer = {"ok": True, **result}
             if result.get("batch_id") is not None:
                 self._changed()
-                answer.update(self._patch())
+                answer.update(self._patch(visible))
             return {**answer, "version": self.version}
 
-    def _patch(self) -> dict:
+    def _patch(self, visible: list[int] | None = None) -> dict:
         """The fresh gallery rows of the files the last write may have changed, so the page repaints only
-        those; ``reload`` when the whole gallery may have changed."""
+        those; ``reload`` when the whole gallery may have changed.
+
+        When many rows changed and the page said which are on screen, only those are computed now (each needs
+        the rules run again) and ``pending`` tells the page to fetch the rest after painting.
+        """
         stale = self.ws.stale
         if stale is None:
             return {"reload": True}
-        ids = sorted(stale)
+        pending = visible is not None and len(stale) > PATCH_ALL
+        ids = sorted(stale.intersection(visible) if pending else stale)
         before = {fid: self._rows[fid][3] for fid in ids if fid in self._rows}
         rows = self._gallery_rows(ids)
-        return {"rows": shapes.changed_columns(rows, before)}
+        return {"rows": shapes.changed_columns(rows, before), "pending": pending}
 
     def step(self, direction: str) -> dict:
         with self.lock:

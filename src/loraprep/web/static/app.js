@@ -126,7 +126,8 @@ $("#tag-find").addEventListener("input", renderCounts);
 
 /* ---- edits ------------------------------------------------------------------------------------------- */
 async function edit(editSpec, target, quiet) {
-  const res = await api("POST", "api/edits/apply", { edit: editSpec, ...target });
+  const visible = grid.visibleIds(); if (S.current != null) visible.push(S.current);
+  const res = await api("POST", "api/edits/apply", { edit: editSpec, ...target, visible });
   S.version = res.version;
   if (!quiet) toast(res.batch_id ? `${res.edit}: ${res.changed} image(s) changed (batch ${res.batch_id})` : "nothing to change");
   if (res.batch_id) await afterWrite(res);
@@ -143,8 +144,13 @@ async function afterWrite(res) {
   });
   if (S.current != null && S.byId.has(S.current) && rows.id.includes(S.current)) await openImage(S.current, true);
   if (refilter || (query().where && filterActive())) await applyFilter(false); else grid.paint();
-  loadCounts(); loadHistory();
+  // The rows off screen (and the sidebar's counts, which need every row's rules) follow once the user pauses:
+  // a burst of large edits then waits for them once, not after each edit.
+  if (res.pending) fillLater(); else loadCounts();
+  loadHistory();
 }
+let fillTimer;
+function fillLater() { clearTimeout(fillTimer); fillTimer = setTimeout(() => refreshAll().catch(fail), 1500); }
 async function step(dir) {
   try { const r = await api("POST", "api/" + dir); S.version = r.version; toast(`${dir}: ${r.label}`); await afterWrite(r); }
   catch (e) { fail(e); }

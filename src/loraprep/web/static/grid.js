@@ -34,6 +34,15 @@ class Grid {
     }
     for (let i = used; i < this.pool.length; i++) this.pool[i].style.display = "none";
   }
+  visibleIds() {
+    // The ids of the rows on screen (and the overscan): what an edit must repaint before anything else.
+    const top = this.el.scrollTop, height = this.el.clientHeight || 800;
+    const first = Math.max(0, Math.floor(top / CELL_H) - OVERSCAN) * this.cols;
+    const last = Math.min(this.view.length, (Math.ceil((top + height) / CELL_H) + OVERSCAN) * this.cols);
+    const ids = [];
+    for (let pos = first; pos < last; pos++) ids.push(this.rows.id[this.view[pos]]);
+    return ids;
+  }
   cell() {
     const d = document.createElement("div");
     d.className = "cell";
