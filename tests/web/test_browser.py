@@ -185,3 +185,27 @@ def test_selection_with_keyboard_and_filter_errors_are_shown(page):
     page.fill("#where", '"red hair" AND (')
     page.keyboard.press("Enter")
     page.wait_for_selector("#filter-error:not([hidden])")
+
+
+def test_filters_in_the_page_match_the_server_and_a_large_edit_fills_in(page, monkeypatch):
+    import json
+
+    from loraprep.web import service
+
+    for q in ({"concept": "outfit_armor"}, {"text": "00"}, {"status": "active", "text": "1"},
+              {"concept": "outfit_casual", "text": "01"}):
+        query = json.dumps({"where": None, "concept": None, "status": None, "text": None, **q})
+        local = page.evaluate(f"LP.localFilter({query})")
+        server = page.evaluate(f"LP.api('POST', 'api/select', {query}).then((r) => r.ids)")
+        assert sorted(local) == sorted(server) and local
+
+    # An edit over more images than the server answers at once: the rows on screen come back with the answer,
+    # the others and the sidebar's counts once the page has been quiet for a moment.
+    monkeypatch.setattr(service, "PATCH_ALL", 2)
+    before = page.evaluate("LP.S.rows.tags.reduce((a, b) => a + b, 0)")
+    res = page.evaluate("LP.edit({kind: 'add', tags: ['masterpiece']}, {filter: {}}, true)")
+    assert res["pending"] and res["changed"] == 12 and 0 < len(res["rows"]["id"]) <= 12
+    page.wait_for_function(f"LP.S.rows.tags.reduce((a, b) => a + b, 0) === {before + 12}")
+    page.wait_for_selector("#tag-list li[data-tag='masterpiece']")
+    counts = page.locator("#tag-list li[data-tag='masterpiece'] .n").inner_text()
+    assert counts == "12"

@@ -219,7 +219,7 @@ async function poll() {
 }
 
 /* ---- hooks for tests and the benchmark ---------------------------------------------------------------- */
-window.LP = { S, api, edit, applyFilter, openImage: (id) => openImage(id), refreshAll, frame, step,
+window.LP = { S, api, edit, applyFilter, localFilter, openImage: (id) => openImage(id), refreshAll, frame, step,
   async timed(fn) { const t0 = performance.now(); await fn(); await frame(); return performance.now() - t0; } };
 
 (async function boot() {
