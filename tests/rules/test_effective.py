@@ -65,3 +65,56 @@ def test_user_remove_beats_a_curate_add():
 def test_categories_for_tags_without_scores():
     tags, _ = base_tags([], Thresholds(), {"mychar": TagState(user="add")}, categories={"mychar": "character"})
     assert (tags[0].category, tags[0].score) == ("character", None)
+
+
+# ---- the merge against a plain, slow statement of its rules ---------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from loraprep.rules.effective import lean_base  # noqa: E402
+
+NAMES = ["smile", "sky", "tree", "kafka (honkai: star rail)", "hatsune miku", "from file", "mine", "x"]
+STATES = st.dictionaries(st.sampled_from(NAMES), st.builds(
+    TagState, imported=st.booleans(), import_origin=st.sampled_from(["file:a.txt", "file:b.caption"]),
+    user=st.sampled_from([None, "add", "remove", "pin"]), rule=st.sampled_from([None, "add", "remove"])), max_size=8)
+
+
+def reference(scores, thresholds, states):
+    """Each source in turn, first one wins, as docs/concepts.md states it."""
+    stored = {t: s for t, _c, s in scores}
+    out = {}
+
+    def put(name, source, origin):
+        state = states.get(name)
+        if state is not None:
+            if state.user == "remove" or (state.user is None and state.rule == "remove"):
+                return
+            if state.user in ("add", "pin"):
+                source, origin = "user", "user"
+        if name not in out:
+            out[name] = (stored.get(name), source, origin)
+
+    for name, state in states.items():
+        if state.imported:
+            put(name, "import", state.import_origin)
+    for name, _c, _s in tagger_tags(scores, thresholds):
+        put(name, "tagger", "tagger")
+    for name, state in states.items():
+        if state.user in ("add", "pin"):
+            put(name, "user", "user")
+        elif state.rule == "add" and state.user != "remove":
+            put(name, "rule", "rule:curate")
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(states=STATES, general=st.sampled_from([0.1, 0.35, 0.6]))
+def test_merge_matches_its_plain_statement(states, general):
+    thresholds = Thresholds(general=general)
+    lean = lean_base(SCORES, thresholds, states)
+    expected = reference(SCORES, thresholds, states)
+    assert list(lean.names) == list(expected)
+    assert [(v, s, o) for v, s, o in zip(lean.scores, lean.sources or (), lean.origins or ())] == \
+        list(expected.values()) or not states
+    assert lean.pinned == {n for n, s in states.items() if s.user == "pin"}
+    assert lean.removed == {n for n, s in states.items() if s.user == "remove"}

@@ -98,53 +98,41 @@ def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
         tagger = lean_tagger(scores, thresholds)
     if not states:
         return tagger
-    position: dict[str, int] = {}
-    names, values, sources, origins = [], [], [], []
-
-    def put(name: str, source: str, origin: str, score=None, scored: bool = False) -> None:
-        state = states.get(name)
-        if state is not None:
-            user = state.user
-            if user == "remove" or (user is None and state.rule == "remove"):
-                return
-            if user in ("add", "pin"):
-                source, origin, scored = "user", "user", False
-        if name in position:
-            return
-        if not scored:
-            score = _stored_score(scores, name)
-        position[name] = len(names)
-        names.append(name)
-        values.append(score)
-        sources.append(source)
-        origins.append(origin)
-
+    # One pass over the journal's word (a few dozen states at most), then set and dict work over the names.
+    hidden, user, pinned, removed = set(), set(), set(), set()
+    imported: dict[str, str] = {}   # name -> caption file, in file order
+    added: list[str] = []           # user adds and pins, curate adds: after the tagger's tags, in journal order
     for name, state in states.items():
-        if state.imported:
-            put(name, "import", state.import_origin)
-    if not names and not any(name in tagger.name_set for name in states):
-        # The journal says nothing about any tagger tag (say, the user only added one): take them as they are.
-        position.update(zip(tagger.names, range(len(tagger.names))))
-        names.extend(tagger.names)
-        values.extend(tagger.scores)
-        sources.extend(["tagger"] * len(names))
-        origins.extend(["tagger"] * len(names))
-    else:
-        for name, score in zip(tagger.names, tagger.scores):
-            put(name, "tagger", "tagger", score, True)
-    removed = set()
-    pinned = set()
-    for name, state in states.items():
-        if state.user in ("add", "pin"):
-            put(name, "user", "user")
-            if state.user == "pin":
-                pinned.add(name)
-        elif state.rule == "add" and state.user != "remove":
-            put(name, "rule", "rule:curate")
-        if state.user == "remove":
+        said = state.user
+        if said == "remove":
             removed.add(name)
-    return LeanBase(tuple(names), tuple(values), frozenset(pinned) & frozenset(position), frozenset(removed),
-                    tuple(sources), tuple(origins))
+            hidden.add(name)
+            continue
+        if said is None and state.rule == "remove":
+            hidden.add(name)
+            continue
+        if said in ("add", "pin"):
+            user.add(name)
+            if said == "pin":
+                pinned.add(name)
+            added.append(name)
+        elif state.rule == "add":
+            added.append(name)
+        if state.imported:
+            imported[name] = state.import_origin
+    tagger_names = tagger.names if hidden.isdisjoint(tagger.name_set) else [n for n in tagger.names if n not in hidden]
+    order = dict.fromkeys(imported)
+    order.update(dict.fromkeys(tagger_names))  # a name already there keeps its place: the first source wins
+    order.update(dict.fromkeys(added))
+    names = tuple(order)
+    from_tagger = tagger.name_set
+    tagger_score = dict(zip(tagger.names, tagger.scores))
+    values = tuple(tagger_score[n] if n in tagger_score else _stored_score(scores, n) for n in names)
+    sources = tuple("user" if n in user else "import" if n in imported else "tagger" if n in from_tagger else "rule"
+                    for n in names)
+    origins = tuple("user" if n in user else imported[n] if n in imported else "tagger" if n in from_tagger
+                    else "rule:curate" for n in names)
+    return LeanBase(names, values, frozenset(pinned), frozenset(removed), sources, origins)
 
 
 def _stored_score(scores, name: str) -> float | None:
