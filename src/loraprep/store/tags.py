@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from collections.abc import Sequence
+from operator import ge
 from typing import Iterable
 
 from loraprep.store.db import now
@@ -98,8 +99,21 @@ class ScoreSet(Sequence):
     def passing(self, general: float, character: float) -> tuple[list[str], list[float]]:
         """Names and scores at or above the category's threshold (ratings never), highest first."""
         cuts = self.vocab.cuts(general, character)
-        kept = [(i, v) for i, v in zip(self.ids, self.values) if v >= cuts[i]]
         names = self.vocab.names
+        # Scores fall along the row: nothing below the lowest threshold can pass, so look only at the head.
+        values = self.values
+        lowest = min(general, character)
+        low, high = 0, len(values)
+        while low < high:
+            middle = (low + high) // 2
+            if values[middle] >= lowest:
+                low = middle + 1
+            else:
+                high = middle
+        ids, values = self.ids[:low], values[:low]
+        if all(map(ge, values, map(cuts.__getitem__, ids))):  # the usual head: every tag passes its own cut
+            return [names[i] for i in ids], values.tolist()
+        kept = [(i, v) for i, v in zip(ids, values) if v >= cuts[i]]
         return [names[i] for i, _v in kept], [v for _i, v in kept]
 
     def __eq__(self, other) -> bool:
