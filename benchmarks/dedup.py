@@ -56,21 +56,22 @@ def bare_decode(paths, workers: int) -> float:
 def run_loraprep(paths, manifest, workers: int, threshold):
     import hashlib
 
-    from loraprep.dedup import DedupInput, describe_bytes, find_duplicate_groups
+    from loraprep.dedup import DedupInput, Descriptor, find_duplicate_groups
+    from loraprep.dedup.batch import describe_paths
 
     # the content hash comes from scan (loraprep dedup reads it from the state DB): computed before the clock
     content = [hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths]
+    sizes = [os.path.getsize(p) for p in paths]
 
-    def encode(at):
-        data = Path(paths[at]).read_bytes()
+    def record(at, blob):
         fmt = paths[at].rsplit(".", 1)[-1].upper().replace("JPG", "JPEG")
-        d = describe_bytes(data)
+        d = Descriptor.from_bytes(blob)
         return DedupInput(at, d, content[at], "", d.width, d.height,
-                          "WEBP_LOSSLESS" if fmt == "WEBP" else fmt, d.alpha is not None, len(data), "")
+                          "WEBP_LOSSLESS" if fmt == "WEBP" else fmt, d.alpha is not None, sizes[at], "")
 
     start = time.perf_counter()
-    with ThreadPoolExecutor(workers) as pool:
-        records = list(pool.map(encode, range(len(paths)), chunksize=8))
+    # as `loraprep dedup` does it: worker processes decode and describe, descriptors come back as bytes
+    records = [record(at, blob) for at, (blob, _) in enumerate(describe_paths(paths, workers)) if blob]
     encoded = time.perf_counter() - start
     groups = find_duplicate_groups(records, threshold=threshold)
     wall = time.perf_counter() - start

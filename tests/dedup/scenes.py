@@ -63,3 +63,14 @@ def png(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG")
     return buf.getvalue()
+
+
+def recoloured(seed: int, part: str = "top"):
+    """(scene, the same scene with one outfit ``part`` in another colour of clearly other brightness)."""
+    rng = random.Random(seed)
+    char, outfit, pose, bg = draw.random_character(rng), draw.random_outfit(rng), draw.random_pose(rng), draw.random_background(rng)
+    used = {outfit.top, outfit.bottom, outfit.accent, char.skin, char.hair, bg.ground, bg.sky_top, bg.sky_bottom}
+    colour = next(c for c in rng.sample(draw.PALETTE, len(draw.PALETTE))
+                  if c not in used and abs(sum(c) - sum(getattr(outfit, part))) > 90)
+    other = draw.Outfit(**{**outfit.__dict__, part: colour})
+    return draw.draw_scene(SIZE, bg, char, outfit, pose)[0], draw.draw_scene(SIZE, bg, char, other, pose)[0]

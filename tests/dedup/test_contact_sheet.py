@@ -21,3 +21,15 @@ def test_contact_sheet_png():
     data = contact_sheet(group, open_image, columns=2)
     sheet = Image.open(io.BytesIO(data))
     assert sheet.format == "PNG" and sheet.size[0] == 2 * 192 and sheet.size[1] > 2 * 192
+
+
+def test_cutout_tile_shows_a_checkerboard_and_big_pictures_are_shrunk():
+    group = DupGroup("g1", "a", (DupMember("b", 0.0, "near: alpha cut-out", True, "duplicate of a"),))
+    images = {"a": Image.new("RGB", (3000, 1000), (200, 0, 0)), "b": Image.new("RGBA", (400, 400), (0, 0, 255, 0))}
+    sheet = Image.open(io.BytesIO(contact_sheet(group, images.__getitem__, columns=2))).convert("RGB")
+    # the keeper tile is the whole 3:1 picture shrunk into the tile, centred: red across, grey above and below
+    assert sheet.getpixel((96, 96)) == (200, 0, 0) and sheet.getpixel((8, 96)) == (200, 0, 0)
+    assert sheet.getpixel((96, 40)) == (245, 245, 245)
+    # the transparent tile alternates light and dark 8-pixel cells
+    tile = [sheet.getpixel((192 + 10 + dx, 10 + 4)) for dx in (0, 8, 16, 24)]
+    assert len(set(tile)) == 2 and tile[0] == tile[2] and tile[1] == tile[3]

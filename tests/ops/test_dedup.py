@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 
 import pytest
 
@@ -12,7 +11,6 @@ from loraprep.errors import DatasetError, UsageError
 from loraprep.ops import dedup_ops
 from loraprep.store.db import open_store
 from loraprep.store.files import list_files
-from tests.conftest import make_image
 
 
 def _photo(path, seed, size=(900, 900)):
@@ -82,13 +80,15 @@ def test_incremental_describes_only_new_images(dup_dataset, monkeypatch):
     ops.dedup(dup_dataset)
     _photo(dup_dataset / "c" / "new.png", 99)
     ops.scan(dup_dataset)
-    import loraprep.dedup as dedup_pkg
+    from pathlib import Path
+
+    import loraprep.dedup.batch as batch
 
     calls = []
-    real = dedup_pkg.describe_file
-    monkeypatch.setattr(dedup_pkg, "describe_file", lambda p: calls.append(p) or real(p))
+    real = batch.describe_path
+    monkeypatch.setattr(batch, "describe_path", lambda p: calls.append(p) or real(p))
     ops.dedup(dup_dataset)
-    assert [p.name for p in calls] == ["new.png"]
+    assert [Path(p).name for p in calls] == ["new.png"]
 
 
 def test_bad_threshold_and_unknown_group(dup_dataset):

@@ -3,6 +3,8 @@
 Public API (import from here):
     describe_file(path) -> Descriptor          decode once; ImageError with a one-line reason
     describe_bytes(data) -> Descriptor
+    loraprep.dedup.batch.describe_paths(paths, workers) -> iterator of (blob | None, reason | None), in order,
+        decoded and described in worker processes (threads for small batches)
     Descriptor.to_bytes() / Descriptor.from_bytes(blob)
     find_duplicate_groups(records, threshold=, across_concepts=, decisions=, policy=) -> list[DupGroup]
     DedupInput, DupGroup, DupMember, UserDecisions, KeeperPolicy, PRESETS, resolve_threshold

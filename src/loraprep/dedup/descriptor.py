@@ -9,9 +9,9 @@ import numpy as np
 
 from loraprep.errors import ImageError
 
-VERSION = 2           # 2: four shifted crop probes (was sixteen corner probes)
+VERSION = 3           # 3: chroma at 32x32 (was 16: outfit colour changes were too small to see)
 THUMB = 48          # luma thumbnail side: the verification works on it
-CHROMA = 16         # chroma thumbnails side
+CHROMA = 32         # chroma thumbnails side
 _HEADER = struct.Struct("<BIIB32sB")  # version, width, height, flags, pixel key, number of codes
 _FLAG_ALPHA = 1     # the file has transparency that matters (a cut-out)
 _FLAG_FLAT = 2      # near-blank: only exact duplicates are trusted

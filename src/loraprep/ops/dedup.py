@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from loraprep import settings
-from loraprep.errors import DatasetError, ImageError
+from loraprep.errors import DatasetError
 from loraprep.store import dedup as dedup_rows
 from loraprep.store.atomic import write_bytes_atomic
 from loraprep.store.db import Store, open_store
@@ -75,8 +75,9 @@ def _dedup(store: Store, threshold, dry_run: bool, across_concepts: bool, sheets
 
 
 def _describe_missing(store: Store, files, blobs: dict, version: int, progress) -> list[tuple[str, str]]:
-    """Describe images whose content has no stored descriptor yet: a rescan of 10 new images costs 10."""
-    from loraprep.dedup import describe_file
+    """Describe images whose content has no stored descriptor yet: a rescan of 10 new images costs 10.
+    Worker processes decode and describe; the store writes stay here, one transaction per chunk."""
+    from loraprep.dedup.batch import describe_paths
 
     todo, seen = [], set()
     for f in files:
@@ -84,26 +85,18 @@ def _describe_missing(store: Store, files, blobs: dict, version: int, progress) 
             seen.add(f.image_id)
             todo.append(f)
     errors: list[tuple[str, str]] = []
-
-    def one(f):
-        try:
-            return f, describe_file(store.root / f.path).to_bytes(), None
-        except ImageError as exc:
-            return f, None, exc.message
-
+    results = describe_paths((store.root / f.path for f in todo), settings.workers())
     done = 0
-    with ThreadPoolExecutor(max_workers=settings.workers()) as pool:
-        futures = [pool.submit(one, f) for f in todo]
-        for start in range(0, len(futures), COMMIT_EVERY):
-            chunk = [fut.result() for fut in futures[start:start + COMMIT_EVERY]]
-            fresh = [(f.image_id, blob) for f, blob, _ in chunk if blob is not None]
-            errors += [(f.path, err) for f, blob, err in chunk if blob is None]
-            with store.write() as conn:
-                dedup_rows.save_descriptors(conn, version, fresh)
-            blobs.update(fresh)
-            done += len(chunk)
-            if progress:
-                progress(done, len(todo))
+    for start in range(0, len(todo), COMMIT_EVERY):
+        chunk = [(f, *next(results)) for f in todo[start:start + COMMIT_EVERY]]
+        fresh = [(f.image_id, blob) for f, blob, _ in chunk if blob is not None]
+        errors += [(f.path, err) for f, blob, err in chunk if blob is None]
+        with store.write() as conn:
+            dedup_rows.save_descriptors(conn, version, fresh)
+        blobs.update(fresh)
+        done += len(chunk)
+        if progress:
+            progress(done, len(todo))
     return errors
 
 
@@ -141,8 +134,12 @@ def _write_sheets(store: Store, groups, by_id: dict) -> None:
     def open_image(file_id):
         return Image.open(store.root / by_id[file_id].path)
 
-    for g in groups:
+    def one(g) -> None:
         write_bytes_atomic(folder / f"{g.group_id}.png", contact_sheet(g, open_image))
+
+    # decoding, resizing and PNG encoding release the GIL: sheets render side by side
+    with ThreadPoolExecutor(max_workers=settings.workers()) as pool:
+        list(pool.map(one, groups))
 
 
 def _group_dict(group, by_id: dict) -> dict:
