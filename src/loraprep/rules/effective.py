@@ -120,12 +120,21 @@ def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
             added.append(name)
         if state.imported:
             imported[name] = state.import_origin
-    tagger_names = tagger.names if hidden.isdisjoint(tagger.name_set) else [n for n in tagger.names if n not in hidden]
+    from_tagger = tagger.name_set
+    if not imported and hidden.isdisjoint(from_tagger) and user.isdisjoint(from_tagger):
+        # The usual image after edits: the journal speaks only of tags the tagger did not give (one the user
+        # added, one they removed), so the tagger's part is taken as one block.
+        extra = tuple(dict.fromkeys(n for n in added if n not in from_tagger))
+        count = len(tagger.names)
+        return LeanBase(tagger.names + extra, tagger.scores + tuple(_stored_score(scores, n) for n in extra),
+                        frozenset(pinned), frozenset(removed),
+                        ("tagger",) * count + tuple("user" if n in user else "rule" for n in extra),
+                        ("tagger",) * count + tuple("user" if n in user else "rule:curate" for n in extra))
+    tagger_names = tagger.names if hidden.isdisjoint(from_tagger) else [n for n in tagger.names if n not in hidden]
     order = dict.fromkeys(imported)
     order.update(dict.fromkeys(tagger_names))  # a name already there keeps its place: the first source wins
     order.update(dict.fromkeys(added))
     names = tuple(order)
-    from_tagger = tagger.name_set
     tagger_score = dict(zip(tagger.names, tagger.scores))
     values = tuple(tagger_score[n] if n in tagger_score else _stored_score(scores, n) for n in names)
     sources = tuple("user" if n in user else "import" if n in imported else "tagger" if n in from_tagger else "rule"
