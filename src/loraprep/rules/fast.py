@@ -9,7 +9,6 @@ change); callers then use apply_rules. Tests hold the two to the same answer on 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
 from operator import ge
 
 from loraprep.model.recipe import ConceptRecipe
@@ -19,7 +18,7 @@ from loraprep.rules.categories import trait_of
 from loraprep.rules.cleanup import all_clean
 from loraprep.rules.context import RuleContext
 from loraprep.rules.effective import LeanBase
-from loraprep.rules.overlap import word_suffixes
+from loraprep.rules.overlap import implied_tags
 
 
 @dataclass(frozen=True)
@@ -202,21 +201,7 @@ class _FastPlan:
         return LeanResult(tuple(names), tuple(dropped), keep, added)
 
     def _overlap(self, names: list, removed: frozenset, split) -> None:
-        present = set(names)
-        implying = names + [n for n in self.fixed_tags if n not in present and n not in removed]
-        present.update(implying)
-        pairs = self.pairs
-        if not pairs and present.isdisjoint(chain.from_iterable(map(word_suffixes, implying))):
-            return
-        implied_by: dict[str, str] = {}
-        for name in implying:
-            for suffix in word_suffixes(name):
-                if suffix in present and suffix not in implied_by:
-                    implied_by[suffix] = name
-            if pairs:
-                for implied in pairs.get(name, ()):
-                    if implied in present and implied != name and implied_by.get(name) != implied:
-                        implied_by.setdefault(implied, name)
+        implied_by = implied_tags(names, self.fixed_tags, removed, self.pairs)
         if implied_by:
             split("overlap", [f"implied by '{implied_by[n]}'" if n in implied_by else None for n in names])
 

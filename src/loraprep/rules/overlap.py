@@ -25,13 +25,22 @@ def overlap(tags, ctx):
     r = ctx.concept.rules
     if not r.overlap or r.prune_mode == "none":
         return tuple(tags), ()
-    names = [t.name for t in tags]
+    implied_by = implied_tags([t.name for t in tags], ctx.concept.fixed_tags, ctx.user_removed, ctx.compiled.overlap)
+    if not implied_by:
+        return tuple(tags), ()
+    return split_named(tags, ctx, "overlap", {t: f"implied by '{by}'" for t, by in implied_by.items()})
+
+
+def implied_tags(names: list[str], fixed_tags, removed, pairs: dict) -> dict[str, str]:
+    """Each present name that a more specific present name implies, with that name (empty: the usual image).
+
+    The trigger and fixed slots count as present: they will be in the caption.
+    """
     present = set(names)
-    implying = names + [n for n in ctx.concept.fixed_tags if n not in present and n not in ctx.user_removed]
+    implying = names + [n for n in fixed_tags if n not in present and n not in removed]
     present.update(implying)
-    pairs = ctx.compiled.overlap
     if not pairs and present.isdisjoint(chain.from_iterable(map(word_suffixes, implying))):
-        return tuple(tags), ()  # the usual image: no tag is a suffix of another (checked without a Python loop)
+        return {}  # no tag is a suffix of another (checked without a Python loop)
     implied_by: dict[str, str] = {}
     for name in implying:
         for suffix in word_suffixes(name):
@@ -42,6 +51,4 @@ def overlap(tags, ctx):
                 # Two tags that imply each other (a user file may say so) keep the first one: never drop both.
                 if implied in present and implied != name and implied_by.get(name) != implied:
                     implied_by.setdefault(implied, name)
-    if not implied_by:
-        return tuple(tags), ()
-    return split_named(tags, ctx, "overlap", {t: f"implied by '{by}'" for t, by in implied_by.items()})
+    return implied_by
