@@ -68,10 +68,13 @@ function localFilter(q) {
   // Concept, status and file name are columns the page already holds: no round trip (the server's select
   // answers the same; tag expressions need the server's rules).
   const R = S.rows, needle = (q.text || "").toLowerCase(), out = [];
+  if (needle && (!S.lowerPaths || S.lowerPaths.source !== R.path)) {
+    S.lowerPaths = R.path.map((p) => p.toLowerCase()); S.lowerPaths.source = R.path;
+  }
   for (let i = 0; i < R.id.length; i++) {
     if (q.concept !== null && R.concept[i] !== q.concept) continue;
     if (q.status !== null && R.status[i] !== q.status) continue;
-    if (needle && !R.path[i].toLowerCase().includes(needle)) continue;
+    if (needle && !S.lowerPaths[i].includes(needle)) continue;
     out.push(R.id[i]);
   }
   return out;
@@ -141,6 +144,7 @@ async function afterWrite(res) {
   rows.id.forEach((id, k) => {
     const i = S.byId.get(id); if (i === undefined) return;
     for (const c in rows) { if (filtered.has(c) && R[c][i] !== rows[c][k]) refilter = true; R[c][i] = rows[c][k]; }
+    if ("path" in rows) S.lowerPaths = null;
   });
   if (S.current != null && S.byId.has(S.current) && rows.id.includes(S.current)) await openImage(S.current, true);
   if (refilter || (query().where && filterActive())) await applyFilter(false); else grid.paint();
