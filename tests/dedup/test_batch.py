@@ -59,3 +59,13 @@ def test_workers_that_cannot_start_fall_back_to_threads(folder, monkeypatch):
 
 def test_nothing_to_do():
     assert list(batch.describe_paths([], workers=2)) == []
+
+
+def test_modules_preloaded_for_workers_exist():
+    # the forkserver skips a preload module it cannot import without a word: a misspelt name would quietly
+    # bring back every worker importing numpy and Pillow on its own
+    import importlib
+
+    assert "loraprep.dedup.encode" in batch._PRELOAD
+    for name in batch._PRELOAD:
+        importlib.import_module(name)

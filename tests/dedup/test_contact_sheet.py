@@ -33,3 +33,29 @@ def test_cutout_tile_shows_a_checkerboard_and_big_pictures_are_shrunk():
     # the transparent tile alternates light and dark 8-pixel cells
     tile = [sheet.getpixel((192 + 10 + dx, 10 + 4)) for dx in (0, 8, 16, 24)]
     assert len(set(tile)) == 2 and tile[0] == tile[2] and tile[1] == tile[3]
+
+
+def test_sheet_signature_follows_what_the_sheet_shows():
+    from loraprep.dedup.contact_sheet import sheet_signature
+    from loraprep.dedup.find import DupGroup, DupMember
+
+    def group(distance):
+        return DupGroup("g1", 1, (DupMember(2, distance, "exact pixels", True, ""),))
+
+    same = sheet_signature(group(0.0), lambda i: f"hash{i}")
+    assert sheet_signature(group(0.0), lambda i: f"hash{i}") == same
+    assert sheet_signature(group(0.0), lambda i: "other" if i == 2 else f"hash{i}") != same   # a file's new bytes
+    assert sheet_signature(group(1.5), lambda i: f"hash{i}") != same                          # another caption
+
+
+def test_sheet_stores_its_signature(tmp_path):
+    from PIL import Image
+
+    from loraprep.dedup.contact_sheet import contact_sheet, stored_signature
+    from loraprep.dedup.find import DupGroup, DupMember
+
+    g = DupGroup("g1", 1, (DupMember(2, 0.0, "exact pixels", True, ""),))
+    path = tmp_path / "g1.png"
+    path.write_bytes(contact_sheet(g, lambda i: Image.new("RGB", (50, 40), (200, 10, 10)), signature="abc"))
+    assert stored_signature(path) == "abc"
+    assert stored_signature(tmp_path / "missing.png") is None

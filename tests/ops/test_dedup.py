@@ -96,3 +96,25 @@ def test_bad_threshold_and_unknown_group(dup_dataset):
         ops.dedup(dup_dataset, threshold="sloppy")
     with pytest.raises(DatasetError, match="no duplicate group"):
         dedup_ops.split(dup_dataset, "gnothere")
+
+
+def test_rerun_keeps_current_sheets_and_redraws_changed_ones(dup_dataset, monkeypatch):
+    import loraprep.dedup.contact_sheet as sheets
+
+    ops.dedup(dup_dataset)
+    folder = dup_dataset / ".loraprep" / "reports" / "dedup"
+    (first,) = folder.glob("*.png")
+    drawn = []
+    real = sheets.contact_sheet
+    monkeypatch.setattr(sheets, "contact_sheet", lambda g, *a, **k: drawn.append(g.group_id) or real(g, *a, **k))
+    ops.dedup(dup_dataset)
+    assert drawn == []                                  # same group, same files: the sheet on disk is current
+    first.write_bytes(b"not a png")                     # a damaged sheet is drawn again
+    ops.dedup(dup_dataset)
+    assert drawn == [first.stem]
+    drawn.clear()
+    big = _photo(dup_dataset / "c" / "base.png", 1)     # same picture, new bytes: the sheet must show the new file
+    big.save(dup_dataset / "c" / "copy.png", compress_level=1)
+    ops.scan(dup_dataset)
+    ops.dedup(dup_dataset)
+    assert len(drawn) == 1

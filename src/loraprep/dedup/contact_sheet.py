@@ -11,9 +11,36 @@ _TILE = 192
 _CAPTION = 34
 
 
-def contact_sheet(group: DupGroup, open_image: Callable[[object], "object"], columns: int = 4) -> bytes:
-    """PNG bytes. ``open_image(image_id)`` returns a PIL image (or raises; the tile then says so)."""
+SIGNATURE_KEY = "loraprep-sheet"   # PNG text chunk: what the sheet shows (see sheet_signature)
+
+
+def sheet_signature(group: DupGroup, content: Callable[[object], str]) -> str:
+    """A digest of everything a sheet shows: ids, captions and each file's content hash (``content(image_id)``).
+    Equal signatures draw equal sheets, so a rerun need not decode the pictures again."""
+    import hashlib
+
+    entries = [(group.keeper_id, "KEEP", 0.0)] + [(m.image_id, m.why, m.distance) for m in group.members]
+    text = repr([(str(i), why, float(d), content(i)) for i, why, d in entries]) + f"/{_TILE}/{_CAPTION}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def stored_signature(path) -> str | None:
+    """The signature written into an existing sheet, or None (no file, not a sheet, unreadable)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as img:
+            return img.text.get(SIGNATURE_KEY) if img.format == "PNG" else None
+    except (OSError, ValueError, SyntaxError):
+        return None
+
+
+def contact_sheet(group: DupGroup, open_image: Callable[[object], "object"], columns: int = 4,
+                  signature: str = "") -> bytes:
+    """PNG bytes. ``open_image(image_id)`` returns a PIL image (or raises; the tile then says so);
+    ``signature`` (sheet_signature) is stored in the PNG so that a rerun can tell the sheet is current."""
     from PIL import Image, ImageDraw
+    from PIL.PngImagePlugin import PngInfo
 
     entries = [(group.keeper_id, "KEEP", "")] + [(m.image_id, m.why, f"distance {m.distance:g}") for m in group.members]
     rows = (len(entries) + columns - 1) // columns
@@ -33,7 +60,10 @@ def contact_sheet(group: DupGroup, open_image: Callable[[object], "object"], col
         if line2:
             draw.text((x + 6, y + _TILE + 22), line2, fill=colour)
     buf = io.BytesIO()
-    sheet.save(buf, "PNG", compress_level=1)      # a preview: zlib's best effort took a fifth of `loraprep dedup`
+    info = PngInfo()
+    if signature:
+        info.add_text(SIGNATURE_KEY, signature)
+    sheet.save(buf, "PNG", compress_level=1, pnginfo=info)   # a preview: zlib's best effort took a fifth of `loraprep dedup`
     return buf.getvalue()
 
 

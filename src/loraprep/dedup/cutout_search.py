@@ -20,25 +20,41 @@ _BLOCK = 4096            # pictures per block: bounds memory to a few MB per blo
 
 
 def _pool(arr: np.ndarray, side: int, how: str) -> np.ndarray:
+    """Block mean (or min) of the trailing two axes down to side x side, folding block rows and columns
+    slice by slice: a mean over strided block axes took a third of the cut-out search. Thumbnails hold whole
+    numbers, so the sums are exact and equal np.mean's to the bit."""
     k = arr.shape[-1] // side
-    blocks = arr[..., : k * side, : k * side].reshape(*arr.shape[:-2], side, k, side, k)
-    return blocks.min(axis=(-3, -1)) if how == "min" else blocks.mean(axis=(-3, -1))
+    blocks = arr[..., : k * side, : k * side]
+    fold = np.minimum if how == "min" else np.add
+    for axis in (-1, -2):
+        shape = blocks.shape[:axis] + (side, k) + (blocks.shape[axis + 1:] if axis == -2 else ())
+        split = blocks.reshape(shape)
+        pick = [slice(None)] * split.ndim
+        pick[axis] = 0
+        out = split[tuple(pick)].copy()
+        for j in range(1, k):
+            pick[axis] = j
+            fold(out, split[tuple(pick)], out=out)
+        blocks = out
+    if how == "min":
+        return blocks
+    return blocks / np.asarray(k * k, blocks.dtype)
 
 
 def _masked(descriptors: list[Descriptor], cut_pos: list[int], side: int, mirrored: bool):
     """(weights (C, side^2), centred cut-out luma (C, side^2)): fully opaque cells count, the rest do not."""
-    weights, centred = [], []
-    for p in cut_pos:
-        d = descriptors[p]
-        luma, alpha = (d.luma[:, ::-1], d.alpha[:, ::-1]) if mirrored else (d.luma, d.alpha)
-        alpha = alpha.astype(np.float32)
-        w = (_pool(alpha, side, "min") >= 250).astype(np.float32).reshape(-1)
-        if w.sum() < max(4, side * side // 72):
-            w = (_pool(alpha, side, "mean") / 255.0).reshape(-1) ** 4
-        a = _pool(luma.astype(np.float32), side, "mean").reshape(-1)
-        weights.append(w)
-        centred.append(a - (w * a).sum() / max(w.sum(), 1e-6))
-    return np.stack(weights), np.stack(centred)
+    luma = np.stack([descriptors[p].luma for p in cut_pos]).astype(np.float32)
+    alpha = np.stack([descriptors[p].alpha for p in cut_pos]).astype(np.float32)
+    if mirrored:
+        luma, alpha = luma[..., ::-1], alpha[..., ::-1]
+    n = len(cut_pos)
+    w = (_pool(alpha, side, "min") >= 250).astype(np.float32).reshape(n, -1)
+    thin = w.sum(axis=1) < max(4, side * side // 72)          # too few solid cells: soft weights instead
+    if thin.any():
+        w[thin] = (_pool(alpha[thin], side, "mean") / 255.0).reshape(int(thin.sum()), -1) ** 4
+    a = _pool(luma, side, "mean").reshape(n, -1)
+    centred = a - (w * a).sum(axis=1, keepdims=True) / np.maximum(w.sum(axis=1, keepdims=True), 1e-6)
+    return w, centred
 
 
 def _residual(W, A, B, pairwise: bool) -> np.ndarray:
