@@ -19,24 +19,27 @@ def rule(name: str):
     return wrap
 
 
-def split_by(tags: Tags, ctx: RuleContext, name: str, drop: Callable[[Tag], str | None], *,
-             by_name: bool = False):
+def split_by(tags: Tags, ctx: RuleContext, name: str, drop: Callable, *, by_name: bool = False):
     """Keep tags for which ``drop`` returns None; protected tags are always kept.
 
-    ``by_name`` says the verdict depends on the tag's name alone (and the concept): it is then remembered for
-    every image of the concept, since the same few thousand names recur on every image.
+    ``by_name`` says the verdict depends on the tag's name alone (and the concept): ``drop`` is then given the
+    name, and its answer is remembered for every image of the concept, since the same few thousand names recur
+    on every image. Otherwise ``drop`` is given the Tag.
     """
     if not by_name:
         return _split(tags, ctx, name, [drop(t) for t in tags])
-    memo = ctx.verdicts(name)
+    return _split(tags, ctx, name, memoised(ctx.verdicts(name), [t.name for t in tags], drop))
+
+
+def memoised(memo: dict, names: list[str], decide: Callable[[str], object]) -> list:
+    """``decide(name)`` for each name, each decided once per memo (a concept's names recur on every image)."""
     try:
-        whys = [memo[t.name] for t in tags]
-    except KeyError:  # a name this concept has not met yet: decide it once
-        for tag in tags:
-            if tag.name not in memo:
-                memo[tag.name] = drop(tag)
-        whys = [memo[t.name] for t in tags]
-    return _split(tags, ctx, name, whys)
+        return [memo[n] for n in names]
+    except KeyError:  # a name this memo has not met yet
+        for n in names:
+            if n not in memo:
+                memo[n] = decide(n)
+        return [memo[n] for n in names]
 
 
 def split_named(tags: Tags, ctx: RuleContext, name: str, why_of: Mapping[str, str]):

@@ -79,5 +79,10 @@ def blacklist(tags, ctx):
     """Undesired tags: the recipe's list and file, and the shipped meta tags (watermark, signature, ...)."""
     if ctx.concept.rules.prune_mode == "none":
         return tuple(tags), ()
+    return split_by(tags, ctx, "blacklist", blacklist_why(ctx), by_name=True)
+
+
+def blacklist_why(ctx):
+    """Per tag name: why the blacklist drops it, or None."""
     patterns = ctx.compiled.blacklist
-    return split_by(tags, ctx, "blacklist", lambda t: "blacklisted" if t.name in patterns else None, by_name=True)
+    return lambda name: "blacklisted" if name in patterns else None

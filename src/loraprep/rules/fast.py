@@ -9,16 +9,18 @@ change); callers then use apply_rules. Tests hold the two to the same answer on 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from operator import ge
 
 from loraprep.model.recipe import ConceptRecipe
 from loraprep.model.tagname import display_name
 from loraprep.rules.arrange import people_names, shuffle_name_keys
-from loraprep.rules.categories import trait_of
-from loraprep.rules.cleanup import all_clean
+from loraprep.rules.base import memoised
+from loraprep.rules.cleanup import all_clean, blacklist_why
 from loraprep.rules.context import RuleContext
 from loraprep.rules.effective import LeanBase
 from loraprep.rules.overlap import implied_tags
+from loraprep.rules.strategy import prune_why, strategy_why
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,6 @@ def _plan(concept: ConceptRecipe, core: frozenset) -> "_FastPlan":
     return found
 
 
-MISS = object()
-
-
 class _FastPlan:
     """One concept's rules prepared once (compiled patterns, per-name verdict memos), run per image."""
 
@@ -72,29 +71,17 @@ class _FastPlan:
         self.rules = r
         self.fixed = compiled.fixed
         self.protect = compiled.protect if compiled.protect else None
-        self.aliases = compiled.alias_of if compiled.aliases else None
-        self.alias_memo = compiled.alias_memo
-        patterns = compiled.blacklist
-        self.blacklist = (ctx.verdicts("blacklist"), lambda n: "blacklisted" if n in patterns else None) \
-            if r.prune_mode != "none" and patterns else None
+        self.aliases = partial(memoised, compiled.alias_memo, decide=compiled.alias_of) if compiled.aliases else None
+        # Each per-name rule as names -> verdicts, remembered per concept (the memos apply_rules uses too)
+        self.blacklist = partial(memoised, ctx.verdicts("blacklist"), decide=blacklist_why(ctx)) \
+            if r.prune_mode != "none" and compiled.blacklist else None
         self.overlap = r.overlap and r.prune_mode != "none"
         self.pairs = compiled.overlap
-        if concept.strategy == "absorb":
-            self.strategy = (ctx.verdicts("strategy"), lambda n: "absorbed by the trigger" if ctx.learned(n) else None)
-        elif concept.strategy == "only-learned":
-            self.strategy = (ctx.verdicts("strategy"), lambda n: None if ctx.learned(n) else "not a learned trait")
-        else:
-            self.strategy = None
-        if r.prune_mode == "character_core":
-            self.prune = (ctx.verdicts("prune_mode:core"),
-                          lambda n: "core character trait" if n in core and trait_of(n) else None)
-        elif r.prune_mode == "character":
-            def why(n):
-                trait = trait_of(n)
-                return f"character trait ({trait[0]})" if trait and trait[1] < r.drop_difficulty else None
-            self.prune = (ctx.verdicts("prune_mode:character"), why)
-        else:
-            self.prune = None
+        why = strategy_why(ctx)
+        self.strategy = None if why is None else partial(memoised, ctx.verdicts("strategy"), decide=why)
+        why = prune_why(ctx)
+        memo = ctx.verdicts("prune_mode:" + r.prune_mode)  # apply_rules decides these per tag, not by name
+        self.prune = None if why is None else partial(memoised, memo, decide=why)
         self.fixed_tags = concept.fixed_tags  # a computed property of the recipe: read it once
         self.slot_kind = {n: "trigger" if n in concept.trigger else "fixed" for n in self.fixed_tags}
 
@@ -133,7 +120,7 @@ class _FastPlan:
                 scores = [v for i, v in enumerate(scores) if i not in gone]
 
         if self.aliases is not None:
-            targets = _lookup(self.alias_memo, self.aliases, names)
+            targets = self.aliases(names)
             if targets.count(None) != len(targets):
                 present = set(names)
                 out: dict[str, float | None] = {}
@@ -149,15 +136,15 @@ class _FastPlan:
                 names, scores = list(out), list(out.values())
 
         if self.blacklist is not None:
-            split("blacklist", _lookup(*self.blacklist, names=names))
+            split("blacklist", self.blacklist(names))
 
         if self.overlap:
             self._overlap(names, removed, split)
 
         if self.strategy is not None:
-            split("strategy", _lookup(*self.strategy, names=names))
+            split("strategy", self.strategy(names))
         if self.prune is not None:
-            split("prune_mode", _lookup(*self.prune, names=names))
+            split("prune_mode", self.prune(names))
 
         # trigger and fixed slots, first and once; a copy already present keeps its own score and origin
         slots = self.fixed_tags
@@ -239,17 +226,6 @@ def _negative_score(pair) -> float:
 
 def _first(pair) -> str:
     return pair[0]
-
-
-def _lookup(memo: dict, decide, names: list) -> list:
-    """Per-name verdicts, decided once per name and concept."""
-    try:
-        return [memo[n] for n in names]
-    except KeyError:
-        for n in names:
-            if n not in memo:
-                memo[n] = decide(n)
-        return [memo[n] for n in names]
 
 
 def _origin(base: LeanBase, name: str) -> str:

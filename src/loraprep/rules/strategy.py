@@ -9,26 +9,35 @@ from loraprep.rules.categories import trait_of
 @rule("strategy")
 def strategy(tags, ctx):
     """absorb drops the learned traits (the trigger takes them); only-learned keeps nothing else."""
+    why = strategy_why(ctx)
+    return (tuple(tags), ()) if why is None else split_by(tags, ctx, "strategy", why, by_name=True)
+
+
+def strategy_why(ctx):
+    """Per tag name: why the concept's strategy drops it, or None; None instead of a function for ``all``."""
     mode = ctx.concept.strategy
     if mode == "absorb":
-        return split_by(tags, ctx, "strategy", lambda t: "absorbed by the trigger" if ctx.learned(t.name) else None,
-                        by_name=True)
+        return lambda name: "absorbed by the trigger" if ctx.learned(name) else None
     if mode == "only-learned":
-        return split_by(tags, ctx, "strategy", lambda t: None if ctx.learned(t.name) else "not a learned trait",
-                        by_name=True)
-    return tuple(tags), ()
+        return lambda name: None if ctx.learned(name) else "not a learned trait"
+    return None
 
 
 @rule("prune_mode")
 def prune_mode(tags, ctx):
     """character_core drops the concept's core trait tags; character drops every trait below drop_difficulty."""
+    why = prune_why(ctx)
+    return (tuple(tags), ()) if why is None else split_by(tags, ctx, "prune_mode", lambda t: why(t.name))
+
+
+def prune_why(ctx):
+    """Per tag name: why guide 002's prune mode drops it, or None; None instead of a function for the others."""
     r = ctx.concept.rules
     if r.prune_mode == "character_core":
-        return split_by(tags, ctx, "prune_mode",
-                        lambda t: "core character trait" if t.name in ctx.core and trait_of(t.name) else None)
+        return lambda name: "core character trait" if name in ctx.core and trait_of(name) else None
     if r.prune_mode == "character":
-        def why(t):
-            trait = trait_of(t.name)
+        def why(name):
+            trait = trait_of(name)
             return f"character trait ({trait[0]})" if trait and trait[1] < r.drop_difficulty else None
-        return split_by(tags, ctx, "prune_mode", why)
-    return tuple(tags), ()
+        return why
+    return None

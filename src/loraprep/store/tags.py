@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sqlite3
 from array import array
+from bisect import bisect_right
 from collections.abc import Sequence
-from operator import ge
+from operator import ge, neg
 from typing import Iterable
 
 from loraprep.store.db import now
@@ -101,16 +102,8 @@ class ScoreSet(Sequence):
         cuts = self.vocab.cuts(general, character)
         names = self.vocab.names
         # Scores fall along the row: nothing below the lowest threshold can pass, so look only at the head.
-        values = self.values
-        lowest = min(general, character)
-        low, high = 0, len(values)
-        while low < high:
-            middle = (low + high) // 2
-            if values[middle] >= lowest:
-                low = middle + 1
-            else:
-                high = middle
-        ids, values = self.ids[:low], values[:low]
+        head = bisect_right(self.values, -min(general, character), key=neg)
+        ids, values = self.ids[:head], self.values[:head]
         if all(map(ge, values, map(cuts.__getitem__, ids))):  # the usual head: every tag passes its own cut
             return [names[i] for i in ids], values.tolist()
         kept = [(i, v) for i, v in zip(ids, values) if v >= cuts[i]]

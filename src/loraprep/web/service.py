@@ -93,11 +93,6 @@ class Editor:
                 "statuses": list(STATUSES), "features": shapes.features(self.ws),
             }
 
-    def gallery(self) -> dict:
-        import json
-
-        return json.loads(self.gallery_json())
-
     def gallery_json(self) -> bytes:
         """The gallery as encoded JSON, kept per version: a reload that nothing changed costs no encoding."""
         import json
