@@ -40,3 +40,12 @@ def test_the_hub_cache_is_read_and_never_downloaded(tmp_path):
 def test_a_folder_without_the_file_offers_nothing(tmp_path):
     assert cached_tags_file(str(tmp_path)) is None
     assert cached_tags_file("not a model name") is None
+
+
+def test_a_damaged_vocabulary_file_leaves_autocomplete_with_the_dataset_tags(tmp_path):
+    root = prepare(copy_sample(tmp_path), dedup=False)
+    (root.parent / "tiny_tagger" / "selected_tags.csv").write_text("not,a,tag,file\n1,2\n", encoding="utf-8")
+    with Workspace(root) as ws:
+        assert ws.model_vocabulary() == {}
+        offered = ws.vocabulary("", 5)
+        assert offered and all(t["count"] > 0 for t in offered)
