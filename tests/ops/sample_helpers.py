@@ -58,12 +58,12 @@ def db(root: Path) -> sqlite3.Connection:
     return conn
 
 
-def journal_size(root: Path) -> tuple[int, int, int]:
-    """(batches, tag ops, file ops): a write anywhere in the journal changes one of these."""
+def journal_size(root: Path) -> tuple[int, int, int, int]:
+    """(batches, tag op rows, tag op sets, file ops): a write anywhere in the journal changes one of these."""
     conn = db(root)
     try:
         return tuple(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                     for t in ("batches", "tag_ops", "file_ops"))
+                     for t in ("batches", "tag_ops", "tag_op_sets", "file_ops"))
     finally:
         conn.close()
 

@@ -63,5 +63,5 @@ def test_two_processes_write_without_loss(tmp_path):
         assert p.exitcode == 0
     with open_store(tmp_path) as store:
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert store.conn.execute("SELECT COUNT(*) FROM tag_ops").fetchone()[0] == 120
+        assert journal.tag_op_count(store.conn) == 120
         assert store.conn.execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 120

@@ -1,12 +1,16 @@
-"""Batch edit operations: what one EditOp means for one image, as journal operations (pure)."""
+"""Batch edit operations: what one EditOp means for each image, as journal operations (pure)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Sequence
 
 from loraprep.errors import UsageError
+from loraprep.model.image import FileRecord
 from loraprep.model.tagname import display_name
-from loraprep.store.journal import FileOp, TagOp
+from loraprep.store.journal import FileOp, TagOpSet
+
+Says = Callable[[str, str], bool]  # (image id, tag) -> yes / no
 
 TAG_KINDS = ("add", "remove", "replace", "consolidate", "pin", "unpin")
 FILE_KINDS = ("concept", "tier", "exclude", "include")
@@ -43,52 +47,33 @@ class EditOp:
         return f"{self.kind} {', '.join(self.tags)}".strip()
 
 
-@dataclass(frozen=True)
-class ImageFacts:
-    """What an edit needs to know of one image: its visible tags, pinned ones, and its file fields."""
-
-    file_id: int
-    image_id: str | None
-    present: frozenset[str]           # tags the image shows before rules (base tags)
-    pinned: frozenset[str] = frozenset()
-    status: str = "active"
-    concept: str = ""
-    tier: str = ""
-
-
-def ops_for(edit: EditOp, image: ImageFacts) -> tuple[list[TagOp], list[FileOp]]:
-    """The journal operations that apply ``edit`` to ``image``; empty when it would change nothing."""
-    if edit.kind in FILE_KINDS:
-        return [], _file_ops(edit, image)
-    if image.image_id is None:
-        return [], []
-    iid = image.image_id
-    present = image.present
-    if edit.kind == "add":
-        return [TagOp(iid, t, "add") for t in edit.tags if t not in present], []
-    if edit.kind == "remove":
-        return [TagOp(iid, t, "remove") for t in edit.tags if t in present], []
-    if edit.kind == "pin":
-        return [TagOp(iid, t, "pin") for t in edit.tags if t not in image.pinned], []
-    if edit.kind == "unpin":
-        return [TagOp(iid, t, "unpin") for t in edit.tags if t in image.pinned], []
-    # replace / consolidate: only images that have one of the old tags change
-    hits = [t for t in edit.tags if t in present and t != edit.target]
-    if not hits:
-        return [], []
-    ops = [TagOp(iid, t, "remove") for t in hits]
-    if edit.target not in present:
-        ops.append(TagOp(iid, edit.target, "add"))
-    return ops, []
-
-
-def _file_ops(edit: EditOp, image: ImageFacts) -> list[FileOp]:
-    if edit.kind == "exclude" and image.status == "active":
-        return [FileOp(image.file_id, "status", "active", "excluded")]
-    if edit.kind == "include" and image.status == "excluded":
-        return [FileOp(image.file_id, "status", "excluded", "active")]
+def file_ops_for(edit: EditOp, file: FileRecord) -> list[FileOp]:
+    """The journal operations that apply a file edit (concept, tier, exclude, include) to one file; empty when
+    it would change nothing."""
+    if edit.kind == "exclude" and file.status == "active":
+        return [FileOp(file.id, "status", "active", "excluded")]
+    if edit.kind == "include" and file.status == "excluded":
+        return [FileOp(file.id, "status", "excluded", "active")]
     if edit.kind in ("concept", "tier"):
-        old = image.concept if edit.kind == "concept" else image.tier
+        old = file.concept if edit.kind == "concept" else file.tier
         if old != edit.target:
-            return [FileOp(image.file_id, edit.kind, old, edit.target)]
+            return [FileOp(file.id, edit.kind, old, edit.target)]
     return []
+
+
+def tag_sets_for(edit: EditOp, image_ids: Sequence[str], has: Says, pinned: Says) -> list[TagOpSet]:
+    """A tag edit over many images as operation sets: for each tag and operation, the images it changes.
+
+    ``has`` says whether an image shows a tag, ``pinned`` whether the user pinned it there. Within one image
+    the operations keep the edit's order: a replace removes the old tags, then adds the new one.
+    """
+    kind = edit.kind
+    if kind in ("add", "remove", "pin", "unpin"):
+        test, wanted = (pinned, kind == "unpin") if kind in ("pin", "unpin") else (has, kind == "remove")
+        sets = [TagOpSet(t, kind, tuple(i for i in image_ids if test(i, t) == wanted)) for t in edit.tags]
+    else:  # replace / consolidate: only images that have one of the old tags change
+        olds = [t for t in edit.tags if t != edit.target]
+        hits = {i: [t for t in olds if has(i, t)] for i in image_ids}
+        sets = [TagOpSet(t, "remove", tuple(i for i in image_ids if t in hits[i])) for t in olds]
+        sets.append(TagOpSet(edit.target, "add", tuple(i for i in image_ids if hits[i] and not has(i, edit.target))))
+    return [s for s in sets if s.image_ids]

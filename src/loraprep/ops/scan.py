@@ -124,7 +124,7 @@ def _import_captions(store: Store, found: list[FoundFile], warnings: list) -> in
         if caption.warning:
             warnings.append((f.caption, caption.warning))
         origin = f"file:{f.caption}"
-        current = journal.tag_states(store.conn, [image_id]).get(image_id, {})
+        current = journal.tag_states(store.conn, [image_id], imports_only=True).get(image_id, {})
         before = [t for t, s in current.items() if s.imported and s.import_origin == origin]
         ops += [journal.TagOp(image_id, t, "add", origin) for t in caption.tags if t not in before]
         ops += [journal.TagOp(image_id, t, "remove", origin) for t in before if t not in caption.tags]

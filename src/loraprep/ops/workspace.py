@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 
 from loraprep.errors import DatasetError
 from loraprep.model.image import FileRecord
-from loraprep.ops.edits import EditOp, ImageFacts, ops_for
+from loraprep.ops.edits import TAG_KINDS, EditOp, file_ops_for, tag_sets_for
 from loraprep.ops.recipe import load_dataset_recipe
 from loraprep.ops.workspace_extras import WorkspaceExtras
 from loraprep.rules.context import core_change_matters
-from loraprep.rules.effective import LeanBase, Thresholds, lean_base, lean_tagger
+from loraprep.rules.effective import LeanBase, Thresholds, lean_base, lean_tagger, shows
 from loraprep.store import journal
 from loraprep.store import tags as tag_rows
 from loraprep.store.db import open_store
 from loraprep.store.files import list_files
+from loraprep.store.journal import FileOp, TagOpSet
 
 LIVE = ("active", "excluded", "failed")
 
@@ -25,17 +26,34 @@ LIVE = ("active", "excluded", "failed")
 EMPTY = LeanBase((), ())
 
 
-@dataclass
 class Entry:
-    """One file with its tags before rules (lean) and, once computed, the rules' verdict on them."""
+    """One file with its tags before rules (lean) and, once computed, the rules' verdict on them.
 
-    file: FileRecord
-    lean: LeanBase
-    tags: list | None = None     # the base as Tag objects, built when evidence is asked for
-    result: object = None        # full RuleResult (evidence), built on demand
-    verdict: object = None       # LeanResult: kept names, dropped names; what bulk reads use
-    view: object = None          # the selection view, valid while ``view_of is verdict``
-    view_of: object = None
+    After an edit the lean base is dropped and rebuilt on first read: a batch over 10,000 images rebuilds only
+    the ones somebody looks at before the next edit.
+    """
+
+    __slots__ = ("file", "_lean", "_build", "tags", "result", "verdict", "view", "view_of")
+
+    def __init__(self, file: FileRecord, lean: LeanBase | None = None, build=None):
+        self.file = file
+        self._lean = lean
+        self._build = build          # file -> LeanBase, from the workspace's current state
+        self.tags: list | None = None  # the base as Tag objects, built when evidence is asked for
+        self.result = None           # full RuleResult (evidence), built on demand
+        self.verdict = None          # LeanResult: kept names, dropped names; what bulk reads use
+        self.view = None             # the selection view, valid while ``view_of is verdict``
+        self.view_of = None
+
+    @property
+    def lean(self) -> LeanBase:
+        if self._lean is None:
+            self._lean = self._build(self.file)
+        return self._lean
+
+    @property
+    def built(self) -> bool:
+        return self._lean is not None
 
     @property
     def removed(self) -> frozenset:
@@ -43,6 +61,10 @@ class Entry:
 
     def forget_rules(self) -> None:
         self.result = self.verdict = None
+
+    def outdate(self) -> None:
+        """The journal's word on this image changed: everything derived from it is rebuilt on next read."""
+        self._lean = self.tags = self.result = self.verdict = None
 
 
 class Workspace(WorkspaceExtras):
@@ -72,10 +94,13 @@ class Workspace(WorkspaceExtras):
         self.scores = tag_rows.load_scores(conn, self.model) if self.model else {}
         self.states = journal.tag_states(conn)
         self.categories = tag_rows.vocabulary(conn)
-        self._tagger: dict[str, tuple] = {}
+        self._tagger: dict[str, LeanBase] = {}
         self.entries: dict[int, Entry] = {}
+        self._files_of_image: dict[str, list[int]] = {}
         for f in list_files(self.store, statuses=LIVE):
             self.entries[f.id] = self._entry(f)
+            if f.image_id:
+                self._files_of_image.setdefault(f.image_id, []).append(f.id)
         self._stats = None
         self.stale: set[int] | None = None  # None: everything may have changed (a reload)
 
@@ -88,13 +113,26 @@ class Workspace(WorkspaceExtras):
         return False
 
     def _entry(self, f: FileRecord) -> Entry:
-        if not f.image_id:
-            return Entry(f, EMPTY)
-        scores = self.scores.get(f.image_id, ())
-        tagger = self._tagger.get(f.image_id)
+        return Entry(f, None if f.image_id else EMPTY, self._lean_of)
+
+    def _lean_of(self, f: FileRecord) -> LeanBase:
+        """One file's tags before rules, from the scores, thresholds and journal states in memory now."""
+        return lean_base(self.scores.get(f.image_id, ()), self.thresholds, self.states.get(f.image_id, {}),
+                         self._tagger_of(f.image_id))
+
+    def _tagger_of(self, image_id: str) -> LeanBase:
+        tagger = self._tagger.get(image_id)
         if tagger is None:
-            tagger = self._tagger[f.image_id] = lean_tagger(scores, self.thresholds)
-        return Entry(f, lean_base(scores, self.thresholds, self.states.get(f.image_id, {}), tagger))
+            tagger = self._tagger[image_id] = lean_tagger(self.scores.get(image_id, ()), self.thresholds)
+        return tagger
+
+    def has_tag(self, image_id: str, tag: str) -> bool:
+        """Whether an image shows ``tag`` before rules, from the journal states (no base rebuilt)."""
+        return shows(self.states.get(image_id, {}).get(tag), tag in self._tagger_of(image_id).name_set)
+
+    def pinned(self, image_id: str, tag: str) -> bool:
+        state = self.states.get(image_id, {}).get(tag)
+        return state is not None and state.user == "pin"
 
     def base(self, file_id: int) -> list:
         """One file's tags before rules as Tag objects, with provenance (built on first ask)."""
@@ -191,50 +229,76 @@ class Workspace(WorkspaceExtras):
         return self.thresholds
 
     # ---- edits ---------------------------------------------------------------------------------------------
-    def facts(self, file_id: int, edit: EditOp | None = None) -> ImageFacts:
-        e = self.entry(file_id)
-        present = frozenset(e.lean.names)
-        if (edit is not None and edit.kind in ("remove", "replace", "consolidate") and e.file.image_id
-                and not present.issuperset(edit.tags)):
+    def plan_edit(self, edit: EditOp, file_ids: list[int]) -> tuple[list[TagOpSet], list[FileOp], list[int]]:
+        """What an edit would write: tag operation sets, file operations, and the files that change."""
+        if edit.kind not in TAG_KINDS:
+            file_ops = [op for fid in file_ids for op in file_ops_for(edit, self.entry(fid).file)]
+            return [], file_ops, list(dict.fromkeys(op.file_id for op in file_ops))
+        targets: dict[str, list[int]] = {}  # two files with identical bytes share an image id: one operation
+        for fid in file_ids:
+            image_id = self.entry(fid).file.image_id
+            if image_id:
+                targets.setdefault(image_id, []).append(fid)
+        has = self.has_tag
+        if edit.kind in ("remove", "replace", "consolidate"):
             # A tag a rule put there (trigger, fixed slot, alias target) is shown like any other, so the user
             # can remove it too: the rules honour a user remove.
-            present |= set(self.verdict(file_id).names)
-        return ImageFacts(file_id, e.file.image_id, present, e.lean.pinned, e.file.status, e.file.concept,
-                          e.file.tier)
+            def has(image_id: str, tag: str) -> bool:
+                return self.has_tag(image_id, tag) or any(tag in self.verdict(f).names for f in targets[image_id])
+        sets = tag_sets_for(edit, list(targets), has, self.pinned)
+        touched = {i for s in sets for i in s.image_ids}
+        return sets, [], [fid for fid in file_ids if self.entry(fid).file.image_id in touched]
 
     def preview_edit(self, edit: EditOp, file_ids: list[int], *, examples: int = 5) -> dict:
         """Dry run: how many images change, and a few before/after examples; writes nothing."""
-        changed, samples = 0, []
-        for fid in file_ids:
-            tag_ops, file_ops = ops_for(edit, self.facts(fid, edit))
-            if tag_ops or file_ops:
-                changed += 1
-                if len(samples) < examples:
-                    samples.append({"id": fid, "path": self.entry(fid).file.path,
-                                    "ops": [f"{o.op} {o.tag}" for o in tag_ops] +
-                                           [f"{o.field}: {o.old} -> {o.new}" for o in file_ops]})
-        return {"edit": edit.label, "selected": len(file_ids), "changed": changed, "examples": samples}
+        sets, file_ops, changed = self.plan_edit(edit, file_ids)
+        samples = []
+        for fid in changed[:examples]:
+            image_id = self.entry(fid).file.image_id
+            samples.append({"id": fid, "path": self.entry(fid).file.path,
+                            "ops": [f"{s.op} {s.tag}" for s in sets if image_id in s.image_ids] +
+                                   [f"{o.field}: {o.old} -> {o.new}" for o in file_ops if o.file_id == fid]})
+        return {"edit": edit.label, "selected": len(file_ids), "changed": len(changed), "examples": samples}
 
     def apply_edit(self, edit: EditOp, file_ids: list[int], *, source: str = "user") -> dict:
         """Apply an edit as one undoable batch."""
         self.refresh()
-        all_tag_ops, all_file_ops = [], []
-        changed = 0
-        for fid in file_ids:
-            tag_ops, file_ops = ops_for(edit, self.facts(fid, edit))
-            all_tag_ops += tag_ops
-            all_file_ops += file_ops
-            changed += bool(tag_ops or file_ops)  # files, as the dry run counts them
-        # Two files with identical bytes share an image id: record each tag operation once.
-        all_tag_ops = list(dict.fromkeys(all_tag_ops))
+        sets, file_ops, changed = self.plan_edit(edit, file_ids)
         with self.store.write() as conn:
-            batch_id = journal.record_batch(conn, edit.label, source, all_tag_ops, all_file_ops)
-        for o in all_tag_ops:  # the same replay the store does, without reading the journal back
-            per_image = self.states.setdefault(o.image_id, {})
-            per_image[o.tag] = journal.replay(per_image.get(o.tag), o.op, source, o.origin)
-        self._after_write({o.image_id for o in all_tag_ops}, {o.file_id for o in all_file_ops}, states_known=True)
-        return {"batch_id": batch_id, "edit": edit.label, "changed": changed,
-                "tag_ops": len(all_tag_ops), "file_ops": len(all_file_ops)}
+            batch_id = journal.record_batch(conn, edit.label, source, file_ops=file_ops, tag_sets=sets)
+        self._after_write(self._replay_sets(sets, source), {o.file_id for o in file_ops})
+        return {"batch_id": batch_id, "edit": edit.label, "changed": len(changed),
+                "tag_ops": sum(len(s.image_ids) for s in sets), "file_ops": len(file_ops)}
+
+    def _replay_sets(self, sets: list[TagOpSet], source: str) -> dict[str, dict[str, int]]:
+        """The store's replay of a batch we just wrote, applied to the states in memory (no journal read back).
+
+        Returns, per image it touched, how each tag's showing changed (+1 / -1; an empty dict when none did,
+        say a pin of a tag already shown). A batch from ``plan_edit`` speaks of each (image, tag) once.
+        """
+        states, tagger_of = self.states, self._tagger_of
+        shown: dict[str, dict[str, int]] = {}
+        memo: dict[tuple, tuple] = {}
+        for s in sets:
+            tag, op, origin = s.tag, s.op, s.origin
+            for image_id in s.image_ids:
+                per_image = states.get(image_id)
+                if per_image is None:
+                    per_image = states[image_id] = {}
+                current = per_image.get(tag)
+                key = (current, tag in tagger_of(image_id).name_set)
+                found = memo.get(key)
+                if found is None:
+                    after = journal.replay(current, op, source, origin)
+                    found = memo[key] = (after, shows(after, key[1]) - shows(current, key[1]))
+                per_image[tag] = found[0]
+                difference = shown.get(image_id)
+                if difference is None:
+                    difference = shown[image_id] = {}
+                if found[1]:
+                    difference[tag] = found[1]
+            memo.clear()  # the memo holds for one (tag, op, origin)
+        return shown
 
     def undo(self) -> dict:
         return self._step(journal.undo)
@@ -245,42 +309,68 @@ class Workspace(WorkspaceExtras):
     def _step(self, fn) -> dict:
         self.refresh()
         batch = fn(self.store)
-        rows = self.store.query("SELECT DISTINCT image_id FROM tag_ops WHERE batch_id=?", (batch.id,))
-        files = self.store.query("SELECT DISTINCT file_id FROM file_ops WHERE batch_id=?", (batch.id,))
-        self._after_write({r[0] for r in rows}, {r[0] for r in files})
+        conn = self.store.conn
+        image_ids = journal.batch_images(conn, batch.id)
+        files = {r[0] for r in conn.execute("SELECT DISTINCT file_id FROM file_ops WHERE batch_id=?", (batch.id,))}
+        fresh = journal.tag_states(conn, image_ids) if image_ids else {}
+        shown: dict[str, dict[str, int]] = {}
+        for image_id in image_ids:
+            old, new = self.states.get(image_id, {}), fresh.get(image_id, {})
+            tagger = self._tagger_of(image_id).name_set
+            shown[image_id] = {t: d for t in old.keys() | new.keys()
+                               if (d := shows(new.get(t), t in tagger) - shows(old.get(t), t in tagger))}
+            self.states[image_id] = new
+        self._after_write(shown, files)
         return {"batch_id": batch.id, "label": batch.label, "state": batch.state}
 
-    def _after_write(self, image_ids: set[str], file_ids: set[int], *, states_known: bool = False) -> None:
+    def _after_write(self, shown: dict[str, dict[str, int]], file_ids: set[int]) -> None:
         """Bring the in-memory view up to date with our own write, touching only what changed.
 
-        ``self.stale`` becomes the ids of the files whose verdict may have changed: the written ones, and every
-        image of a concept whose core traits moved (the editor repaints just those).
+        ``shown`` holds, per image whose journal states changed (``self.states`` already has the new ones), how
+        each tag's showing changed. Concept counts move by those differences; the images' bases are rebuilt when
+        next read. ``self.stale`` becomes the ids of the files whose verdict may have changed: the written ones,
+        and every image of a concept whose core traits moved (the editor repaints just those).
         """
-        conn = self.store.conn
-        if image_ids and not states_known:
-            fresh = journal.tag_states(conn, image_ids)
-            for iid in image_ids:
-                self.states[iid] = fresh.get(iid, {})
-        changed_files = {f.id: f for f in list_files(self.store, statuses=LIVE) if f.id in file_ids} if file_ids else {}
         stats = self._stats
-        before = {c: stats.get(c) for c in stats.concepts()} if stats is not None else {}
+        before_core = {c: _core(stats.get(c)) for c in stats.concepts()} if stats is not None else {}
+        changed_files = {f.id: f for f in list_files(self.store, statuses=LIVE) if f.id in file_ids} if file_ids else {}
         touched: set[str] = set()
         changed: set[int] = set()
-        for fid, e in list(self.entries.items()):
-            if e.file.image_id in image_ids or fid in changed_files:
+        deltas: dict[str, dict[str, int]] = {}
+        for fid, record in changed_files.items():
+            e = self.entries[fid]
+            old_names = _names_before(e, shown.get(record.image_id))
+            fresh = self.entries[fid] = self._entry(record)
+            if stats is not None:
+                if e.file.status == "active":
+                    stats.remove(e.file.concept, old_names)
+                if record.status == "active":
+                    stats.add(record.concept, fresh.lean.names)
+            touched.update((e.file.concept, record.concept))
+            changed.add(fid)
+        entries, files_of = self.entries, self._files_of_image
+        for image_id, difference in shown.items():
+            for fid in files_of.get(image_id, ()):
+                if fid in changed_files:
+                    continue
+                e = entries.get(fid)
+                if e is None:
+                    continue
+                if difference and e.file.status == "active":
+                    concept = e.file.concept
+                    counts = deltas.get(concept)
+                    if counts is None:
+                        counts = deltas[concept] = {}
+                    for tag, delta in difference.items():
+                        counts[tag] = counts.get(tag, 0) + delta
+                e.outdate()
                 changed.add(fid)
-                fresh = self._entry(changed_files.get(fid, e.file))
-                if (stats is not None and e.file.status == fresh.file.status == "active"
-                        and e.file.concept == fresh.file.concept):
-                    stats.change(e.file.concept, e.lean.names, fresh.lean.names)
-                else:
-                    self._account(e, -1)
-                    self._account(fresh, 1)
-                touched.update((e.file.concept, fresh.file.concept))
-                self.entries[fid] = fresh
-        # Core tags are per concept: where an edit moved them, the rules' verdict may change for every image there.
         if stats is not None:
-            moved = {c for c in touched if core_change_matters(_core(before.get(c)), _core(stats.get(c)))}
+            for concept, delta in deltas.items():
+                stats.shift(concept, delta)
+                touched.add(concept)
+            # Core tags are per concept: where an edit moved them, the verdict may change for every image there.
+            moved = {c for c in touched if core_change_matters(before_core.get(c, frozenset()), _core(stats.get(c)))}
             if moved:
                 for fid, e in self.entries.items():
                     if e.file.concept in moved:
@@ -297,6 +387,13 @@ class Workspace(WorkspaceExtras):
         if after_rules:
             return Counter(chain.from_iterable(self.verdict(fid).names for fid in ids))
         return Counter(chain.from_iterable(self.entry(fid).lean.names for fid in ids))
+
+
+def _names_before(e: Entry, difference: dict[str, int] | None):
+    """A file's base names before this write, for the concept counts (a set where its tags changed too)."""
+    if e.built or not difference:  # built before the write, or the write changed nothing it shows
+        return e.lean.names
+    return (set(e.lean.names) - {t for t, d in difference.items() if d > 0}) | {t for t, d in difference.items() if d < 0}
 
 
 def _core(stats) -> frozenset:

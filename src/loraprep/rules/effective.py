@@ -144,6 +144,17 @@ def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
     return LeanBase(names, values, frozenset(pinned), frozenset(removed), sources, origins)
 
 
+def shows(state, from_tagger: bool) -> bool:
+    """Whether one tag is among an image's tags before rules, from the journal's word on it (a TagState or None)
+    and whether the tagger gives it: the membership rule of ``lean_base``, for one tag without building the rest."""
+    if state is None:
+        return from_tagger
+    said = state.user
+    if said == "remove" or (said is None and state.rule == "remove"):
+        return False
+    return from_tagger or said is not None or state.rule == "add" or state.imported
+
+
 def _stored_score(scores, name: str) -> float | None:
     """The stored score of one tag of one image, below the thresholds too; None when the tagger never saw it."""
     if hasattr(scores, "score_of"):

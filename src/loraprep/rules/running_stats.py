@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from loraprep.rules.stats import ConceptStats
 
@@ -38,6 +38,16 @@ class RunningStats:
             counts[name] -= 1
             if counts[name] <= 0:
                 del counts[name]
+        self._cache.pop(concept, None)
+
+    def shift(self, concept: str, deltas: Mapping[str, int]) -> None:
+        """Per tag, how many more (or fewer) images of ``concept`` carry it: a batch edit counted at once."""
+        counts = self._counts.setdefault(concept, Counter())
+        for name, delta in deltas.items():
+            if delta:
+                counts[name] += delta
+                if counts[name] <= 0:
+                    del counts[name]
         self._cache.pop(concept, None)
 
     def remove(self, concept: str, names: Iterable[str]) -> None:

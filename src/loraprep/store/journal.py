@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from loraprep.errors import DatasetError
 from loraprep.store.db import Store, now
+from loraprep.store.id_packing import pack_ids, unpack_ids
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,16 @@ class TagOp:
     image_id: str
     tag: str
     op: str
+    origin: str = "user"
+
+
+@dataclass(frozen=True)
+class TagOpSet:
+    """One tag operation applied to many images, in their order: how a batch edit is recorded."""
+
+    tag: str
+    op: str
+    image_ids: tuple[str, ...]
     origin: str = "user"
 
 
@@ -53,16 +65,32 @@ class TagState:
 
 
 def record_batch(conn: sqlite3.Connection, label: str, source: str, tag_ops: Iterable[TagOp] = (),
-                 file_ops: Iterable[FileOp] = ()) -> int | None:
-    """Write one batch inside the caller's transaction; a new user batch abandons the redo stack."""
-    tag_ops, file_ops = list(tag_ops), list(file_ops)
-    if not tag_ops and not file_ops:
+                 file_ops: Iterable[FileOp] = (), tag_sets: Iterable[TagOpSet] = ()) -> int | None:
+    """Write one batch inside the caller's transaction; a new user batch abandons the redo stack.
+
+    Tag operations go in as sets (one row per tag and operation) whenever that keeps every image's own order
+    of operations; otherwise one row each.
+    """
+    tag_ops, file_ops, tag_sets = list(tag_ops), list(file_ops), [s for s in tag_sets if s.image_ids]
+    if tag_ops and tag_sets:
+        raise ValueError("a batch records its tag operations either one by one or as sets, not both")
+    if not tag_ops and not file_ops and not tag_sets:
         return None
     at = now()
     if source != "import":
         conn.execute("UPDATE batches SET state='abandoned' WHERE state='undone'")
     batch_id = int(conn.execute("INSERT INTO batches (at, label, source) VALUES (?,?,?)",
                                 (at, label, source)).lastrowid)
+    if tag_ops and source != "import":  # imports stay rows: scan reads one image's imports through the index
+        tag_sets = as_sets(tag_ops) or []
+        if tag_sets:
+            tag_ops = []
+    if tag_sets:
+        conn.executemany(
+            "INSERT INTO tag_op_sets (batch_id, tag, op, source, origin, at, packing, images, count)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            [(batch_id, s.tag, s.op, source, s.origin, at, *pack_ids(list(s.image_ids)), len(s.image_ids))
+             for s in tag_sets])
     rows = [(batch_id, o.image_id, o.tag, o.op, source, o.origin, at) for o in tag_ops]
     # Grouped by image, as the index is: a third faster for 10,000 rows. The sort is stable, so one image's
     # operations keep their order (a caption's tag order, and replay, depend on it).
@@ -78,6 +106,26 @@ def record_batch(conn: sqlite3.Connection, label: str, source: str, tag_ops: Ite
 
 def _image_of(row: tuple) -> str:
     return row[1]
+
+
+def as_sets(tag_ops: list[TagOp]) -> list[TagOpSet] | None:
+    """The same operations as sets, when replaying the sets in order gives every image its operations in their
+    own order; None when some image's order would change (say ``b`` before ``a`` on one image, ``a`` before
+    ``b`` on another)."""
+    index: dict[tuple[str, str, str], int] = {}
+    members: list[list[str]] = []
+    last: dict[str, int] = {}
+    for o in tag_ops:
+        key = (o.tag, o.op, o.origin)
+        at = index.get(key)
+        if at is None:
+            at = index[key] = len(members)
+            members.append([])
+        if last.get(o.image_id, -1) >= at:
+            return None
+        last[o.image_id] = at
+        members[at].append(o.image_id)
+    return [TagOpSet(tag, op, tuple(ids), origin) for (tag, op, origin), ids in zip(index, members)]
 
 
 def _set_file_field(conn: sqlite3.Connection, file_id: int, field: str, value: str) -> None:
@@ -129,28 +177,80 @@ def history(store: Store, *, limit: int = 50, batch_id: int | None = None) -> li
     where = "WHERE b.id = ?" if batch_id is not None else ""
     params: tuple = (batch_id,) if batch_id is not None else ()
     rows = store.conn.execute(
-        f"SELECT b.*, (SELECT COUNT(*) FROM tag_ops t WHERE t.batch_id=b.id) AS n_tag,"
+        f"SELECT b.*, (SELECT COUNT(*) FROM tag_ops t WHERE t.batch_id=b.id)"
+        f" + (SELECT COALESCE(SUM(count), 0) FROM tag_op_sets s WHERE s.batch_id=b.id) AS n_tag,"
         f" (SELECT COUNT(*) FROM file_ops f WHERE f.batch_id=b.id) AS n_file FROM batches b {where}"
         f" ORDER BY b.id DESC LIMIT ?", (*params, limit)).fetchall()
     return [Batch(r["id"], r["at"], r["label"], r["source"], r["state"], r["n_tag"], r["n_file"]) for r in rows]
 
 
-def tag_states(conn: sqlite3.Connection, image_ids: Iterable[str] | None = None) -> dict[str, dict[str, TagState]]:
-    """Replay the done batches in order: per image, per tag, what import, rules and the user said last."""
-    sql = ("SELECT t.image_id, t.tag, t.op, t.source, t.origin FROM tag_ops t JOIN batches b ON b.id = t.batch_id"
-           " WHERE b.state = 'done'")
-    params: list = []
-    if image_ids is not None:
-        ids = list(image_ids)
-        if len(ids) <= 900:
-            sql += f" AND t.image_id IN ({','.join('?' * len(ids))})"
-            params = ids
-    sql += " ORDER BY t.seq"
+def tag_states(conn: sqlite3.Connection, image_ids: Iterable[str] | None = None, *,
+               imports_only: bool = False) -> dict[str, dict[str, TagState]]:
+    """Replay the done batches in order: per image, per tag, what import, rules and the user said last.
+
+    ``imports_only`` replays just the caption imports (always rows, read through the index): enough to know
+    what is imported, and cheap for one image.
+    """
+    wanted = None if image_ids is None else set(image_ids)
     states: dict[str, dict[str, TagState]] = defaultdict(dict)
-    for image_id, tag, op, source, origin in conn.execute(sql, params):
-        per_image = states[image_id]
-        per_image[tag] = replay(per_image.get(tag), op, source, origin)
+    memo: dict[tuple, TagState] = {}
+    for _batch, _seq, ids, tag, op, source, origin in _done_ops(conn, wanted, imports_only):
+        for image_id in ids:
+            per_image = states[image_id]
+            current = per_image.get(tag)
+            key = (current, op, source, origin)
+            after = memo.get(key)
+            if after is None:
+                after = memo[key] = replay(current, op, source, origin)
+            per_image[tag] = after
     return states
+
+
+def _done_ops(conn: sqlite3.Connection, wanted: set[str] | None, imports_only: bool = False) -> Iterator[tuple]:
+    """(batch, seq, image ids, tag, op, source, origin) of the done batches in journal order, rows and sets
+    merged (a batch is recorded in one form)."""
+    sql = ("SELECT t.batch_id, t.seq, t.image_id, t.tag, t.op, t.source, t.origin FROM tag_ops t"
+           " JOIN batches b ON b.id = t.batch_id WHERE b.state = 'done'")
+    params: list = []
+    if wanted is not None and len(wanted) <= 900:
+        sql += f" AND t.image_id IN ({','.join('?' * len(wanted))})"
+        params = list(wanted)
+    if imports_only:
+        sql += " AND t.source = 'import'"
+    rows = ((b, q, (i,), t, o, s, g) for b, q, i, t, o, s, g in conn.execute(sql + " ORDER BY t.seq", params)
+            if wanted is None or i in wanted)
+    if imports_only:
+        return rows
+    sets = conn.execute("SELECT s.batch_id, s.seq, s.tag, s.op, s.source, s.origin, s.packing, s.images"
+                        " FROM tag_op_sets s JOIN batches b ON b.id = s.batch_id WHERE b.state = 'done'"
+                        " ORDER BY s.seq")
+
+    def expanded():
+        for b, q, t, o, s, g, packing, blob in sets:
+            ids = unpack_ids(packing, blob)
+            if wanted is not None:
+                ids = [i for i in ids if i in wanted]
+            yield b, q, ids, t, o, s, g
+
+    return heapq.merge(rows, expanded(), key=_journal_order)
+
+
+def _journal_order(event: tuple) -> tuple[int, int]:
+    return event[0], event[1]
+
+
+def batch_images(conn: sqlite3.Connection, batch_id: int) -> set[str]:
+    """Every image a batch's tag operations touch."""
+    found = {r[0] for r in conn.execute("SELECT DISTINCT image_id FROM tag_ops WHERE batch_id=?", (batch_id,))}
+    for packing, blob in conn.execute("SELECT packing, images FROM tag_op_sets WHERE batch_id=?", (batch_id,)):
+        found.update(unpack_ids(packing, blob))
+    return found
+
+
+def tag_op_count(conn: sqlite3.Connection) -> int:
+    """How many tag operations the journal holds, whichever form they were recorded in."""
+    return conn.execute("SELECT (SELECT COUNT(*) FROM tag_ops)"
+                        " + (SELECT COALESCE(SUM(count), 0) FROM tag_op_sets)").fetchone()[0]
 
 
 def replay(current: TagState | None, op: str, source: str, origin: str) -> TagState:
@@ -167,5 +267,5 @@ def replay(current: TagState | None, op: str, source: str, origin: str) -> TagSt
 
 def imported_tags(conn: sqlite3.Connection, image_id: str) -> list[str]:
     """Tags currently imported from caption files for one image, in file order."""
-    states = tag_states(conn, [image_id]).get(image_id, {})
+    states = tag_states(conn, [image_id], imports_only=True).get(image_id, {})
     return [tag for tag, state in states.items() if state.imported]

@@ -170,7 +170,7 @@ def load_scores(conn: sqlite3.Connection, model: str, image_ids: Iterable[str] |
 def vocabulary(conn: sqlite3.Connection) -> dict[str, str]:
     """Every tag the store has seen with a category: tagger scores first, then journal tags as 'general'."""
     vocab = {t: c for t, c in conn.execute("SELECT tag, category FROM tag_names ORDER BY id DESC")}
-    for (t,) in conn.execute("SELECT DISTINCT tag FROM tag_ops"):
+    for (t,) in conn.execute("SELECT tag FROM tag_ops UNION SELECT tag FROM tag_op_sets"):
         vocab.setdefault(t, "general")
     return vocab
 
