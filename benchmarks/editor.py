@@ -66,6 +66,12 @@ def build(folder: Path, n: int) -> None:
                              + [("blurry", "general", rng.uniform(0.05, 0.9))], names)
 
 
+def server_ms(response) -> float:
+    """The app;dur=... of a response's Server-Timing header, in ms."""
+    timing = response.headers.get("server-timing", "")
+    return float(timing.split("dur=", 1)[1]) if "dur=" in timing else float("nan")
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
@@ -101,6 +107,8 @@ def main() -> None:
         with sync_playwright() as p:
             browser = launch_browser(p)
             page = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True).new_page()
+            applied: list[float] = []  # the server's share of each edit's answer (its Server-Timing header)
+            page.on("response", lambda r: applied.append(server_ms(r)) if r.url.endswith("/api/edits/apply") else None)
             for attempt in range(2):  # the first load warms the server's caches (thumbnails are not waited for)
                 start = time.perf_counter()
                 page.goto(url)
@@ -122,10 +130,13 @@ def main() -> None:
             for i in range(args.runs):
                 results.setdefault("single edit (add a tag, panel + grid repainted)", []).append(timed(
                     f"await LP.edit({{kind: 'add', tags: ['bench {stamp} {i}']}}, {{ids: [{ids[0]}]}}, true);"))
+            results["  of which server"] = applied[:]
+            applied.clear()
             for i in range(max(3, args.runs // 4)):
                 kind = "add" if i % 2 == 0 else "remove"
                 results.setdefault(f"batch edit over all {len(ids)}", []).append(timed(
                     f"await LP.edit({{kind: '{kind}', tags: ['batch {stamp}']}}, {{filter: {{}}}}, true);"))
+            results["  of which server "] = applied[:]
             browser.close()
         now_mb, peak_mb = rss_mb(server.pid)
     finally:
@@ -142,6 +153,8 @@ def main() -> None:
     for name, values in results.items():
         values = sorted(values)
         print(f"{name:52s} {values[len(values) // 2]:10.1f} {p95(values):9.1f} {p95(values) / base:9.2f}x")
+        if os.environ.get("BENCH_VALUES"):
+            print("   ", [round(v) for v in values])
     print(f"{'server memory (RSS now / peak)':52s} {now_mb:10.0f} {peak_mb:9.0f}  MB")
 
 

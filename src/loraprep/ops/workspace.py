@@ -97,6 +97,7 @@ class Workspace(WorkspaceExtras):
         self._tagger: dict[str, LeanBase] = {}
         self.entries: dict[int, Entry] = {}
         self._files_of_image: dict[str, list[int]] = {}
+        self._concepts_of_image: dict[str, tuple[str, ...]] | None = None
         for f in list_files(self.store, statuses=LIVE):
             self.entries[f.id] = self._entry(f)
             if f.image_id:
@@ -128,7 +129,9 @@ class Workspace(WorkspaceExtras):
 
     def has_tag(self, image_id: str, tag: str) -> bool:
         """Whether an image shows ``tag`` before rules, from the journal states (no base rebuilt)."""
-        return shows(self.states.get(image_id, {}).get(tag), tag in self._tagger_of(image_id).name_set)
+        per_image = self.states.get(image_id)
+        tagger = self._tagger.get(image_id) or self._tagger_of(image_id)
+        return shows(per_image.get(tag) if per_image else None, tag in tagger.name_set)
 
     def pinned(self, image_id: str, tag: str) -> bool:
         state = self.states.get(image_id, {}).get(tag)
@@ -234,20 +237,25 @@ class Workspace(WorkspaceExtras):
         if edit.kind not in TAG_KINDS:
             file_ops = [op for fid in file_ids for op in file_ops_for(edit, self.entry(fid).file)]
             return [], file_ops, list(dict.fromkeys(op.file_id for op in file_ops))
-        targets: dict[str, list[int]] = {}  # two files with identical bytes share an image id: one operation
-        for fid in file_ids:
-            image_id = self.entry(fid).file.image_id
-            if image_id:
-                targets.setdefault(image_id, []).append(fid)
+        entries = self.entries
+        missing = [fid for fid in file_ids if fid not in entries]
+        if missing:
+            self.entry(missing[0])  # raises the one error shape for an unknown id
+        images = [entries[fid].file.image_id for fid in file_ids]
+        # two files with identical bytes share an image id: one operation
+        unique = [i for i in dict.fromkeys(images) if i]
         has = self.has_tag
         if edit.kind in ("remove", "replace", "consolidate"):
             # A tag a rule put there (trigger, fixed slot, alias target) is shown like any other, so the user
             # can remove it too: the rules honour a user remove.
+            chosen, files_of = set(file_ids), self._files_of_image
+
             def has(image_id: str, tag: str) -> bool:
-                return self.has_tag(image_id, tag) or any(tag in self.verdict(f).names for f in targets[image_id])
-        sets = tag_sets_for(edit, list(targets), has, self.pinned)
-        touched = {i for s in sets for i in s.image_ids}
-        return sets, [], [fid for fid in file_ids if self.entry(fid).file.image_id in touched]
+                return self.has_tag(image_id, tag) or any(
+                    tag in self.verdict(f).names for f in files_of.get(image_id, ()) if f in chosen)
+        sets = tag_sets_for(edit, unique, has, self.pinned)
+        touched = set().union(*(s.image_ids for s in sets))
+        return sets, [], [fid for fid, image_id in zip(file_ids, images) if image_id in touched]
 
     def preview_edit(self, edit: EditOp, file_ids: list[int], *, examples: int = 5) -> dict:
         """Dry run: how many images change, and a few before/after examples; writes nothing."""
@@ -266,39 +274,38 @@ class Workspace(WorkspaceExtras):
         sets, file_ops, changed = self.plan_edit(edit, file_ids)
         with self.store.write() as conn:
             batch_id = journal.record_batch(conn, edit.label, source, file_ops=file_ops, tag_sets=sets)
-        self._after_write(self._replay_sets(sets, source), {o.file_id for o in file_ops})
+        self._after_write(*self._replay_sets(sets, source), {o.file_id for o in file_ops})
         return {"batch_id": batch_id, "edit": edit.label, "changed": len(changed),
                 "tag_ops": sum(len(s.image_ids) for s in sets), "file_ops": len(file_ops)}
 
-    def _replay_sets(self, sets: list[TagOpSet], source: str) -> dict[str, dict[str, int]]:
+    def _replay_sets(self, sets: list[TagOpSet], source: str) -> tuple[set[str], dict[tuple[str, int], list[str]]]:
         """The store's replay of a batch we just wrote, applied to the states in memory (no journal read back).
 
-        Returns, per image it touched, how each tag's showing changed (+1 / -1; an empty dict when none did,
-        say a pin of a tag already shown). A batch from ``plan_edit`` speaks of each (image, tag) once.
+        Returns the images it touched and, per (tag, +1 or -1), the images that now show that tag or no longer
+        do. A batch from ``plan_edit`` speaks of each (image, tag) once.
         """
-        states, tagger_of = self.states, self._tagger_of
-        shown: dict[str, dict[str, int]] = {}
-        memo: dict[tuple, tuple] = {}
+        states, tagger, tagger_of = self.states, self._tagger, self._tagger_of
+        moves: dict[tuple[str, int], list[str]] = {}
+        touched: set[str] = set()
         for s in sets:
             tag, op, origin = s.tag, s.op, s.origin
+            memo: dict[tuple, tuple] = {}
+            touched.update(s.image_ids)
             for image_id in s.image_ids:
                 per_image = states.get(image_id)
                 if per_image is None:
                     per_image = states[image_id] = {}
                 current = per_image.get(tag)
-                key = (current, tag in tagger_of(image_id).name_set)
+                key = (current, tag in (tagger.get(image_id) or tagger_of(image_id)).name_set)
                 found = memo.get(key)
                 if found is None:
                     after = journal.replay(current, op, source, origin)
-                    found = memo[key] = (after, shows(after, key[1]) - shows(current, key[1]))
+                    delta = shows(after, key[1]) - shows(current, key[1])
+                    found = memo[key] = (after, moves.setdefault((tag, delta), []) if delta else None)
                 per_image[tag] = found[0]
-                difference = shown.get(image_id)
-                if difference is None:
-                    difference = shown[image_id] = {}
-                if found[1]:
-                    difference[tag] = found[1]
-            memo.clear()  # the memo holds for one (tag, op, origin)
-        return shown
+                if found[1] is not None:
+                    found[1].append(image_id)
+        return touched, moves
 
     def undo(self) -> dict:
         return self._step(journal.undo)
@@ -313,34 +320,37 @@ class Workspace(WorkspaceExtras):
         image_ids = journal.batch_images(conn, batch.id)
         files = {r[0] for r in conn.execute("SELECT DISTINCT file_id FROM file_ops WHERE batch_id=?", (batch.id,))}
         fresh = journal.tag_states(conn, image_ids) if image_ids else {}
-        shown: dict[str, dict[str, int]] = {}
+        moves: dict[tuple[str, int], list[str]] = {}
         for image_id in image_ids:
             old, new = self.states.get(image_id, {}), fresh.get(image_id, {})
             tagger = self._tagger_of(image_id).name_set
-            shown[image_id] = {t: d for t in old.keys() | new.keys()
-                               if (d := shows(new.get(t), t in tagger) - shows(old.get(t), t in tagger))}
+            for t in old.keys() | new.keys():
+                delta = shows(new.get(t), t in tagger) - shows(old.get(t), t in tagger)
+                if delta:
+                    moves.setdefault((t, delta), []).append(image_id)
             self.states[image_id] = new
-        self._after_write(shown, files)
+        self._after_write(image_ids, moves, files)
         return {"batch_id": batch.id, "label": batch.label, "state": batch.state}
 
-    def _after_write(self, shown: dict[str, dict[str, int]], file_ids: set[int]) -> None:
+    def _after_write(self, images: set[str], moves: dict[tuple[str, int], list[str]], file_ids: set[int]) -> None:
         """Bring the in-memory view up to date with our own write, touching only what changed.
 
-        ``shown`` holds, per image whose journal states changed (``self.states`` already has the new ones), how
-        each tag's showing changed. Concept counts move by those differences; the images' bases are rebuilt when
-        next read. ``self.stale`` becomes the ids of the files whose verdict may have changed: the written ones,
-        and every image of a concept whose core traits moved (the editor repaints just those).
+        ``images`` had their journal states changed (``self.states`` already has the new ones); ``moves`` lists,
+        per (tag, +1 / -1), the images that now show that tag or no longer do. Concept counts move by those; the
+        images' bases are rebuilt when next read. ``self.stale`` becomes the ids of the files whose verdict may
+        have changed: the written ones, and every image of a concept whose core traits moved (the editor
+        repaints just those).
         """
         stats = self._stats
         before_core = {c: _core(stats.get(c)) for c in stats.concepts()} if stats is not None else {}
         changed_files = {f.id: f for f in list_files(self.store, statuses=LIVE) if f.id in file_ids} if file_ids else {}
+        entries, files_of = self.entries, self._files_of_image
         touched: set[str] = set()
         changed: set[int] = set()
-        deltas: dict[str, dict[str, int]] = {}
         for fid, record in changed_files.items():
-            e = self.entries[fid]
-            old_names = _names_before(e, shown.get(record.image_id))
-            fresh = self.entries[fid] = self._entry(record)
+            e = entries[fid]
+            old_names = _names_before(e, [(t, d) for (t, d), ids in moves.items() if record.image_id in ids])
+            fresh = entries[fid] = self._entry(record)
             if stats is not None:
                 if e.file.status == "active":
                     stats.remove(e.file.concept, old_names)
@@ -348,35 +358,43 @@ class Workspace(WorkspaceExtras):
                     stats.add(record.concept, fresh.lean.names)
             touched.update((e.file.concept, record.concept))
             changed.add(fid)
-        entries, files_of = self.entries, self._files_of_image
-        for image_id, difference in shown.items():
+        if changed_files:
+            self._concepts_of_image = None
+        for image_id in images:
             for fid in files_of.get(image_id, ()):
-                if fid in changed_files:
-                    continue
-                e = entries.get(fid)
-                if e is None:
-                    continue
-                if difference and e.file.status == "active":
-                    concept = e.file.concept
-                    counts = deltas.get(concept)
-                    if counts is None:
-                        counts = deltas[concept] = {}
-                    for tag, delta in difference.items():
-                        counts[tag] = counts.get(tag, 0) + delta
-                e.outdate()
-                changed.add(fid)
+                if fid not in changed_files:
+                    e = entries.get(fid)
+                    if e is not None:
+                        e.outdate()
+                        changed.add(fid)
         if stats is not None:
-            for concept, delta in deltas.items():
-                stats.shift(concept, delta)
-                touched.add(concept)
+            concepts_of = self._active_concepts()
+            for (tag, delta), ids in moves.items():
+                # Files changed in this write were counted afresh above: the moves are for the others.
+                per_concept = Counter(chain.from_iterable(concepts_of.get(i, ()) for i in ids)) if not changed_files \
+                    else Counter(entries[f].file.concept for i in ids for f in files_of.get(i, ())
+                                 if f not in changed_files and f in entries and entries[f].file.status == "active")
+                for concept, images_there in per_concept.items():
+                    stats.shift(concept, {tag: delta * images_there})
+                    touched.add(concept)
             # Core tags are per concept: where an edit moved them, the verdict may change for every image there.
             moved = {c for c in touched if core_change_matters(before_core.get(c, frozenset()), _core(stats.get(c)))}
             if moved:
-                for fid, e in self.entries.items():
+                for fid, e in entries.items():
                     if e.file.concept in moved:
                         e.forget_rules()
                         changed.add(fid)
         self.stale = changed
+
+    def _active_concepts(self) -> dict[str, tuple[str, ...]]:
+        """Per image id, the concept of each of its active files (kept until files change)."""
+        if self._concepts_of_image is None:
+            found: dict[str, tuple[str, ...]] = {}
+            for e in self.entries.values():
+                if e.file.status == "active" and e.file.image_id:
+                    found[e.file.image_id] = found.get(e.file.image_id, ()) + (e.file.concept,)
+            self._concepts_of_image = found
+        return self._concepts_of_image
 
     # ---- reading -------------------------------------------------------------------------------------------
     def files(self, statuses=LIVE) -> list[FileRecord]:
@@ -389,11 +407,11 @@ class Workspace(WorkspaceExtras):
         return Counter(chain.from_iterable(self.entry(fid).lean.names for fid in ids))
 
 
-def _names_before(e: Entry, difference: dict[str, int] | None):
+def _names_before(e: Entry, moves: list[tuple[str, int]]):
     """A file's base names before this write, for the concept counts (a set where its tags changed too)."""
-    if e.built or not difference:  # built before the write, or the write changed nothing it shows
+    if e.built or not moves:  # built before the write, or the write changed nothing it shows
         return e.lean.names
-    return (set(e.lean.names) - {t for t, d in difference.items() if d > 0}) | {t for t, d in difference.items() if d < 0}
+    return (set(e.lean.names) - {t for t, d in moves if d > 0}) | {t for t, d in moves if d < 0}
 
 
 def _core(stats) -> frozenset:

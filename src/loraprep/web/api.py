@@ -32,6 +32,7 @@ class EditRequest(BaseModel):
     ids: Optional[list[int]] = None
     filter: Optional[Query] = None
     visible: Optional[list[int]] = Field(None, max_length=5000)  # the gallery rows on screen: answered first
+    current: Optional[int] = None  # the image open in the panel: its detail comes with the answer when it changed
 
 
 class ThresholdRequest(BaseModel):
@@ -114,7 +115,8 @@ def build_router(editor):
     @r.post("/api/edits/apply")
     def apply(body: EditRequest):
         return as_json(editor.apply_edit(body.edit.model_dump(), body.ids,
-                                         body.filter.model_dump() if body.filter else None, body.visible))
+                                         body.filter.model_dump() if body.filter else None, body.visible,
+                                         body.current))
 
     @r.post("/api/undo")
     def undo():

@@ -104,8 +104,9 @@ let countsSeq = 0, countsTimer = null;
 function loadCounts() {
   // Debounced: a burst of edits or clicks asks for the sidebar's counts once, after it settles.
   clearTimeout(countsTimer);
-  return new Promise((done) => { countsTimer = setTimeout(() => fetchCounts().then(done), 120); });
+  return new Promise((done) => { countsTimer = setTimeout(() => { countsTimer = null; fetchCounts().then(done); }, 120); });
 }
+function cancelCounts() { const waiting = countsTimer !== null; clearTimeout(countsTimer); countsTimer = null; return waiting; }
 async function fetchCounts() {
   const seq = ++countsSeq;
   const ids = S.selected.size ? [...S.selected] : (S.filtered ? S.filtered : null);
@@ -129,11 +130,14 @@ $("#tag-find").addEventListener("input", renderCounts);
 
 /* ---- edits ------------------------------------------------------------------------------------------- */
 async function edit(editSpec, target, quiet) {
-  const visible = grid.visibleIds(); if (S.current != null) visible.push(S.current);
-  const res = await api("POST", "api/edits/apply", { edit: editSpec, ...target, visible });
+  const visible = grid.visibleIds(), current = S.current ?? null; if (current != null) visible.push(current);
+  // A sidebar refresh still waiting would count every image while this edit waits behind it: the edit asks
+  // for fresh counts itself once it is written.
+  const countsWaiting = cancelCounts();
+  const res = await api("POST", "api/edits/apply", { edit: editSpec, ...target, visible, current });
   S.version = res.version;
   if (!quiet) toast(res.batch_id ? `${res.edit}: ${res.changed} image(s) changed (batch ${res.batch_id})` : "nothing to change");
-  if (res.batch_id) await afterWrite(res);
+  if (res.batch_id) await afterWrite(res); else if (countsWaiting) loadCounts();
   return res;
 }
 async function afterWrite(res) {
@@ -146,7 +150,8 @@ async function afterWrite(res) {
     for (const c in rows) { if (filtered.has(c) && R[c][i] !== rows[c][k]) refilter = true; R[c][i] = rows[c][k]; }
     if ("path" in rows) S.lowerPaths = null;
   });
-  if (S.current != null && S.byId.has(S.current) && rows.id.includes(S.current)) await openImage(S.current, true);
+  if (res.detail && res.detail.file.id === S.current) showImage(res.detail, true);
+  else if (S.current != null && S.byId.has(S.current) && rows.id.includes(S.current)) await openImage(S.current, true);
   if (refilter || (query().where && filterActive())) await applyFilter(false); else grid.paint();
   // The rows off screen (and the sidebar's counts, which need every row's rules) follow once the user pauses:
   // a burst of large edits then waits for them once, not after each edit.

@@ -10,12 +10,16 @@ async function openImage(id, keepFocus) {
   S.current = id; grid.paint();
   const d = await api("GET", "api/images/" + id);
   if (seq !== openSeq) return;
+  showImage(d, keepFocus);
+}
+function showImage(d, keepFocus) {
+  // The panel from an image's detail: fetched by openImage, or carried by an edit's answer.
   const f = d.file;
   q("#panel").hidden = false;
   q("#panel-title").textContent = f.name;
   q("#panel-meta").innerHTML = `${esc(f.path)}<br>${f.width || "?"}×${f.height || "?"} ${esc(f.format || "")} · concept <b>${esc(f.concept || "(root)")}</b>` +
     (f.tier ? ` · tier <b>${esc(f.tier)}</b>` : "") + ` · <b>${esc(f.status)}</b>${f.reason ? " (" + esc(f.reason) + ")" : ""}`;
-  const img = q("#panel-image"), src = f.status === "failed" ? "" : "api/images/" + id + "/file";
+  const img = q("#panel-image"), src = f.status === "failed" ? "" : "api/images/" + f.id + "/file";
   if (img.dataset.src !== src) { img.dataset.src = src; if (src) img.src = src; else img.removeAttribute("src"); }
   q("#chips").innerHTML = d.tags.map((t) => chip(t)).join("") || '<span class="hint">no tags</span>';
   q("#dropped").innerHTML = d.dropped.map((t) => chip(t)).join("");
