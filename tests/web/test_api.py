@@ -205,3 +205,21 @@ def test_a_large_edit_answers_the_visible_rows_first(client, monkeypatch):
     gallery = client.get("/api/images").json()["columns"]
     full = client.get(f"/api/images/{ids[-1]}").json()
     assert gallery["tags"][gallery["id"].index(ids[-1])] == len(full["tags"])
+
+
+def test_an_edit_answers_with_the_open_images_fresh_detail(client):
+    ids = file_ids(client)
+    fid, other = ids["outfit_a/002.png"], ids["outfit_b/003.png"]
+    r = client.post("/api/edits/apply", json={"edit": {"kind": "add", "tags": ["masterpiece"]}, "ids": [fid],
+                                              "current": fid}).json()
+    assert r["detail"]["file"]["id"] == fid and "masterpiece" in [t["name"] for t in r["detail"]["tags"]]
+    assert r["detail"] == {**client.get(f"/api/images/{fid}").json()}
+    # an open image the edit did not touch needs no new detail
+    r = client.post("/api/edits/apply", json={"edit": {"kind": "add", "tags": ["sketch"]}, "ids": [fid],
+                                              "current": other}).json()
+    assert "detail" not in r
+
+
+def test_every_answer_says_the_servers_share_of_its_time(client):
+    timing = client.get("/api/session").headers["server-timing"]
+    assert timing.startswith("app;dur=") and float(timing.split("=", 1)[1]) >= 0
