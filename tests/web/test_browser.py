@@ -209,3 +209,25 @@ def test_filters_in_the_page_match_the_server_and_a_large_edit_fills_in(page, mo
     page.wait_for_selector("#tag-list li[data-tag='masterpiece']")
     counts = page.locator("#tag-list li[data-tag='masterpiece'] .n").inner_text()
     assert counts == "12"
+
+
+def test_rows_scrolled_to_after_a_large_edit_are_fetched_as_they_appear(playwright_api, live, monkeypatch):
+    from loraprep.web import service
+
+    browser = launch_browser(playwright_api)
+    try:
+        # a short window: most of the 12 images are off screen
+        page = browser.new_context(viewport={"width": 420, "height": 420}, bypass_csp=True).new_page()
+        page.goto(live.url)
+        page.wait_for_selector("body[data-ready='1']", timeout=20000)
+        page.evaluate("window.fillLater = () => {}")  # no whole-gallery refresh: only scrolling may update rows
+        monkeypatch.setattr(service, "PATCH_ALL", 1)
+        last = page.evaluate("LP.S.rows.id[LP.S.view[LP.S.view.length - 1]]")
+        before = page.evaluate(f"LP.S.rows.tags[LP.S.byId.get({last})]")
+        res = page.evaluate("LP.edit({kind: 'add', tags: ['masterpiece']}, {filter: {}}, true)")
+        assert res["pending"] and last not in res["rows"]["id"]
+        assert page.evaluate(f"LP.S.rows.tags[LP.S.byId.get({last})]") == before
+        page.evaluate("document.querySelector('#grid').scrollTop = 1e6")
+        page.wait_for_function(f"LP.S.rows.tags[LP.S.byId.get({last})] === {before + 1}", timeout=10000)
+    finally:
+        browser.close()

@@ -35,6 +35,10 @@ class EditRequest(BaseModel):
     current: Optional[int] = None  # the image open in the panel: its detail comes with the answer when it changed
 
 
+class RowsRequest(BaseModel):
+    ids: list[int] = Field(..., max_length=5000)
+
+
 class ThresholdRequest(BaseModel):
     general: Optional[float] = Field(None, ge=0, le=1)
     character: Optional[float] = Field(None, ge=0, le=1)
@@ -77,6 +81,11 @@ def build_router(editor):
     @r.get("/api/images")
     def images():
         return Response(editor.gallery_json(), media_type="application/json", headers={"Cache-Control": "no-store"})
+
+    @r.post("/api/rows")
+    def rows(body: RowsRequest):
+        """Fresh gallery rows of some files: the page asks for the rows it scrolls to after a large edit."""
+        return as_json(editor.rows(body.ids))
 
     @r.get("/api/images/{file_id}")
     def image(file_id: int):

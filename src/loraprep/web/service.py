@@ -135,6 +135,13 @@ class Editor:
             out.append(cached[3])
         return out
 
+    def rows(self, file_ids: list[int]) -> dict:
+        """The current gallery rows of some files (columns, as the gallery sends them)."""
+        with self.lock:
+            self.sync()
+            return {"ok": True, "rows": shapes.columns(self._gallery_rows(self._known(file_ids))),
+                    "version": self.version}
+
     def _duplicate_ids(self) -> set[int]:
         if self._duplicates is None:
             self._duplicates = {m["file_id"] for g in self._groups() for m in g["members"] if not m["keeper"]}

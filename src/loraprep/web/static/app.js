@@ -2,7 +2,7 @@
 "use strict";
 const $ = (s) => document.querySelector(s);
 const S = { rows: null, byId: new Map(), view: [], filtered: null, selected: new Set(), current: null,
-  version: 0, session: null, preview: null, busy: 0 };
+  version: 0, session: null, preview: null, busy: 0, fresh: null };
 
 async function api(method, path, body) {
   const res = await fetch(path, { method, credentials: "same-origin",
@@ -21,6 +21,7 @@ const grid = new Grid($("#grid"), $("#grid-space"), {
   open: (id) => openImage(id), isSelected: (id) => S.selected.has(id), current: () => S.current,
   toggle: (id, on) => { if (id == null) return; if (on || !S.selected.has(id)) S.selected.add(id); else S.selected.delete(id); selectionChanged(); },
   selectRange: (a, b) => { for (let p = a; p <= b; p++) S.selected.add(S.rows.id[S.view[p]]); selectionChanged(); },
+  scrolled: () => { if (S.fresh) fetchVisibleLater(); },
 });
 
 /* ---- loading ---------------------------------------------------------------------------------------- */
@@ -43,6 +44,7 @@ async function loadGallery() {
 }
 async function refreshAll() {
   await loadGallery();
+  S.fresh = null;
   await applyFilter(false);
   if (S.current != null && S.byId.has(S.current)) await openImage(S.current, true);
 }
@@ -140,16 +142,24 @@ async function edit(editSpec, target, quiet) {
   if (res.batch_id) await afterWrite(res); else if (countsWaiting) loadCounts();
   return res;
 }
-async function afterWrite(res) {
-  // The server sends the fresh rows of the images the write may have changed: repaint those, keep the rest.
-  if (!res.rows) { await refreshAll(); loadHistory(); return; }
-  const R = S.rows, rows = res.rows, filtered = new Set(["concept", "status", "path"]);
+function patchRows(rows) {
+  // Fresh rows from the server over the page's copy; true when a column the filters read changed.
+  const R = S.rows, filtered = new Set(["concept", "status", "path"]);
   let refilter = false;
   rows.id.forEach((id, k) => {
     const i = S.byId.get(id); if (i === undefined) return;
     for (const c in rows) { if (filtered.has(c) && R[c][i] !== rows[c][k]) refilter = true; R[c][i] = rows[c][k]; }
     if ("path" in rows) S.lowerPaths = null;
   });
+  return refilter;
+}
+async function afterWrite(res) {
+  // The server sends the fresh rows of the images the write may have changed: repaint those, keep the rest.
+  if (!res.rows) { await refreshAll(); loadHistory(); return; }
+  const rows = res.rows, refilter = patchRows(rows);
+  // After a large edit only the rows on screen came back: rows scrolled to before the page refreshes are
+  // fetched as they appear (S.fresh: the ids already current).
+  if (res.pending) S.fresh = new Set(rows.id); else if (S.fresh) rows.id.forEach((id) => S.fresh.add(id));
   if (res.detail && res.detail.file.id === S.current) showImage(res.detail, true);
   else if (S.current != null && S.byId.has(S.current) && rows.id.includes(S.current)) await openImage(S.current, true);
   if (refilter || (query().where && filterActive())) await applyFilter(false); else grid.paint();
@@ -157,6 +167,20 @@ async function afterWrite(res) {
   // a burst of large edits then waits for them once, not after each edit.
   if (res.pending) fillLater(); else loadCounts();
   loadHistory();
+}
+let visibleTimer;
+function fetchVisibleLater() {
+  clearTimeout(visibleTimer);
+  visibleTimer = setTimeout(async () => {
+    if (!S.fresh) return;
+    const ids = grid.visibleIds().filter((id) => !S.fresh.has(id));
+    if (!ids.length) return;
+    ids.forEach((id) => S.fresh.add(id));
+    try {
+      const r = await api("POST", "api/rows", { ids });
+      if (patchRows(r.rows) && filterActive()) await applyFilter(false); else grid.paint();
+    } catch (e) { ids.forEach((id) => S.fresh && S.fresh.delete(id)); fail(e); }
+  }, 60);
 }
 let fillTimer;
 function fillLater() { clearTimeout(fillTimer); fillTimer = setTimeout(() => refreshAll().catch(fail), 1500); }

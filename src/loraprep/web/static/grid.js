@@ -7,7 +7,7 @@ class Grid {
   constructor(scroller, space, handlers) {
     this.el = scroller; this.space = space; this.h = handlers;
     this.view = []; this.cols = 1; this.pool = []; this.focus = 0;
-    this.el.addEventListener("scroll", () => this.paint(), { passive: true });
+    this.el.addEventListener("scroll", () => { this.paint(); if (this.h.scrolled) this.h.scrolled(); }, { passive: true });
     new ResizeObserver(() => this.layout()).observe(this.el);
     this.el.addEventListener("click", (ev) => this.click(ev));
     this.el.addEventListener("dblclick", (ev) => { const c = ev.target.closest(".cell"); if (c) this.h.open(+c.dataset.id); });
