@@ -223,3 +223,16 @@ def test_an_edit_answers_with_the_open_images_fresh_detail(client):
 def test_every_answer_says_the_servers_share_of_its_time(client):
     timing = client.get("/api/session").headers["server-timing"]
     assert timing.startswith("app;dur=") and float(timing.split("=", 1)[1]) >= 0
+
+
+def test_rows_of_some_files_and_unknown_ids(client):
+    ids = file_ids(client)
+    wanted = [ids["outfit_b/004.png"], ids["outfit_a/001.png"]]
+    r = client.post("/api/rows", json={"ids": wanted}).json()
+    gallery = client.get("/api/images").json()["columns"]
+    assert r["rows"]["id"] == wanted
+    for k, fid in enumerate(wanted):
+        i = gallery["id"].index(fid)
+        assert {c: r["rows"][c][k] for c in r["rows"]} == {c: gallery[c][i] for c in gallery}
+    bad = client.post("/api/rows", json={"ids": [987654]})
+    assert bad.status_code == 404 and bad.json()["ok"] is False
