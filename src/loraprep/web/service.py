@@ -14,6 +14,7 @@ from loraprep.web.yielding_lock import YieldingLock
 STATUSES = ("active", "excluded", "failed")
 PATCH_ALL = 250  # an edit of up to this many images answers with all their fresh gallery rows (~25 ms of rules)
 CATCH_UP_STEP = 0.02  # seconds of background work between looks for a waiting request
+CATCH_UP_AFTER = 0.15  # the page paints an edit's answer first: background work starts this long after it
 
 
 class Editor:
@@ -272,6 +273,7 @@ class Editor:
         while not self._closing:
             self._wake.wait()
             self._wake.clear()
+            time.sleep(CATCH_UP_AFTER)
             while self._behind and not self._closing:
                 with self.lock.background():
                     until = time.perf_counter() + CATCH_UP_STEP

@@ -78,7 +78,13 @@ autocomplete(q("#add-tag"), async (tag) => { q("#add-tag").value = ""; await tag
 autocomplete(q("#batch-tags"), () => resetPreview(), true);
 
 /* ---- history ----------------------------------------------------------------------------------------- */
-async function loadHistory() {
+let historyTimer;
+function loadHistory() {
+  // Debounced: a burst of edits asks for the history once; opening the dialog asks at once.
+  clearTimeout(historyTimer);
+  historyTimer = setTimeout(fetchHistory, 250);
+}
+async function fetchHistory() {
   try {
     const h = await api("GET", "api/history?limit=100");
     q("#history-list").innerHTML = h.batches.map((b) => `<li class="${esc(b.state)}">#${b.id} ${esc(b.label)} <span class="hint">${esc(b.source)} · ${esc(b.state)} · ${esc((b.at || "").slice(0, 19).replace("T", " "))}</span></li>`).join("") || "<li>no edits yet</li>";
@@ -86,7 +92,7 @@ async function loadHistory() {
     q("#undo").title = undoable ? `Undo "${undoable.label}" (Ctrl+Z)` : "nothing to undo";
   } catch (e) { /* shown on the next action */ }
 }
-q("#open-history").onclick = () => { loadHistory(); q("#dlg-history").showModal(); };
+q("#open-history").onclick = () => { clearTimeout(historyTimer); fetchHistory(); q("#dlg-history").showModal(); };
 
 /* ---- thresholds -------------------------------------------------------------------------------------- */
 let thTimer;
