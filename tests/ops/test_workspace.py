@@ -49,7 +49,7 @@ def random_edit(rng: random.Random, ws: Workspace) -> tuple[EditOp, list[int]]:
     return EditOp(kind, tuple(tags)), chosen
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(10))
 def test_random_edits_undo_and_redo_match_a_fresh_workspace(prepared, tmp_path, seed):
     root = clone(prepared, tmp_path)
     rng = random.Random(seed)

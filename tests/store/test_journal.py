@@ -99,6 +99,9 @@ def test_rows_and_sets_replay_as_the_operations_say(tmp_path_factory, batches):
         assert dict(journal.tag_states(store.conn)) == want
         assert dict(journal.tag_states(store.conn, [IMAGES[0], IMAGES[2]])) == {
             i: s for i, s in want.items() if i in (IMAGES[0], IMAGES[2])}
+        only_x = {i: {t: st for t, st in s.items() if t in ("x", "z")} for i, s in want.items()}
+        assert {i: s for i, s in journal.tag_states(store.conn, tags=["x", "z"]).items()} == {
+            i: s for i, s in only_x.items() if s}
         assert journal.tag_op_count(store.conn) == sum(len(ops) for _s, ops, _f in batches)
     finally:
         store.close()

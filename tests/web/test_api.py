@@ -236,3 +236,16 @@ def test_rows_of_some_files_and_unknown_ids(client):
         assert {c: r["rows"][c][k] for c in r["rows"]} == {c: gallery[c][i] for c in gallery}
     bad = client.post("/api/rows", json={"ids": [987654]})
     assert bad.status_code == 404 and bad.json()["ok"] is False
+
+
+def test_undo_of_a_large_edit_answers_the_visible_rows_and_the_open_image(client, monkeypatch):
+    from loraprep.web import service
+
+    monkeypatch.setattr(service, "PATCH_ALL", 2)
+    ids = client.get("/api/images").json()["columns"]["id"]
+    client.post("/api/edits/apply", json={"edit": {"kind": "add", "tags": ["masterpiece"]}, "filter": {}})
+    r = client.post("/api/undo", json={"visible": ids[:2], "current": ids[0]}).json()
+    assert r["state"] == "undone" and r["pending"] and r["rows"]["id"] == sorted(ids[:2])
+    assert "masterpiece" not in [t["name"] for t in r["detail"]["tags"]]
+    r = client.post("/api/redo").json()  # no body: every changed row comes back
+    assert r["state"] == "done" and not r["pending"] and sorted(r["rows"]["id"]) == sorted(ids)

@@ -317,18 +317,25 @@ class Workspace(WorkspaceExtras):
         self.refresh()
         batch = fn(self.store)
         conn = self.store.conn
-        image_ids = journal.batch_images(conn, batch.id)
+        image_ids, tags = journal.batch_scope(conn, batch.id)
         files = {r[0] for r in conn.execute("SELECT DISTINCT file_id FROM file_ops WHERE batch_id=?", (batch.id,))}
-        fresh = journal.tag_states(conn, image_ids) if image_ids else {}
+        # Only the batch's own tags on its own images can change: replay just those.
+        fresh = journal.tag_states(conn, image_ids, tags=tags) if image_ids else {}
         moves: dict[tuple[str, int], list[str]] = {}
         for image_id in image_ids:
-            old, new = self.states.get(image_id, {}), fresh.get(image_id, {})
-            tagger = self._tagger_of(image_id).name_set
-            for t in old.keys() | new.keys():
-                delta = shows(new.get(t), t in tagger) - shows(old.get(t), t in tagger)
+            per_image, replayed = self.states.setdefault(image_id, {}), fresh.get(image_id, {})
+            in_tagger = self._tagger_of(image_id).name_set
+            for t in tags:
+                old, new = per_image.get(t), replayed.get(t)
+                if old == new:
+                    continue
+                delta = shows(new, t in in_tagger) - shows(old, t in in_tagger)
                 if delta:
                     moves.setdefault((t, delta), []).append(image_id)
-            self.states[image_id] = new
+                if new is None:
+                    del per_image[t]
+                else:
+                    per_image[t] = new
         self._after_write(image_ids, moves, files)
         return {"batch_id": batch.id, "label": batch.label, "state": batch.state}
 

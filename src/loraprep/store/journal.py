@@ -185,16 +185,17 @@ def history(store: Store, *, limit: int = 50, batch_id: int | None = None) -> li
 
 
 def tag_states(conn: sqlite3.Connection, image_ids: Iterable[str] | None = None, *,
-               imports_only: bool = False) -> dict[str, dict[str, TagState]]:
+               imports_only: bool = False, tags: Iterable[str] | None = None) -> dict[str, dict[str, TagState]]:
     """Replay the done batches in order: per image, per tag, what import, rules and the user said last.
 
     ``imports_only`` replays just the caption imports (always rows, read through the index): enough to know
-    what is imported, and cheap for one image.
+    what is imported, and cheap for one image. ``tags`` replays only those tags (a tag's state depends on its
+    own operations alone): what an undo needs.
     """
     wanted = None if image_ids is None else set(image_ids)
     states: dict[str, dict[str, TagState]] = defaultdict(dict)
     memo: dict[tuple, TagState] = {}
-    for _batch, _seq, ids, tag, op, source, origin in _done_ops(conn, wanted, imports_only):
+    for _batch, _seq, ids, tag, op, source, origin in _done_ops(conn, wanted, imports_only, tags):
         for image_id in ids:
             per_image = states[image_id]
             current = per_image.get(tag)
@@ -206,7 +207,8 @@ def tag_states(conn: sqlite3.Connection, image_ids: Iterable[str] | None = None,
     return states
 
 
-def _done_ops(conn: sqlite3.Connection, wanted: set[str] | None, imports_only: bool = False) -> Iterator[tuple]:
+def _done_ops(conn: sqlite3.Connection, wanted: set[str] | None, imports_only: bool = False,
+              tags: Iterable[str] | None = None) -> Iterator[tuple]:
     """(batch, seq, image ids, tag, op, source, origin) of the done batches in journal order, rows and sets
     merged (a batch is recorded in one form)."""
     sql = ("SELECT t.batch_id, t.seq, t.image_id, t.tag, t.op, t.source, t.origin FROM tag_ops t"
@@ -215,6 +217,12 @@ def _done_ops(conn: sqlite3.Connection, wanted: set[str] | None, imports_only: b
     if wanted is not None and len(wanted) <= 900:
         sql += f" AND t.image_id IN ({','.join('?' * len(wanted))})"
         params = list(wanted)
+    tag_filter, tag_params = "", []
+    if tags is not None:
+        tag_params = sorted(set(tags))
+        tag_filter = f" IN ({','.join('?' * len(tag_params))})"
+        sql += " AND t.tag" + tag_filter
+        params += tag_params
     if imports_only:
         sql += " AND t.source = 'import'"
     rows = ((b, q, (i,), t, o, s, g) for b, q, i, t, o, s, g in conn.execute(sql + " ORDER BY t.seq", params)
@@ -223,7 +231,7 @@ def _done_ops(conn: sqlite3.Connection, wanted: set[str] | None, imports_only: b
         return rows
     sets = conn.execute("SELECT s.batch_id, s.seq, s.tag, s.op, s.source, s.origin, s.packing, s.images"
                         " FROM tag_op_sets s JOIN batches b ON b.id = s.batch_id WHERE b.state = 'done'"
-                        " ORDER BY s.seq")
+                        + (" AND s.tag" + tag_filter if tag_filter else "") + " ORDER BY s.seq", tag_params)
 
     def expanded():
         for b, q, t, o, s, g, packing, blob in sets:
@@ -241,10 +249,20 @@ def _journal_order(event: tuple) -> tuple[int, int]:
 
 def batch_images(conn: sqlite3.Connection, batch_id: int) -> set[str]:
     """Every image a batch's tag operations touch."""
-    found = {r[0] for r in conn.execute("SELECT DISTINCT image_id FROM tag_ops WHERE batch_id=?", (batch_id,))}
-    for packing, blob in conn.execute("SELECT packing, images FROM tag_op_sets WHERE batch_id=?", (batch_id,)):
-        found.update(unpack_ids(packing, blob))
-    return found
+    return batch_scope(conn, batch_id)[0]
+
+
+def batch_scope(conn: sqlite3.Connection, batch_id: int) -> tuple[set[str], set[str]]:
+    """(images, tags) a batch's tag operations touch: all an undo or redo of it can change."""
+    images, tags = set(), set()
+    for image_id, tag in conn.execute("SELECT image_id, tag FROM tag_ops WHERE batch_id=?", (batch_id,)):
+        images.add(image_id)
+        tags.add(tag)
+    for tag, packing, blob in conn.execute("SELECT tag, packing, images FROM tag_op_sets WHERE batch_id=?",
+                                           (batch_id,)):
+        images.update(unpack_ids(packing, blob))
+        tags.add(tag)
+    return images, tags
 
 
 def tag_op_count(conn: sqlite3.Connection) -> int:

@@ -35,6 +35,11 @@ class EditRequest(BaseModel):
     current: Optional[int] = None  # the image open in the panel: its detail comes with the answer when it changed
 
 
+class StepRequest(BaseModel):
+    visible: Optional[list[int]] = Field(None, max_length=5000)
+    current: Optional[int] = None
+
+
 class RowsRequest(BaseModel):
     ids: list[int] = Field(..., max_length=5000)
 
@@ -128,12 +133,14 @@ def build_router(editor):
                                          body.current))
 
     @r.post("/api/undo")
-    def undo():
-        return as_json(editor.step("undo"))
+    def undo(body: Optional[StepRequest] = None):
+        body = body or StepRequest()
+        return as_json(editor.step("undo", body.visible, body.current))
 
     @r.post("/api/redo")
-    def redo():
-        return as_json(editor.step("redo"))
+    def redo(body: Optional[StepRequest] = None):
+        body = body or StepRequest()
+        return as_json(editor.step("redo", body.visible, body.current))
 
     @r.get("/api/history")
     def history(limit: int = Q(50, ge=1, le=1000)):

@@ -235,13 +235,10 @@ class Editor:
             answer = {"ok": True, **result}
             if result.get("batch_id") is not None:
                 self._changed()
-                answer.update(self._patch(visible))
-                stale = self.ws.stale
-                if current in self.ws.entries and (stale is None or current in stale):
-                    answer["detail"] = shapes.image_detail(self.ws, self._file(current))
+                answer.update(self._patch(visible, current))
             return {**answer, "version": self.version}
 
-    def _patch(self, visible: list[int] | None = None) -> dict:
+    def _patch(self, visible: list[int] | None = None, current: int | None = None) -> dict:
         """The fresh gallery rows of the files the last write may have changed, so the page repaints only
         those; ``reload`` when the whole gallery may have changed.
 
@@ -251,13 +248,16 @@ class Editor:
         stale = self.ws.stale
         if stale is None:
             return {"reload": True}
+        detail = {}
+        if current in stale and current in self.ws.entries:
+            detail["detail"] = shapes.image_detail(self.ws, self._file(current))
         pending = visible is not None and len(stale) > PATCH_ALL
         ids = sorted(stale.intersection(visible) if pending else stale)
         before = {fid: self._rows[fid][3] for fid in ids if fid in self._rows}
         rows = self._gallery_rows(ids)
         if pending:
             self._catch_up_later(stale)
-        return {"rows": shapes.changed_columns(rows, before), "pending": pending}
+        return {"rows": shapes.changed_columns(rows, before), "pending": pending, **detail}
 
     def _catch_up_later(self, file_ids: set[int]) -> None:
         """Have the rows of files a large edit left stale computed while the user looks at the answer."""
@@ -283,11 +283,12 @@ class Editor:
                             self._gallery_rows([fid])
                         time.sleep(0)  # hand the interpreter to a request's thread at once, not in 5 ms
 
-    def step(self, direction: str) -> dict:
+    def step(self, direction: str, visible: list[int] | None = None, current: int | None = None) -> dict:
+        """Undo or redo; answered like an edit (rows on screen first, the open image's detail)."""
         with self.lock:
             result = getattr(self.ws, direction)()
             self._changed()
-            return {"ok": True, **result, **self._patch(), "version": self.version}
+            return {"ok": True, **result, **self._patch(visible, current), "version": self.version}
 
     def set_thresholds(self, **values) -> dict:
         with self.lock:

@@ -131,12 +131,16 @@ $("#tag-list").addEventListener("click", (ev) => {
 $("#tag-find").addEventListener("input", renderCounts);
 
 /* ---- edits ------------------------------------------------------------------------------------------- */
-async function edit(editSpec, target, quiet) {
+function onScreen() {
+  // What a write's answer should bring back first: the rows on screen and the open image.
   const visible = grid.visibleIds(), current = S.current ?? null; if (current != null) visible.push(current);
+  return { visible, current };
+}
+async function edit(editSpec, target, quiet) {
   // A sidebar refresh still waiting would count every image while this edit waits behind it: the edit asks
   // for fresh counts itself once it is written.
   const countsWaiting = cancelCounts();
-  const res = await api("POST", "api/edits/apply", { edit: editSpec, ...target, visible, current });
+  const res = await api("POST", "api/edits/apply", { edit: editSpec, ...target, ...onScreen() });
   S.version = res.version;
   if (!quiet) toast(res.batch_id ? `${res.edit}: ${res.changed} image(s) changed (batch ${res.batch_id})` : "nothing to change");
   if (res.batch_id) await afterWrite(res); else if (countsWaiting) loadCounts();
@@ -185,8 +189,9 @@ function fetchVisibleLater() {
 let fillTimer;
 function fillLater() { clearTimeout(fillTimer); fillTimer = setTimeout(() => refreshAll().catch(fail), 1500); }
 async function step(dir) {
-  try { const r = await api("POST", "api/" + dir); S.version = r.version; toast(`${dir}: ${r.label}`); await afterWrite(r); }
-  catch (e) { fail(e); }
+  const countsWaiting = cancelCounts();
+  try { const r = await api("POST", "api/" + dir, onScreen()); S.version = r.version; toast(`${dir}: ${r.label}`); await afterWrite(r); }
+  catch (e) { if (countsWaiting) loadCounts(); fail(e); }
 }
 $("#undo").onclick = () => step("undo"); $("#redo").onclick = () => step("redo");
 
