@@ -132,7 +132,7 @@ def main() -> None:
                     f"await LP.edit({{kind: 'add', tags: ['bench {stamp} {i}']}}, {{ids: [{ids[0]}]}}, true);"))
             results["  of which server"] = applied[:]
             applied.clear()
-            for i in range(max(3, args.runs // 4)):
+            for i in range(max(5, args.runs // 2)):
                 kind = "add" if i % 2 == 0 else "remove"
                 results.setdefault(f"batch edit over all {len(ids)}", []).append(timed(
                     f"await LP.edit({{kind: '{kind}', tags: ['batch {stamp}']}}, {{filter: {{}}}}, true);"))
