@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 
 from loraprep.errors import DatasetError
@@ -61,10 +61,6 @@ class Entry:
 
     def forget_rules(self) -> None:
         self.result = self.verdict = None
-
-    def outdate(self) -> None:
-        """The journal's word on this image changed: everything derived from it is rebuilt on next read."""
-        self._lean = self.tags = self.result = self.verdict = None
 
 
 class Workspace(WorkspaceExtras):
@@ -296,12 +292,15 @@ class Workspace(WorkspaceExtras):
                 if per_image is None:
                     per_image = states[image_id] = {}
                 current = per_image.get(tag)
-                key = (current, tag in (tagger.get(image_id) or tagger_of(image_id)).name_set)
+                from_tagger = tag in (tagger.get(image_id) or tagger_of(image_id)).name_set
+                # Keyed by identity (states are shared objects; hashing a dataclass costs a Python call), the
+                # entry holding ``current`` so its id cannot be reused while the memo lives.
+                key = (id(current), from_tagger)
                 found = memo.get(key)
                 if found is None:
                     after = journal.replay(current, op, source, origin)
-                    delta = shows(after, key[1]) - shows(current, key[1])
-                    found = memo[key] = (after, moves.setdefault((tag, delta), []) if delta else None)
+                    delta = shows(after, from_tagger) - shows(current, from_tagger)
+                    found = memo[key] = (after, moves.setdefault((tag, delta), []) if delta else None, current)
                 per_image[tag] = found[0]
                 if found[1] is not None:
                     found[1].append(image_id)
@@ -367,13 +366,14 @@ class Workspace(WorkspaceExtras):
             changed.add(fid)
         if changed_files:
             self._concepts_of_image = None
-        for image_id in images:
-            for fid in files_of.get(image_id, ()):
-                if fid not in changed_files:
-                    e = entries.get(fid)
-                    if e is not None:
-                        e.outdate()
-                        changed.add(fid)
+        outdated = [fid for fid in chain.from_iterable(map(files_of.get, images, repeat(()))) if fid in entries]
+        if changed_files:
+            outdated = [fid for fid in outdated if fid not in changed_files]
+        changed.update(outdated)
+        for e in map(entries.__getitem__, outdated):
+            # The journal's word on the image changed: all derived from it is rebuilt on next read (assigned
+            # here, not through a method: this runs once per image of a batch edit).
+            e._lean = e.tags = e.result = e.verdict = None
         if stats is not None:
             concepts_of = self._active_concepts()
             for (tag, delta), ids in moves.items():

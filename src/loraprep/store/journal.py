@@ -194,16 +194,18 @@ def tag_states(conn: sqlite3.Connection, image_ids: Iterable[str] | None = None,
     """
     wanted = None if image_ids is None else set(image_ids)
     states: dict[str, dict[str, TagState]] = defaultdict(dict)
-    memo: dict[tuple, TagState] = {}
+    memo: dict[tuple, tuple[TagState, TagState | None]] = {}
     for _batch, _seq, ids, tag, op, source, origin in _done_ops(conn, wanted, imports_only, tags):
         for image_id in ids:
             per_image = states[image_id]
             current = per_image.get(tag)
-            key = (current, op, source, origin)
-            after = memo.get(key)
-            if after is None:
-                after = memo[key] = replay(current, op, source, origin)
-            per_image[tag] = after
+            # By identity: equal states are mostly the same object, and hashing a dataclass is a Python call.
+            # The memo holds ``current`` too, so its id cannot be reused while the memo lives.
+            key = (id(current), op, source, origin)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = (replay(current, op, source, origin), current)
+            per_image[tag] = found[0]
     return states
 
 
