@@ -95,7 +95,9 @@ class Workspace(WorkspaceExtras):
         self._files_of_image: dict[str, list[int]] = {}
         self._concepts_of_image: dict[str, tuple[str, ...]] | None = None
         for f in list_files(self.store, statuses=LIVE):
-            self.entries[f.id] = self._entry(f)
+            # Built now, not on first read: every command reads them all, and the editor opens its page
+            # after this, not during it.
+            self.entries[f.id] = Entry(f, self._lean_of(f) if f.image_id else EMPTY, self._lean_of)
             if f.image_id:
                 self._files_of_image.setdefault(f.image_id, []).append(f.id)
         self._stats = None
