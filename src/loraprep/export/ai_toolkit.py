@@ -8,22 +8,17 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from loraprep.export.base import ExportContext, ExportOptions, Group
+from loraprep.export.base import ExportContext, FolderPerGroup
 from loraprep.export.yamlwrite import yaml_dumps
 
 DATASETS_FILE = "ai_toolkit_datasets.yaml"
 
 
-class AiToolkitExporter:
+class AiToolkitExporter(FolderPerGroup):
     name = "ai-toolkit"
     description = "ostris ai-toolkit: folders with .txt captions + the datasets: block of the job YAML"
     sidecar_captions = True
 
-    def group_dir(self, group: Group, options: ExportOptions) -> PurePosixPath:
-        return PurePosixPath(group.folder)
-
-    def naming_scope(self, group: Group, options: ExportOptions) -> str:
-        return group.folder
 
     def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
         options = ctx.options

@@ -143,3 +143,16 @@ class Exporter(Protocol):
 
     def train_command(self, ctx: ExportContext) -> str:
         """The command (or the step) that trains on this export, for the report and the CLI summary."""
+
+
+class FolderPerGroup:
+    """Exporter part for formats that put each group's images in a folder of its own under ``images_root``;
+    stems must differ within a folder."""
+
+    images_root = ""
+
+    def group_dir(self, group: Group, options: ExportOptions) -> PurePosixPath:
+        return PurePosixPath(self.images_root, group.folder)
+
+    def naming_scope(self, group: Group, options: ExportOptions) -> str:
+        return group.folder

@@ -11,7 +11,7 @@ import json
 import shlex
 from pathlib import PurePosixPath
 
-from loraprep.export.base import ExportContext, ExportOptions, Group
+from loraprep.export.base import ExportContext, FolderPerGroup
 from loraprep.export.kohya import bucket_table, caption_table, write_text
 from loraprep.export.tomlwrite import toml_dumps
 
@@ -24,16 +24,12 @@ def _meta(ctx: ExportContext, placed) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-class KohyaFinetuneExporter:
+class KohyaFinetuneExporter(FolderPerGroup):
+    images_root = "images"
     name = "kohya-finetune"
     description = "kohya-ss sd-scripts fine-tuning: images + meta.json (absolute paths) + dataset.toml"
     sidecar_captions = False
 
-    def group_dir(self, group: Group, options: ExportOptions) -> PurePosixPath:
-        return PurePosixPath("images", group.folder)
-
-    def naming_scope(self, group: Group, options: ExportOptions) -> str:
-        return group.folder
 
     def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
         (ctx.stage_root / "meta").mkdir(exist_ok=True)

@@ -11,7 +11,7 @@ import json
 import zlib
 from pathlib import PurePosixPath
 
-from loraprep.export.base import ExportContext, ExportOptions, Group
+from loraprep.export.base import ExportContext, FolderPerGroup, Group
 
 CONCEPTS_FILE = "concepts.json"
 
@@ -44,16 +44,11 @@ def concept_entry(ctx: ExportContext, group: Group, folder: PurePosixPath) -> di
     }
 
 
-class OneTrainerExporter:
+class OneTrainerExporter(FolderPerGroup):
     name = "onetrainer"
     description = "OneTrainer: a folder per concept, .txt captions, concepts.json"
     sidecar_captions = True
 
-    def group_dir(self, group: Group, options: ExportOptions) -> PurePosixPath:
-        return PurePosixPath(group.folder)
-
-    def naming_scope(self, group: Group, options: ExportOptions) -> str:
-        return group.folder
 
     def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
         entries = [concept_entry(ctx, g, self.group_dir(g, ctx.options)) for g in ctx.groups]

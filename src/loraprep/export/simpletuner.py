@@ -10,22 +10,18 @@ from __future__ import annotations
 import json
 from pathlib import PurePosixPath
 
-from loraprep.export.base import ExportContext, ExportOptions, Group
+from loraprep.export.base import ExportContext, FolderPerGroup
 
 BACKENDS_FILE = "multidatabackend.json"
 TEXT_EMBEDS_ID = "loraprep-text-embeds"
 
 
-class SimpleTunerExporter:
+class SimpleTunerExporter(FolderPerGroup):
+    images_root = "images"
     name = "simpletuner"
     description = "SimpleTuner: folders with .txt captions + multidatabackend.json (repeats = N - 1)"
     sidecar_captions = True
 
-    def group_dir(self, group: Group, options: ExportOptions) -> PurePosixPath:
-        return PurePosixPath("images", group.folder)
-
-    def naming_scope(self, group: Group, options: ExportOptions) -> str:
-        return group.folder
 
     def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
         options = ctx.options
