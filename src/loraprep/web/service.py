@@ -276,6 +276,8 @@ class Editor:
             time.sleep(CATCH_UP_AFTER)
             while self._behind and not self._closing:
                 with self.lock.background():
+                    if self._closing:  # closed while this thread waited for the lock
+                        return
                     until = time.perf_counter() + CATCH_UP_STEP
                     while self._behind and not self.lock.wanted and time.perf_counter() < until:
                         fid = self._behind.pop()
