@@ -152,11 +152,11 @@ def main() -> None:
     print(f"command: .venv/bin/python benchmarks/editor.py --images {args.images} --runs {args.runs}\n")
     base = p95(results["baseline: full gallery reload"])
     print(f"{'measure':52s} {'median ms':>10s} {'p95 ms':>9s} {'vs reload':>10s}")
-    for name, values in results.items():
-        values = sorted(values)
+    for name, in_order in results.items():
+        values = sorted(in_order)
         print(f"{name:52s} {values[len(values) // 2]:10.1f} {p95(values):9.1f} {p95(values) / base:9.2f}x")
         if os.environ.get("BENCH_VALUES"):
-            print("   ", [round(v) for v in values])
+            print("    in order:", [round(v) for v in in_order])
     print(f"{'server memory (RSS now / peak)':52s} {now_mb:10.0f} {peak_mb:9.0f}  MB")
 
 

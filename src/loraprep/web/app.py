@@ -25,8 +25,7 @@ def create_app(dataset, *, token: str, editor=None, port: int | None = None, sta
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
-        editor.start()
-        editor.warm()
+        editor.warm()  # the gallery first, then the thumbnails in the background
         try:
             yield
         finally:
