@@ -148,7 +148,7 @@ def main() -> None:
 
     predicted, wall, extra = run_loraprep(paths, manifest, args.workers, args.threshold)
     result = score("loraprep", predicted, truth, manifest, wall)
-    result.update(extra, ratio_to_decode=round(wall / decode, 2))
+    result.update(extra, ratio_to_decode=round(wall / decode, 2), encode_ratio_to_decode=round(extra["encode_s"] / decode, 2))
     print(result)
 
     if not args.skip_imagededup:

@@ -91,6 +91,27 @@ def test_incremental_describes_only_new_images(dup_dataset, monkeypatch):
     assert [Path(p).name for p in calls] == ["new.png"]
 
 
+def test_descriptors_of_an_older_version_are_recomputed(dup_dataset, monkeypatch):
+    import loraprep.dedup.batch as batch
+    from loraprep.dedup.descriptor import VERSION
+
+    calls = []
+    real = batch.describe_path
+    monkeypatch.setattr(batch, "describe_path", lambda p: calls.append(p) or real(p))
+    first = ops.dedup(dup_dataset)
+    described = sorted(calls)
+    store = open_store(dup_dataset)
+    try:
+        with store.write() as conn:                      # as if written by the previous descriptor layout
+            conn.execute("UPDATE dedup_descriptors SET version=?", (VERSION - 1,))
+    finally:
+        store.close()
+    calls.clear()
+    again = ops.dedup(dup_dataset)
+    assert described and sorted(calls) == described
+    assert [g["members"] for g in again["groups"]] == [g["members"] for g in first["groups"]]
+
+
 def test_bad_threshold_and_unknown_group(dup_dataset):
     with pytest.raises(UsageError):
         ops.dedup(dup_dataset, threshold="sloppy")

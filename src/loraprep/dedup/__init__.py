@@ -7,6 +7,7 @@ Public API (import from here):
         decoded and described in worker processes (threads for small batches)
     Descriptor.to_bytes() / Descriptor.from_bytes(blob)
     find_duplicate_groups(records, threshold=, across_concepts=, decisions=, policy=) -> list[DupGroup]
+    loraprep.dedup.verify.compare_many(keepers, members) -> list[Verdict]   strict verification, many pairs per numpy pass
     DedupInput, DupGroup, DupMember, UserDecisions, KeeperPolicy, PRESETS, resolve_threshold
     loraprep.dedup.contact_sheet.contact_sheet(group, open_image) -> PNG bytes (import the module: it needs PIL drawing)
 """

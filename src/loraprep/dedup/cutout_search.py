@@ -2,7 +2,7 @@
 
 A cut-out's background is gone, so whole-frame codes cannot find the picture it came from. Each
 cut-out is compared (inside its opaque area, brightness-normalised, both orientations) with every
-picture at 16x16 in blocked BLAS products (256 multiply-adds per pair and orientation, a bounded
+picture at 16x16 in blocked BLAS products (256 multiply-adds per pair for both orientations, see _halves; a bounded
 constant), and only its best COARSE_SHORTLIST pictures are compared again at 24x24.
 """
 
@@ -14,7 +14,8 @@ from loraprep.dedup.descriptor import Descriptor
 
 _FINE, _COARSE = 24, 16
 _COARSE_SHORTLIST = 64   # pictures per cut-out and orientation kept by the 16x16 pass (8x8 lost a quarter of the cut-outs)
-_SHORTLIST = 16          # best matches per cut-out handed to the strict verification (copies come in bunches)
+_SHORTLIST = 8           # best matches per cut-out and orientation handed to the strict verification
+                         # (16 verified twice as many pairs for +0.08% cut-out recall on 20,000 images)
 _MAX_RESIDUAL = 0.35     # residual variance share above this is not worth verifying
 _BLOCK = 4096            # pictures per block: bounds memory to a few MB per block
 
@@ -57,22 +58,60 @@ def _masked(descriptors: list[Descriptor], cut_pos: list[int], side: int, mirror
     return w, centred
 
 
-def _residual(W, A, B, pairwise: bool) -> np.ndarray:
+def _residual_from(sw, a_energy, wb, wbb, wab) -> np.ndarray:
     """Share of the picture's masked variance left after the best gain a*g ~ b; inf where no fit.
+    In place where it can: on the coarse pass these are (cut-outs x pictures) arrays."""
+    energy = np.maximum(a_energy, 1e-6)
+    b_var = np.multiply(wb, wb)
+    b_var /= sw
+    np.subtract(wbb, b_var, out=b_var)
+    no_fit = wab < 0.7 * energy                 # gain wab / energy outside [0.7, 1.4]
+    no_fit |= wab > 1.4 * energy
+    residual = np.multiply(wab, wab)
+    residual /= energy
+    np.subtract(b_var, residual, out=residual)
+    with np.errstate(invalid="ignore", divide="ignore"):  # blank tiles: 0/0 becomes nan, never a match
+        residual /= np.maximum(b_var, a_energy, out=b_var)
+    no_fit |= np.isnan(residual)
+    residual[no_fit] = np.inf
+    return residual.astype(np.float32, copy=False)
 
-    ``pairwise``: B is (C, n, d), one row set per cut-out; otherwise B is (n, d), shared."""
+
+def _residual(W, A, B, pairwise: bool) -> np.ndarray:
+    """_residual_from for every cut-out against pictures. ``pairwise``: B is (C, n, d), one row set per
+    cut-out; otherwise B is (n, d), shared."""
     sw = W.sum(axis=1, keepdims=True) + 1e-6
     a_energy = (W * A * A).sum(axis=1, keepdims=True)
     if pairwise:
         wb, wbb, wab = (np.einsum("cd,cnd->cn", x, y) for x, y in ((W, B), (W, B * B), (W * A, B)))
     else:
         wb, wbb, wab = W @ B.T, W @ (B * B).T, (W * A) @ B.T
-    b_var = wbb - wb * wb / sw
-    with np.errstate(invalid="ignore", divide="ignore"):  # blank tiles: 0/0 becomes nan, never a match
-        residual = (b_var - wab * wab / np.maximum(a_energy, 1e-6)) / np.maximum(b_var, a_energy)
-        gain = wab / np.maximum(a_energy, 1e-6)
-    residual[np.isnan(residual) | (gain < 0.7) | (gain > 1.4)] = np.inf
-    return residual.astype(np.float32)
+    return _residual_from(sw, a_energy, wb, wbb, wab)
+
+
+def _halves(x: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray]:
+    """(sum, difference) of each row's left half and its mirrored right half, (n, side^2 / 2) each.
+
+    x.y = (s_x.s_y + d_x.d_y) / 2, and with x mirrored (s_x.s_y - d_x.d_y) / 2: both orientations of a
+    cut-out from two products of half the length, where two separate passes took twice the work."""
+    grid = x.reshape(len(x), side, side)
+    left, right = grid[..., : side // 2], grid[..., side // 2:][..., ::-1]
+    return (left + right).reshape(len(x), -1), (left - right).reshape(len(x), -1)
+
+
+def _residual_both(W, A, B, side: int) -> tuple[np.ndarray, np.ndarray]:
+    """(_residual of the cut-outs as they are, of the cut-outs mirrored) against shared pictures B (n, d)."""
+    sw = W.sum(axis=1, keepdims=True) + 1e-6
+    a_energy = (W * A * A).sum(axis=1, keepdims=True)
+    (ws, wd), (was, wad) = _halves(W, side), _halves(W * A, side)
+    (bs, bd), (bbs, bbd) = _halves(B, side), _halves(B * B, side)
+    plain, mirror = [], []
+    for s, d in ((ws @ bs.T, wd @ bd.T), (ws @ bbs.T, wd @ bbd.T), (was @ bs.T, wad @ bd.T)):
+        s *= 0.5
+        d *= 0.5
+        plain.append(s + d)
+        mirror.append(np.subtract(s, d, out=s))
+    return _residual_from(sw, a_energy, *plain), _residual_from(sw, a_energy, *mirror)
 
 
 def cutout_candidates(descriptors: list[Descriptor]) -> set[tuple[int, int]]:
@@ -86,26 +125,26 @@ def cutout_candidates(descriptors: list[Descriptor]) -> set[tuple[int, int]]:
     fine = _pool(lumas, _FINE, "mean").reshape(len(others), -1)
     keep = min(_COARSE_SHORTLIST, len(others))
     pairs: set[tuple[int, int]] = set()
-    for mirrored in (False, True):
-        W, A = _masked(descriptors, cut_pos, _COARSE, mirrored)
-        best = np.full((len(cut_pos), 0), np.inf, np.float32)
-        best_at = np.zeros((len(cut_pos), 0), np.int64)
-        for start in range(0, len(others), _BLOCK):
-            residual = _residual(W, A, coarse[start: start + _BLOCK], pairwise=False)
-            merged = np.concatenate([best, residual], axis=1)
-            at = np.concatenate([best_at, np.broadcast_to(np.arange(start, start + residual.shape[1]),
-                                                          residual.shape)], axis=1)
+    W, A = _masked(descriptors, cut_pos, _COARSE, False)      # mirrored: the same rows flipped (_halves)
+    best = [np.full((len(cut_pos), 0), np.inf, np.float32) for _ in (0, 1)]
+    best_at = [np.zeros((len(cut_pos), 0), np.int64) for _ in (0, 1)]
+    for start in range(0, len(others), _BLOCK):
+        for o, residual in enumerate(_residual_both(W, A, coarse[start: start + _BLOCK], _COARSE)):
+            merged = np.concatenate([best[o], residual], axis=1)
+            at = np.concatenate([best_at[o], np.broadcast_to(np.arange(start, start + residual.shape[1]),
+                                                             residual.shape)], axis=1)
             if merged.shape[1] > keep:
                 top = np.argpartition(merged, keep - 1, axis=1)[:, :keep]
                 merged, at = np.take_along_axis(merged, top, axis=1), np.take_along_axis(at, top, axis=1)
-            best, best_at = merged, at
+            best[o], best_at[o] = merged, at
+    for o, mirrored in enumerate((False, True)):
         Wf, Af = _masked(descriptors, cut_pos, _FINE, mirrored)
-        scores = _residual(Wf, Af, fine[best_at], pairwise=True)                 # (C, keep)
-        scores[~np.isfinite(best)] = np.inf
+        scores = _residual(Wf, Af, fine[best_at[o]], pairwise=True)                 # (C, keep)
+        scores[~np.isfinite(best[o])] = np.inf
         order = np.argsort(scores, axis=1)[:, :_SHORTLIST]
         for row, p in enumerate(cut_pos):
             for col in order[row]:
-                q = int(others[best_at[row, col]])
+                q = int(others[best_at[o][row, col]])
                 if q != p and scores[row, col] <= _MAX_RESIDUAL:
                     pairs.add((p, q))
     return pairs

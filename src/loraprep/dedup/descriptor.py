@@ -9,7 +9,7 @@ import numpy as np
 
 from loraprep.errors import ImageError
 
-VERSION = 3           # 3: chroma at 32x32 (was 16: outfit colour changes were too small to see)
+VERSION = 4           # 4: pixel key and thumbnails from a copy reduced to 2 x THUMB (3: 4 x THUMB; chroma 32x32 since 3)
 THUMB = 48          # luma thumbnail side: the verification works on it
 CHROMA = 32         # chroma thumbnails side
 _HEADER = struct.Struct("<BIIB32sB")  # version, width, height, flags, pixel key, number of codes
@@ -83,3 +83,12 @@ class Descriptor:
         luma, cb, cr = take(THUMB), take(CHROMA), take(CHROMA)
         alpha = take(THUMB) if flags & _FLAG_ALPHA else None
         return cls(width, height, pixel_key, luma, cb, cr, codes, alpha, bool(flags & _FLAG_FLAT))
+
+
+def stacked_chroma(descriptors) -> np.ndarray:
+    """(n, 2, CHROMA, CHROMA) float32: cb and cr of every descriptor, in two stacking calls rather than n."""
+    out = np.empty((len(descriptors), 2, CHROMA, CHROMA), np.float32)
+    if len(descriptors):
+        out[:, 0] = np.stack([d.cb for d in descriptors])
+        out[:, 1] = np.stack([d.cr for d in descriptors])
+    return out

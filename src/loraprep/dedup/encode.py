@@ -10,14 +10,17 @@ import warnings
 import numpy as np
 
 from loraprep.dedup.descriptor import CHROMA, THUMB, Descriptor
-from loraprep.dedup.hashes import probe_codes
+from loraprep.dedup.hashes import area_matrix, probe_codes
 from loraprep.errors import ImageError
 from loraprep.imaging import exif_orientation
 
 _CUTOUT_MIN_TRANSPARENT = 0.02   # fewer transparent pixels than this: an opaque picture with a stray alpha
 _CUTOUT_MIN_OPAQUE = 0.05        # less opaque area than this: nothing to compare
 _FLAT_SPREAD = 10.0              # luma spread (p98 - p2) under this: a near-blank image
-KEY_SIDE = 4 * THUMB             # the reduced copy (pixel key, thumbnails) keeps at least this many pixels per side
+# The reduced copy (pixel key, thumbnails) keeps at least this many pixels per side. 2 x THUMB, not 4:
+# reducing, hashing and resampling a copy twice as large per side cost 0.75 ms instead of 0.39 (512 px
+# PNGs decode in about 2.5 ms), and the thumbnails are box means either way.
+KEY_SIDE = 2 * THUMB
 
 
 def describe_file(path: str | os.PathLike) -> Descriptor:
@@ -89,46 +92,65 @@ def _reduced(img, orientation: int | None):
 
     The pixel key hashes this reduced copy (block means of (side // KEY_SIDE)^2 pixels; every pixel
     below KEY_SIDE): the same picture saved as PNG and as lossless WebP gets the same key, and a
-    full-size hash (a second pass over every pixel, about 40% of a PNG decode) is avoided.
+    full-size hash (a second pass over every pixel, about 40% of a PNG decode) is avoided. The part of
+    a side that does not fill a whole block (under one block) is left out evenly at both ends: a mirrored
+    copy then reduces to the mirror of the reduced copy (a partial block at one end breaks that).
     """
     from PIL import Image
 
     if img.mode == "RGBA":
         img = img.convert("RGBa")                # premultiplied: colours under transparent pixels must not bleed in
     factor = (max(1, img.size[0] // KEY_SIDE), max(1, img.size[1] // KEY_SIDE))
-    small = img.reduce(factor) if factor != (1, 1) else img
+    if factor != (1, 1):
+        (w, h), (fx, fy) = img.size, factor
+        left, top = (w % fx) // 2, (h % fy) // 2
+        small = img.reduce(factor, box=(left, top, left + w - w % fx, top + h - h % fy))
+    else:
+        small = img
     if orientation in _TRANSPOSE:                # rotating the reduced copy is the same picture, 1/factor^2 the work
         small = small.transpose(getattr(Image.Transpose, _TRANSPOSE[orientation]))
-    if small.mode == "RGBa" and small.getextrema()[3][0] == 255:
-        small = small.convert("RGB")             # an alpha channel that is all opaque is no alpha
+    arr = np.asarray(small)                      # (h, w, 3) RGB or (h, w, 4) premultiplied RGBa
+    mode = small.mode
+    if mode == "RGBa" and arr[..., 3].min() == 255:
+        arr, mode = np.ascontiguousarray(arr[..., :3]), "RGB"      # an alpha channel that is all opaque is no alpha
     h = hashlib.sha256()
-    h.update(f"{small.mode}:{img.size[0]}x{img.size[1]}/{factor[0]}x{factor[1]}:".encode())
-    h.update(small.tobytes())
-    return small, h.digest()
+    h.update(f"{mode}:{img.size[0]}x{img.size[1]}/{factor[0]}x{factor[1]}:".encode())
+    h.update(arr.data)
+    return arr, h.digest()
 
 
-def _descriptor_from_small(small, width: int, height: int, pixel_key: bytes) -> Descriptor:
-    """All descriptor parts from one THUMB x THUMB resample, in Pillow's C code where it can."""
-    from PIL import Image
+# JFIF (ITU-R BT.601, full range) RGB -> YCbCr, as Pillow's convert("YCbCr")
+_YCC = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]], np.float32)
+_YCC_OFFSET = np.array([0.0, 128.0, 128.0], np.float32)[:, None]
 
-    thumb = small.resize((THUMB, THUMB), Image.Resampling.BOX)
+
+def _descriptor_from_small(small: np.ndarray, width: int, height: int, pixel_key: bytes) -> Descriptor:
+    """All descriptor parts from the reduced copy (h, w, 3 or 4 premultiplied) by exact area means, a few
+    numpy calls on THUMB x THUMB planes.
+
+    Area means, not Pillow's BOX filter: its windows round differently at the two ends of a side whose
+    length is no multiple of THUMB, and a mirrored picture must give the mirrored thumbnail."""
+    h, w, channels = small.shape
+    planes = area_matrix(THUMB, h) @ small.transpose(2, 0, 1).astype(np.float32) @ area_matrix(THUMB, w).T
+    planes = np.clip(np.rint(planes), 0, 255)
     mask = None
-    if thumb.mode == "RGBa":
-        arr = np.asarray(thumb)
-        a = arr[..., 3]
-        # composited onto white: premultiplied colour plus white where transparent
-        rgb = np.minimum(arr[..., :3].astype(np.uint16) + (255 - a)[..., None], 255).astype(np.uint8)
+    rgb = planes[:3].reshape(3, -1)
+    if channels == 4:
+        a = planes[3]
+        rgb = np.minimum(rgb + (255 - a).reshape(1, -1), 255)   # composited onto white: premultiplied colour + white
         transparent = float((a < 128).mean())
         if _CUTOUT_MIN_TRANSPARENT <= transparent <= 1 - _CUTOUT_MIN_OPAQUE:
-            mask = np.ascontiguousarray(a)
-        thumb = Image.fromarray(rgb, "RGB")
-    ycc = thumb.convert("YCbCr")
-    luma = np.asarray(ycc.getchannel(0))
-    chroma = ycc.resize((CHROMA, CHROMA), Image.Resampling.BOX)
-    cb, cr = np.asarray(chroma.getchannel(1)), np.asarray(chroma.getchannel(2))
-    ordered = np.sort(luma, axis=None)
-    spread = int(ordered[len(ordered) * 98 // 100]) - int(ordered[len(ordered) * 2 // 100])
-    return Descriptor(width, height, pixel_key, luma, cb, cr, probe_codes(luma), mask, spread < _FLAT_SPREAD)
+            mask = a.astype(np.uint8)
+    ycc = np.clip(np.rint(_YCC @ rgb + _YCC_OFFSET), 0, 255).reshape(3, THUMB, THUMB)
+    luma = ycc[0].astype(np.uint8)
+    pool = area_matrix(CHROMA, THUMB)
+    chroma = np.rint(pool @ ycc[1:] @ pool.T).astype(np.uint8)
+    counts = np.cumsum(np.bincount(luma.reshape(-1), minlength=256))
+    n = luma.size
+    spread = int(np.searchsorted(counts, n * 98 // 100, side="right")) - \
+        int(np.searchsorted(counts, n * 2 // 100, side="right"))      # p98 - p2, as sorted[n * q // 100]
+    return Descriptor(width, height, pixel_key, luma, chroma[0], chroma[1], probe_codes(luma), mask,
+                      spread < _FLAT_SPREAD)
 
 
 def _normalise_mode(img):

@@ -13,7 +13,7 @@ from loraprep.dedup.descriptor import Descriptor
 from loraprep.dedup.group import star_groups
 from loraprep.dedup.policy import KeeperPolicy, UserDecisions, reason, resolve_threshold, why_text
 from loraprep.dedup.search import CodeIndex
-from loraprep.dedup.verify import compare
+from loraprep.dedup.verify import compare_many
 
 
 
@@ -85,25 +85,31 @@ def find_duplicate_groups(records: list[DedupInput], *, threshold: str | float =
     forced = {pos for pos, r in enumerate(items) if r.image_id in decisions.keep}
     ranked = sorted(range(n), key=lambda p: (0 if p in forced else 1, policy.rank_key(items[p])))
 
-    def accept(k: int, m: int):
-        ka, kb = items[k], items[m]
-        if decisions.forbids(ka.image_id, kb.image_id):
-            return None
-        same_concept = ka.concept == kb.concept
-        kind = exact.get((k, m))
-        if kind is not None:
-            return (kind, (), 0.0, same_concept or across_concepts)
-        if not (same_concept or across_concepts):
-            return None
-        if limit <= 0 or ka.descriptor.flat or kb.descriptor.flat:      # threshold 0: exact copies only
-            return None
-        v = compare(ka.descriptor, kb.descriptor)
-        if v.distance > limit:
-            return None
-        return ("near", _details(ka, kb, v), v.distance, True)
+    def accept_many(pairs):
+        """A verdict (or None) for every (keeper, member) pair: exact copies and refusals first, then
+        every pair that needs the strict verification in one compare_many call."""
+        out: list[object] = [None] * len(pairs)
+        near = []
+        for at, (k, m) in enumerate(pairs):
+            ka, kb = items[k], items[m]
+            if decisions.forbids(ka.image_id, kb.image_id):
+                continue
+            same_concept = ka.concept == kb.concept
+            kind = exact.get((k, m))
+            if kind is not None:
+                out[at] = (kind, (), 0.0, same_concept or across_concepts)
+            elif (same_concept or across_concepts) and limit > 0 and not (ka.descriptor.flat or kb.descriptor.flat):
+                near.append(at)                                         # threshold 0: exact copies only
+        verdicts = compare_many([items[pairs[at][0]].descriptor for at in near],
+                                [items[pairs[at][1]].descriptor for at in near])
+        for at, v in zip(near, verdicts):
+            if v.distance <= limit:
+                k, m = pairs[at]
+                out[at] = ("near", _details(items[k], items[m], v), v.distance, True)
+        return out
 
     groups = []
-    for keeper, members in star_groups(ranked, candidates, accept, never_member=forced):
+    for keeper, members in star_groups(ranked, candidates, never_member=forced, accept_many=accept_many):
         kid = ids[keeper]
         out = []
         for m, (kind, details, distance, exclude) in members:
