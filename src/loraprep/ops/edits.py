@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Container, Sequence
 
 from loraprep.errors import UsageError
 from loraprep.model.image import FileRecord
 from loraprep.model.tagname import display_name
 from loraprep.store.journal import FileOp, TagOpSet
 
-Says = Callable[[str, str], bool]  # (image id, tag) -> yes / no
+Images = Callable[[str], Container[str]]  # tag -> the image ids it holds for
 
 TAG_KINDS = ("add", "remove", "replace", "consolidate", "pin", "unpin")
 FILE_KINDS = ("concept", "tier", "exclude", "include")
@@ -61,19 +61,25 @@ def file_ops_for(edit: EditOp, file: FileRecord) -> list[FileOp]:
     return []
 
 
-def tag_sets_for(edit: EditOp, image_ids: Sequence[str], has: Says, pinned: Says) -> list[TagOpSet]:
+def tag_sets_for(edit: EditOp, image_ids: Sequence[str], shown: Images, pinned: Images) -> list[TagOpSet]:
     """A tag edit over many images as operation sets: for each tag and operation, the images it changes.
 
-    ``has`` says whether an image shows a tag, ``pinned`` whether the user pinned it there. Within one image
-    the operations keep the edit's order: a replace removes the old tags, then adds the new one.
+    ``shown(tag)`` holds the images that show a tag, ``pinned(tag)`` those where the user pinned it. Within one
+    image the operations keep the edit's order: a replace removes the old tags, then adds the new one.
     """
     kind = edit.kind
     if kind in ("add", "remove", "pin", "unpin"):
-        test, wanted = (pinned, kind == "unpin") if kind in ("pin", "unpin") else (has, kind == "remove")
-        sets = [TagOpSet(t, kind, tuple(i for i in image_ids if test(i, t) == wanted)) for t in edit.tags]
+        of, inside = (pinned, kind == "unpin") if kind in ("pin", "unpin") else (shown, kind == "remove")
+        sets = []
+        for t in edit.tags:
+            having = of(t)
+            sets.append(TagOpSet(t, kind, tuple([i for i in image_ids if i in having] if inside
+                                                else [i for i in image_ids if i not in having])))
     else:  # replace / consolidate: only images that have one of the old tags change
         olds = [t for t in edit.tags if t != edit.target]
-        hits = {i: [t for t in olds if has(i, t)] for i in image_ids}
-        sets = [TagOpSet(t, "remove", tuple(i for i in image_ids if t in hits[i])) for t in olds]
-        sets.append(TagOpSet(edit.target, "add", tuple(i for i in image_ids if hits[i] and not has(i, edit.target))))
+        having = {t: shown(t) for t in olds}
+        sets = [TagOpSet(t, "remove", tuple([i for i in image_ids if i in having[t]])) for t in olds]
+        hit = set().union(*(s.image_ids for s in sets))
+        target = shown(edit.target)
+        sets.append(TagOpSet(edit.target, "add", tuple([i for i in image_ids if i in hit and i not in target])))
     return [s for s in sets if s.image_ids]

@@ -91,6 +91,7 @@ class Workspace(WorkspaceExtras):
         self.states = journal.tag_states(conn)
         self.categories = tag_rows.vocabulary(conn)
         self._tagger: dict[str, LeanBase] = {}
+        self._showing: dict[str, set[str]] = {}
         self.entries: dict[int, Entry] = {}
         self._files_of_image: dict[str, list[int]] = {}
         self._concepts_of_image: dict[str, tuple[str, ...]] | None = None
@@ -134,6 +135,17 @@ class Workspace(WorkspaceExtras):
     def pinned(self, image_id: str, tag: str) -> bool:
         state = self.states.get(image_id, {}).get(tag)
         return state is not None and state.user == "pin"
+
+    def images_showing(self, tag: str) -> set[str]:
+        """Every image that shows ``tag`` before rules. Kept per tag once asked for, and moved by each write's
+        differences: a second batch edit of a tag decides without a pass over every image."""
+        found = self._showing.get(tag)
+        if found is None:
+            if len(self._showing) >= 64:  # a bound on memory: each set may name every image
+                self._showing.clear()
+            has = self.has_tag
+            found = self._showing[tag] = {i for i in self.scores.keys() | self.states.keys() if has(i, tag)}
+        return found
 
     def base(self, file_id: int) -> list:
         """One file's tags before rules as Tag objects, with provenance (built on first ask)."""
@@ -223,7 +235,7 @@ class Workspace(WorkspaceExtras):
                                           include_rating=include_rating).items() if v is not None}
         self.thresholds = replace(self.thresholds, **changes)
         self.stale = None
-        self._tagger = {}
+        self._tagger, self._showing = {}, {}
         for fid, e in list(self.entries.items()):
             self.entries[fid] = self._entry(e.file)
         self._stats = None
@@ -242,16 +254,21 @@ class Workspace(WorkspaceExtras):
         images = [entries[fid].file.image_id for fid in file_ids]
         # two files with identical bytes share an image id: one operation
         unique = [i for i in dict.fromkeys(images) if i]
-        has = self.has_tag
-        if edit.kind in ("remove", "replace", "consolidate"):
-            # A tag a rule put there (trigger, fixed slot, alias target) is shown like any other, so the user
-            # can remove it too: the rules honour a user remove.
-            chosen, files_of = set(file_ids), self._files_of_image
+        chosen, files_of = set(file_ids), self._files_of_image
 
-            def has(image_id: str, tag: str) -> bool:
-                return self.has_tag(image_id, tag) or any(
-                    tag in self.verdict(f).names for f in files_of.get(image_id, ()) if f in chosen)
-        sets = tag_sets_for(edit, unique, has, self.pinned)
+        def shown(tag: str) -> set[str]:
+            found = self.images_showing(tag)
+            if edit.kind in ("remove", "replace", "consolidate"):
+                # A tag a rule put there (trigger, fixed slot, alias target) is shown like any other, so the
+                # user can remove it too: the rules honour a user remove.
+                found = found | {i for i in unique if i not in found and any(
+                    tag in self.verdict(f).names for f in files_of.get(i, ()) if f in chosen)}
+            return found
+
+        def pinned(tag: str) -> set[str]:
+            return {i for i in unique if self.pinned(i, tag)}
+
+        sets = tag_sets_for(edit, unique, shown, pinned)
         touched = set().union(*(s.image_ids for s in sets))
         return sets, [], [fid for fid, image_id in zip(file_ids, images) if image_id in touched]
 
@@ -376,6 +393,13 @@ class Workspace(WorkspaceExtras):
             # The journal's word on the image changed: all derived from it is rebuilt on next read (assigned
             # here, not through a method: this runs once per image of a batch edit).
             e._lean = e.tags = e.result = e.verdict = None
+        for (tag, delta), ids in moves.items():
+            showing = self._showing.get(tag)
+            if showing is not None:
+                if delta > 0:
+                    showing.update(ids)
+                else:
+                    showing.difference_update(ids)
         if stats is not None:
             concepts_of = self._active_concepts()
             for (tag, delta), ids in moves.items():
