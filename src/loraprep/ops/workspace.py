@@ -101,6 +101,7 @@ class Workspace(WorkspaceExtras):
             self.entries[f.id] = Entry(f, self._lean_of(f) if f.image_id else EMPTY, self._lean_of)
             if f.image_id:
                 self._files_of_image.setdefault(f.image_id, []).append(f.id)
+        self._shared_images = {i for i, files in self._files_of_image.items() if len(files) > 1}
         self._stats = None
         self.stale: set[int] | None = None  # None: everything may have changed (a reload)
 
@@ -289,7 +290,7 @@ class Workspace(WorkspaceExtras):
         sets, file_ops, changed = self.plan_edit(edit, file_ids)
         with self.store.write() as conn:
             batch_id = journal.record_batch(conn, edit.label, source, file_ops=file_ops, tag_sets=sets)
-        self._after_write(*self._replay_sets(sets, source), {o.file_id for o in file_ops})
+        self._after_write(*self._replay_sets(sets, source), {o.file_id for o in file_ops}, changed)
         return {"batch_id": batch_id, "edit": edit.label, "changed": len(changed),
                 "tag_ops": sum(len(s.image_ids) for s in sets), "file_ops": len(file_ops)}
 
@@ -357,14 +358,16 @@ class Workspace(WorkspaceExtras):
         self._after_write(image_ids, moves, files)
         return {"batch_id": batch.id, "label": batch.label, "state": batch.state}
 
-    def _after_write(self, images: set[str], moves: dict[tuple[str, int], list[str]], file_ids: set[int]) -> None:
+    def _after_write(self, images: set[str], moves: dict[tuple[str, int], list[str]], file_ids: set[int],
+                     written: list[int] | None = None) -> None:
         """Bring the in-memory view up to date with our own write, touching only what changed.
 
         ``images`` had their journal states changed (``self.states`` already has the new ones); ``moves`` lists,
         per (tag, +1 / -1), the images that now show that tag or no longer do. Concept counts move by those; the
         images' bases are rebuilt when next read. ``self.stale`` becomes the ids of the files whose verdict may
         have changed: the written ones, and every image of a concept whose core traits moved (the editor
-        repaints just those).
+        repaints just those). ``written`` may name the files of ``images`` the caller already knows (an edit's
+        targets): only files sharing their bytes with them are then looked up.
         """
         stats = self._stats
         before_core = {c: _core(stats.get(c)) for c in stats.concepts()} if stats is not None else {}
@@ -385,7 +388,12 @@ class Workspace(WorkspaceExtras):
             changed.add(fid)
         if changed_files:
             self._concepts_of_image = None
-        outdated = [fid for fid in chain.from_iterable(map(files_of.get, images, repeat(()))) if fid in entries]
+        if written is None:
+            outdated = [fid for fid in chain.from_iterable(map(files_of.get, images, repeat(()))) if fid in entries]
+        else:
+            known = set(written)
+            outdated = written + [f for i in images & self._shared_images for f in files_of[i]
+                                  if f not in known and f in entries]
         if changed_files:
             outdated = [fid for fid in outdated if fid not in changed_files]
         changed.update(outdated)
