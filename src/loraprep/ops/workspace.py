@@ -94,7 +94,8 @@ class Workspace(WorkspaceExtras):
         self._showing: dict[str, set[str]] = {}
         self.entries: dict[int, Entry] = {}
         self._files_of_image: dict[str, list[int]] = {}
-        self._concepts_of_image: dict[str, tuple[str, ...]] | None = None
+        self._concepts_of_image: tuple[dict, dict] | None = None
+        self._by_path: list[FileRecord] | None = None
         for f in list_files(self.store, statuses=LIVE):
             # Built now, not on first read: every command reads them all, and the editor opens its page
             # after this, not during it.
@@ -300,30 +301,43 @@ class Workspace(WorkspaceExtras):
         Returns the images it touched and, per (tag, +1 or -1), the images that now show that tag or no longer
         do. A batch from ``plan_edit`` speaks of each (image, tag) once.
         """
-        states, tagger, tagger_of = self.states, self._tagger, self._tagger_of
+        states = self.states
         moves: dict[tuple[str, int], list[str]] = {}
         touched: set[str] = set()
         for s in sets:
             tag, op, origin = s.tag, s.op, s.origin
-            memo: dict[tuple, tuple] = {}
             touched.update(s.image_ids)
+            showing = self._showing.get(tag)  # before this write: moved only after the replay
+            gained: list[str] = []
+            lost: list[str] = []
+            # Per state object before (states are shared objects: keyed by identity, the entry holding the
+            # object so its id cannot be reused meanwhile): the state after, and whether the tag shows after
+            # (None when that depends on the tagger).
+            memo: dict[int, tuple] = {}
             for image_id in s.image_ids:
                 per_image = states.get(image_id)
                 if per_image is None:
                     per_image = states[image_id] = {}
                 current = per_image.get(tag)
-                from_tagger = tag in (tagger.get(image_id) or tagger_of(image_id)).name_set
-                # Keyed by identity (states are shared objects; hashing a dataclass costs a Python call), the
-                # entry holding ``current`` so its id cannot be reused while the memo lives.
-                key = (id(current), from_tagger)
-                found = memo.get(key)
+                found = memo.get(id(current))
                 if found is None:
                     after = journal.replay(current, op, source, origin)
-                    delta = shows(after, from_tagger) - shows(current, from_tagger)
-                    found = memo[key] = (after, moves.setdefault((tag, delta), []) if delta else None, current)
+                    with_tagger, without = shows(after, True), shows(after, False)
+                    found = memo[id(current)] = (after, with_tagger if with_tagger == without else None, current)
                 per_image[tag] = found[0]
-                if found[1] is not None:
-                    found[1].append(image_id)
+                now = found[1]
+                if now is None or showing is None:
+                    from_tagger = tag in self._tagger_of(image_id).name_set
+                    now = shows(found[0], from_tagger)
+                    before = shows(current, from_tagger)
+                else:
+                    before = image_id in showing
+                if now != before:
+                    (gained if now else lost).append(image_id)
+            if gained:
+                moves.setdefault((tag, 1), []).extend(gained)
+            if lost:
+                moves.setdefault((tag, -1), []).extend(lost)
         return touched, moves
 
     def undo(self) -> dict:
@@ -387,7 +401,7 @@ class Workspace(WorkspaceExtras):
             touched.update((e.file.concept, record.concept))
             changed.add(fid)
         if changed_files:
-            self._concepts_of_image = None
+            self._concepts_of_image = self._by_path = None
         if written is None:
             outdated = [fid for fid in chain.from_iterable(map(files_of.get, images, repeat(()))) if fid in entries]
         else:
@@ -409,10 +423,9 @@ class Workspace(WorkspaceExtras):
                 else:
                     showing.difference_update(ids)
         if stats is not None:
-            concepts_of = self._active_concepts()
             for (tag, delta), ids in moves.items():
                 # Files changed in this write were counted afresh above: the moves are for the others.
-                per_concept = Counter(chain.from_iterable(concepts_of.get(i, ()) for i in ids)) if not changed_files \
+                per_concept = self._concept_counts(ids) if not changed_files \
                     else Counter(entries[f].file.concept for i in ids for f in files_of.get(i, ())
                                  if f not in changed_files and f in entries and entries[f].file.status == "active")
                 for concept, images_there in per_concept.items():
@@ -427,19 +440,37 @@ class Workspace(WorkspaceExtras):
                         changed.add(fid)
         self.stale = changed
 
-    def _active_concepts(self) -> dict[str, tuple[str, ...]]:
-        """Per image id, the concept of each of its active files (kept until files change)."""
+    def _concept_counts(self, image_ids: list[str]) -> Counter:
+        """How many active files of each concept these images have."""
         if self._concepts_of_image is None:
-            found: dict[str, tuple[str, ...]] = {}
+            single: dict[str, str] = {}       # the usual image: one active file
+            several: dict[str, list[str]] = {}
             for e in self.entries.values():
-                if e.file.status == "active" and e.file.image_id:
-                    found[e.file.image_id] = found.get(e.file.image_id, ()) + (e.file.concept,)
-            self._concepts_of_image = found
-        return self._concepts_of_image
+                image_id = e.file.image_id
+                if e.file.status != "active" or not image_id:
+                    continue
+                if image_id in several:
+                    several[image_id].append(e.file.concept)
+                elif image_id in single:
+                    several[image_id] = [single.pop(image_id), e.file.concept]
+                else:
+                    single[image_id] = e.file.concept
+            self._concepts_of_image = (single, several)
+        single, several = self._concepts_of_image
+        counts = Counter(map(single.get, image_ids))
+        if counts.pop(None, 0) and several:
+            counts.update(c for i in image_ids if i in several for c in several[i])
+        return counts
 
     # ---- reading -------------------------------------------------------------------------------------------
     def files(self, statuses=LIVE) -> list[FileRecord]:
         return [e.file for e in self.entries.values() if e.file.status in statuses]
+
+    def files_by_path(self) -> list[FileRecord]:
+        """Every file, in path order (kept until files change)."""
+        if self._by_path is None:
+            self._by_path = sorted(self.files(), key=_path_of)
+        return self._by_path
 
     def tag_counts(self, file_ids: list[int] | None = None, *, after_rules: bool = True) -> Counter:
         ids = list(self.entries) if file_ids is None else file_ids
@@ -453,6 +484,10 @@ def _names_before(e: Entry, moves: list[tuple[str, int]]):
     if e.built or not moves:  # built before the write, or the write changed nothing it shows
         return e.lean.names
     return (set(e.lean.names) - {t for t, d in moves if d > 0}) | {t for t, d in moves if d < 0}
+
+
+def _path_of(f: FileRecord) -> str:
+    return f.path
 
 
 def _core(stats) -> frozenset:

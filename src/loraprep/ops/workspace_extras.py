@@ -33,8 +33,11 @@ class WorkspaceExtras:
 
             predicate = parse_where(where)
         needle = (text or "").lower()
+        in_order = self.files_by_path()
+        if predicate is None and concept is None and status is None and not needle:
+            return [f.id for f in in_order]
         chosen = []
-        for f in sorted(self.files(), key=lambda f: f.path):
+        for f in in_order:
             if concept is not None and f.concept != concept:
                 continue
             if status is not None and f.status != status:
