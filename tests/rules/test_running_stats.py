@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from loraprep.rules.running_stats import RunningStats
 
 TAGS = st.frozensets(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=5)
-STEPS = st.lists(st.tuples(st.sampled_from(["add", "remove", "change"]), st.integers(0, 5), TAGS, st.sampled_from(["x", "y"])),
+STEPS = st.lists(st.tuples(st.sampled_from(["add", "remove", "change", "add many", "remove many"]), st.integers(0, 5),
+                           TAGS, st.sampled_from(["x", "y"])),
                  max_size=30)
 
 
@@ -25,6 +26,14 @@ def test_incremental_counts_equal_a_recount(steps):
             running.add(concept, tags)
         elif kind == "remove" and image in images:
             running.remove(*images.pop(image))
+        elif kind == "add many":  # this image and the next one, if neither is counted yet
+            fresh = [i for i in (image, image + 6) if i not in images]
+            for i in fresh:
+                images[i] = (concept, tags)
+            running.add_many(concept, [tags] * len(fresh))
+        elif kind == "remove many":  # every counted image of this concept from ``image`` on
+            gone = [i for i, (c, _t) in images.items() if c == concept and i >= image]
+            running.add_many(concept, [images.pop(i)[1] for i in gone], -1)
         elif kind == "change" and image in images:
             concept, before = images[image]
             running.change(concept, before, tags)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from dataclasses import replace
 from itertools import chain, repeat
@@ -291,7 +292,7 @@ class Workspace(WorkspaceExtras):
         sets, file_ops, changed = self.plan_edit(edit, file_ids)
         with self.store.write() as conn:
             batch_id = journal.record_batch(conn, edit.label, source, file_ops=file_ops, tag_sets=sets)
-        self._after_write(*self._replay_sets(sets, source), {o.file_id for o in file_ops}, changed)
+        self._after_write(*self._replay_sets(sets, source), [(o.file_id, o.field, o.new) for o in file_ops], changed)
         return {"batch_id": batch_id, "edit": edit.label, "changed": len(changed),
                 "tag_ops": sum(len(s.image_ids) for s in sets), "file_ops": len(file_ops)}
 
@@ -351,7 +352,7 @@ class Workspace(WorkspaceExtras):
         batch = fn(self.store)
         conn = self.store.conn
         image_ids, tags = journal.batch_scope(conn, batch.id)
-        files = {r[0] for r in conn.execute("SELECT DISTINCT file_id FROM file_ops WHERE batch_id=?", (batch.id,))}
+        files = journal.file_changes(conn, batch.id, batch.state == "undone")
         # Only the batch's own tags on its own images can change: replay just those.
         fresh = journal.tag_states(conn, image_ids, tags=tags) if image_ids else {}
         moves: dict[tuple[str, int], list[str]] = {}
@@ -372,11 +373,13 @@ class Workspace(WorkspaceExtras):
         self._after_write(image_ids, moves, files)
         return {"batch_id": batch.id, "label": batch.label, "state": batch.state}
 
-    def _after_write(self, images: set[str], moves: dict[tuple[str, int], list[str]], file_ids: set[int],
-                     written: list[int] | None = None) -> None:
+    def _after_write(self, images: set[str], moves: dict[tuple[str, int], list[str]],
+                     file_changes: list[tuple[int, str, str]], written: list[int] | None = None) -> None:
         """Bring the in-memory view up to date with our own write, touching only what changed.
 
-        ``images`` had their journal states changed (``self.states`` already has the new ones); ``moves`` lists,
+        ``images`` had their journal states changed (``self.states`` already has the new ones); ``file_changes``
+        are the (file, field, value) the write set, in order (the store's own rule, ``journal.file_columns``,
+        gives the records in memory without reading them back); ``moves`` lists,
         per (tag, +1 / -1), the images that now show that tag or no longer do. Concept counts move by those; the
         images' bases are rebuilt when next read. ``self.stale`` becomes the ids of the files whose verdict may
         have changed: the written ones, and every image of a concept whose core traits moved (the editor
@@ -385,21 +388,33 @@ class Workspace(WorkspaceExtras):
         """
         stats = self._stats
         before_core = {c: _core(stats.get(c)) for c in stats.concepts()} if stats is not None else {}
-        changed_files = {f.id: f for f in list_files(self.store, statuses=LIVE) if f.id in file_ids} if file_ids else {}
         entries, files_of = self.entries, self._files_of_image
+        changed_files: dict[int, FileRecord] = {}
+        for fid, field, value in file_changes:
+            record = changed_files.get(fid) or (entries[fid].file if fid in entries else None)
+            if record is not None:
+                changed_files[fid] = _with_columns(record, journal.file_columns(field, value))
         touched: set[str] = set()
         changed: set[int] = set()
+        leaving: dict[str, list] = {}   # concept -> base names of the files that stop counting there
+        joining: dict[str, list] = {}
         for fid, record in changed_files.items():
             e = entries[fid]
+            retagged = record.image_id in images
             old_names = _names_before(e, [(t, d) for (t, d), ids in moves.items() if record.image_id in ids])
-            fresh = entries[fid] = self._entry(record)
-            if stats is not None:
-                if e.file.status == "active":
-                    stats.remove(e.file.concept, old_names)
-                if record.status == "active":
-                    stats.add(record.concept, fresh.lean.names)
+            # A file whose tags this write left alone keeps its base: only the rules' verdict is redone.
+            fresh = entries[fid] = Entry(record, None if retagged else e._lean, self._lean_of)
+            if e.file.status == "active":
+                leaving.setdefault(e.file.concept, []).append(old_names)
+            if record.status == "active":
+                joining.setdefault(record.concept, []).append(fresh.lean.names)
             touched.update((e.file.concept, record.concept))
             changed.add(fid)
+        if stats is not None:
+            for concept, name_lists in leaving.items():
+                stats.add_many(concept, name_lists, -1)
+            for concept, name_lists in joining.items():
+                stats.add_many(concept, name_lists)
         if changed_files:
             self._concepts_of_image = self._by_path = None
         if written is None:
@@ -484,6 +499,15 @@ def _names_before(e: Entry, moves: list[tuple[str, int]]):
     if e.built or not moves:  # built before the write, or the write changed nothing it shows
         return e.lean.names
     return (set(e.lean.names) - {t for t, d in moves if d > 0}) | {t for t, d in moves if d < 0}
+
+
+def _with_columns(record: FileRecord, columns: dict[str, str]) -> FileRecord:
+    """A copy of a file record with some fields set (dataclasses.replace, without its per-call introspection:
+    a batch may move 10,000 files)."""
+    fresh = copy.copy(record)
+    for name, value in columns.items():
+        object.__setattr__(fresh, name, value)
+    return fresh
 
 
 def _path_of(f: FileRecord) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 from typing import Callable, Iterable, Mapping
 
 from loraprep.rules.stats import ConceptStats
@@ -22,6 +23,18 @@ class RunningStats:
         self._images[concept] += sign
         for name in set(names):
             counts[name] += sign
+            if counts[name] <= 0:
+                del counts[name]
+        self._cache.pop(concept, None)
+
+    def add_many(self, concept: str, name_lists: list[Iterable[str]], sign: int = 1) -> None:
+        """Many images of ``concept`` at once (``sign`` -1: taken away): one count over all their names."""
+        if not name_lists:
+            return
+        counts = self._counts.setdefault(concept, Counter())
+        self._images[concept] += sign * len(name_lists)
+        for name, n in Counter(chain.from_iterable(map(set, name_lists))).items():
+            counts[name] += sign * n
             if counts[name] <= 0:
                 del counts[name]
         self._cache.pop(concept, None)

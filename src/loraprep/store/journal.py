@@ -97,10 +97,9 @@ def record_batch(conn: sqlite3.Connection, label: str, source: str, tag_ops: Ite
     rows.sort(key=_image_of)
     conn.executemany(
         "INSERT INTO tag_ops (batch_id, image_id, tag, op, source, origin, at) VALUES (?,?,?,?,?,?,?)", rows)
-    for o in file_ops:
-        conn.execute("INSERT INTO file_ops (batch_id, file_id, field, old, new, at) VALUES (?,?,?,?,?,?)",
-                     (batch_id, o.file_id, o.field, o.old, o.new, at))
-        _set_file_field(conn, o.file_id, o.field, o.new)
+    conn.executemany("INSERT INTO file_ops (batch_id, file_id, field, old, new, at) VALUES (?,?,?,?,?,?)",
+                     [(batch_id, o.file_id, o.field, o.old, o.new, at) for o in file_ops])
+    _set_file_fields(conn, [(o.file_id, o.field, o.new) for o in file_ops])
     return batch_id
 
 
@@ -128,12 +127,33 @@ def as_sets(tag_ops: list[TagOp]) -> list[TagOpSet] | None:
     return [TagOpSet(tag, op, tuple(ids), origin) for (tag, op, origin), ids in zip(index, members)]
 
 
-def _set_file_field(conn: sqlite3.Connection, file_id: int, field: str, value: str) -> None:
+def file_columns(field: str, value: str) -> dict[str, str]:
+    """The columns of ``files`` one file operation sets: a status also sets the reason (``user`` when excluded)."""
     if field == "status":
-        reason = "user" if value == "excluded" else ""
-        conn.execute("UPDATE files SET status=?, reason=? WHERE id=?", (value, reason, file_id))
-    elif field in ("concept", "tier"):
-        conn.execute(f"UPDATE files SET {field}=? WHERE id=?", (value, file_id))
+        return {"status": value, "reason": "user" if value == "excluded" else ""}
+    if field in ("concept", "tier"):
+        return {field: value}
+    raise ValueError(f"no file field {field!r}")
+
+
+def _set_file_fields(conn: sqlite3.Connection, changes: list[tuple[int, str, str]]) -> None:
+    """Write (file, field, value) changes; one statement per field (fields are separate columns, so only the
+    order within a field matters, and executemany keeps it)."""
+    by_field: dict[str, list[tuple]] = defaultdict(list)
+    for file_id, field, value in changes:
+        columns = file_columns(field, value)
+        by_field[field].append((*columns.values(), file_id))
+    for field, rows in by_field.items():
+        assignments = ", ".join(f"{c}=?" for c in file_columns(field, rows[0][0]))
+        conn.executemany(f"UPDATE files SET {assignments} WHERE id=?", rows)
+
+
+def file_changes(conn: sqlite3.Connection, batch_id: int, undone: bool) -> list[tuple[int, str, str]]:
+    """(file, field, value) that a batch's file operations set, in the order they apply: the new values when it
+    is done, the old ones in reverse order when it is undone."""
+    rows = conn.execute("SELECT file_id, field, old, new FROM file_ops WHERE batch_id=? ORDER BY seq "
+                        + ("DESC" if undone else "ASC"), (batch_id,)).fetchall()
+    return [(r["file_id"], r["field"], r["old"] if undone else r["new"]) for r in rows]
 
 
 def undo(store: Store) -> Batch:
@@ -162,10 +182,7 @@ def _flip(conn: sqlite3.Connection, batch_id: int, state: str) -> None:
     conn.execute("UPDATE batches SET state=? WHERE id=?", (state, batch_id))
     conn.execute("INSERT INTO journal_events (batch_id, event, at) VALUES (?,?,?)",
                  (batch_id, "undo" if state == "undone" else "redo", now()))
-    ops = conn.execute("SELECT file_id, field, old, new FROM file_ops WHERE batch_id=? ORDER BY seq "
-                       + ("DESC" if state == "undone" else "ASC"), (batch_id,)).fetchall()
-    for op in ops:
-        _set_file_field(conn, op["file_id"], op["field"], op["old"] if state == "undone" else op["new"])
+    _set_file_fields(conn, file_changes(conn, batch_id, state == "undone"))
 
 
 def get_batch(store: Store, batch_id: int) -> Batch:
