@@ -83,6 +83,7 @@ class Workspace(WorkspaceExtras):
     def reload(self) -> None:
         """Read everything from the store (used at start and when another process wrote)."""
         conn = self.store.conn
+        self.loads = getattr(self, "loads", 0) + 1  # how many times the store was read afresh
         self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
         used = tag_rows.models_used(conn)
         wanted = self.model_override or self.recipe.tagger.model

@@ -38,6 +38,7 @@ class Editor:
         self._wake = threading.Event()
         self._catcher: threading.Thread | None = None
         self._closing = False
+        self._loads_shown = self.ws.loads    # the store reading the page's whole table came from
 
     # ---- lifecycle -----------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -116,6 +117,7 @@ class Editor:
                 return self._gallery_cache[1]
             files = sorted(self.ws.files(), key=lambda f: f.path)
             rows = self._gallery_rows([f.id for f in files])
+            self._loads_shown = self.ws.loads
             data = {"ok": True, "count": len(rows), "columns": shapes.columns(rows), "version": self.version}
             encoded = json.dumps(data, separators=(",", ":")).encode()
             self._gallery_cache = (self.version, encoded)
@@ -249,7 +251,9 @@ class Editor:
         the rules run again) and ``pending`` tells the page to fetch the rest after painting.
         """
         stale = self.ws.stale
-        if stale is None:
+        if stale is None or self.ws.loads != self._loads_shown:
+            # Everything may have changed, or another process wrote and this request's own read picked it up:
+            # the page's table is older than the rows this write changed, so it reloads.
             return {"reload": True}
         detail = {}
         if current in stale and current in self.ws.entries:
