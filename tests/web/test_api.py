@@ -249,3 +249,18 @@ def test_undo_of_a_large_edit_answers_the_visible_rows_and_the_open_image(client
     assert "masterpiece" not in [t["name"] for t in r["detail"]["tags"]]
     r = client.post("/api/redo").json()  # no body: every changed row comes back
     assert r["state"] == "done" and not r["pending"] and sorted(r["rows"]["id"]) == sorted(ids)
+
+
+def test_the_gallery_names_each_files_content_so_a_changed_file_gets_a_new_thumbnail_url(client, dataset):
+    from loraprep import ops
+    from tests.conftest import make_image
+
+    gallery = client.get("/api/images").json()["columns"]
+    at = gallery["path"].index("outfit_a/002.png")
+    fid, before = gallery["id"][at], gallery["v"][at]
+    assert len(before) == 8 and client.get(f"/api/images/{fid}/thumb?v={before}").status_code == 200
+    make_image(dataset / "outfit_a" / "002.png", (96, 96), color=(5, 250, 5))  # new bytes, same path
+    ops.scan(dataset, min_size=64)
+    gallery = client.get("/api/images").json()["columns"]
+    at = gallery["path"].index("outfit_a/002.png")
+    assert gallery["id"][at] == fid and gallery["v"][at] != before and len(gallery["v"][at]) == 8

@@ -67,7 +67,7 @@ def image_detail(ws, record) -> dict:
 
 
 # ---- the gallery -------------------------------------------------------------------------------------------
-COLUMNS = ("id", "name", "path", "concept", "tier", "status", "reason", "badges", "tags", "conf", "w", "h")
+COLUMNS = ("id", "name", "path", "concept", "tier", "status", "reason", "badges", "tags", "conf", "w", "h", "v")
 
 
 def gallery_row(ws, f, duplicate_ids: set[int]) -> tuple:
@@ -85,7 +85,7 @@ def gallery_row(ws, f, duplicate_ids: set[int]) -> tuple:
         badges += BADGE_EXCLUDED
     return (f.id, f.name, f.path, f.concept, f.tier, f.status, f.reason, badges,
             len(ws.verdict(f.id).names) if f.image_id else 0, round(sum(scores) / len(scores), 3) if scores else 0,
-            f.width or 0, f.height or 0)
+            f.width or 0, f.height or 0, (f.image_id or "")[:8])  # v: the content, so a cached thumbnail follows it
 
 
 def columns(rows: list[tuple]) -> dict[str, list]:

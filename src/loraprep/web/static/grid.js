@@ -55,10 +55,11 @@ class Grid {
     const i = this.view[pos], R = this.rows, id = R.id[i];
     d.style.display = "";
     d.style.transform = `translate(${c * CELL_W}px, ${r * CELL_H}px)`;
-    const key = id + ":" + R.badges[i] + ":" + R.tags[i] + ":" + R.concept[i] + ":" + R.tier[i] + ":" + R.status[i];
+    const key = id + ":" + R.badges[i] + ":" + R.tags[i] + ":" + R.concept[i] + ":" + R.tier[i] + ":" + R.status[i] + ":" + R.v[i];
     if (d._key !== key) {
       d._key = key; d.dataset.id = id; d.dataset.pos = pos;
-      const src = R.status[i] === "failed" ? "" : "api/images/" + id + "/thumb";
+      // ?v= names the content: a file whose bytes changed on a rescan gets a new URL, not the cached thumbnail
+      const src = R.status[i] === "failed" ? "" : "api/images/" + id + "/thumb?v=" + R.v[i];
       if (d._src !== src) { d._src = src; if (src) d._img.src = src; else d._img.removeAttribute("src"); }
       d._name.textContent = R.name[i]; d._name.title = R.path[i];
       d._sub.textContent = (R.concept[i] || "(root)") + (R.tier[i] ? " · " + R.tier[i] : "") + " · " + R.tags[i] + " tags";
