@@ -348,3 +348,26 @@ def test_undo_then_redo_restores_every_caption_after_mixed_edits(sample):
         ws.redo()
         ws.redo()
     assert captions(sample) == edited
+
+
+def test_add_at_the_front_puts_the_tag_after_the_slots_whatever_the_order(sample):
+    with Workspace(sample) as ws:
+        ids = ws.select("concept:outfit_red")
+        result = ws.apply_edit(EditOp("add", ("zz front",), position="front"), ids)
+        assert result["changed"] == len(ids) and result["edit"] == "add at the front zz front"
+        for fid in ids:
+            names = ws.verdict(fid).names
+            assert names[:3] == ("lpsample", "red outfit", "zz front"), names
+            assert [t.name for t in ws.result(fid).kept][:3] == list(names[:3])  # the evidence path agrees
+        plain = ws.apply_edit(EditOp("add", ("zz plain",)), ids)
+        assert plain["changed"] == len(ids)
+        # adding it again at the front changes nothing; a shown tag added at the front moves there
+        assert ws.apply_edit(EditOp("add", ("zz front",), position="front"), ids)["batch_id"] is None
+        moved = ws.apply_edit(EditOp("add", ("zz plain",), position="front"), ids[:1])
+        assert moved["changed"] == 1 and ws.verdict(ids[0]).names[2:4] == ("zz front", "zz plain")
+    with Workspace(sample) as fresh:  # the place is in the journal, not only in memory
+        assert fresh.verdict(ids[0]).names[:4] == ("lpsample", "red outfit", "zz front", "zz plain")
+        fresh.undo()
+        assert fresh.verdict(ids[0]).names[2] == "zz front" and "zz plain" in fresh.verdict(ids[0]).names[3:]
+    with pytest.raises(Exception, match="not possible for 'remove'"):
+        EditOp("remove", ("x",), position="front")

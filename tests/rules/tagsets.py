@@ -7,7 +7,7 @@ from dataclasses import replace
 from hypothesis import strategies as st
 
 from loraprep.model.recipe import ORDERS, PRUNE_MODES, STRATEGIES, STYLES, ConceptRecipe, RuleSettings
-from loraprep.model.tags import Tag
+from loraprep.model.tags import FRONT, Tag
 from loraprep.rules.context import RuleContext
 
 
@@ -68,7 +68,8 @@ def tag_records(draw, raw: bool = False) -> Tag:
     source = draw(SOURCES)
     score = draw(st.floats(0.35, 1.0, allow_nan=False)) if source == "tagger" else None
     pinned = source != "user" and draw(st.booleans()) and draw(st.booleans())
-    return Tag(name, score=score, source=source, origin=source, pinned=pinned)
+    origin = FRONT if source == "user" and draw(st.booleans()) else source  # some user tags added at the front
+    return Tag(name, score=score, source=source, origin=origin, pinned=pinned)
 
 
 def tag_sets(raw: bool = False, max_size: int = 40):

@@ -114,6 +114,8 @@ def register(app: typer.Typer) -> None:
                                                "| exclude | include"),
         tags: Optional[List[str]] = typer.Argument(None, help="The tags (for concept/tier: the new name)."),
         to: Optional[str] = typer.Option(None, "--to", help="replace / consolidate: the tag to put in place."),
+        front: bool = typer.Option(False, "--front", help="add: at the front of the caption, right after the "
+                                                          "trigger and fixed slots, whatever the recipe's order."),
         where: Optional[str] = typer.Option(None, "--where", "-w",
                                             help="Selection: concept:armor AND \"red hair\" AND NOT hat, "
                                                  "score(\"blurry\")>0.6, untagged, tags>30 (default: every image)."),
@@ -130,5 +132,5 @@ def register(app: typer.Typer) -> None:
         elif action in FILE_KINDS:
             edit = EditOp(action)
         else:
-            edit = EditOp(action, tuple(words), to or "")
+            edit = EditOp(action, tuple(words), to or "", "front" if front else "")
         emit(ctx, json_output, run_edit(dataset, edit, where=where, apply=yes), _render_edit)

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 SOURCES = ("tagger", "import", "user", "rule")
 
 
+FRONT = "user:front"  # the origin of a tag the user added at the front of the caption (after trigger and fixed)
+
+
 @dataclass(frozen=True)
 class Tag:
     """One tag of one image: name as stored, its category, tagger score (None if not from the tagger), provenance."""

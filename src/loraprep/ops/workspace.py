@@ -262,7 +262,7 @@ class Workspace(WorkspaceExtras):
 
         def shown(tag: str) -> set[str]:
             found = self.images_showing(tag)
-            if edit.kind in ("remove", "replace", "consolidate"):
+            if edit.kind in ("remove", "replace", "consolidate") and tag in edit.tags:
                 # A tag a rule put there (trigger, fixed slot, alias target) is shown like any other, so the
                 # user can remove it too: the rules honour a user remove.
                 found = found | {i for i in unique if i not in found and any(
@@ -272,7 +272,11 @@ class Workspace(WorkspaceExtras):
         def pinned(tag: str) -> set[str]:
             return {i for i in unique if self.pinned(i, tag)}
 
-        sets = tag_sets_for(edit, unique, shown, pinned)
+        def in_front(tag: str) -> set[str]:
+            states = self.states
+            return {i for i in unique if _added_in_front(states.get(i, {}).get(tag))}
+
+        sets = tag_sets_for(edit, unique, shown, pinned, in_front)
         touched = set().union(*(s.image_ids for s in sets))
         return sets, [], [fid for fid, image_id in zip(file_ids, images) if image_id in touched]
 
@@ -354,13 +358,20 @@ class Workspace(WorkspaceExtras):
         conn = self.store.conn
         image_ids, tags = journal.batch_scope(conn, batch.id)
         files = journal.file_changes(conn, batch.id, batch.state == "undone")
-        # Only the batch's own tags on its own images can change: replay just those.
-        fresh = journal.tag_states(conn, image_ids, tags=tags) if image_ids else {}
+        # Only the batch's own tags on its own images can change: replay just those, and put them back in journal
+        # order (an image's states are kept in the order the journal first speaks of each tag: added tags follow
+        # it in the caption). A caption import written after the batch (imports do not end the redo stack) can
+        # have spoken of one of them first: then the images are replayed whole.
+        later_import = conn.execute("SELECT 1 FROM batches WHERE id > ? AND source = 'import' LIMIT 1",
+                                    (batch.id,)).fetchone() is not None
+        fresh = journal.tag_states(conn, image_ids, tags=None if later_import else tags) if image_ids else {}
         moves: dict[tuple[str, int], list[str]] = {}
         for image_id in image_ids:
             per_image, replayed = self.states.setdefault(image_id, {}), fresh.get(image_id, {})
             in_tagger = self._tagger_of(image_id).name_set
-            for t in tags:
+            in_order = [*replayed, *(t for t in per_image if t not in replayed)] if later_import \
+                else [*(t for t in replayed if t in tags), *(t for t in tags if t not in replayed)]
+            for t in in_order:
                 old, new = per_image.get(t), replayed.get(t)
                 if old == new:
                     continue
@@ -371,6 +382,8 @@ class Workspace(WorkspaceExtras):
                     del per_image[t]
                 else:
                     per_image[t] = new
+            if later_import:
+                self.states[image_id] = dict(replayed)
         self._after_write(image_ids, moves, files)
         return {"batch_id": batch.id, "label": batch.label, "state": batch.state}
 
@@ -509,6 +522,10 @@ def _with_columns(record: FileRecord, columns: dict[str, str]) -> FileRecord:
     for name, value in columns.items():
         object.__setattr__(fresh, name, value)
     return fresh
+
+
+def _added_in_front(state) -> bool:
+    return state is not None and state.front and state.user in ("add", "pin")
 
 
 def _path_of(f: FileRecord) -> str:

@@ -1,4 +1,5 @@
-"""Rules that arrange the caption: trigger and fixed slots first, people-count tags early, sort, max_tags."""
+"""Rules that arrange the caption: trigger and fixed slots first, the user's front tags, people-count tags early,
+sort, max_tags."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import hashlib
 import operator
 import re
 
-from loraprep.model.tags import Dropped, Tag
+from loraprep.model.tags import FRONT, Dropped, Tag
 from loraprep.rules.base import rule
 
 PEOPLE = re.compile(r"^(solo|multiple (girls|boys|others)|\d+\+?(girl|boy|other)s?|no humans)$")
@@ -54,7 +55,8 @@ def shuffle_name_keys(seed: int, seed_key: str):
 
 @rule("order")
 def order(tags, ctx):
-    """Fixed slots stay first; then 1girl/1boy/solo/Ngirls (guide 002); then the recipe's sort mode."""
+    """Fixed slots stay first; then what the user added at the front; then 1girl/1boy/solo/Ngirls (guide 002);
+    then the recipe's sort mode."""
     n_fixed = _fixed_count(tags, ctx)
     head, body = list(tags[:n_fixed]), list(tags[n_fixed:])
     mode = ctx.concept.rules.order
@@ -64,10 +66,13 @@ def order(tags, ctx):
         body.sort(key=_name)
     elif mode == "shuffle":
         body.sort(key=_shuffle_keys(ctx.concept.rules.seed, ctx.seed_key))
-    # People-count tags move to the front; both parts keep the mode's order (a stable partition).
+    # People-count tags move to the front; both parts keep the mode's order (a stable partition). Tags the user
+    # added at the front go before them.
     people = people_names([t.name for t in body])
     if people:
         body = [t for t in body if t.name in people] + [t for t in body if t.name not in people]
+    if any(t.origin == FRONT for t in body):
+        body = [t for t in body if t.origin == FRONT] + [t for t in body if t.origin != FRONT]
     return tuple(head + body), ()
 
 

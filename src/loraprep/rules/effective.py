@@ -7,7 +7,7 @@ from functools import cached_property
 from operator import gt
 from typing import Mapping, Sequence
 
-from loraprep.model.tags import Tag
+from loraprep.model.tags import FRONT, Tag
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,13 @@ class LeanBase:
             return self.pinned
         return self.pinned | {n for n, s in zip(self.names, self.sources) if s == "user"}
 
+    @property
+    def in_front(self) -> frozenset:
+        """Names the user added at the front of the caption."""
+        if self.origins is None or FRONT not in self.origins:
+            return frozenset()
+        return frozenset(n for n, o in zip(self.names, self.origins) if o == FRONT)
+
     def source_of(self, i: int) -> str:
         return "tagger" if self.sources is None else self.sources[i]
 
@@ -99,7 +106,7 @@ def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
     if not states:
         return tagger
     # One pass over the journal's word (a few dozen states at most), then set and dict work over the names.
-    hidden, user, pinned, removed = set(), set(), set(), set()
+    hidden, user, pinned, removed, front = set(), set(), set(), set(), set()
     imported: dict[str, str] = {}   # name -> caption file, in file order
     added: list[str] = []           # user adds and pins, curate adds: after the tagger's tags, in journal order
     for name, state in states.items():
@@ -115,6 +122,8 @@ def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
             user.add(name)
             if said == "pin":
                 pinned.add(name)
+            if state.front:
+                front.add(name)
             added.append(name)
         elif state.rule == "add":
             added.append(name)
@@ -129,7 +138,8 @@ def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
         return LeanBase(tagger.names + extra, tagger.scores + tuple(_stored_score(scores, n) for n in extra),
                         frozenset(pinned), frozenset(removed),
                         ("tagger",) * count + tuple("user" if n in user else "rule" for n in extra),
-                        ("tagger",) * count + tuple("user" if n in user else "rule:curate" for n in extra))
+                        ("tagger",) * count + tuple(_user_origin(n, front) if n in user else "rule:curate"
+                                                    for n in extra))
     tagger_names = tagger.names if hidden.isdisjoint(from_tagger) else [n for n in tagger.names if n not in hidden]
     order = dict.fromkeys(imported)
     order.update(dict.fromkeys(tagger_names))  # a name already there keeps its place: the first source wins
@@ -139,9 +149,13 @@ def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, 
     values = tuple(tagger_score[n] if n in tagger_score else _stored_score(scores, n) for n in names)
     sources = tuple("user" if n in user else "import" if n in imported else "tagger" if n in from_tagger else "rule"
                     for n in names)
-    origins = tuple("user" if n in user else imported[n] if n in imported else "tagger" if n in from_tagger
-                    else "rule:curate" for n in names)
+    origins = tuple(_user_origin(n, front) if n in user else imported[n] if n in imported
+                    else "tagger" if n in from_tagger else "rule:curate" for n in names)
     return LeanBase(names, values, frozenset(pinned), frozenset(removed), sources, origins)
+
+
+def _user_origin(name: str, front: set) -> str:
+    return FRONT if name in front else "user"
 
 
 def shows(state, from_tagger: bool) -> bool:

@@ -164,7 +164,7 @@ class _FastPlan:
             names = [*slots, *names]
             scores = [*(score_of.get(n) for n in slots), *scores]
 
-        names, scores = self._order(names, scores, seed_key)
+        names, scores = self._order(names, scores, seed_key, base.in_front)
 
         limit = r.max_tags
         if len(names) > limit:  # the least confident go first; protected ones stay
@@ -192,8 +192,9 @@ class _FastPlan:
         if implied_by:
             split("overlap", [f"implied by '{implied_by[n]}'" if n in implied_by else None for n in names])
 
-    def _order(self, names: list, scores: list, seed_key: str):
-        """Fixed slots stay first; then the sort mode; then people-count tags to the front (stable)."""
+    def _order(self, names: list, scores: list, seed_key: str, front: frozenset = frozenset()):
+        """Fixed slots stay first; then the sort mode; then people-count tags to the front, and the user's front
+        tags before them (stable)."""
         fixed = self.fixed
         n_fixed = 0
         for n in names:
@@ -205,7 +206,7 @@ class _FastPlan:
         if mode == "score" and None not in body_scores and all(map(ge, body_scores, body_scores[1:])):
             mode = None  # already highest first (the tagger's order): a stable sort would change nothing
         people = people_names(names[n_fixed:])
-        if mode not in ("score", "alphabetical", "shuffle") and not people:
+        if mode not in ("score", "alphabetical", "shuffle") and not people and not front:
             return names, scores
         body = list(zip(names[n_fixed:], body_scores))
         if mode == "score":
@@ -217,6 +218,8 @@ class _FastPlan:
             body.sort(key=lambda pair: shuffle_key(pair[0]))
         if people:
             body = [p for p in body if p[0] in people] + [p for p in body if p[0] not in people]
+        if front and not front.isdisjoint(names):
+            body = [p for p in body if p[0] in front] + [p for p in body if p[0] not in front]
         return names[:n_fixed] + [n for n, _s in body], scores[:n_fixed] + [s for _n, s in body]
 
 

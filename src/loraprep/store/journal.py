@@ -5,10 +5,11 @@ from __future__ import annotations
 import heapq
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
 from loraprep.errors import DatasetError
+from loraprep.model.tags import FRONT
 from loraprep.store.db import Store, now
 from loraprep.store.id_packing import pack_ids, unpack_ids
 
@@ -62,6 +63,8 @@ class TagState:
     import_origin: str = ""
     user: str | None = None  # 'add' | 'remove' | 'pin' | None
     rule: str | None = None  # 'add' | 'remove' from a written curate batch
+    front: bool = False      # the user added it at the front of the caption (after the trigger and fixed slots)
+
 
 
 def record_batch(conn: sqlite3.Connection, label: str, source: str, tag_ops: Iterable[TagOp] = (),
@@ -294,12 +297,15 @@ def replay(current: TagState | None, op: str, source: str, origin: str) -> TagSt
     """One operation's effect on what the journal says of a tag (pure; the order of operations matters)."""
     current = current or TagState()
     if source == "import":
-        return TagState(op == "add", origin if op == "add" else "", current.user, current.rule)
+        return replace(current, imported=op == "add", import_origin=origin if op == "add" else "")
     if source == "rule":
-        return TagState(current.imported, current.import_origin, current.user, op)
+        return replace(current, rule=op)
     if op == "unpin":
-        return TagState(current.imported, current.import_origin, "add", current.rule)
-    return TagState(current.imported, current.import_origin, op, current.rule)
+        return replace(current, user="add")
+    if op == "pin":
+        return replace(current, user="pin")
+    # An add says where (the front, or wherever the recipe's order puts it); a remove forgets the place.
+    return replace(current, user=op, front=op == "add" and origin == FRONT)
 
 
 def imported_tags(conn: sqlite3.Connection, image_id: str) -> list[str]:

@@ -25,6 +25,7 @@ class Edit(BaseModel):
     kind: str
     tags: list[str] = []
     target: str = ""
+    position: str = ""  # add: "front" puts the tags right after the trigger and fixed slots
 
 
 class EditRequest(BaseModel):

@@ -38,7 +38,8 @@ def thresholds(t) -> dict:
 def edit_op(edit: dict):
     from loraprep.ops.edits import EditOp
 
-    return EditOp(edit.get("kind", ""), tuple(edit.get("tags") or ()), edit.get("target") or "")
+    return EditOp(edit.get("kind", ""), tuple(edit.get("tags") or ()), edit.get("target") or "",
+                  edit.get("position") or "")
 
 
 # ---- tags of one image ---------------------------------------------------------------------------------------

@@ -182,6 +182,8 @@ function fetchVisibleLater() {
     ids.forEach((id) => S.fresh.add(id));
     try {
       const r = await api("POST", "api/rows", { ids });
+      // A write answered meanwhile is newer than these rows: leave them to be asked for again.
+      if (r.version !== S.version) { ids.forEach((id) => S.fresh && S.fresh.delete(id)); return; }
       if (patchRows(r.rows) && filterActive()) await applyFilter(false); else grid.paint();
     } catch (e) { ids.forEach((id) => S.fresh && S.fresh.delete(id)); fail(e); }
   }, 60);
