@@ -1,4 +1,4 @@
-"""Review of the editor's answers to writes: what the page is told after a write equals a fresh look."""
+"""The editor's answers to writes, also after another process wrote: what the page is told after a write equals a fresh look."""
 
 from __future__ import annotations
 

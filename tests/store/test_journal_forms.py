@@ -1,4 +1,4 @@
-"""Review of the v3 journal: operation sets replay as their rows would, and a v2 store's journal survives v3."""
+"""The v3 journal: operation sets replay as their rows would, and a v2 store's journal survives v3."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Review of the set-based edits and in-memory undo/redo: the Workspace after each step equals a fresh read."""
+"""Set-based edits and in-memory undo/redo (with curate, scans and thresholds mixed in): the Workspace after each step equals a fresh read."""
 
 from __future__ import annotations
 
