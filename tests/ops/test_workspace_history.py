@@ -1,4 +1,4 @@
-"""Set-based edits and in-memory undo/redo (with curate, scans and thresholds mixed in): the Workspace after each step equals a fresh read."""
+"""Set-based edits and undo/redo mixed with curate, scans and thresholds: the Workspace equals a fresh read."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The editor's answers to writes, also after another process wrote: what the page is told after a write equals a fresh look."""
+"""The editor's answers to writes, also after another process wrote: the page is told what a fresh look shows."""
 
 from __future__ import annotations
 
