@@ -231,3 +231,12 @@ def test_rows_scrolled_to_after_a_large_edit_are_fetched_as_they_appear(playwrig
         page.wait_for_function(f"LP.S.rows.tags[LP.S.byId.get({last})] === {before + 1}", timeout=10000)
     finally:
         browser.close()
+
+
+def test_a_dropped_counts_refresh_never_leaves_its_caller_waiting(page):
+    # an edit drops a counts refresh still waiting; whoever awaited it goes on (it used to wait forever)
+    within = "(p) => Promise.race([p.then(() => 'settled'), new Promise((r) => setTimeout(() => r('stuck'), 5000))])"
+    assert page.evaluate(f"(async () => {{ const p = loadCounts(); cancelCounts(); return ({within})(p); }})()") \
+        == "settled"
+    assert page.evaluate(f"(async () => {{ const a = loadCounts(), b = loadCounts();"
+                         f" return [await ({within})(a), await ({within})(b)]; }})()") == ["settled", "settled"]

@@ -102,13 +102,22 @@ function targets() {
 function selectionChanged() { grid.paint(); updateCounts(); resetPreview(); loadCounts(); }
 
 /* ---- tag sidebar ------------------------------------------------------------------------------------- */
-let countsSeq = 0, countsTimer = null;
+let countsSeq = 0, countsTimer = null, countsWaiters = [];
 function loadCounts() {
-  // Debounced: a burst of edits or clicks asks for the sidebar's counts once, after it settles.
+  // Debounced: a burst of edits or clicks asks for the sidebar's counts once, after it settles; every caller's
+  // promise settles with that one fetch.
   clearTimeout(countsTimer);
-  return new Promise((done) => { countsTimer = setTimeout(() => { countsTimer = null; fetchCounts().then(done); }, 120); });
+  return new Promise((done) => {
+    countsWaiters.push(done);
+    countsTimer = setTimeout(() => { countsTimer = null; const waiters = countsWaiters; countsWaiters = []; fetchCounts().finally(() => waiters.forEach((w) => w())); }, 120);
+  });
 }
-function cancelCounts() { const waiting = countsTimer !== null; clearTimeout(countsTimer); countsTimer = null; return waiting; }
+function cancelCounts() {
+  // Dropped, not lost: the caller asks again; a promise waiting on the dropped fetch settles now.
+  const waiting = countsTimer !== null; clearTimeout(countsTimer); countsTimer = null;
+  const waiters = countsWaiters; countsWaiters = []; waiters.forEach((w) => w());
+  return waiting;
+}
 async function fetchCounts() {
   const seq = ++countsSeq;
   const ids = S.selected.size ? [...S.selected] : (S.filtered ? S.filtered : null);
