@@ -69,7 +69,7 @@ def test_threshold_zero_keeps_only_exact(copies):
 
 
 def png_bytes_of(copies):
-    from loraprep.dedup import describe_bytes  # noqa: F401  (the record holds the descriptor, rebuild the bytes)
+    """The bytes of a second, identical 640 px copy of the family's base (a pixel-exact twin of "big")."""
     from PIL import Image
 
     base, *_ = family(3)
