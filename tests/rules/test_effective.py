@@ -71,12 +71,14 @@ def test_categories_for_tags_without_scores():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from loraprep.rules.effective import lean_base  # noqa: E402
+from loraprep.model.tags import FRONT  # noqa: E402
+from loraprep.rules.effective import lean_base, shows  # noqa: E402
 
 NAMES = ["smile", "sky", "tree", "kafka (honkai: star rail)", "hatsune miku", "from file", "mine", "x"]
 STATES = st.dictionaries(st.sampled_from(NAMES), st.builds(
     TagState, imported=st.booleans(), import_origin=st.sampled_from(["file:a.txt", "file:b.caption"]),
-    user=st.sampled_from([None, "add", "remove", "pin"]), rule=st.sampled_from([None, "add", "remove"])), max_size=8)
+    user=st.sampled_from([None, "add", "remove", "pin"]), rule=st.sampled_from([None, "add", "remove"]),
+    front=st.booleans()), max_size=8)
 
 
 def reference(scores, thresholds, states):
@@ -90,7 +92,7 @@ def reference(scores, thresholds, states):
             if state.user == "remove" or (state.user is None and state.rule == "remove"):
                 return
             if state.user in ("add", "pin"):
-                source, origin = "user", "user"
+                source, origin = "user", FRONT if state.front else "user"
         if name not in out:
             out[name] = (stored.get(name), source, origin)
 
@@ -118,3 +120,13 @@ def test_merge_matches_its_plain_statement(states, general):
         list(expected.values()) or not states
     assert lean.pinned == {n for n, s in states.items() if s.user == "pin"}
     assert lean.removed == {n for n, s in states.items() if s.user == "remove"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(states=STATES, general=st.sampled_from([0.1, 0.35, 0.6]))
+def test_shows_is_the_merges_membership_rule_for_one_tag(states, general):
+    thresholds = Thresholds(general=general)
+    from_tagger = {name for name, _c, _s in tagger_tags(SCORES, thresholds)}
+    names = set(lean_base(SCORES, thresholds, states).names)
+    for name in set(NAMES) | from_tagger:
+        assert shows(states.get(name), name in from_tagger) == (name in names), name
