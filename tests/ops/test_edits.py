@@ -37,7 +37,7 @@ def test_sets_replay_to_each_images_own_operations(edit, images):
     ids = [f"img{i}" for i in range(len(images))]
     facts = dict(zip(ids, images))
     sets = tag_sets_for(edit, ids, lambda t: {i for i in ids if t in facts[i][0]},
-                        lambda t: {i for i in ids if t in facts[i][1]})
+                        lambda t: {i for i in ids if t in facts[i][1]}, lambda t: set())
     assert all(s.image_ids for s in sets)
     for image_id, (present, pinned) in facts.items():
         replayed = [(s.tag, s.op) for s in sets if image_id in s.image_ids]

@@ -97,4 +97,4 @@ def test_a_batch_edit_is_recorded_as_operation_sets(prepared, tmp_path):
                                            ("crimson outfit", "add", len(having))]
         assert conn.execute("SELECT COUNT(*) FROM tag_ops WHERE batch_id=?", (result["batch_id"],)).fetchone()[0] == 0
         assert journal.history(ws.store, batch_id=result["batch_id"])[0].tag_ops == 2 * len(having)
-        assert journal.batch_images(conn, result["batch_id"]) == having
+        assert journal.batch_scope(conn, result["batch_id"])[0] == having

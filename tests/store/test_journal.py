@@ -114,7 +114,7 @@ def test_a_batch_whose_images_order_operations_alike_is_stored_as_sets(store):
     assert store.conn.execute("SELECT COUNT(*) FROM tag_ops").fetchone()[0] == 0
     assert [tuple(r) for r in store.conn.execute("SELECT tag, packing, count FROM tag_op_sets ORDER BY seq")] == [
         ("x", "lines", 3), ("y", "lines", 3)]
-    assert journal.batch_images(store.conn, batch) == set(IMAGES)
+    assert journal.batch_scope(store.conn, batch)[0] == set(IMAGES)
     assert journal.history(store, batch_id=batch)[0].tag_ops == 6
 
 

@@ -69,7 +69,7 @@ def file_ops_for(edit: EditOp, file: FileRecord) -> list[FileOp]:
 
 
 def tag_sets_for(edit: EditOp, image_ids: Sequence[str], shown: Images, pinned: Images,
-                 in_front: Images | None = None) -> list[TagOpSet]:
+                 in_front: Images) -> list[TagOpSet]:
     """A tag edit over many images as operation sets: for each tag and operation, the images it changes.
 
     ``shown(tag)`` holds the images that show a tag, ``pinned(tag)`` those where the user pinned it,

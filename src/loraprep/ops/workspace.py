@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 from dataclasses import replace
 from itertools import chain, repeat
@@ -77,13 +76,14 @@ class Workspace(WorkspaceExtras):
         tagger = self.recipe.tagger
         self.thresholds = Thresholds(general=tagger.general, character=tagger.character, mcut=tagger.mcut,
                                      include_rating=tagger.include_rating)
+        self.loads = 0  # how many times the store was read afresh (the editor compares it with what it showed)
         self.reload()
 
     # ---- loading -------------------------------------------------------------------------------------------
     def reload(self) -> None:
         """Read everything from the store (used at start and when another process wrote)."""
         conn = self.store.conn
-        self.loads = getattr(self, "loads", 0) + 1  # how many times the store was read afresh
+        self.loads += 1
         self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
         used = tag_rows.models_used(conn)
         wanted = self.model_override or self.recipe.tagger.model
@@ -133,8 +133,7 @@ class Workspace(WorkspaceExtras):
     def has_tag(self, image_id: str, tag: str) -> bool:
         """Whether an image shows ``tag`` before rules, from the journal states (no base rebuilt)."""
         per_image = self.states.get(image_id)
-        tagger = self._tagger.get(image_id) or self._tagger_of(image_id)
-        return shows(per_image.get(tag) if per_image else None, tag in tagger.name_set)
+        return shows(per_image.get(tag) if per_image else None, tag in self._tagger_of(image_id).name_set)
 
     def pinned(self, image_id: str, tag: str) -> bool:
         state = self.states.get(image_id, {}).get(tag)
@@ -179,13 +178,13 @@ class Workspace(WorkspaceExtras):
 
         if self._stats is None:
             self._stats = RunningStats(lambda c: self.concept_recipe(c).rules.core_frequency)
+            by_concept: dict[str, list] = {}
             for e in self.entries.values():
-                self._account(e, 1)
+                if e.file.status == "active":
+                    by_concept.setdefault(e.file.concept, []).append(e.lean.names)
+            for concept, name_lists in by_concept.items():
+                self._stats.add_many(concept, name_lists)
         return self._stats
-
-    def _account(self, e: Entry, sign: int) -> None:
-        if e.file.status == "active" and self._stats is not None:
-            self._stats.add(e.file.concept, e.lean.names, sign)
 
     def concept_recipe(self, concept: str):
         """The recipe resolved for one concept (cached: every image of the concept shares it)."""
@@ -407,7 +406,7 @@ class Workspace(WorkspaceExtras):
         for fid, field, value in file_changes:
             record = changed_files.get(fid) or (entries[fid].file if fid in entries else None)
             if record is not None:
-                changed_files[fid] = _with_columns(record, journal.file_columns(field, value))
+                changed_files[fid] = replace(record, **journal.file_columns(field, value))
         touched: set[str] = set()
         changed: set[int] = set()
         leaving: dict[str, list] = {}   # concept -> base names of the files that stop counting there
@@ -513,15 +512,6 @@ def _names_before(e: Entry, moves: list[tuple[str, int]]):
     if e.built or not moves:  # built before the write, or the write changed nothing it shows
         return e.lean.names
     return (set(e.lean.names) - {t for t, d in moves if d > 0}) | {t for t, d in moves if d < 0}
-
-
-def _with_columns(record: FileRecord, columns: dict[str, str]) -> FileRecord:
-    """A copy of a file record with some fields set (dataclasses.replace, without its per-call introspection:
-    a batch may move 10,000 files)."""
-    fresh = copy.copy(record)
-    for name, value in columns.items():
-        object.__setattr__(fresh, name, value)
-    return fresh
 
 
 def _added_in_front(state) -> bool:

@@ -19,39 +19,16 @@ class RunningStats:
         self._cache: dict[str, ConceptStats] = {}
 
     def add(self, concept: str, names: Iterable[str], sign: int = 1) -> None:
-        counts = self._counts.setdefault(concept, Counter())
-        self._images[concept] += sign
-        for name in set(names):
-            counts[name] += sign
-            if counts[name] <= 0:
-                del counts[name]
-        self._cache.pop(concept, None)
+        """One image of ``concept`` (``sign`` -1: taken away)."""
+        self.add_many(concept, [names], sign)
 
     def add_many(self, concept: str, name_lists: list[Iterable[str]], sign: int = 1) -> None:
         """Many images of ``concept`` at once (``sign`` -1: taken away): one count over all their names."""
         if not name_lists:
             return
-        counts = self._counts.setdefault(concept, Counter())
         self._images[concept] += sign * len(name_lists)
-        for name, n in Counter(chain.from_iterable(map(set, name_lists))).items():
-            counts[name] += sign * n
-            if counts[name] <= 0:
-                del counts[name]
-        self._cache.pop(concept, None)
-
-    def change(self, concept: str, before: Iterable[str], after: Iterable[str]) -> None:
-        """One image of ``concept`` whose tags went from ``before`` to ``after``: only the difference is counted."""
-        before, after = set(before), set(after)
-        if before == after:
-            return
-        counts = self._counts.setdefault(concept, Counter())
-        for name in after - before:
-            counts[name] += 1
-        for name in before - after:
-            counts[name] -= 1
-            if counts[name] <= 0:
-                del counts[name]
-        self._cache.pop(concept, None)
+        seen = Counter(chain.from_iterable(map(set, name_lists)))
+        self.shift(concept, {name: sign * n for name, n in seen.items()})
 
     def shift(self, concept: str, deltas: Mapping[str, int]) -> None:
         """Per tag, how many more (or fewer) images of ``concept`` carry it: a batch edit counted at once."""
@@ -62,9 +39,6 @@ class RunningStats:
                 if counts[name] <= 0:
                     del counts[name]
         self._cache.pop(concept, None)
-
-    def remove(self, concept: str, names: Iterable[str]) -> None:
-        self.add(concept, names, -1)
 
     def get(self, concept: str) -> ConceptStats | None:
         if self._images[concept] <= 0:

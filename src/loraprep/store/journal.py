@@ -66,7 +66,6 @@ class TagState:
     front: bool = False      # the user added it at the front of the caption (after the trigger and fixed slots)
 
 
-
 def record_batch(conn: sqlite3.Connection, label: str, source: str, tag_ops: Iterable[TagOp] = (),
                  file_ops: Iterable[FileOp] = (), tag_sets: Iterable[TagOpSet] = ()) -> int | None:
     """Write one batch inside the caller's transaction; a new user batch abandons the redo stack.
@@ -267,11 +266,6 @@ def _done_ops(conn: sqlite3.Connection, wanted: set[str] | None, imports_only: b
 
 def _journal_order(event: tuple) -> tuple[int, int]:
     return event[0], event[1]
-
-
-def batch_images(conn: sqlite3.Connection, batch_id: int) -> set[str]:
-    """Every image a batch's tag operations touch."""
-    return batch_scope(conn, batch_id)[0]
 
 
 def batch_scope(conn: sqlite3.Connection, batch_id: int) -> tuple[set[str], set[str]]:

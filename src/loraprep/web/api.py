@@ -28,17 +28,17 @@ class Edit(BaseModel):
     position: str = ""  # add: "front" puts the tags right after the trigger and fixed slots
 
 
-class EditRequest(BaseModel):
-    edit: Edit
-    ids: Optional[list[int]] = None
-    filter: Optional[Query] = None
+class OnScreen(BaseModel):
+    """What a write's answer brings back first: the page's rows on screen and the image open in its panel."""
+
     visible: Optional[list[int]] = Field(None, max_length=5000)  # the gallery rows on screen: answered first
     current: Optional[int] = None  # the image open in the panel: its detail comes with the answer when it changed
 
 
-class StepRequest(BaseModel):
-    visible: Optional[list[int]] = Field(None, max_length=5000)
-    current: Optional[int] = None
+class EditRequest(OnScreen):
+    edit: Edit
+    ids: Optional[list[int]] = None
+    filter: Optional[Query] = None
 
 
 class RowsRequest(BaseModel):
@@ -134,13 +134,13 @@ def build_router(editor):
                                          body.current))
 
     @r.post("/api/undo")
-    def undo(body: Optional[StepRequest] = None):
-        body = body or StepRequest()
+    def undo(body: Optional[OnScreen] = None):
+        body = body or OnScreen()
         return as_json(editor.step("undo", body.visible, body.current))
 
     @r.post("/api/redo")
-    def redo(body: Optional[StepRequest] = None):
-        body = body or StepRequest()
+    def redo(body: Optional[OnScreen] = None):
+        body = body or OnScreen()
         return as_json(editor.step("redo", body.visible, body.current))
 
     @r.get("/api/history")

@@ -115,8 +115,7 @@ class Editor:
             self.sync()
             if self._gallery_cache and self._gallery_cache[0] == self.version:
                 return self._gallery_cache[1]
-            files = sorted(self.ws.files(), key=lambda f: f.path)
-            rows = self._gallery_rows([f.id for f in files])
+            rows = self._gallery_rows([f.id for f in self.ws.files_by_path()])
             self._loads_shown = self.ws.loads
             data = {"ok": True, "count": len(rows), "columns": shapes.columns(rows), "version": self.version}
             encoded = json.dumps(data, separators=(",", ":")).encode()

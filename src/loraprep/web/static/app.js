@@ -145,15 +145,21 @@ function onScreen() {
   const visible = grid.visibleIds(), current = S.current ?? null; if (current != null) visible.push(current);
   return { visible, current };
 }
-async function edit(editSpec, target, quiet) {
-  // A sidebar refresh still waiting would count every image while this edit waits behind it: the edit asks
-  // for fresh counts itself once it is written.
+async function write(path, body, announce) {
+  // An edit, undo or redo. A sidebar refresh still waiting would count every image while this write waits
+  // behind it: the write asks for fresh counts itself once it is done (and again when nothing was written).
   const countsWaiting = cancelCounts();
-  const res = await api("POST", "api/edits/apply", { edit: editSpec, ...target, ...onScreen() });
+  let res;
+  try { res = await api("POST", path, { ...body, ...onScreen() }); }
+  catch (e) { if (countsWaiting) loadCounts(); throw e; }
   S.version = res.version;
-  if (!quiet) toast(res.batch_id ? `${res.edit}: ${res.changed} image(s) changed (batch ${res.batch_id})` : "nothing to change");
+  if (announce) toast(announce(res));
   if (res.batch_id) await afterWrite(res); else if (countsWaiting) loadCounts();
   return res;
+}
+async function edit(editSpec, target, quiet) {
+  return write("api/edits/apply", { edit: editSpec, ...target }, quiet ? null
+    : (res) => res.batch_id ? `${res.edit}: ${res.changed} image(s) changed (batch ${res.batch_id})` : "nothing to change");
 }
 function patchRows(rows) {
   // Fresh rows from the server over the page's copy; true when a column the filters read changed.
@@ -189,20 +195,19 @@ function fetchVisibleLater() {
     const ids = grid.visibleIds().filter((id) => !S.fresh.has(id));
     if (!ids.length) return;
     ids.forEach((id) => S.fresh.add(id));
+    const askAgain = () => ids.forEach((id) => S.fresh && S.fresh.delete(id));
     try {
       const r = await api("POST", "api/rows", { ids });
       // A write answered meanwhile is newer than these rows: leave them to be asked for again.
-      if (r.version !== S.version) { ids.forEach((id) => S.fresh && S.fresh.delete(id)); return; }
+      if (r.version !== S.version) { askAgain(); return; }
       if (patchRows(r.rows) && filterActive()) await applyFilter(false); else grid.paint();
-    } catch (e) { ids.forEach((id) => S.fresh && S.fresh.delete(id)); fail(e); }
+    } catch (e) { askAgain(); fail(e); }
   }, 60);
 }
 let fillTimer;
 function fillLater() { clearTimeout(fillTimer); fillTimer = setTimeout(() => refreshAll().catch(fail), 1500); }
 async function step(dir) {
-  const countsWaiting = cancelCounts();
-  try { const r = await api("POST", "api/" + dir, onScreen()); S.version = r.version; toast(`${dir}: ${r.label}`); await afterWrite(r); }
-  catch (e) { if (countsWaiting) loadCounts(); fail(e); }
+  try { await write("api/" + dir, {}, (r) => `${dir}: ${r.label}`); } catch (e) { fail(e); }
 }
 $("#undo").onclick = () => step("undo"); $("#redo").onclick = () => step("redo");
 
