@@ -211,3 +211,9 @@ def test_usage_errors_exit_2(scanned, capfd, args):
     r = invoke(capfd, *[a.format(ds=scanned) for a in args])
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stderr and r.stdout == ""
+
+
+def test_edit_tags_refuses_front_for_anything_but_add(workflow, sample_copy, capfd):
+    r = invoke(capfd, "edit-tags", sample_copy, "remove", "smile", "--front")
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert "position 'front' is not possible for 'remove'" in r.stdout + r.stderr

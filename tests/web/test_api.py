@@ -264,3 +264,12 @@ def test_the_gallery_names_each_files_content_so_a_changed_file_gets_a_new_thumb
     gallery = client.get("/api/images").json()["columns"]
     at = gallery["path"].index("outfit_a/002.png")
     assert gallery["id"][at] == fid and gallery["v"][at] != before and len(gallery["v"][at]) == 8
+
+
+def test_an_edit_with_an_impossible_position_is_refused_in_the_error_shape(client):
+    fid = file_ids(client)["outfit_a/001.png"]
+    for edit in ({"kind": "add", "tags": ["x"], "position": "back"}, {"kind": "remove", "tags": ["x"], "position": "front"}):
+        r = client.post("/api/edits/apply", json={"edit": edit, "ids": [fid]})
+        body = r.json()
+        assert 400 <= r.status_code < 500 and body["ok"] is False
+        assert "position" in body["error"] and "front" in body["hint"]
