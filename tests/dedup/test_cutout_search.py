@@ -60,3 +60,22 @@ def test_masked_weights_batch_equals_one_by_one(mirrored, side):
     assert np.array_equal(w, want_w)
     assert np.allclose(centred, want_c, rtol=0, atol=1e-4)
     assert not np.array_equal(w[0], w[1])                           # both weight kinds were exercised
+
+
+def test_the_cutouts_split_over_threads_find_the_same_pairs(monkeypatch):
+    rng = np.random.default_rng(11)
+    pictures = []
+    for _ in range(40):
+        luma = rng.integers(0, 256, (THUMB, THUMB)).astype(np.uint8)
+        flat = np.full((CHROMA, CHROMA), 128, np.uint8)
+        pictures.append(Descriptor(THUMB, THUMB, b"p" * 32, luma, flat, flat, np.zeros(5, np.uint64)))
+    cuts = []
+    for source in pictures[:7]:                                    # each cut from a picture: its pair is findable
+        cut = _cutout(rng, 28)
+        cuts.append(Descriptor(THUMB, THUMB, b"c" * 32, source.luma, cut.cb, cut.cr, cut.codes, cut.alpha))
+    descriptors = pictures + cuts
+    monkeypatch.setattr(cutout_search, "cores", lambda: 1)
+    alone = cutout_search.cutout_candidates(descriptors)
+    monkeypatch.setattr(cutout_search, "cores", lambda: 3)
+    assert cutout_search.cutout_candidates(descriptors) == alone
+    assert {(40 + i, i) for i in range(7)} <= alone

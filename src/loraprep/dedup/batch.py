@@ -16,7 +16,8 @@ from loraprep.errors import ImageError
 
 PROCESS_MIN = 64          # fewer files than this: threads (no worker start-up)
 _CHUNK = 16
-_PRELOAD = ["loraprep.dedup.encode", "PIL.PngImagePlugin", "PIL.JpegImagePlugin", "PIL.WebPImagePlugin"]
+_PRELOAD = ["loraprep.dedup.encode", "PIL.PngImagePlugin", "PIL.JpegImagePlugin", "PIL.WebPImagePlugin",
+            "pyspng"]          # a module that is not installed is skipped by the fork server
 
 
 def describe_path(path: str) -> tuple[bytes | None, str | None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from loraprep.dedup.descriptor import Descriptor
+from loraprep.dedup.threads import cores, side_by_side
 
 _FINE, _COARSE = 24, 16
 _COARSE_SHORTLIST = 64   # pictures per cut-out and orientation kept by the 16x16 pass (8x8 lost a quarter of the cut-outs)
@@ -115,7 +116,8 @@ def _residual_both(W, A, B, side: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cutout_candidates(descriptors: list[Descriptor]) -> set[tuple[int, int]]:
-    """Pairs (cut-out position, picture position) worth a strict verification."""
+    """Pairs (cut-out position, picture position) worth a strict verification. The cut-outs are split
+    over the cores (threads): each compares its share with every picture."""
     cut_pos = [p for p, d in enumerate(descriptors) if d.alpha is not None and not d.flat]
     others = np.array([p for p, d in enumerate(descriptors) if not d.flat])
     if not cut_pos or len(others) < 2:
@@ -123,6 +125,14 @@ def cutout_candidates(descriptors: list[Descriptor]) -> set[tuple[int, int]]:
     lumas = np.stack([descriptors[p].luma for p in others]).astype(np.float32)
     coarse = _pool(lumas, _COARSE, "mean").reshape(len(others), -1)
     fine = _pool(lumas, _FINE, "mean").reshape(len(others), -1)
+    shares = [cut_pos[at::cores()] for at in range(min(cores(), len(cut_pos)))]
+    found = side_by_side(lambda share: _candidates_of(descriptors, share, others, coarse, fine), shares)
+    return set().union(*found)
+
+
+def _candidates_of(descriptors: list[Descriptor], cut_pos: list[int], others: np.ndarray, coarse: np.ndarray,
+                   fine: np.ndarray) -> set[tuple[int, int]]:
+    """cutout_candidates' pairs for the cut-outs at ``cut_pos``: every picture at 16x16, the best again at 24x24."""
     keep = min(_COARSE_SHORTLIST, len(others))
     pairs: set[tuple[int, int]] = set()
     W, A = _masked(descriptors, cut_pos, _COARSE, False)      # mirrored: the same rows flipped (_halves)

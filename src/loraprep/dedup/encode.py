@@ -12,6 +12,7 @@ import numpy as np
 from loraprep.dedup.descriptor import CHROMA, THUMB, Descriptor
 from loraprep.dedup.hashes import area_matrix, probe_codes
 from loraprep.errors import ImageError
+from loraprep.fast_png import decode_png
 from loraprep.imaging import exif_orientation
 
 _CUTOUT_MIN_TRANSPARENT = 0.02   # fewer transparent pixels than this: an opaque picture with a stray alpha
@@ -61,18 +62,23 @@ def describe_bytes(data: bytes) -> Descriptor:
 def _decode(img, data: bytes):
     """(small oriented image, width, height, pixel key). The full-size image is touched by one
     reduce() pass only: everything else works on the reduced copy."""
-    orientation = exif_orientation(img)
+    # most of a dataset is PNG: libspng decodes it in about 40% of Pillow's time, to the same pixels
+    fast = decode_png(data) if img.format == "PNG" else None
+    if fast is None and img.format != "JPEG":
+        img.load()           # before getexif: a PNG's getexif decodes the file itself and would swallow its error
+    orientation = exif_orientation(img, without_loading=fast is not None)
     width, height = img.size                     # before draft() shrinks it
     if orientation in (5, 6, 7, 8):
         width, height = height, width
-    if img.format == "JPEG":
+    pixel_key = None
+    if fast is not None:
+        img = fast
+    elif img.format == "JPEG":
         # JPEG pixels are defined by the scan data: no full decode is needed for the exact key,
         # and DCT scaling (draft) makes the thumbnail nearly free.
         pixel_key = _jpeg_scan_key(data, orientation)
         img.draft("RGB", (THUMB * 2, THUMB * 2))
-    else:
-        pixel_key = None
-    img.load()
+        img.load()
     small, key = _reduced(_normalise_mode(img), orientation)
     return small, width, height, pixel_key or key
 

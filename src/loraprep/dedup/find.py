@@ -13,6 +13,7 @@ from loraprep.dedup.descriptor import Descriptor
 from loraprep.dedup.group import star_groups
 from loraprep.dedup.policy import KeeperPolicy, UserDecisions, reason, resolve_threshold, why_text
 from loraprep.dedup.search import CodeIndex
+from loraprep.dedup.threads import one_blas_thread
 from loraprep.dedup.verify import compare_many
 
 
@@ -100,8 +101,9 @@ def find_duplicate_groups(records: list[DedupInput], *, threshold: str | float =
                 out[at] = (kind, (), 0.0, same_concept or across_concepts)
             elif (same_concept or across_concepts) and limit > 0 and not (ka.descriptor.flat or kb.descriptor.flat):
                 near.append(at)                                         # threshold 0: exact copies only
-        verdicts = compare_many([items[pairs[at][0]].descriptor for at in near],
-                                [items[pairs[at][1]].descriptor for at in near])
+        with one_blas_thread():
+            verdicts = compare_many([items[pairs[at][0]].descriptor for at in near],
+                                    [items[pairs[at][1]].descriptor for at in near])
         for at, v in zip(near, verdicts):
             if v.distance <= limit:
                 k, m = pairs[at]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
+
+from loraprep.dedup.threads import side_by_side
 
 
 def collision_probability(radius: int, bits_per_key: int, code_bits: int = 64) -> float:
@@ -129,10 +130,7 @@ class CodeIndex:
             return np.stack([a[other], b[other], dist[keep][other].astype(np.int64)], axis=1)
 
         if len(q_flat) * n_tables > 4_000_000:            # numpy releases the GIL: tables run side by side
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as pool:
-                out = [r for r in pool.map(one_table, key_tables) if r is not None]
+            out = [r for r in side_by_side(one_table, key_tables) if r is not None]
         else:
             out = [r for r in map(one_table, key_tables) if r is not None]
         return _merge(np.concatenate(out)) if out else np.zeros((0, 3), np.int64)

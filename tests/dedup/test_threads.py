@@ -1,0 +1,43 @@
+"""side_by_side keeps the order of its parts, on one core or several, with BLAS held to one thread meanwhile."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from loraprep.dedup import threads
+
+
+@pytest.mark.parametrize("cores", [1, 2, 4])
+def test_results_come_back_in_order(monkeypatch, cores):
+    monkeypatch.setattr(threads, "cores", lambda: cores)
+    parts = [np.full((64, 64), i, np.float32) for i in range(7)]
+    assert [float(r) for r in threads.side_by_side(lambda a: (a @ a)[0, 0], parts)] == [64.0 * i * i for i in range(7)]
+
+
+def test_parts_run_on_several_threads_when_there_are_cores(monkeypatch):
+    monkeypatch.setattr(threads, "cores", lambda: 2)
+    barrier = threading.Barrier(2, timeout=10)       # both parts must be running at once to pass it
+
+    def work(part):
+        barrier.wait()
+        return part
+
+    assert threads.side_by_side(work, ["a", "b"]) == ["a", "b"]
+
+
+def test_one_blas_thread_is_a_context_even_without_threadpoolctl(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_threadpoolctl(name, *args, **kwargs):
+        if name == "threadpoolctl":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_threadpoolctl)
+    with threads.one_blas_thread():
+        assert float((np.eye(3) @ np.eye(3)).sum()) == 3.0
