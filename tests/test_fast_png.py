@@ -51,8 +51,7 @@ def _pillow_normalised(data: bytes) -> Image.Image:
 @pytest.mark.parametrize("interlace", [False, True])
 def test_pixels_equal_pillows(mode, interlace):
     data = _png(_picture(mode), optimize=False) if not interlace else _interlaced(_picture(mode))
-    fast = decode_png(data)
-    assert fast is not None
+    fast = decode_png(data).image
     expected = _pillow_normalised(data)
     assert fast.mode == expected.mode and fast.size == expected.size
     assert np.array_equal(np.asarray(fast), np.asarray(expected))
@@ -81,7 +80,7 @@ def test_an_alpha_channel_opaque_everywhere_is_dropped(alpha_low):
     alpha = np.full((41, 67), 255, np.uint8)
     alpha[20, 30] = alpha_low
     picture.putalpha(Image.fromarray(alpha))
-    fast = decode_png(_png(picture))
+    fast = decode_png(_png(picture)).image
     assert fast.mode == ("RGB" if alpha_low == 255 else "RGBA")
     assert np.array_equal(np.asarray(fast), np.asarray(picture.convert(fast.mode)))
 
@@ -142,6 +141,23 @@ def test_without_pyspng_every_png_goes_to_pillow(monkeypatch):
     assert decode_png(_png(_picture("RGB"))) is None
 
 
+def test_metadata_before_the_pixels_is_reported():
+    from PIL import PngImagePlugin
+
+    assert decode_png(_png(_picture("RGB"))).metadata is False
+    text = PngImagePlugin.PngInfo()
+    text.add_text("parameters", "1girl, solo, Steps: 20")      # what Stable Diffusion front ends write
+    assert decode_png(_png(_picture("RGB"), pnginfo=text)).metadata is True
+    assert decode_png(_png(_picture("RGB"), exif=_exif_bytes(6))).metadata is True
+
+
+def test_over_the_pixel_limit_goes_to_pillow(monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 67 * 41 - 1)
+    assert decode_png(_png(_picture("RGB"))) is None
+    with pytest.raises(Exception, match="(?i)decompression bomb"):
+        describe_bytes(_png(_picture("RGB")))
+
+
 def test_orientation_read_without_loading_when_exif_precedes_pixels():
     data = _png(_picture("RGB"), exif=_exif_bytes(6))
     assert decode_png(data) is not None
@@ -151,7 +167,7 @@ def test_orientation_read_without_loading_when_exif_precedes_pixels():
 
 
 @pytest.mark.parametrize("mode", ["L", "LA", "RGB", "RGBA", "opaque RGBA", "RGBA nearly opaque"])
-@pytest.mark.parametrize("orientation", [None, 6])
+@pytest.mark.parametrize("orientation", [None, 6, "xmp"])
 def test_dedup_descriptor_and_scan_probe_are_the_same_either_way(monkeypatch, mode, orientation):
     picture = _picture("RGB" if "RGBA" in mode else mode, size=(400, 260), seed=3)
     if "A" in mode:                          # a cut-out: transparent corners, opaque middle
@@ -160,9 +176,17 @@ def test_dedup_descriptor_and_scan_probe_are_the_same_either_way(monkeypatch, mo
         if mode == "RGBA nearly opaque":
             alpha[::7, ::5] = 254                # reduced, it reads as opaque; full size it is not
         picture.putalpha(Image.fromarray(alpha))
-    data = _png(picture, **({"exif": _exif_bytes(orientation)} if orientation else {}))
+    if orientation == "xmp":                 # Pillow also reads an orientation from XMP in an iTXt chunk
+        from PIL import PngImagePlugin
+
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", '<x:xmpmeta><rdf:Description tiff:Orientation="6"/></x:xmpmeta>')
+        data = _png(picture, pnginfo=info)
+    else:
+        data = _png(picture, **({"exif": _exif_bytes(orientation)} if orientation else {}))
     assert decode_png(data) is not None
     fast_descriptor, fast_info = describe_bytes(data).to_bytes(), probe_bytes(data)
+    assert (fast_info.width, fast_info.height) == ((400, 260) if orientation is None else (260, 400))
     monkeypatch.setattr(fast_png, "_pyspng", lambda: None)
     assert describe_bytes(data).to_bytes() == fast_descriptor
     assert probe_bytes(data) == fast_info
