@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from loraprep.dedup.search import CodeIndex, collision_probability, plan_tables
 
@@ -45,3 +46,19 @@ def test_table_plan_meets_its_recall():
     bits, tables = plan_tables(20000, 8, 0.95)
     assert 1 - (1 - collision_probability(8, bits)) ** tables >= 0.95
     assert collision_probability(0, 20) == 1.0
+
+
+@pytest.mark.parametrize("largest", [20_000, 1 << 26])
+def test_merge_keeps_each_pair_once_with_its_smallest_distance(largest):
+    from loraprep.dedup.search import _merge
+
+    rng = np.random.default_rng(4)
+    rows = np.stack([rng.integers(0, largest, 5000), rng.integers(0, largest, 5000), rng.integers(0, 65, 5000)], axis=1)
+    rows = np.concatenate([rows, rows[:, [1, 0, 2]] + [0, 0, 1]])      # every pair again, reversed, one bit further
+    rows = rows[rows[:, 0] != rows[:, 1]]
+    want: dict = {}
+    for a, b, d in rows.tolist():
+        key = (min(a, b), max(a, b))
+        want[key] = min(d, want.get(key, 99))
+    got = _merge(rows)
+    assert [tuple(r) for r in got.tolist()] == sorted((a, b, d) for (a, b), d in want.items())
