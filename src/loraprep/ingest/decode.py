@@ -7,7 +7,6 @@ import warnings
 
 from loraprep import settings
 from loraprep.errors import ImageError
-from loraprep.fast_png import decode_png
 from loraprep.imaging import exif_orientation
 from loraprep.model.image import ImageInfo
 
@@ -40,14 +39,11 @@ def probe_bytes(data: bytes, name: str = "") -> ImageInfo:
                     raise ImageError(f"decompression bomb: {width}x{height} is over the {limit:,} pixel limit (LORAPREP_MAX_PIXELS)")
                 fmt = (img.format or "").upper()
                 frames = int(getattr(img, "n_frames", 1) or 1)
-                # a complete decode proves the file is whole; libspng does it for plain PNGs in ~40% of Pillow's time
-                fast = fmt == "PNG" and decode_png(data) is not None
-                if not fast:
-                    img.load()
+                img.load()
                 mode = img.mode
                 has_alpha = mode in _ALPHA_MODES or (mode == "P" and "transparency" in img.info) \
                     or (mode in ("RGB", "L") and "transparency" in img.info)
-                orientation = exif_orientation(img, without_loading=fast)
+                orientation = exif_orientation(img)
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:
