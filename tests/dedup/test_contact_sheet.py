@@ -59,3 +59,47 @@ def test_sheet_stores_its_signature(tmp_path):
     path.write_bytes(contact_sheet(g, lambda i: Image.new("RGB", (50, 40), (200, 10, 10)), signature="abc"))
     assert stored_signature(path) == "abc"
     assert stored_signature(tmp_path / "missing.png") is None
+
+
+def test_sheet_png_round_trips_pixels_and_text():
+    import numpy as np
+
+    from loraprep.dedup.contact_sheet import _png
+
+    img = Image.fromarray(np.random.default_rng(1).integers(0, 256, (37, 53, 3), dtype=np.uint8), "RGB")
+    back = Image.open(io.BytesIO(_png(img, {"loraprep-sheet": "abc123"})))
+    assert back.format == "PNG" and back.info["loraprep-sheet"] == "abc123"
+    assert np.array_equal(np.asarray(back), np.asarray(img))
+
+
+def test_an_opaque_alpha_channel_is_no_cutout():
+    group = DupGroup("g1", "a", ())
+    sheet = Image.open(io.BytesIO(contact_sheet(group, lambda i: Image.new("RGBA", (400, 400), (0, 0, 255, 255)),
+                                                columns=1))).convert("RGB")
+    assert {sheet.getpixel((10 + dx, 14)) for dx in (0, 8, 16)} == {(0, 0, 255)}      # plain blue, no checkerboard
+
+
+def test_pictures_open_through_libspng_or_lazily_through_pillow(tmp_path):
+    import numpy as np
+
+    from loraprep.dedup.contact_sheet import open_picture
+
+    img = Image.fromarray(np.random.default_rng(2).integers(0, 256, (40, 60, 3), dtype=np.uint8), "RGB")
+    img.save(tmp_path / "a.png")
+    img.save(tmp_path / "a.jpg", quality=90)
+    assert np.array_equal(np.asarray(open_picture(tmp_path / "a.png")), np.asarray(img))
+    jpeg = open_picture(tmp_path / "a.jpg")
+    assert jpeg.format == "JPEG" and jpeg.size == (60, 40)          # not decoded yet: draft() can still shrink it
+
+
+def test_an_error_naming_a_non_latin_file_still_gives_a_sheet():
+    group = DupGroup("g1", "a", (DupMember("b", 0.0, "exact bytes", True, ""),))
+
+    def open_image(image_id):
+        if image_id == "b":
+            raise OSError("cannot read 画像_01.png")
+        return Image.new("RGB", (64, 64), "red")
+
+    sheet = Image.open(io.BytesIO(contact_sheet(group, open_image, columns=2))).convert("RGB")
+    assert sheet.getpixel((96, 96)) == (255, 0, 0)
+    assert any(sheet.getpixel((192 + x, 96 + y)) == (160, 0, 0) for x in range(6, 120) for y in range(0, 11))

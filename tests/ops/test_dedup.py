@@ -139,3 +139,20 @@ def test_rerun_keeps_current_sheets_and_redraws_changed_ones(dup_dataset, monkey
     ops.scan(dup_dataset)
     ops.dedup(dup_dataset)
     assert len(drawn) == 1
+
+
+def test_sheets_drawn_by_worker_processes_equal_those_drawn_by_threads(dup_dataset, monkeypatch):
+    from loraprep.dedup import batch
+
+    ops.dedup(dup_dataset)
+    folder = dup_dataset / ".loraprep" / "reports" / "dedup"
+    by_threads = {p.name: p.read_bytes() for p in folder.glob("*.png")}
+    for p in folder.glob("*.png"):
+        p.unlink()
+    monkeypatch.setattr(batch, "PROCESS_MIN", 1)
+    monkeypatch.setenv("LORAPREP_WORKERS", "2")
+    started = []
+    real = batch._process_pool
+    monkeypatch.setattr(batch, "_process_pool", lambda n: started.append(n) or real(n))
+    ops.dedup(dup_dataset)
+    assert started == [2] and {p.name: p.read_bytes() for p in folder.glob("*.png")} == by_threads

@@ -1,8 +1,9 @@
-"""Describe many image files in parallel: worker processes decode and describe, the caller gets blobs back in order.
+"""Per-image work in worker processes (descriptors, contact sheets), results back in order.
 
 Decoding releases the GIL, but a descriptor's numpy and Pillow bookkeeping (about a third of the
-work per image) does not, so threads on 2 cores ran encoding at 1.6x a bare decode; processes
-run it side by side. Small batches stay in threads: starting workers costs more than it saves.
+work per image) does not, nor does libspng's decode, so threads on 2 cores ran encoding at 1.6x a
+bare decode; processes run it side by side. Small batches stay in threads: starting workers costs
+more than it saves.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from loraprep.errors import ImageError
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 PROCESS_MIN = 64          # fewer files than this: threads (no worker start-up)
 _CHUNK = 16
@@ -31,23 +35,28 @@ def describe_path(path: str) -> tuple[bytes | None, str | None]:
 
 
 def describe_paths(paths: Iterable[str | os.PathLike], workers: int) -> Iterator[tuple[bytes | None, str | None]]:
-    """describe_path of every path, in order, computed by ``workers`` processes (threads for small batches,
-    and when worker processes cannot start, e.g. under a script without an ``if __name__ == "__main__"`` guard)."""
-    todo = [str(p) for p in paths]
+    """describe_path of every path, in order, computed by ``workers`` processes (see in_workers)."""
+    return in_workers(describe_path, [str(p) for p in paths], workers, _CHUNK)
+
+
+def in_workers(work: Callable[[T], R], items: list[T], workers: int, chunksize: int = 1) -> Iterator[R]:
+    """work(item) for every item, in order, in ``workers`` processes; in threads for fewer than PROCESS_MIN
+    items, and when worker processes cannot start (e.g. under a script without an ``if __name__ ==
+    "__main__"`` guard). ``work`` must be a module-level function: the processes import it."""
     workers = max(1, workers)
-    if len(todo) >= PROCESS_MIN and workers > 1:
+    if len(items) >= PROCESS_MIN and workers > 1:
         with _process_pool(workers) as pool:
             try:
-                results = pool.map(describe_path, todo, chunksize=_CHUNK)
+                results = pool.map(work, items, chunksize=chunksize)
                 first = next(results)
             except BrokenProcessPool:
-                first = None
-            if first is not None:
+                results = None
+            if results is not None:
                 yield first
                 yield from results
                 return
     with ThreadPoolExecutor(max_workers=workers) as threads:
-        yield from threads.map(describe_path, todo)
+        yield from threads.map(work, items)
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
