@@ -156,3 +156,20 @@ def test_sheets_drawn_by_worker_processes_equal_those_drawn_by_threads(dup_datas
     monkeypatch.setattr(batch, "_process_pool", lambda n: started.append(n) or real(n))
     ops.dedup(dup_dataset)
     assert started == [2] and {p.name: p.read_bytes() for p in folder.glob("*.png")} == by_threads
+
+
+def test_sheets_name_their_files_and_a_rename_redraws(dup_dataset, monkeypatch):
+    import loraprep.dedup.contact_sheet as sheets
+
+    labels = []
+    real = sheets.contact_sheet
+    monkeypatch.setattr(sheets, "contact_sheet",
+                        lambda g, *a, **k: labels.append(sorted(map(k["label"], [g.keeper_id, *(m.image_id for m in g.members)])))
+                        or real(g, *a, **k))
+    ops.dedup(dup_dataset)
+    assert labels == [sorted(["c/base.png", "c/copy.png", "c/small.jpg"])]
+    (dup_dataset / "c" / "small.jpg").rename(dup_dataset / "c" / "small_renamed.jpg")
+    ops.scan(dup_dataset)
+    labels.clear()
+    ops.dedup(dup_dataset)
+    assert labels == [sorted(["c/base.png", "c/copy.png", "c/small_renamed.jpg"])]

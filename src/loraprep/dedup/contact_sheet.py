@@ -16,12 +16,13 @@ SIGNATURE_KEY = "loraprep-sheet"   # PNG text chunk: what the sheet shows (see s
 
 
 def sheet_signature(group: DupGroup, content: Callable[[object], str]) -> str:
-    """A digest of everything a sheet shows: ids, captions and each file's content hash (``content(image_id)``).
+    """A digest of everything a sheet shows: ids, captions and what ``content(image_id)`` says of each file
+    (its content hash and its name).
     Equal signatures draw equal sheets, so a rerun need not decode the pictures again."""
     import hashlib
 
     entries = [(group.keeper_id, "KEEP", 0.0)] + [(m.image_id, m.why, m.distance) for m in group.members]
-    text = repr([(str(i), why, float(d), content(i)) for i, why, d in entries]) + f"/{_TILE}/{_CAPTION}"
+    text = repr([(str(i), why, float(d), content(i)) for i, why, d in entries]) + f"/{_TILE}/{_CAPTION}/names"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -51,8 +52,9 @@ def open_picture(path):
 
 
 def contact_sheet(group: DupGroup, open_image: Callable[[object], "object"], columns: int = 4,
-                  signature: str = "") -> bytes:
+                  signature: str = "", label: Callable[[object], str] = str) -> bytes:
     """PNG bytes. ``open_image(image_id)`` returns a PIL image (or raises; the tile then says so);
+    ``label(image_id)`` names the picture under its tile (a long name keeps its end);
     ``signature`` (sheet_signature) is stored in the PNG so that a rerun can tell the sheet is current."""
     from PIL import Image, ImageDraw
 
@@ -75,7 +77,8 @@ def contact_sheet(group: DupGroup, open_image: Callable[[object], "object"], col
         except Exception as exc:  # one unreadable file must not lose the whole sheet
             caption((x + 6, y + _TILE // 2), f"cannot open: {exc}"[:40], (160, 0, 0))
         colour = (0, 110, 0) if line1 == "KEEP" else (60, 60, 60)
-        caption((x + 6, y + _TILE + 2), f"{str(image_id)[:28]}", (0, 0, 0))
+        name = label(image_id)
+        caption((x + 6, y + _TILE + 2), name if len(name) <= 30 else "..." + name[-27:], (0, 0, 0))
         caption((x + 6, y + _TILE + 12), line1[:34], colour)
         if line2:
             caption((x + 6, y + _TILE + 22), line2, colour)

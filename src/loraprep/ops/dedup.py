@@ -133,10 +133,10 @@ def _write_sheets(store: Store, groups, by_id: dict) -> None:
     jobs = []
     for g in groups:
         path = folder / f"{g.group_id}.png"
-        signature = sheet_signature(g, lambda file_id: by_id[file_id].image_id)
+        signature = sheet_signature(g, lambda file_id: f"{by_id[file_id].image_id} {by_id[file_id].path}")
         if stored_signature(path) != signature:
-            pictures = {i: str(store.root / by_id[i].path) for i in [g.keeper_id, *(m.image_id for m in g.members)]}
-            jobs.append((str(path), g, pictures, signature))
+            names = {i: by_id[i].path for i in [g.keeper_id, *(m.image_id for m in g.members)]}
+            jobs.append((str(path), g, {i: str(store.root / name) for i, name in names.items()}, names, signature))
     for _ in in_workers(_render_sheet, jobs, settings.workers()):
         pass
 
@@ -145,8 +145,9 @@ def _render_sheet(job) -> None:
     """In a worker: draw one group's contact sheet and write it (temp file + rename)."""
     from loraprep.dedup.contact_sheet import contact_sheet, open_picture
 
-    path, group, pictures, signature = job
-    write_bytes_atomic(Path(path), contact_sheet(group, lambda i: open_picture(pictures[i]), signature=signature))
+    path, group, pictures, names, signature = job
+    sheet = contact_sheet(group, lambda i: open_picture(pictures[i]), signature=signature, label=names.__getitem__)
+    write_bytes_atomic(Path(path), sheet)
 
 
 def _group_dict(group, by_id: dict) -> dict:
