@@ -18,7 +18,7 @@ class Setting:
 SETTINGS = (
     Setting("LORAPREP_DEBUG", "", "Set to 1 to show full tracebacks instead of one-line errors."),
     Setting("LORAPREP_MAX_PIXELS", "178956970", "Largest image (width x height) decoded before it is refused as a decompression bomb."),
-    Setting("LORAPREP_WORKERS", "", "Worker threads for decoding and hashing (default: number of CPU cores)."),
+    Setting("LORAPREP_WORKERS", "", "Workers (threads or processes) for decoding, hashing and dedup (default: number of CPU cores)."),
     Setting("LORAPREP_BUSY_TIMEOUT_MS", "30000", "How long a command waits for another process holding the state store."),
     Setting("HF_HUB_OFFLINE", "", "Standard Hugging Face variable: 1 means never download models, use the local cache only."),
 )

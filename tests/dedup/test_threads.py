@@ -41,3 +41,10 @@ def test_one_blas_thread_is_a_context_even_without_threadpoolctl(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_threadpoolctl)
     with threads.one_blas_thread():
         assert float((np.eye(3) @ np.eye(3)).sum()) == 3.0
+
+
+def test_threads_follow_the_worker_setting(monkeypatch):
+    monkeypatch.setenv("LORAPREP_WORKERS", "1")
+    assert threads.cores() == 1
+    monkeypatch.setenv("LORAPREP_WORKERS", "3")
+    assert threads.cores() == 3

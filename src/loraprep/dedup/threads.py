@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import nullcontext
 from typing import Callable, Sequence, TypeVar
 
@@ -11,7 +10,10 @@ R = TypeVar("R")
 
 
 def cores() -> int:
-    return max(1, os.cpu_count() or 1)
+    """How many threads numpy work may use: the project's worker setting (LORAPREP_WORKERS, else the CPUs)."""
+    from loraprep import settings
+
+    return settings.workers()
 
 
 def side_by_side(work: Callable[[T], R], parts: Sequence[T]) -> list[R]:

@@ -136,17 +136,19 @@ def _write_sheets(store: Store, groups, by_id: dict) -> None:
         signature = sheet_signature(g, lambda file_id: f"{by_id[file_id].image_id} {by_id[file_id].path}")
         if stored_signature(path) != signature:
             names = {i: by_id[i].path for i in [g.keeper_id, *(m.image_id for m in g.members)]}
-            jobs.append((str(path), g, {i: str(store.root / name) for i, name in names.items()}, names, signature))
+            jobs.append((str(path), g, str(store.root), names, signature))
     for _ in in_workers(_render_sheet, jobs, settings.workers()):
         pass
 
 
 def _render_sheet(job) -> None:
-    """In a worker: draw one group's contact sheet and write it (temp file + rename)."""
+    """In a worker: draw one group's contact sheet and write it (temp file + rename). ``names``: each picture's
+    path in the dataset, which both opens it and captions it."""
     from loraprep.dedup.contact_sheet import contact_sheet, open_picture
 
-    path, group, pictures, names, signature = job
-    sheet = contact_sheet(group, lambda i: open_picture(pictures[i]), signature=signature, label=names.__getitem__)
+    path, group, root, names, signature = job
+    sheet = contact_sheet(group, lambda i: open_picture(Path(root) / names[i]), signature=signature,
+                          label=names.__getitem__)
     write_bytes_atomic(Path(path), sheet)
 
 
