@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from loraprep.rules.effective import Thresholds, base_tags, tagger_tags
+from loraprep.model.thresholds import Thresholds, passing
+from loraprep.rules.effective import base_tags
 from loraprep.store.journal import TagState
 
 SCORES = [("smile", "general", 0.9), ("sky", "general", 0.5), ("tree", "general", 0.2),
@@ -15,8 +16,8 @@ def imported(origin="file:a/001.txt", **kw) -> TagState:
 
 
 def test_thresholds_select_stored_scores_highest_first():
-    assert [n for n, _, _ in tagger_tags(SCORES, Thresholds())] == ["kafka (honkai: star rail)", "smile", "sky"]
-    assert [n for n, _, _ in tagger_tags(SCORES, Thresholds(general=0.1, character=0.5, include_rating=True))] == \
+    assert [n for n, _, _ in passing(SCORES, Thresholds())] == ["kafka (honkai: star rail)", "smile", "sky"]
+    assert [n for n, _, _ in passing(SCORES, Thresholds(general=0.1, character=0.5, include_rating=True))] == \
         ["kafka (honkai: star rail)", "smile", "general", "hatsune miku", "sky", "tree"]
 
 
@@ -99,7 +100,7 @@ def reference(scores, thresholds, states):
     for name, state in states.items():
         if state.imported:
             put(name, "import", state.import_origin)
-    for name, _c, _s in tagger_tags(scores, thresholds):
+    for name, _c, _s in passing(scores, thresholds):
         put(name, "tagger", "tagger")
     for name, state in states.items():
         if state.user in ("add", "pin"):
@@ -126,7 +127,7 @@ def test_merge_matches_its_plain_statement(states, general):
 @given(states=STATES, general=st.sampled_from([0.1, 0.35, 0.6]))
 def test_shows_is_the_merges_membership_rule_for_one_tag(states, general):
     thresholds = Thresholds(general=general)
-    from_tagger = {name for name, _c, _s in tagger_tags(SCORES, thresholds)}
+    from_tagger = {name for name, _c, _s in passing(SCORES, thresholds)}
     names = set(lean_base(SCORES, thresholds, states).names)
     for name in set(NAMES) | from_tagger:
         assert shows(states.get(name), name in from_tagger) == (name in names), name

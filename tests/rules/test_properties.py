@@ -100,5 +100,5 @@ def test_apply_rules_is_deterministic_and_accounts_for_every_tag(tagset, recipe,
     assert len(first.names) <= max(concept.rules.max_tags, protected)      # only protected tags go past max_tags
     for tag in tagset:                                                     # every input tag is kept or explained
         name = display_name(tag.name)
-        assert name in kept or any(display_name(d.tag.name) == name for d in first.dropped), name
-    assert {d.rule for d in first.dropped} <= set(RULE_IDS)
+        assert name in kept or any(display_name(d.tag.name) == name for d in first.dropped_tags), name
+    assert {d.rule for d in first.dropped_tags} <= set(RULE_IDS)

@@ -18,7 +18,7 @@ def test_any_recipe_is_idempotent_lets_the_user_win_and_explains_every_tag(tagse
     first = apply_rules(tagset, concept, stats, user_removed=removed, seed_key="img")
     second = apply_rules(first.kept, concept, stats, user_removed=removed, seed_key="img")
     assert (second.kept, second.dropped, second.keep_tokens) == (first.kept, (), first.keep_tokens)
-    kept = first.names
+    kept = list(first.names)
     assert len(set(kept)) == len(kept)
     assert {display_name(t.name) for t in tagset if t.by_user} - removed <= set(kept)
     assert not set(kept) & removed
@@ -27,6 +27,6 @@ def test_any_recipe_is_idempotent_lets_the_user_win_and_explains_every_tag(tagse
     for tag in tagset:
         name = display_name(tag.name)
         assert not name or name in kept or name in removed or any(display_name(d.tag.name) == name
-                                                                    for d in first.dropped)
+                                                                    for d in first.dropped_tags)
     caption = render_caption(first, concept)
     assert caption.count("|||") <= 1

@@ -9,7 +9,7 @@ import pytest
 from loraprep.store.db import open_store
 from loraprep.store.schema import MIGRATIONS, SCHEMA_VERSION
 from loraprep.store.tags import load_scores, vocabulary, write_scores
-from loraprep.tagging.postprocess import select_tags
+from loraprep.model.thresholds import select_tags
 
 SCORES = [("smile", "general", 0.9), ("sky", "general", 0.5), ("tree", "general", 0.2),
           ("kafka (honkai: star rail)", "character", 0.95), ("hatsune miku", "character", 0.6),

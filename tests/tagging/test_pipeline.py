@@ -10,7 +10,8 @@ from PIL import Image
 
 from loraprep.model.tagname import display_name
 from loraprep.tagging.pipeline import TagResult, choose_batch_size, tag_images
-from loraprep.tagging.postprocess import scores_above, select_tags
+from loraprep.model.thresholds import select_tags
+from loraprep.tagging.postprocess import scores_above
 from loraprep.tagging.preprocess import pad_resize, prepare, to_rgb_on_white
 from tests.tagging.conftest import SAMPLE_DIR
 

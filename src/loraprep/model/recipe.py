@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from loraprep.model.thresholds import CHARACTER, GENERAL
+
 STRATEGIES = ("all", "absorb", "only-learned")
 PRUNE_MODES = ("none", "minimal", "character_core", "character")
 ORDERS = ("score", "original", "alphabetical", "shuffle")
@@ -16,8 +18,8 @@ DEFAULT_LEARNED_CATEGORIES = ("hair color", "hair length", "eye color", "skin", 
 @dataclass(frozen=True)
 class TaggerSettings:
     model: str | None = None
-    general: float = 0.35
-    character: float = 0.85
+    general: float = GENERAL
+    character: float = CHARACTER
     mcut: bool = False
     include_rating: bool = False
 

@@ -114,7 +114,7 @@ def caption(dataset: str | Path, ref: str, *, why: bool = False) -> dict:
                 "keep_tokens": result.keep_tokens}
         if why:
             data["kept"] = [_evidence(t) for t in result.kept]
-            data["dropped"] = [{**_evidence(d.tag), "rule": d.rule, "why": d.why} for d in result.dropped]
+            data["dropped"] = [{**_evidence(d.tag), "rule": d.rule, "why": d.why} for d in result.dropped_tags]
             data["removed_by_you"] = sorted(ws.entry(f.id).removed)
         return data
 

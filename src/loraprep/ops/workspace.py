@@ -9,11 +9,13 @@ from pathlib import Path
 
 from loraprep.errors import DatasetError
 from loraprep.model.image import FileRecord
+from loraprep.model.tags import LeanBase
+from loraprep.model.thresholds import Thresholds
 from loraprep.ops.edits import TAG_KINDS, EditOp, file_ops_for, tag_sets_for
 from loraprep.ops.recipe import load_dataset_recipe
 from loraprep.ops.workspace_extras import WorkspaceExtras
 from loraprep.rules.context import core_change_matters
-from loraprep.rules.effective import LeanBase, Thresholds, lean_base, lean_tagger, shows
+from loraprep.rules.effective import lean_base, lean_tagger, shows
 from loraprep.store import journal
 from loraprep.store import tags as tag_rows
 from loraprep.store.db import open_store
@@ -40,8 +42,8 @@ class Entry:
         self._lean = lean
         self._build = build          # file -> LeanBase, from the workspace's current state
         self.tags: list | None = None  # the base as Tag objects, built when evidence is asked for
-        self.result = None           # full RuleResult (evidence), built on demand
-        self.verdict = None          # LeanResult: kept names, dropped names; what bulk reads use
+        self.result = None           # the rules' Verdict with evidence (Tag records), built on demand
+        self.verdict = None          # the same Verdict from names alone: what bulk reads use
         self.view = None             # the selection view, valid while ``view_of is verdict``
         self.view_of = None
 
@@ -206,16 +208,14 @@ class Workspace(WorkspaceExtras):
         return e.result
 
     def verdict(self, file_id: int):
-        """The rules' verdict as names (a LeanResult): the same answer as ``result``, for bulk reads."""
-        from loraprep.rules.fast import fast_rules, lean_of
+        """The rules' verdict from names alone: the same answer as ``result`` without evidence, for bulk reads."""
+        from loraprep.rules.pipeline import apply_rules_lean
 
         e = self.entry(file_id)
         if e.verdict is None:
             concept = e.file.concept
-            e.verdict = fast_rules(e.lean, self.concept_recipe(concept), self._running_stats().get(concept),
-                                   seed_key=e.file.image_id or e.file.path)
-            if e.verdict is None:
-                e.verdict = lean_of(self.result(file_id), e.lean.names)
+            e.verdict = apply_rules_lean(e.lean, self.concept_recipe(concept), self._running_stats().get(concept),
+                                         seed_key=e.file.image_id or e.file.path)
         return e.verdict
 
     def caption(self, file_id: int) -> str:

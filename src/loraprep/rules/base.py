@@ -1,34 +1,51 @@
-"""The rule protocol: a pure function (tags, context) -> (kept, dropped), stamped with its name."""
+"""The rule protocol: one object per rule, compiled per concept into a step that edits a Draft of one image.
+
+The same step runs on Tag records (evidence: ``caption --why``, the editor's chips) and on names alone (bulk
+reads: captions, counts, export), so a rule is written once. To add a rule: a file with a Rule subclass, and
+its instance in ``pipeline.RULES`` at the place it runs.
+"""
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Callable
 
-from loraprep.model.tags import Dropped, Tag
 from loraprep.rules.context import RuleContext
+from loraprep.rules.draft import Draft
 
-Tags = tuple[Tag, ...]
-RuleFn = Callable[[Tags, RuleContext], "tuple[Tags, tuple[Dropped, ...]]"]
-
-
-def rule(name: str):
-    """Stamp a rule function with the name that evidence shows ("dropped by blacklist")."""
-    def wrap(fn: RuleFn) -> RuleFn:
-        fn.rule_name = name
-        return fn
-    return wrap
+Step = Callable[[Draft], None]
 
 
-def split_by(tags: Tags, ctx: RuleContext, name: str, drop: Callable, *, by_name: bool = False):
-    """Keep tags for which ``drop`` returns None; protected tags are always kept.
+class Rule:
+    """A curation rule. ``name`` is what evidence shows ("dropped by blacklist")."""
 
-    ``by_name`` says the verdict depends on the tag's name alone (and the concept): ``drop`` is then given the
-    name, and its answer is remembered for every image of the concept, since the same few thousand names recur
-    on every image. Otherwise ``drop`` is given the Tag.
-    """
-    if not by_name:
-        return _split(tags, ctx, name, [drop(t) for t in tags])
-    return _split(tags, ctx, name, memoised(ctx.verdicts(name), [t.name for t in tags], drop))
+    name: str = ""
+
+    @property
+    def rule_name(self) -> str:
+        return self.name
+
+    def prepare(self, ctx: RuleContext) -> Step | None:
+        """The rule compiled for one concept (its recipe and core tags): a step run on each image's Draft, or
+        None when the recipe leaves this rule nothing to do. Per-image facts (the user's removals and tags, the
+        shuffle key) are on the Draft, not in ``ctx``."""
+        raise NotImplementedError
+
+    def needs_records(self, names: list[str]) -> bool:
+        """Whether this rule must see Tag records for an image with these names (the names-only path then runs
+        that image on records). Only a rule that merges tags by their provenance needs to."""
+        return False
+
+    def __call__(self, tags, ctx: RuleContext):
+        """The rule alone on Tag records: (kept, dropped)."""
+        compiled = ctx.compiled
+        draft = Draft.of_tags(tags, ctx.user_removed, ctx.seed_key, compiled.fixed, compiled.protect or None)
+        step = self.prepare(ctx)
+        if step is not None:
+            step(draft)
+        return tuple(draft.tags), tuple(draft.dropped)
+
+    def __repr__(self) -> str:
+        return f"<rule {self.name}>"
 
 
 def memoised(memo: dict, names: list[str], decide: Callable[[str], object]) -> list:
@@ -42,21 +59,11 @@ def memoised(memo: dict, names: list[str], decide: Callable[[str], object]) -> l
         return [memo[n] for n in names]
 
 
-def split_named(tags: Tags, ctx: RuleContext, name: str, why_of: Mapping[str, str]):
-    """Drop the tags whose names ``why_of`` gives a reason for, unless protected."""
-    get = why_of.get
-    return _split(tags, ctx, name, [get(t.name) for t in tags])
+def by_name(ctx: RuleContext, rule: str, why: Callable[[str], str | None]) -> Step:
+    """The step of a rule whose verdict on a tag depends on its name alone (and the concept): each name is
+    decided once per concept and remembered, since the same few thousand names recur on every image."""
+    memo = ctx.verdicts(rule)
 
-
-def _split(tags: Tags, ctx: RuleContext, name: str, whys: list):
-    if whys.count(None) == len(whys):  # the usual answer: nothing to drop, so no lists to build
-        return tuple(tags), ()
-    protected = ctx.protected
-    kept, dropped = [], []
-    for tag, why in zip(tags, whys):
-        if why is None or protected(tag):  # the verdict first: most tags stay, and protection costs more
-            kept.append(tag)
-        else:
-            dropped.append(Dropped(tag, name, why))
-    return tuple(kept), tuple(dropped)
-
+    def step(draft: Draft) -> None:
+        draft.drop(rule, memoised(memo, draft.names, why))
+    return step

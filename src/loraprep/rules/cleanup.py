@@ -6,31 +6,40 @@ from dataclasses import replace
 
 from loraprep.model.tagname import display_name
 from loraprep.model.tags import Dropped
-from loraprep.rules.base import rule, split_by
+from loraprep.rules.base import Rule, by_name, memoised
 
 
-@rule("normalise")
-def normalise(tags, ctx):
+class Normalise(Rule):
     """Underscores to spaces (kaomoji kept), lower case, trimmed; a repeated tag keeps its strongest copy."""
-    names = [t.name for t in tags]
-    if all_clean(names) and len(set(names)) == len(names):
-        return tuple(tags), ()  # already clean: the usual case once tags are stored in display form
-    merged: dict[str, object] = {}
-    dropped = []
-    for tag in tags:
-        name = display_name(tag.name)
-        tag = tag if name == tag.name else replace(tag, name=name)
-        if not name:
-            dropped.append(Dropped(tag, "normalise", "empty"))
-        elif name not in merged:
-            merged[name] = tag
-        else:
-            first = merged[name]
-            best = first if (first.by_user, first.score or 0) >= (tag.by_user, tag.score or 0) else tag
-            merged[name] = replace(best, pinned=first.pinned or tag.pinned)
-            dropped.append(Dropped(first if best is tag else tag, "normalise", "duplicate"))
-    return tuple(merged.values()), tuple(dropped)
 
+    name = "normalise"
+
+    def needs_records(self, names) -> bool:
+        return not (all_clean(names) and len(set(names)) == len(names))
+
+    def prepare(self, ctx):
+        return self.step
+
+    def step(self, draft) -> None:
+        if not self.needs_records(draft.names):
+            return  # already clean: the usual case once tags are stored in display form
+        merged: dict[str, object] = {}
+        for tag in draft.tags:
+            name = display_name(tag.name)
+            tag = tag if name == tag.name else replace(tag, name=name)
+            if not name:
+                draft.dropped.append(Dropped(tag, "normalise", "empty"))
+            elif name not in merged:
+                merged[name] = tag
+            else:
+                first = merged[name]
+                best = first if (first.by_user, first.score or 0) >= (tag.by_user, tag.score or 0) else tag
+                merged[name] = replace(best, pinned=first.pinned or tag.pinned)
+                draft.dropped.append(Dropped(first if best is tag else tag, "normalise", "duplicate"))
+        draft.set_tags(list(merged.values()))
+
+
+normalise = Normalise()
 
 _CLEAN: set[str] = set()  # names met so far that are already in display form (a memo: never changes an answer)
 
@@ -50,39 +59,48 @@ def _learn_clean(names) -> bool:
     return _CLEAN.issuperset(names)
 
 
-@rule("aliases")
-def aliases(tags, ctx):
+class Aliases(Rule):
     """Many -> one: a tag matching an alias pattern becomes its target (kept once, at the first position)."""
-    table = ctx.compiled.aliases
-    if not table:
-        return tuple(tags), ()
-    alias_of = ctx.compiled.alias_of  # memoised per name
-    targets = [alias_of(t.name) for t in tags]
-    if targets.count(None) == len(targets):
-        return tuple(tags), ()
-    names = {t.name for t in tags}
-    out: dict[str, object] = {}
-    dropped = []
-    for tag, target in zip(tags, targets):  # protection is only asked of tags an alias matches
-        if target is None or target == tag.name or ctx.protected(tag):
-            out.setdefault(tag.name, tag)
-            continue
-        dropped.append(Dropped(tag, "aliases", f"-> {target}"))
-        if target in ctx.user_removed or target in out or (target in names and target != tag.name):
-            continue
-        out[target] = replace(tag, name=target, origin=f"{tag.origin}; alias of {tag.name}")
-    return tuple(out.values()), tuple(dropped)
+
+    name = "aliases"
+
+    def prepare(self, ctx):
+        compiled = ctx.compiled
+        if not compiled.aliases:
+            return None
+        memo, alias_of = compiled.alias_memo, compiled.alias_of
+
+        def step(draft) -> None:
+            names = draft.names
+            targets = memoised(memo, names, alias_of)
+            if targets.count(None) == len(targets):
+                return
+            present = set(names)
+            rows: dict[str, tuple[int, str | None]] = {}
+            for i, (name, target) in enumerate(zip(names, targets)):  # protection is asked only where one matches
+                if target is None or target == name or draft.protected(name):
+                    rows.setdefault(name, (i, None))
+                    continue
+                draft.drop_row(i, "aliases", f"-> {target}")
+                if target in draft.removed or target in rows or target in present:
+                    continue
+                rows[target] = (i, f"{draft.origin_at(i)}; alias of {name}")
+            draft.rename(rows)
+        return step
 
 
-@rule("blacklist")
-def blacklist(tags, ctx):
+aliases = Aliases()
+
+class Blacklist(Rule):
     """Undesired tags: the recipe's list and file, and the shipped meta tags (watermark, signature, ...)."""
-    if ctx.concept.rules.prune_mode == "none":
-        return tuple(tags), ()
-    return split_by(tags, ctx, "blacklist", blacklist_why(ctx), by_name=True)
+
+    name = "blacklist"
+
+    def prepare(self, ctx):
+        patterns = ctx.compiled.blacklist
+        if ctx.concept.rules.prune_mode == "none" or not patterns:
+            return None
+        return by_name(ctx, self.name, lambda name: "blacklisted" if name in patterns else None)
 
 
-def blacklist_why(ctx):
-    """Per tag name: why the blacklist drops it, or None."""
-    patterns = ctx.compiled.blacklist
-    return lambda name: "blacklisted" if name in patterns else None
+blacklist = Blacklist()

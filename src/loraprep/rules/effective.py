@@ -2,86 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
-from operator import gt
 from typing import Mapping, Sequence
 
-from loraprep.model.tags import FRONT, Tag
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Which stored tagger scores count as tags; changing these is a query, never a re-run."""
-
-    general: float = 0.35
-    character: float = 0.85
-    mcut: bool = False
-    include_rating: bool = False
-
-
-def tagger_tags(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds) -> list[tuple[str, str, float]]:
-    """The stored scores that pass the thresholds in force, highest first."""
-    if not thresholds.mcut and not thresholds.include_rating:
-        # The usual case, without select_tags' general machinery: a per-category cut. Stored rows come highest
-        # first, and a strictly falling result is exactly select_tags' order (score, then name for ties).
-        cut = {"character": thresholds.character, "rating": 2.0}
-        general = thresholds.general
-        kept = [r for r in scores if r[2] >= cut.get(r[1], general)]
-        values = [r[2] for r in kept]
-        if all(map(gt, values, values[1:])):
-            return kept
-    from loraprep.tagging.postprocess import select_tags
-
-    return select_tags(scores, general=thresholds.general, character=thresholds.character, mcut=thresholds.mcut,
-                       include_rating=thresholds.include_rating)
-
-
-@dataclass(frozen=True)
-class LeanBase:
-    """One image's tags before rules as parallel tuples: what the rules need, without a Tag object per tag.
-
-    ``sources``/``origins`` are None for the common image whose tags all come from the tagger.
-    """
-
-    names: tuple[str, ...]
-    scores: tuple                       # float, or None for a tag no tagger score backs
-    pinned: frozenset = frozenset()
-    removed: frozenset = frozenset()    # names the user removed: hidden from every source
-    sources: tuple | None = None
-    origins: tuple | None = None
-
-    @cached_property
-    def name_set(self) -> frozenset:
-        return frozenset(self.names)
-
-    @property
-    def user(self) -> frozenset:
-        """Names no rule may drop: added or pinned by the user."""
-        if self.sources is None:
-            return self.pinned
-        return self.pinned | {n for n, s in zip(self.names, self.sources) if s == "user"}
-
-    @property
-    def in_front(self) -> frozenset:
-        """Names the user added at the front of the caption."""
-        if self.origins is None or FRONT not in self.origins:
-            return frozenset()
-        return frozenset(n for n, o in zip(self.names, self.origins) if o == FRONT)
-
-    def source_of(self, i: int) -> str:
-        return "tagger" if self.sources is None else self.sources[i]
-
-    def origin_of(self, i: int) -> str:
-        return "tagger" if self.origins is None else self.origins[i]
-
-    def tags(self, categories: Mapping[str, str], category_of: Mapping[str, str] | None = None) -> list[Tag]:
-        """The same tags as Tag objects (for evidence and the editor's chips)."""
-        fast = Tag.fast
-        get = (category_of or {}).get
-        fallback = categories.get
-        return [fast(n, get(n) or fallback(n, "general"), s, self.source_of(i), self.origin_of(i), n in self.pinned)
-                for i, (n, s) in enumerate(zip(self.names, self.scores))]
+from loraprep.model.tags import FRONT, LeanBase, Tag
+from loraprep.model.thresholds import Thresholds, passing
 
 
 def lean_tagger(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds) -> LeanBase:
@@ -89,7 +13,7 @@ def lean_tagger(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds
     if hasattr(scores, "passing") and not thresholds.mcut and not thresholds.include_rating:
         names, values = scores.passing(thresholds.general, thresholds.character)  # packed store rows
         return LeanBase(tuple(names), tuple(values))
-    kept = tagger_tags(scores, thresholds)
+    kept = passing(scores, thresholds)
     return LeanBase(tuple([r[0] for r in kept]), tuple([r[2] for r in kept]))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from itertools import chain
 
-from loraprep.rules.base import rule, split_named
+from loraprep.rules.base import Rule
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -15,21 +15,30 @@ def word_suffixes(name: str) -> tuple[str, ...]:
     return tuple(" ".join(words[cut:]) for cut in range(1, len(words)))
 
 
-@rule("overlap")
-def overlap(tags, ctx):
+class Overlap(Rule):
     """A tag that is a whole-word suffix of another present tag, or that the user's overlap file lists.
 
     The trigger and fixed slots count as present even before the trigger rule places them: they will be in the
     caption, so "school uniform" in the fixed slot implies "uniform" whether or not the tagger saw it.
     """
-    r = ctx.concept.rules
-    if not r.overlap or r.prune_mode == "none":
-        return tuple(tags), ()
-    implied_by = implied_tags([t.name for t in tags], ctx.concept.fixed_tags, ctx.user_removed, ctx.compiled.overlap)
-    if not implied_by:
-        return tuple(tags), ()
-    return split_named(tags, ctx, "overlap", {t: f"implied by '{by}'" for t, by in implied_by.items()})
 
+    name = "overlap"
+
+    def prepare(self, ctx):
+        r = ctx.concept.rules
+        if not r.overlap or r.prune_mode == "none":
+            return None
+        fixed_tags, pairs = ctx.concept.fixed_tags, ctx.compiled.overlap
+
+        def step(draft) -> None:
+            implied_by = implied_tags(draft.names, fixed_tags, draft.removed, pairs)
+            if implied_by:
+                draft.drop("overlap", [f"implied by '{implied_by[n]}'" if n in implied_by else None
+                                       for n in draft.names])
+        return step
+
+
+overlap = Overlap()
 
 def implied_tags(names: list[str], fixed_tags, removed, pairs: dict) -> dict[str, str]:
     """Each present name that a more specific present name implies, with that name (empty: the usual image).

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from loraprep.rules.base import rule, split_by
+from loraprep.rules.base import Rule, by_name
 from loraprep.rules.categories import trait_of
 
 
-@rule("strategy")
-def strategy(tags, ctx):
+class Strategy(Rule):
     """absorb drops the learned traits (the trigger takes them); only-learned keeps nothing else."""
-    why = strategy_why(ctx)
-    return (tuple(tags), ()) if why is None else split_by(tags, ctx, "strategy", why, by_name=True)
 
+    name = "strategy"
+
+    def prepare(self, ctx):
+        why = strategy_why(ctx)
+        return None if why is None else by_name(ctx, self.name, why)
+
+
+strategy = Strategy()
 
 def strategy_why(ctx):
     """Per tag name: why the concept's strategy drops it, or None; None instead of a function for ``all``."""
@@ -23,12 +28,17 @@ def strategy_why(ctx):
     return None
 
 
-@rule("prune_mode")
-def prune_mode(tags, ctx):
+class PruneMode(Rule):
     """character_core drops the concept's core trait tags; character drops every trait below drop_difficulty."""
-    why = prune_why(ctx)
-    return (tuple(tags), ()) if why is None else split_by(tags, ctx, "prune_mode", lambda t: why(t.name))
 
+    name = "prune_mode"
+
+    def prepare(self, ctx):
+        why = prune_why(ctx)
+        return None if why is None else by_name(ctx, self.name, why)
+
+
+prune_mode = PruneMode()
 
 def prune_why(ctx):
     """Per tag name: why guide 002's prune mode drops it, or None; None instead of a function for the others."""

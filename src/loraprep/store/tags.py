@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 from array import array
-from bisect import bisect_right
 from collections.abc import Sequence
-from operator import ge, neg
 from typing import Iterable
 
+from loraprep.model.thresholds import category_cuts, passing_head
 from loraprep.store.db import now
 
 Score = tuple[str, str, float]  # (tag, category, score)
@@ -48,11 +47,10 @@ class TagNames:
         return self._by_name[1].get(name, [])
 
     def cuts(self, general: float, character: float) -> list[float]:
-        """Per tag id, the threshold its category uses (ratings: never passes); remembered per setting."""
+        """Per tag id, the threshold its category uses (model/thresholds.py decides); remembered per setting."""
         key = (general, character, len(self.names))
         if self._cuts is None or self._cuts[0] != key:
-            by_category = {"character": character, "rating": 2.0}
-            self._cuts = (key, [by_category.get(c, general) for c in self.categories])
+            self._cuts = (key, category_cuts(self.categories, general, character))
         return self._cuts[1]
 
     def ids_for(self, conn: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> list[int]:
@@ -99,15 +97,9 @@ class ScoreSet(Sequence):
 
     def passing(self, general: float, character: float) -> tuple[list[str], list[float]]:
         """Names and scores at or above the category's threshold (ratings never), highest first."""
-        cuts = self.vocab.cuts(general, character)
+        ids, values = passing_head(self.ids, self.values, self.vocab.cuts(general, character), min(general, character))
         names = self.vocab.names
-        # Scores fall along the row: nothing below the lowest threshold can pass, so look only at the head.
-        head = bisect_right(self.values, -min(general, character), key=neg)
-        ids, values = self.ids[:head], self.values[:head]
-        if all(map(ge, values, map(cuts.__getitem__, ids))):  # the usual head: every tag passes its own cut
-            return [names[i] for i in ids], values.tolist()
-        kept = [(i, v) for i, v in zip(ids, values) if v >= cuts[i]]
-        return [names[i] for i, _v in kept], [v for _i, v in kept]
+        return [names[i] for i in ids], values
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)

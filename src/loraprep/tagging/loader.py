@@ -11,6 +11,7 @@ from pathlib import Path
 from loraprep import settings
 from loraprep.errors import ModelError
 from loraprep.model.tagname import display_name
+from loraprep.model.thresholds import CHARACTER, GENERAL
 from loraprep.tagging.postprocess import category_name
 from loraprep.tagging.registry import MODELS, lookup
 
@@ -28,8 +29,8 @@ class ModelFiles:
     model_path: Path
     tags_path: Path
     repo_id: str | None = None
-    general: float = 0.35
-    character: float = 0.85
+    general: float = GENERAL
+    character: float = CHARACTER
 
     @property
     def key(self) -> str:
@@ -100,8 +101,8 @@ def cached_tags_file(spec: str, cache_dir: str | Path | None = None) -> Path | N
     return None
 
 
-def _hub(repo_id: str, revision: str, name: str, cache_dir, general: float = 0.35,
-         character: float = 0.85) -> ModelFiles:
+def _hub(repo_id: str, revision: str, name: str, cache_dir, general: float = GENERAL,
+         character: float = CHARACTER) -> ModelFiles:
     from huggingface_hub import hf_hub_download
 
     offline = settings.get("HF_HUB_OFFLINE").strip().lower() not in ("", "0", "false", "no", "off")

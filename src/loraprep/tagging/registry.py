@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from loraprep.model.thresholds import CHARACTER, GENERAL
+
 
 @dataclass(frozen=True)
 class ModelInfo:
@@ -12,12 +14,12 @@ class ModelInfo:
     name: str
     repo_id: str
     revision: str = "main"
-    general: float = 0.35
-    character: float = 0.85
+    general: float = GENERAL
+    character: float = CHARACTER
 
 
 def _v2(arch: str) -> ModelInfo:
-    return ModelInfo(f"wd-{arch}-v2", f"SmilingWolf/wd-v1-4-{arch}-tagger-v2", general=0.35, character=0.85)
+    return ModelInfo(f"wd-{arch}-v2", f"SmilingWolf/wd-v1-4-{arch}-tagger-v2", general=GENERAL, character=CHARACTER)
 
 
 # v3 general thresholds are the published P=R points from each model card.
@@ -27,11 +29,11 @@ MODELS: dict[str, ModelInfo] = {m.name: m for m in (
     _v2("convnextv2"),
     _v2("swinv2"),
     _v2("moat"),
-    ModelInfo("wd-vit-v3", "SmilingWolf/wd-vit-tagger-v3", general=0.2614, character=0.85),
-    ModelInfo("wd-convnext-v3", "SmilingWolf/wd-convnext-tagger-v3", general=0.2682, character=0.85),
-    ModelInfo("wd-swinv2-v3", "SmilingWolf/wd-swinv2-tagger-v3", general=0.2653, character=0.85),
-    ModelInfo("wd-vit-large-v3", "SmilingWolf/wd-vit-large-tagger-v3", general=0.2606, character=0.85),
-    ModelInfo("wd-eva02-large-v3", "SmilingWolf/wd-eva02-large-tagger-v3", general=0.5296, character=0.85),
+    ModelInfo("wd-vit-v3", "SmilingWolf/wd-vit-tagger-v3", general=0.2614, character=CHARACTER),
+    ModelInfo("wd-convnext-v3", "SmilingWolf/wd-convnext-tagger-v3", general=0.2682, character=CHARACTER),
+    ModelInfo("wd-swinv2-v3", "SmilingWolf/wd-swinv2-tagger-v3", general=0.2653, character=CHARACTER),
+    ModelInfo("wd-vit-large-v3", "SmilingWolf/wd-vit-large-tagger-v3", general=0.2606, character=CHARACTER),
+    ModelInfo("wd-eva02-large-v3", "SmilingWolf/wd-eva02-large-tagger-v3", general=0.5296, character=CHARACTER),
 )}
 
 DEFAULT_MODEL = "wd-swinv2-v3"

@@ -50,7 +50,7 @@ def _tag(t, dropped_by: str | None = None) -> dict:
 
 def _dropped(result) -> list[tuple[object, str]]:
     """(tag, rule name) pairs of what the rules removed."""
-    return [(d.tag, d.rule) for d in result.dropped]
+    return [(d.tag, d.rule) for d in result.dropped_tags]
 
 
 def image_detail(ws, record) -> dict:

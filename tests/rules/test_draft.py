@@ -1,4 +1,5 @@
-"""fast_rules gives apply_rules' verdict (names, evidence, keep_tokens, origins of added tags) on any input."""
+"""A Draft of names alone and a Draft of Tag records, run through the same rule list, give one Verdict
+(names, evidence, keep_tokens, origins of added tags) on any input."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from hypothesis import strategies as st
 
 from loraprep.model.recipe import ConceptRecipe, RuleSettings
 from loraprep.model.tags import Tag
-from loraprep.rules.effective import LeanBase
-from loraprep.rules.fast import fast_rules, lean_of
-from loraprep.rules.pipeline import apply_rules
+from loraprep.model.tags import LeanBase
+from loraprep.rules.pipeline import apply_rules, apply_rules_lean
 from loraprep.rules.stats import ConceptStats
 from tests.rules.tagsets import CORES, RECIPE_NAMES, RECIPES, recipes, tag_sets
 
@@ -23,9 +23,10 @@ def lean_from(tagset, removed=frozenset()) -> LeanBase:
 def both(tagset, concept, core=(), removed=frozenset(), seed_key="img"):
     stats = ConceptStats(10, None, frozenset(core), 0.4)
     lean = lean_from(tagset, removed)
-    reference = lean_of(apply_rules(lean.tags({}), concept, stats, user_removed=frozenset(removed),
-                                    seed_key=seed_key), lean.names)
-    return reference, fast_rules(lean, concept, stats, seed_key=seed_key)
+    reference = apply_rules(lean.tags({}), concept, stats, user_removed=frozenset(removed), seed_key=seed_key)
+    fast = apply_rules_lean(lean, concept, stats, seed_key=seed_key)
+    assert reference.kept is not None and fast.kept is None  # evidence only where the rules ran on records
+    return reference, fast
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
@@ -53,11 +54,15 @@ def test_an_alias_renamed_tag_carries_its_origin_and_the_slots_theirs():
     assert fast.names[:2] == ("mychar", "school uniform") and fast.keep_tokens == 2
 
 
-def test_declines_names_normalise_would_change_and_the_caller_falls_back():
-    lean = LeanBase(("Long_Hair", "smile"), (0.9, 0.8))
-    assert fast_rules(lean, ConceptRecipe(name="c")) is None
+def test_names_normalise_would_change_run_on_records_and_give_the_same_verdict():
+    concept = ConceptRecipe(name="c", trigger=("mychar",))
+    lean = LeanBase(("Long_Hair", "smile", "long hair"), (0.9, 0.8, 0.95), removed=frozenset({"Smile"}))
+    verdict = apply_rules_lean(lean, concept)
+    assert verdict == apply_rules(lean.tags({}), concept, user_removed=lean.removed)
+    assert verdict.names == ("mychar", "long hair")
+    assert verdict.dropped == (("long hair", "normalise", "duplicate", False),)
     duplicate = LeanBase(("smile", "smile"), (0.9, 0.8))
-    assert fast_rules(duplicate, ConceptRecipe(name="c")) is None
+    assert apply_rules_lean(duplicate, ConceptRecipe(name="c")).names == ("smile",)
 
 
 def test_max_tags_cut_and_its_evidence_match():
