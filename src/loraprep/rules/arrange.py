@@ -22,12 +22,17 @@ class Trigger(Rule):
         every = ctx.compiled.slot_tags
         if not every:
             return None
+        every_names, every_set = tuple(t.name for t in every), frozenset(t.name for t in every)
 
         def step(draft) -> None:
             removed = draft.removed
-            slots = tuple(t for t in every if t.name not in removed) if removed else every
+            if not removed or removed.isdisjoint(every_set):
+                draft.put_first(every, every_names, every_set)  # a tagged or user copy keeps its own evidence
+                return
+            slots = tuple(t for t in every if t.name not in removed)
             if slots:
-                draft.put_first(slots)  # a tagged or user copy keeps its own evidence
+                names = tuple(t.name for t in slots)
+                draft.put_first(slots, names, frozenset(names))
         return step
 
 
@@ -117,13 +122,11 @@ class MaxTags(Rule):
             names = draft.names
             if len(names) <= limit:
                 return
-            protected = draft.protected
-            # A caption file or a person said so: rank those with the most confident tagger tags.
-            candidates = [(1.0 if s is None else s, n) for n, s in zip(names, draft.scores) if not protected(n)]
+            candidates = draft.open_confidences()
             candidates.sort()  # least confident first; equal scores by name, so the cut never depends on the order
             cut = {n: c for c, n in candidates[:len(names) - limit]}
-            draft.drop("max_tags", [f"over {limit} tags, confidence {cut[n]:.2f}" if n in cut else None
-                                    for n in names])
+            gone = [i for i, n in enumerate(names) if n in cut]
+            draft.drop_rows("max_tags", gone, [f"over {limit} tags, confidence {cut[names[i]]:.2f}" for i in gone])
         return step
 
 

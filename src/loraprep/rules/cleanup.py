@@ -21,8 +21,10 @@ class Normalise(Rule):
         return self.step
 
     def step(self, draft) -> None:
-        if not self.needs_records(draft.names):
-            return  # already clean: the usual case once tags are stored in display form
+        # Names alone come here clean (the engine asked needs_records first); records are cleaned here unless
+        # they already are: the usual case once tags are stored in display form.
+        if draft.tags is None or not self.needs_records(draft.names):
+            return
         merged: dict[str, object] = {}
         for tag in draft.tags:
             name = display_name(tag.name)

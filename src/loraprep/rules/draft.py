@@ -8,6 +8,7 @@ the few operations below, which keep the lists in step, so a rule is written onc
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from itertools import compress
 
 from loraprep.model.tags import FRONT, Dropped, LeanBase, Tag
 
@@ -100,18 +101,44 @@ class Draft:
         """Drop each row whose why is not None, unless protected; the dropped rows keep their evidence."""
         if whys.count(None) == len(whys):  # the usual answer: nothing to drop, so no lists to build
             return
-        names, protected = self.names, self.protected
-        gone = [i for i, why in enumerate(whys) if why is not None and not protected(names[i])]
-        if not gone:
-            return
+        names, guarded, protect = self.names, self._guarded, self._protect
+        # protected(), inlined: asked only of the rows a rule would drop
+        gone = [i for i, why in enumerate(whys) if why is not None and names[i] not in guarded
+                and (protect is None or names[i] not in protect)]
+        if gone:
+            self.drop_rows(rule, gone, [whys[i] for i in gone])
+
+    def open_confidences(self) -> list[tuple[float, str]]:
+        """(confidence, name) of each row a rule may drop, in order; a tag no tagger score backs (a caption file
+        or a person said so) counts as fully confident."""
+        guarded, protect = self._guarded, self._protect
+        pairs = zip(self.names, self.scores)
+        if protect is None:
+            return [(1.0 if s is None else s, n) for n, s in pairs if n not in guarded]
+        return [(1.0 if s is None else s, n) for n, s in pairs if n not in guarded and n not in protect]
+
+    def drop_rows(self, rule: str, gone: list[int], whys: list[str]) -> None:
+        """Drop these rows (unprotected, in increasing order), each with its why."""
+        names = self.names
         if self.tags is None:
             user = self.user
-            self.dropped.extend([(names[i], rule, whys[i], names[i] in user) for i in gone])
+            self.dropped.extend([(names[i], rule, why, names[i] in user) for i, why in zip(gone, whys)])
         else:
             tags = self.tags
-            self.dropped.extend([Dropped(tags[i], rule, whys[i]) for i in gone])
-        gone = set(gone)
-        self.keep([i for i in range(len(names)) if i not in gone])
+            self.dropped.extend([Dropped(tags[i], rule, why) for i, why in zip(gone, whys)])
+        rows = [self.names, self.scores] if self.tags is None else [self.names, self.scores, self.tags]
+        if len(gone) <= 4:  # the usual drop: a few rows, deleted in place (these lists belong to this Draft)
+            for i in reversed(gone):
+                for column in rows:
+                    del column[i]
+            return
+        mask = [True] * len(names)
+        for i in gone:
+            mask[i] = False
+        self.names = list(compress(self.names, mask))
+        self.scores = list(compress(self.scores, mask))
+        if self.tags is not None:
+            self.tags = list(compress(self.tags, mask))
 
     def drop_row(self, i: int, rule: str, why: str) -> None:
         """Record row ``i`` as dropped by ``rule`` without removing it yet (a rule rebuilding the rows does)."""
@@ -139,20 +166,26 @@ class Draft:
         else:
             self.tags = [tags[i] if o is None else replace(tags[i], name=n, origin=o) for n, (i, o) in rows.items()]
 
-    def put_first(self, slots: tuple[Tag, ...]) -> None:
-        """These tags first, in this order; a row of the same name moves there, keeping its own score and origin."""
-        wanted = {t.name for t in slots}
+    def put_first(self, slots: tuple[Tag, ...], slot_names: tuple[str, ...], wanted: frozenset) -> None:
+        """These tags (``slot_names``, as a set ``wanted``) first, in this order; a row of the same name moves
+        there, keeping its own score and origin."""
         names, scores, tags = self.names, self.scores, self.tags
-        at = {n: i for i, n in enumerate(names) if n in wanted} if not wanted.isdisjoint(names) else {}
-        rest = [i for i, n in enumerate(names) if n not in wanted] if at else range(len(names))
-        self.names = [t.name for t in slots] + [names[i] for i in rest]
-        self.scores = [scores[at[t.name]] if t.name in at else None for t in slots] + [scores[i] for i in rest]
+        at = {n: i for i, n in enumerate(names) if n in wanted} if not wanted.isdisjoint(names) else None
+        if at is None:
+            self.names = [*slot_names, *names]
+            self.scores = [*(None for _n in slot_names), *scores]
+        else:
+            rest = [i for i, n in enumerate(names) if n not in wanted]
+            self.names = [*slot_names, *(names[i] for i in rest)]
+            self.scores = [*(scores[at[n]] if n in at else None for n in slot_names), *(scores[i] for i in rest)]
         if tags is None:
             for t in slots:
-                if t.name not in at and t.name not in self.origins:
+                if (at is None or t.name not in at) and t.name not in self.origins:
                     self.origins[t.name] = t.origin
+        elif at is None:
+            self.tags = [*slots, *tags]
         else:
-            self.tags = [tags[at[t.name]] if t.name in at else t for t in slots] + [tags[i] for i in rest]
+            self.tags = [*(tags[at[t.name]] if t.name in at else t for t in slots), *(tags[i] for i in rest)]
 
     # ---- the answer -----------------------------------------------------------------------------------------
     def verdict(self, fixed_tags: tuple[str, ...], keep_tokens: int | None) -> Verdict:
