@@ -371,3 +371,44 @@ def test_add_at_the_front_puts_the_tag_after_the_slots_whatever_the_order(sample
         assert fresh.verdict(ids[0]).names[2] == "zz front" and "zz plain" in fresh.verdict(ids[0]).names[3:]
     with pytest.raises(Exception, match="not possible for 'remove'"):
         EditOp("remove", ("x",), position="front")
+
+
+# ---- one image with a huge caption: linear, counted in comparisons (not timed) ----------------------------------
+class CountedName(str):
+    """A tag name that counts how often it is compared by value (a set or dict lookup of the same object is not)."""
+
+    compared = 0
+
+    def __eq__(self, other):
+        CountedName.compared += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+@pytest.mark.parametrize("order", ["score", "alphabetical", "shuffle"])
+def test_rules_and_the_curate_diff_on_one_huge_caption_are_not_quadratic(order):
+    from loraprep.model.recipe import ConceptRecipe, RuleSettings
+    from loraprep.model.tags import LeanBase
+    from loraprep.ops.curate import recorded_ops
+    from loraprep.rules.pipeline import apply_rules_lean
+
+    counts = []
+    for n, word in ((3_000, "small"), (12_000, "large")):  # new names each time: the rules' memos start empty
+        concept = ConceptRecipe(name="c", trigger=("mychar",), fixed=(f"tag 00007 {word}",),
+                                rules=RuleSettings(max_tags=25, order=order, blacklist=(f"tag 00003 {word}",),
+                                                   aliases=((f"tag 00005 {word}", "renamed"),)))
+        names = tuple(CountedName(f"tag {i:05d} {word}") for i in range(n))
+        base = LeanBase(names, tuple(None if i % 3 else 0.5 + (i % 97) / 200 for i in range(n)),
+                        sources=("import",) * n, origins=("file:c/001.txt",) * n)
+        CountedName.compared = 0
+        verdict = apply_rules_lean(base, concept, seed_key="img")
+        ops = recorded_ops(verdict, base)
+        counts.append(CountedName.compared)
+        assert len(verdict.names) == 25 and verdict.names[:2] == ("mychar", f"tag 00007 {word}")
+        # recorded: the blacklisted tag and every tag of the image max_tags cut ("renamed" is not one: aliases
+        # stay live, and the alias's own drop is not recorded)
+        assert [op for op in ops if op[2] != "rule:max_tags"] == [(f"tag 00003 {word}", "remove", "rule:blacklist")]
+        assert len(ops) == 1 + sum(1 for d in verdict.dropped if d[1] == "max_tags" and d[0] != "renamed")
+    # Sorting compares names about n*log(n) times (ties); a quadratic step compares them ~n*n/2 times.
+    assert counts[1] <= 6 * max(counts[0], 1) and counts[1] <= 2 * 12_000 * 14, counts
