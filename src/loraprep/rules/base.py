@@ -59,11 +59,22 @@ def memoised(memo: dict, names: list[str], decide: Callable[[str], object]) -> l
         return [memo[n] for n in names]
 
 
-def by_name(ctx: RuleContext, rule: str, why: Callable[[str], str | None]) -> Step:
-    """The step of a rule whose verdict on a tag depends on its name alone (and the concept): each name is
-    decided once per concept and remembered, since the same few thousand names recur on every image."""
-    memo = ctx.verdicts(rule)
+class ByName(Rule):
+    """A rule whose verdict on a tag depends on its name alone (and the concept): subclasses give ``why_for``.
 
-    def step(draft: Draft) -> None:
-        draft.drop(rule, memoised(memo, draft.names, why))
-    return step
+    Each name is decided once per concept and remembered, since the same few thousand names recur on every image.
+    """
+
+    def why_for(self, ctx: RuleContext) -> Callable[[str], str | None] | None:
+        """Per tag name: why this rule drops it, or None; None instead of a function when it drops nothing."""
+        raise NotImplementedError
+
+    def prepare(self, ctx: RuleContext) -> Step | None:
+        why = self.why_for(ctx)
+        if why is None:
+            return None
+        memo, name = ctx.verdicts(self.name), self.name
+
+        def step(draft: Draft) -> None:
+            draft.drop(name, memoised(memo, draft.names, why))
+        return step

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from loraprep.model.tagname import display_name
 from loraprep.model.tags import Dropped
-from loraprep.rules.base import Rule, by_name, memoised
+from loraprep.rules.base import ByName, Rule, memoised
 
 
 class Normalise(Rule):
@@ -93,16 +93,16 @@ class Aliases(Rule):
 
 aliases = Aliases()
 
-class Blacklist(Rule):
+class Blacklist(ByName):
     """Undesired tags: the recipe's list and file, and the shipped meta tags (watermark, signature, ...)."""
 
     name = "blacklist"
 
-    def prepare(self, ctx):
+    def why_for(self, ctx):
         patterns = ctx.compiled.blacklist
         if ctx.concept.rules.prune_mode == "none" or not patterns:
             return None
-        return by_name(ctx, self.name, lambda name: "blacklisted" if name in patterns else None)
+        return lambda name: "blacklisted" if name in patterns else None
 
 
 blacklist = Blacklist()

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from loraprep.rules.base import Rule, by_name
+from loraprep.rules.base import ByName
 from loraprep.rules.categories import trait_of
 
 
-class Strategy(Rule):
+class Strategy(ByName):
     """absorb drops the learned traits (the trigger takes them); only-learned keeps nothing else."""
 
     name = "strategy"
 
-    def prepare(self, ctx):
-        why = strategy_why(ctx)
-        return None if why is None else by_name(ctx, self.name, why)
+    def why_for(self, ctx):
+        return strategy_why(ctx)
 
 
 strategy = Strategy()
@@ -28,14 +27,13 @@ def strategy_why(ctx):
     return None
 
 
-class PruneMode(Rule):
+class PruneMode(ByName):
     """character_core drops the concept's core trait tags; character drops every trait below drop_difficulty."""
 
     name = "prune_mode"
 
-    def prepare(self, ctx):
-        why = prune_why(ctx)
-        return None if why is None else by_name(ctx, self.name, why)
+    def why_for(self, ctx):
+        return prune_why(ctx)
 
 
 prune_mode = PruneMode()
