@@ -38,7 +38,8 @@ class Draft:
         self.removed, self.seed_key = removed, seed_key
         self.dropped: list = []                  # Dropped records with tags, else (name, rule, why, by_user)
         self.origins: dict[str, str] = {}        # names-only path: the origin of each name a rule brought in
-        self.input_names = input_names           # the names the image had (``added`` is measured against them)
+        self.input_names = input_names           # records: the names the image had (``added`` is measured
+                                                 # against them); names alone: ``_base.name_set``
         self._base: LeanBase | None = None
         self._base_origins: dict | None = None
         self._fixed, self._protect = fixed, protect
@@ -47,22 +48,19 @@ class Draft:
     @classmethod
     def of_tags(cls, tags, removed: frozenset, seed_key: str, fixed: frozenset, protect) -> "Draft":
         """A Draft of Tag records; ``removed`` are the user's removals as display names (rules consult them)."""
-        tags = list(tags)
-        draft = cls([t.name for t in tags], [t.score for t in tags], tags, frozenset(), frozenset(), removed,
-                     seed_key, fixed, protect, None)
-        draft.set_tags(tags)
+        draft = cls([], [], [], frozenset(), frozenset(), removed, seed_key, fixed, protect, None)
+        draft.set_tags(list(tags))
         return draft
 
     @classmethod
     def of_lean(cls, base: LeanBase, removed: frozenset, seed_key: str, fixed: frozenset, protect) -> "Draft":
-        """A names-only Draft of clean names; the ``removed`` ones (display names) are left out."""
+        """A names-only Draft; the ``removed`` names (display names) are left out."""
         names, scores = list(base.names), list(base.scores)
         if removed:
             keep = [n not in removed for n in names]
             names = [n for n, k in zip(names, keep) if k]
             scores = [s for s, k in zip(scores, keep) if k]
-        draft = cls(names, scores, None, base.user, base.in_front, removed, seed_key, fixed, protect,
-                    base.name_set)
+        draft = cls(names, scores, None, base.user, base.in_front, removed, seed_key, fixed, protect, None)
         draft._base = base
         return draft
 
@@ -193,12 +191,12 @@ class Draft:
         names, fixed = self.names, self._fixed
         kept_fixed = sum(1 for n in names[:len(fixed_tags)] if n in fixed)
         keep = kept_fixed if keep_tokens is None else keep_tokens
-        present = self.input_names
         if self.tags is None:
             origins = self.origins
+            present = self._base.name_set if origins else ()
             added = tuple((n, origins[n]) for n in names if n in origins and n not in present) if origins else ()
             return Verdict(tuple(names), tuple(self.dropped), keep, added)
-        dropped = tuple(self.dropped)
+        dropped, present = tuple(self.dropped), self.input_names
         return Verdict(tuple(names), tuple((d.tag.name, d.rule, d.why, d.tag.by_user) for d in dropped), keep,
                        tuple((t.name, t.origin) for t in self.tags if t.name not in present), tuple(self.tags),
                        dropped)

@@ -75,9 +75,10 @@ def apply_rules_lean(base: LeanBase, concept: ConceptRecipe, stats=None, *, seed
     if removed and not all_clean(removed):
         removed = frozenset(display_name(n) for n in removed)
     draft = Draft.of_lean(base, removed, seed_key, plan.fixed, plan.protect)
-    if any(check(draft.names) for check in plan.record_checks):
-        full = apply_rules(base.tags({}), concept, stats, user_removed=base.removed, seed_key=seed_key)
-        return Verdict(full.names, full.dropped, full.keep_tokens, full.added)  # categories unknown here
+    for needs_records in plan.record_checks:
+        if needs_records(draft.names):
+            full = apply_rules(base.tags({}), concept, stats, user_removed=base.removed, seed_key=seed_key)
+            return Verdict(full.names, full.dropped, full.keep_tokens, full.added)  # categories unknown here
     return plan.run(draft)
 
 
