@@ -10,6 +10,19 @@ import typer
 from loraprep.cli.output import JSON_OPTION, emit, progress_bar, stderr_console, stdout_console, table
 
 FORMAT_HELP = "kohya | kohya-finetune | hf | onetrainer | ai-toolkit | simpletuner (default: the recipe's, else kohya)"
+LINK_HELP = ("Hard-link images instead of copying them: no extra disk, but exported images share the sources' "
+             "bytes, so editing one in place edits the original.")
+COPY_HELP = "Copy images, as copy-on-write clones where the file system can (the default)."
+REPLACE_HELP = ("Replace the output folder even when it holds files loraprep did not write "
+                "(they are deleted). Without it, such a folder is refused and the files are named.")
+
+
+def _mode(copy: bool, link: bool) -> str:
+    from loraprep.errors import UsageError
+
+    if copy and link:
+        raise UsageError("--copy and --link exclude each other", hint="copying is the default; --link opts in to hard links")
+    return "link" if link else "copy"
 
 
 def _render_plan(plan: dict) -> None:
@@ -27,7 +40,8 @@ def _render_export(report: dict) -> None:
     console = stdout_console()
     counts = report.get("counts", {})
     console.print(f"exported {counts.get('images')} images as {report['format']} to {report['out_dir']} "
-                  f"({counts.get('link', 0)} linked, {counts.get('copy', 0)} copied, {counts.get('convert', 0)} converted)")
+                  f"({counts.get('copy', 0)} copied, {counts.get('reflink', 0)} cloned, {counts.get('link', 0)} linked, "
+                  f"{counts.get('convert', 0)} converted)")
     if report.get("plan"):
         _render_plan(report["plan"])
     for w in report.get("warnings", []):
@@ -76,8 +90,9 @@ def register(app: typer.Typer) -> None:
         dataset: Path = typer.Argument(..., help="The dataset folder."),
         out: Path = typer.Argument(..., help="The export folder (outside the dataset; replaced atomically)."),
         fmt: Optional[str] = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
-        copy: bool = typer.Option(False, "--copy", help="Copy images instead of hard-linking them."),
-        link: bool = typer.Option(False, "--link", help="Hard-link images (the default; falls back to copying)."),
+        copy: bool = typer.Option(False, "--copy", help=COPY_HELP),
+        link: bool = typer.Option(False, "--link", help=LINK_HELP),
+        replace: bool = typer.Option(False, "--replace", help=REPLACE_HELP),
         preset: Optional[str] = typer.Option(None, "--preset", help="kohya: also write train.toml (lora | locon | loha)."),
         steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Target total steps for the plan."),
         batch: Optional[int] = typer.Option(None, "--batch", min=1, help="Batch size for the plan."),
@@ -86,8 +101,8 @@ def register(app: typer.Typer) -> None:
         """Write the curated dataset for a trainer, with its config."""
         from loraprep.ops.export import export as run_export
 
-        report = run_export(dataset, out, fmt=fmt, mode="copy" if copy else "link", preset=preset, steps=steps,
-                            batch=batch)
+        report = run_export(dataset, out, fmt=fmt, mode=_mode(copy, link), preset=preset, steps=steps,
+                            batch=batch, replace=replace)
         emit(ctx, json_output, report, _render_export)
 
     @app.command()
@@ -99,7 +114,9 @@ def register(app: typer.Typer) -> None:
         model: Optional[str] = typer.Option(None, "--model", "-m", help="Tagger (default: the recipe's)."),
         min_size: int = typer.Option(768, "--min-size", min=1, help="Flag images smaller than this."),
         threshold: str = typer.Option("default", "--threshold", help="Dedup threshold preset or value."),
-        copy: bool = typer.Option(False, "--copy", help="Copy images instead of hard-linking them."),
+        copy: bool = typer.Option(False, "--copy", help=COPY_HELP),
+        link: bool = typer.Option(False, "--link", help=LINK_HELP),
+        replace: bool = typer.Option(False, "--replace", help=REPLACE_HELP),
         steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Target total steps."),
         json_output: bool = JSON_OPTION,
     ) -> None:
@@ -108,6 +125,6 @@ def register(app: typer.Typer) -> None:
 
         with progress_bar("scan") as update:
             summary = run_all(dataset, out, fmt=fmt, model=model, min_size=min_size, threshold=threshold,
-                              mode="copy" if copy else "link", steps=steps, progress=update,
+                              mode=_mode(copy, link), steps=steps, replace=replace, progress=update,
                               on_stage=lambda name: stderr_console().log(f"{name}...") if stderr_console().is_terminal else None)
         emit(ctx, json_output, summary, _render_run)

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Mapping, Protocol
 
-LINK = "link"
-COPY = "copy"
+LINK = "link"  # hard links: opt-in, exported files share the sources' bytes
+COPY = "copy"  # the default: files of their own (copy-on-write clones where the file system can)
 PRESETS = ("lora", "locon", "loha")
 
 
@@ -41,11 +41,12 @@ class ExportOptions:
 
     ``keep_tokens`` None means "as many as the trigger words" (per concept when ``concept_triggers`` names
     it). ``train_preset`` (lora | locon | loha) adds kohya's train.toml. ``epochs`` is the planned epoch count.
+    ``replace`` replaces an existing output folder even when it is not provably a loraprep export.
     """
 
     out_dir: Path
     dataset_root: Path
-    mode: str = LINK
+    mode: str = COPY
     resolution: int = 768
     keep_tokens: int | None = None
     keep_tokens_separator: str | None = None
@@ -66,6 +67,7 @@ class ExportOptions:
     train_output_dir: Path | None = None
     jpeg_quality: int = 95
     workers: int = 4
+    replace: bool = False
 
     def triggers_for(self, concept: str) -> tuple[str, ...]:
         return tuple(self.concept_triggers.get(concept, self.trigger_words))
@@ -126,7 +128,11 @@ class ExportContext:
 
 
 class Exporter(Protocol):
-    """One trainer format: where each group's images go, and which config files describe them."""
+    """One trainer format: where each group's images go, and which config files describe them.
+
+    A format whose config points the trainer's caches into the export also has
+    ``cache_dirs(options, groups) -> list[PurePosixPath]``: those folders go with the export when it is replaced.
+    """
 
     name: str
     description: str

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import json
 from pathlib import PurePosixPath
+from typing import Iterable
 
-from loraprep.export.base import ExportContext, FolderPerGroup
+from loraprep.export.base import ExportContext, ExportOptions, FolderPerGroup, Group
 
 BACKENDS_FILE = "multidatabackend.json"
 TEXT_EMBEDS_ID = "loraprep-text-embeds"
+TEXT_CACHE = PurePosixPath("cache", "text")
+
+
+def vae_cache(group: Group) -> PurePosixPath:
+    return PurePosixPath("cache", "vae", group.folder)
 
 
 class SimpleTunerExporter(FolderPerGroup):
@@ -22,6 +28,9 @@ class SimpleTunerExporter(FolderPerGroup):
     description = "SimpleTuner: folders with .txt captions + multidatabackend.json (repeats = N - 1)"
     sidecar_captions = True
 
+    def cache_dirs(self, options: ExportOptions, groups: Iterable[Group]) -> list[PurePosixPath]:
+        """Where multidatabackend.json sends SimpleTuner's VAE and text-embed caches: inside the export."""
+        return [vae_cache(g) for g in groups] + [TEXT_CACHE]
 
     def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
         options = ctx.options
@@ -37,7 +46,7 @@ class SimpleTunerExporter(FolderPerGroup):
                 "resolution": options.resolution,
                 "resolution_type": "pixel_area",
                 "crop": False,
-                "cache_dir_vae": str(ctx.final(PurePosixPath("cache", "vae", group.folder))),
+                "cache_dir_vae": str(ctx.final(vae_cache(group))),
                 "text_embeds": TEXT_EMBEDS_ID,
             })
         backends.append({
@@ -45,7 +54,7 @@ class SimpleTunerExporter(FolderPerGroup):
             "dataset_type": "text_embeds",
             "default": True,
             "type": "local",
-            "cache_dir": str(ctx.final(PurePosixPath("cache", "text"))),
+            "cache_dir": str(ctx.final(TEXT_CACHE)),
         })
         text = json.dumps(backends, ensure_ascii=False, indent=2) + "\n"
         (ctx.stage_root / BACKENDS_FILE).write_bytes(text.encode("utf-8"))

@@ -8,19 +8,20 @@ from loraprep.ops.plan import make_dataset_plan
 from loraprep.ops.workspace import Workspace
 
 
-def export(dataset: str | Path, out: str | Path, *, fmt: str | None = None, mode: str = "link",
+def export(dataset: str | Path, out: str | Path, *, fmt: str | None = None, mode: str = "copy",
            preset: str | None = None, steps: int | None = None, batch: int | None = None,
-           epochs: int | None = None, workspace: Workspace | None = None) -> dict:
-    """Export active images with their final captions into ``out`` (replaced atomically)."""
+           epochs: int | None = None, replace: bool = False, workspace: Workspace | None = None) -> dict:
+    """Export active images with their final captions into ``out`` (replaced atomically, when it is a loraprep
+    export or ``replace`` is given). ``mode`` is "copy" (clones where possible) or "link" (hard links)."""
     ws = workspace or Workspace(dataset)
     try:
-        return _export(ws, Path(out), fmt, mode, preset, steps, batch, epochs)
+        return _export(ws, Path(out), fmt, mode, preset, steps, batch, epochs, replace)
     finally:
         if workspace is None:
             ws.close()
 
 
-def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs) -> dict:
+def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, replace) -> dict:
     from loraprep.export import ExportItem, ExportOptions, export_dataset
 
     recipe = ws.recipe
@@ -41,7 +42,7 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs) -
         concept_triggers={c: recipe.for_concept(c).fixed_tags for c in concepts},
         concept_keep_tokens={c: recipe.for_concept(c).effective_keep_tokens for c in concepts},
         epochs=plan.epochs, batch_size=plan.batch_size, train_preset=preset or recipe.export.preset,
-        caption_separator=base.rules.separator.strip() or ",",
+        caption_separator=base.rules.separator.strip() or ",", replace=replace,
     )
     report = export_dataset(items, fmt or recipe.export.format, options)
     result = report.to_dict()

@@ -101,10 +101,10 @@ class WorkspaceExtras:
         return make_dataset_plan(self.files(statuses=("active",)), self.recipe, steps=steps, batch=batch,
                                  epochs=epochs).to_dict()
 
-    def export(self, out: str | Path, fmt: str | None = None, mode: str = "link") -> dict:
+    def export(self, out: str | Path, fmt: str | None = None, mode: str = "copy", replace: bool = False) -> dict:
         from loraprep.ops.export import export
 
-        return export(self.root, out, fmt=fmt, mode=mode, workspace=self)
+        return export(self.root, out, fmt=fmt, mode=mode, replace=replace, workspace=self)
 
 
 def _read_model_vocabulary(ws) -> dict[str, str]:

@@ -67,6 +67,7 @@ class PlanRequest(BaseModel):
 class ExportRequest(BaseModel):
     out: str = Field(..., min_length=1)
     format: Optional[str] = None
+    replace: bool = False  # replace the folder even when it is not provably a loraprep export
 
 
 def build_router(editor):
@@ -177,7 +178,7 @@ def build_router(editor):
 
     @r.post("/api/export")
     def export(body: ExportRequest):
-        return editor.run_op("export", out=body.out, fmt=body.format)
+        return editor.run_op("export", out=body.out, fmt=body.format, replace=body.replace)
 
     return r
 
