@@ -78,7 +78,8 @@ def survey(folder: Path) -> Survey:
 
 def _top_level(folder: Path) -> list[str]:
     with os.scandir(folder) as entries:
-        return [e.name + "/" if e.is_dir(follow_symlinks=False) else e.name for e in entries]
+        return [e.name + "/" if e.is_dir(follow_symlinks=False) else e.name for e in entries
+                if not is_trainer_cache(e.name, e.is_dir(follow_symlinks=False), ())]
 
 
 def _under(rel: str, cache_dirs: tuple[str, ...]) -> bool:
