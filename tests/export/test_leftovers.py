@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -200,3 +202,30 @@ def test_a_running_export_is_never_disturbed(dataset, tmp_path):
         assert str(os.getpid()) in str(caught.value)
         assert (running_stage / "being-written.png").exists()
     assert survey(out).complete
+
+
+def test_a_stage_of_another_live_process_is_left_until_that_process_ends(dataset, tmp_path):
+    _, items, options = dataset
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        stage = tmp_path / f".out.loraprep-tmp-{sleeper.pid}-feedf00d"
+        stage.mkdir()
+        (stage / "part.png").write_bytes(b"x")
+        report = export_dataset(items, "kohya", options())
+        assert (stage / "part.png").exists()
+        assert any(stage.name in w and "still running" in w for w in report.warnings)
+    finally:
+        sleeper.kill()
+        sleeper.wait(timeout=10)
+    report = export_dataset(items, "kohya", options())
+    assert not stage.exists() and any(stage.name in w for w in report.warnings)
+
+
+def test_an_output_that_is_a_link_to_an_export_is_replaced_without_touching_the_target(dataset, tmp_path):
+    _, items, options = dataset
+    real = export_dataset(items, "kohya", options(tmp_path / "real")).out_dir
+    (tmp_path / "out").symlink_to(real, target_is_directory=True)
+    export_dataset(items[:2], "kohya", options())
+    assert not (tmp_path / "out").is_symlink() and len(read_report(tmp_path / "out")["images"]) == 2
+    assert len(read_report(real)["images"]) == len(items)
+    assert sorted(os.listdir(tmp_path)) == ["my lora", "out", "real"]

@@ -5,7 +5,9 @@ renames the stage to OUT, renames the old folder to ``.OUT.loraprep-del-...`` an
 between any two steps. Recovery runs under the output lock (outlock.py), so no sibling belongs to a running export:
 - OUT missing: the newest complete stage or set-aside export (by its manifest's time) becomes OUT again; if none is
   complete, the newest set-aside folder does (it is what OUT was).
-- ``-tmp-`` (unfinished or superseded stages) and ``-del-`` (already condemned) folders are removed.
+- ``-tmp-`` (unfinished or superseded stages) and ``-del-`` (already condemned) folders are removed; a stage whose
+  pid (in its name) is another live process is left alone: an export without the lock (an older version) may
+  still be writing it, and a reused pid only delays the cleanup until that process ends.
 - a ``-old-`` folder is removed only when it is provably a loraprep export; otherwise it is kept and named.
 """
 
@@ -18,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from loraprep.export.outlock import pid_alive
 from loraprep.export.ownership import named, survey
 
 STAGE, OLD, DOOMED = "tmp", "old", "del"
@@ -48,7 +51,7 @@ def find_leftovers(out: Path) -> list[Leftover]:
         if not name.startswith(prefix):
             continue
         match = _SUFFIX.fullmatch(name[len(prefix):])
-        if match and (out.parent / name).is_dir() and not (out.parent / name).is_symlink():
+        if match and ((out.parent / name).is_dir() or (out.parent / name).is_symlink()):
             found.append(Leftover(match.group(1), out.parent / name, int(match.group(2)) if match.group(2) else None))
     return sorted(found, key=lambda item: item.path.name)
 
@@ -62,16 +65,26 @@ def discard(out: Path, folder: Path) -> bool:
 
 
 def _remove(folder: Path) -> bool:
-    shutil.rmtree(folder, ignore_errors=True)
+    if os.path.islink(folder):  # OUT was a link to a folder: only the link goes
+        os.unlink(folder)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     return not os.path.lexists(folder)
+
+
+def _other_live_process(pid: int | None) -> bool:
+    return pid is not None and pid != os.getpid() and pid_alive(pid)
 
 
 def recover(out: Path) -> list[str]:
     """Restore or clean up what killed exports left beside ``out`` (call under its output lock); the warnings say what."""
     leftovers = find_leftovers(out)
+    running = [item for item in leftovers if item.kind == STAGE and _other_live_process(item.pid)]
+    leftovers = [item for item in leftovers if item not in running]
+    warnings = [f"left {named([item.path.name for item in running])} beside {out.name}: process "
+                f"{', '.join(str(item.pid) for item in running)} that made it is still running"] if running else []
     if not leftovers:
-        return []
-    warnings = []
+        return warnings
     if not os.path.lexists(out):
         chosen = _to_restore(leftovers)
         if chosen is not None:
