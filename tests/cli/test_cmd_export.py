@@ -11,6 +11,7 @@ import pytest
 from loraprep import ops
 from tests.cli.test_commands import assert_user_error, invoke
 from tests.conftest import make_image
+from tests.export.conftest import files_under, foreign_project
 
 
 @pytest.fixture
@@ -23,22 +24,14 @@ def captioned(tmp_path) -> Path:
     return root
 
 
-def tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-
-
 def test_the_issue_reproduction_refuses_and_leaves_every_file(captioned, tmp_path, capfd):
     proj = tmp_path / "proj"
-    (proj / "src").mkdir(parents=True)
-    (proj / "src" / "main.py").write_text("print(1)\n")
-    (proj / "notes.md").write_text("notes\n")
-    (proj / "export.json").write_text('{"items": [], "exported_by": "some other tool"}\n')
-    before = tree(proj)
+    before = foreign_project(proj)
     for command in ("export", "run"):
         r = invoke(capfd, command, captioned, proj)
         assert_user_error(r, says="not a loraprep export")
         assert "notes.md" in r.stderr and "src/" in r.stderr and "--replace" in r.stderr
-        assert tree(proj) == before
+        assert files_under(proj) == before
 
 
 def test_replace_overrides_and_json_reports_the_copy(captioned, tmp_path, capfd):

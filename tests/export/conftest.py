@@ -59,3 +59,17 @@ def dataset(tmp_path: Path, source_guard, source_images: Path):
         return ExportOptions(**values)
 
     return root, items, options
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes, to show a refused export touched nothing."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def foreign_project(folder: Path) -> dict[str, bytes]:
+    """The issue's reproduction: a code project holding another tool's export.json; returns its files."""
+    (folder / "src").mkdir(parents=True)
+    (folder / "src" / "main.py").write_text("print(1)\n")
+    (folder / "notes.md").write_text("notes\n")
+    (folder / "export.json").write_text('{"items": [], "exported_by": "some other tool"}\n')
+    return files_under(folder)

@@ -12,21 +12,14 @@ from loraprep.errors import ExportError
 from loraprep.export import export_dataset, format_names
 from loraprep.export.manifest import MANIFEST, read_claim
 from loraprep.export.ownership import named, survey
-
-
-def files_under(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+from tests.export.conftest import files_under, foreign_project
 
 
 def test_a_folder_with_a_foreign_export_json_is_refused_and_kept(dataset, tmp_path):
     """The issue's reproduction: src/main.py, notes.md and another tool's export.json."""
     _, items, options = dataset
     proj = tmp_path / "proj"
-    (proj / "src").mkdir(parents=True)
-    (proj / "src" / "main.py").write_text("print(1)\n")
-    (proj / "notes.md").write_text("notes\n")
-    (proj / "export.json").write_text('{"items": [], "exported_by": "some other tool"}')
-    before = files_under(proj)
+    before = foreign_project(proj)
     with pytest.raises(ExportError, match="not a loraprep export") as caught:
         export_dataset(items, "kohya", options(proj))
     assert all(name in str(caught.value) for name in ("export.json", "notes.md", "src/"))
