@@ -5,7 +5,8 @@ Each figure is compared with a baseline measured in the same run on the same fil
 - link: export_dataset(..., "kohya", mode=link) against bare os.link of the same files;
 - copy (the default): export_dataset(..., "kohya") against bare shutil.copyfile of the same files; disk use of both
   export modes is the blocks of exported files that are not the sources' own inodes (a hard link adds none) and the
-  drop in the file system's free space (the only measure that sees copy-on-write clones share their extents);
+  drop in the file system's free space (the only measure that sees copy-on-write clones share their extents, and a
+  noisy one where other processes write to the same file system);
 - convert: exporting WebP sources (decode, RGB, PNG) against a bare Pillow open/convert/save of the same
   files with the same thread count and PNG settings.
 """
