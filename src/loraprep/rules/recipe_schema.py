@@ -105,7 +105,7 @@ TOP = {
                               "false, true (= \"|||\") or a string: write fixed tags before this separator"),
 }
 CONCEPT = dict(TOP, **{
-    "repeats": ("repeats", _int(1, 1000), "repeats for this concept (overrides the balance)"),
+    "repeats": ("repeats", _int(1, 1000), "repeats of this concept's weight-1 tiers (replaces the balance; tier weights still apply)"),
     "weight": ("weight", _number(0.01, 100), "relative weight in the balance (1 = equal share)"),
 })
 TAGGER = {
