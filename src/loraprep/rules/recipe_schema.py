@@ -94,7 +94,7 @@ def _text_encoding(value, key):
     """A codec Python can decode text with (``cp1252``, ``shift_jis``, ``utf-16``), not a bytes codec (base64)."""
     _string(value, key)
     try:
-        b"".decode(value)
+        "a".encode(value)  # LookupError for an unknown name and for a bytes codec alike (b"".decode checks neither)
     except LookupError:
         raise ValueError(f"'{key}' must name a text encoding such as \"cp1252\" or \"shift_jis\", "
                          f"not {value!r}") from None
