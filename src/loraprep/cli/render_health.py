@@ -23,7 +23,7 @@ def render_health(report: dict) -> None:
                       f"{scan['captions_imported']} captions imported")
     unfinished = report.get("unfinished_scan")
     if unfinished:
-        console.print(f"[red]unfinished scan[/red] {unfinished['message']}; {unfinished['hint']}", markup=True)
+        console.print(f"[red]unfinished scan:[/red] {unfinished['message']}; {unfinished['hint']}", markup=True)
     for failure in report["failed"]:
         console.print(f"[red]failed[/red] {failure['path']}: {failure['reason']}", markup=True)
     for warning in report.get("warnings", []):

@@ -37,8 +37,10 @@ def _scan(store: Store, min_size: int, progress: Progress | None) -> dict:
     vanished = {p: r for p, r in existing.items() if p not in found_paths and r["status"] != "gone"}
     by_content = {r["image_id"]: r["id"] for r in vanished.values() if r["image_id"]}
     stale = [f for f in found if _changed(f, existing.get(f.path))]
-    counts = {"found": len(found), "read": len(stale), "new": 0, "changed": 0, "renamed": 0, "decoded": 0,
-              "failed": 0, "captions_imported": 0, "caption_failed": 0, "caption_restored": 0, "gone": 0}
+    # A name that is not UTF-8 is never opened, so it does not count as read (the report's "already known").
+    counts = {"found": len(found), "read": sum(1 for f in stale if not f.name_error), "new": 0, "changed": 0,
+              "renamed": 0, "decoded": 0, "failed": 0, "captions_imported": 0, "caption_failed": 0,
+              "caption_restored": 0, "gone": 0}
     warnings: list[tuple[str, str]] = []
     errors: list[tuple[str, str]] = []
     outcome = "interrupted"
