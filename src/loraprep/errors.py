@@ -41,3 +41,8 @@ class UsageError(LoraprepError):
     """The command line asks for something that does not make sense."""
 
     exit_code = 2
+
+
+class SourceFileError(LoraprepError):
+    """One source file (image or caption) cannot be taken as it is: a special file, too large, an undecodable
+    caption, a name that is not UTF-8; recorded per file, the run goes on."""
