@@ -71,7 +71,10 @@ def disk_full(exc: BaseException, where: str | None = None, hint: str | None = N
     ``exc`` is something else."""
     if not is_disk_full(exc):
         return None
-    where = where or getattr(exc, "filename", None)
+    return disk_full_error(where or getattr(exc, "filename", None), hint)
+
+
+def disk_full_error(where: str | None = None, hint: str | None = None) -> DiskFullError:
     place = f" while writing {where}" if where else ""
     return DiskFullError(f"the disk is full{place} (no space left on the device)",
                          hint=hint or "free some space on that disk and run the command again; "

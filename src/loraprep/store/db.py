@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
 from loraprep import settings
-from loraprep.errors import DatasetError, ReadOnlyError, disk_full
+from loraprep.errors import DatasetError, ReadOnlyError, disk_full_error, is_disk_full
 from loraprep.store.read_only import open_read_only, read_only_error, read_only_reason
 from loraprep.store.schema import CONVERSIONS, MIGRATIONS, SCHEMA_VERSION
 
 STATE_DIR = ".loraprep"
 DB_NAME = "state.sqlite"
-_SQLITE_READONLY = 8   # primary result code; the extended codes (READONLY_DIRECTORY, ...) share its low byte
+_SQLITE_READONLY = 8   # primary result codes; the extended ones (READONLY_DIRECTORY, ...) share their low byte
+_SQLITE_IOERR = 10
+_NEARLY_FULL = 1 << 20  # bytes left on a disk below which an I/O error is taken for a full disk
 
 
 def now() -> str:
@@ -198,12 +201,18 @@ def _migrate(conn: sqlite3.Connection, db_path: Path) -> None:
 
 def _write_failure(db_path: Path, exc: sqlite3.OperationalError) -> Exception | None:
     """What a failed store write means for the user: a full disk or a read-only folder; None otherwise."""
-    full = disk_full(exc, where=str(db_path),
-                     hint="free some space on that disk and run the command again; everything committed before "
-                          "is kept")
-    if full:
-        return full
     code = getattr(exc, "sqlite_errorcode", 0) or 0
+    # A full disk reaches SQLite as SQLITE_FULL, or, when growing the WAL index fails, as a plain I/O error.
+    if is_disk_full(exc) or (code & 0xFF == _SQLITE_IOERR and _space_left(db_path.parent) < _NEARLY_FULL):
+        return disk_full_error(str(db_path))
     if code & 0xFF == _SQLITE_READONLY or "readonly database" in str(exc):
         return read_only_error(db_path, read_only_reason(db_path) or str(exc))
     return None
+
+
+def _space_left(folder: Path) -> int:
+    try:
+        info = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs (Windows): nothing to tell
+        return _NEARLY_FULL
+    return info.f_bavail * info.f_frsize
