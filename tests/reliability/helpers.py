@@ -122,6 +122,8 @@ def check_store(root: Path) -> None:
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+            return                   # killed before its schema was committed: an empty store, the next run sets it up
         empty = conn.execute(
             "SELECT id, label FROM batches b WHERE NOT EXISTS (SELECT 1 FROM tag_ops t WHERE t.batch_id = b.id)"
             " AND NOT EXISTS (SELECT 1 FROM tag_op_sets s WHERE s.batch_id = b.id)"
