@@ -31,5 +31,22 @@ def render_health(report: dict) -> None:
     if report["small"]:
         console.print(f"{len(report['small'])} image(s) have a shorter side under {report['min_size']} px "
                       "(they train, but at a lower resolution); `--json` lists them")
+    render_unfinished_runs(report.get("unfinished_runs", []), report["dataset"])
     if not t["images"]:
         console.print("no images found: put images in concept subfolders (my_lora/outfit_a/001.png)")
+
+
+def render_unfinished_runs(runs: list[dict], dataset: str) -> None:
+    """Runs that did not finish: a killed one says so, and which command picks up where it stopped."""
+    console = stdout_console()
+    for run in runs:
+        started = run["started"][:19].replace("T", " ")
+        if run["state"] == "running":
+            console.print(f"running: {run['command']} (process {run['pid']}), started {started}")
+        elif run["state"] == "unknown":
+            console.print(f"not finished: {run['command']} started {started} on {run['host']}; it may still run "
+                          "there")
+        else:
+            console.print(f"[yellow]interrupted[/yellow]: {run['command']} started {started} did not finish "
+                          f"(its process ended first); run `loraprep {run['command']} {dataset}` again",
+                          markup=True)

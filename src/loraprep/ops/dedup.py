@@ -11,7 +11,7 @@ from loraprep.store import dedup as dedup_rows
 from loraprep.store.atomic import write_bytes_atomic
 from loraprep.store.db import Store, open_store
 from loraprep.store.files import find_file, list_files
-from loraprep.store.runs import end_run, last_run, start_run
+from loraprep.store.runs import end_failed_runs, end_run, last_run, start_run
 
 DUPLICATE_REASON = "duplicate of "
 COMMIT_EVERY = 128
@@ -28,6 +28,9 @@ def dedup(dataset: str | Path, *, threshold: str | float = "default", dry_run: b
     store = open_store(dataset)
     try:
         return _dedup(store, threshold, dry_run, across_concepts, sheets, progress)
+    except BaseException as exc:
+        end_failed_runs(store, "dedup", exc)
+        raise
     finally:
         store.close()
 

@@ -46,7 +46,17 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs) -
         epochs=plan.epochs, batch_size=plan.batch_size, train_preset=preset or recipe.export.preset,
         caption_separator=base.rules.separator.strip() or ",",
     )
-    report = export_dataset(items, fmt or recipe.export.format, options)
+    try:
+        report = export_dataset(items, fmt or recipe.export.format, options)
+    except OSError as exc:
+        from loraprep.errors import disk_full
+
+        # A failed export removes its staging folder, so the previous export in ``out`` is still whole.
+        full = disk_full(exc, where=str(out), hint="free some space on that disk, or export to a folder on another "
+                                                   "disk; a previous export in that folder is untouched")
+        if full is None:
+            raise
+        raise full from exc
     result = report.to_dict()
     result["plan"] = plan.to_dict()
     return result

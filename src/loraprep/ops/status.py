@@ -7,7 +7,7 @@ from pathlib import Path
 
 from loraprep.errors import DatasetError
 from loraprep.store.db import Store, open_store
-from loraprep.store.runs import last_run, last_scan_unfinished
+from loraprep.store.runs import last_run, last_scan_unfinished, unfinished_runs
 
 
 def status(dataset: str | Path) -> dict:
@@ -16,7 +16,9 @@ def status(dataset: str | Path) -> dict:
     try:
         scan = last_run(store, "scan")
         min_size = int((scan or {}).get("settings", {}).get("min_size", 768))
-        return health_report(store, min_size=min_size)
+        report = health_report(store, min_size=min_size)
+        report["unfinished_runs"] = unfinished_runs(store)
+        return report
     finally:
         store.close()
 
