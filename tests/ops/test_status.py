@@ -73,10 +73,10 @@ def test_killed_scan_shows_in_status_and_the_cli_refuses_export(tmp_path):
     assert child.returncode == -signal.SIGKILL
     cli = [sys.executable, "-m", "loraprep"]
     shown = subprocess.run([*cli, "status", str(root)], capture_output=True, text=True, timeout=60)
-    assert shown.returncode == 0 and "unfinished scan" in shown.stdout and "still running, or it was killed" in shown.stdout
+    assert shown.returncode == 0 and "unfinished scan" in shown.stdout and "it was interrupted (killed" in shown.stdout
     status = json.loads(subprocess.run([*cli, "status", str(root), "--json"], capture_output=True, text=True,
                                        timeout=60).stdout)
-    assert status["unfinished_scan"]["outcome"] is None
+    assert status["unfinished_scan"]["outcome"] == "interrupted"      # its process is gone: not "running"
     out = tmp_path / "out"
     refused = subprocess.run([*cli, "export", str(root), str(out)], capture_output=True, text=True, timeout=60)
     assert refused.returncode == 1 and "did not finish" in refused.stderr

@@ -61,7 +61,7 @@ def unfinished_scan(store: Store) -> dict | None:
     run = last_scan_unfinished(store.conn)
     if run is None:
         return None
-    how = {None: "it is still running, or it was killed", "interrupted": "it was interrupted",
+    how = {"running": "it is still running", "interrupted": "it was interrupted (killed or stopped)",
            "error": "it stopped on an error"}.get(run["outcome"], f"it ended as {run['outcome']!r}")
     message = (f"the last scan (started {run['started']}) did not finish: {how}; "
                "images and captions after that point may be missing from the store")
@@ -73,4 +73,4 @@ def require_finished_scan(store: Store) -> None:
     run = unfinished_scan(store)
     if run is not None:
         raise DatasetError(run["message"], hint=run["hint"] + " (or wait for the running one to end)"
-                           if run["outcome"] is None else run["hint"])
+                           if run["outcome"] == "running" else run["hint"])

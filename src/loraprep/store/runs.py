@@ -54,10 +54,12 @@ def last_run(store: Store, command: str) -> dict | None:
 
 def last_scan_unfinished(conn) -> dict | None:
     """The newest scan when it did not end well: no outcome (still running, or killed), interrupted, or an error."""
-    row = conn.execute("SELECT id, started, outcome FROM runs WHERE command='scan' ORDER BY id DESC LIMIT 1").fetchone()
+    row = conn.execute("SELECT * FROM runs WHERE command='scan' ORDER BY id DESC LIMIT 1").fetchone()
     if row is None or row["outcome"] == "ok":
         return None
-    return {"id": row["id"], "started": row["started"], "outcome": row["outcome"]}
+    # without an outcome, its process tells a running scan from a killed one
+    outcome = row["outcome"] or ("running" if run_state(row) == "running" else "interrupted")
+    return {"id": row["id"], "started": row["started"], "outcome": outcome}
 
 
 def run_state(row: sqlite3.Row) -> str:
