@@ -23,7 +23,7 @@ def bucket_table(options: ExportOptions) -> dict:
     table: dict = {"resolution": options.resolution, "batch_size": options.batch_size,
                    "enable_bucket": options.enable_bucket}
     if options.enable_bucket:
-        table.update(min_bucket_reso=options.min_bucket_reso, max_bucket_reso=options.bucket_max,
+        table.update(min_bucket_reso=options.bucket_min, max_bucket_reso=options.bucket_max,
                      bucket_reso_steps=options.bucket_reso_steps, bucket_no_upscale=False)
     return table
 
@@ -43,7 +43,16 @@ def write_text(ctx: ExportContext, name: str, text: str) -> PurePosixPath:
     return PurePosixPath(name)
 
 
-class KohyaExporter:
+class KohyaCaptions:
+    """sd-scripts reads loraprep's captions as they are: its own separator, keep_tokens_separator included."""
+
+    train_presets = True
+
+    def caption(self, text: str, options: ExportOptions) -> str:
+        return text
+
+
+class KohyaExporter(KohyaCaptions):
     name = "kohya"
     description = "kohya-ss sd-scripts: img/<N>_<name>/ folders, .txt captions, dataset.toml (+ train.toml)"
     sidecar_captions = True
