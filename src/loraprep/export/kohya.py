@@ -11,6 +11,7 @@ import shlex
 from pathlib import PurePosixPath
 
 from loraprep.export.base import ExportContext, ExportOptions, Group
+from loraprep.export.caption_tags import plain_caption
 from loraprep.export.kohya_train import train_config
 from loraprep.export.tomlwrite import toml_dumps
 
@@ -44,12 +45,16 @@ def write_text(ctx: ExportContext, name: str, text: str) -> PurePosixPath:
 
 
 class KohyaCaptions:
-    """sd-scripts reads loraprep's captions as they are: its own separator, keep_tokens_separator included."""
+    """sd-scripts reads loraprep's captions as they are, keep_tokens_separator included, while it shuffles.
+
+    Without shuffle_caption, BaseDataset.process_caption (library/train_util.py) never looks for the
+    keep_tokens_separator, so the text encoder would see a literal '|||': the caption is written plain.
+    """
 
     train_presets = True
 
     def caption(self, text: str, options: ExportOptions) -> str:
-        return text
+        return text if options.shuffle_caption else plain_caption(text, options)
 
 
 class KohyaExporter(KohyaCaptions):
