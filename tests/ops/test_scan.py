@@ -124,3 +124,18 @@ def test_symlink_loop_is_not_followed(tmp_path):
     os.symlink(root, root / "c" / "loop")
     report = ops.scan(root)
     assert report["totals"]["images"] == 1
+
+
+@pytest.mark.parametrize("resolution, small", [(400, 0), (512, 1), (1024, 4)])
+def test_small_flag_follows_the_training_resolution(small_dataset, resolution, small):
+    # Sizes: 900x800, 600x400, 800x800, 820x800; the shorter side is compared with [export] resolution.
+    (small_dataset / "loraprep.toml").write_text(f"[export]\nresolution = {resolution}\n", encoding="utf-8")
+    report = ops.scan(small_dataset)
+    assert report["min_size"] == resolution and report["totals"]["small"] == small
+
+
+def test_small_flag_without_a_readable_recipe_uses_the_default_and_says_so(small_dataset):
+    (small_dataset / "loraprep.toml").write_text("[export]\nresolution = 'big'\n", encoding="utf-8")
+    report = ops.scan(small_dataset)
+    assert report["min_size"] == 768 and report["totals"]["small"] == 1
+    assert any("recipe could not be read" in w["warning"] for w in report["warnings"])
