@@ -131,29 +131,40 @@ def load(out: Path) -> dict:
     return config
 
 
-def read(out: Path) -> View:
+def subsets(out: Path) -> tuple[dict, list[tuple[dict, dict]]]:
+    """The one [[datasets]] table and each subset with its settings after config_util's fallbacks, checked."""
     config = load(out)
     general = config.get("general", {})
     require(len(config["datasets"]) == 1, "loraprep writes one [[datasets]]")
     dataset = config["datasets"][0]
-    samples = []
+    resolved = []
     for subset in dataset["subsets"]:
-        tables = (subset, dataset, general)
-        repeats = setting("num_repeats", *tables)
-        # DreamBoothDataset.__init__ skips (with a log line only) a subset with num_repeats < 1 or no image.
-        require(isinstance(repeats, int) and repeats >= 1, f"{subset['image_dir']}: num_repeats {repeats} is skipped")
-        keep = setting("keep_tokens", *tables)
+        settings = {k: setting(k, subset, dataset, general) for k in SUBSET_DEFAULTS}
+        repeats, keep = settings["num_repeats"], settings["keep_tokens"]
+        # DreamBoothDataset / FineTuningDataset.__init__ skip (a log line only) a subset with num_repeats < 1.
+        require(isinstance(repeats, int) and repeats >= 1, f"num_repeats {repeats} is skipped")
         require(isinstance(keep, int) and keep >= 0, f"keep_tokens {keep!r}")
-        settings = {k: setting(k, *tables) for k in SUBSET_DEFAULTS}
-        images = glob_images(subset["image_dir"])
-        require(bool(images), f"{subset['image_dir']}: no images found, the subset is skipped")
-        for image in images:
-            caption = read_caption(image, settings["caption_extension"])
-            require(caption is not None, f"{image}: no caption file")
-            samples.append(Sample(Path(image), caption, repeats, settings))
+        resolved.append((subset, settings))
+    return dataset, resolved
+
+
+def make_view(samples: list[Sample], dataset: dict) -> View:
     batch = dataset.get("batch_size", 1)
     return View(samples, lambda s, rng: process_caption(s.caption, s.settings, rng),
                 sum(int(s.repeats) for s in samples), lambda b=batch: bucketed_steps(samples, dataset, b))
 
 
-__all__ = ["Rejected", "read", "process_caption", "bucketed_steps", "check_buckets"]
+def read(out: Path) -> View:
+    dataset, resolved = subsets(out)
+    samples = []
+    for subset, settings in resolved:
+        images = glob_images(subset["image_dir"])
+        require(bool(images), f"{subset['image_dir']}: no images found, the subset is skipped")
+        for image in images:
+            caption = read_caption(image, settings["caption_extension"])
+            require(caption is not None, f"{image}: no caption file")
+            samples.append(Sample(Path(image), caption, settings["num_repeats"], settings))
+    return make_view(samples, dataset)
+
+
+__all__ = ["Rejected", "check_buckets", "make_view", "process_caption", "read", "subsets"]
