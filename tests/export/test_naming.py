@@ -54,3 +54,14 @@ def test_unique_names_ignore_case_and_normalisation():
 def test_claimed_suffix_names_do_not_collide_with_real_ones():
     names = UniqueNames()
     assert [names.claim("f", n) for n in ["a", "a", "a-2"]] == ["a", "a-2", "a-2-2"]
+
+
+def test_reserved_names_are_never_handed_out():
+    from loraprep.export.naming import reserved_folder, reserved_stem
+
+    folders = UniqueNames(reserved=reserved_folder)
+    assert [folders.claim("g", n) for n in ("_controls", "_Controls", "export.json", "armor")] == [
+        "_controls-2", "_Controls-3", "export.json-2", "armor"]
+    stems = UniqueNames(reserved=reserved_stem)
+    assert [stems.claim("s", n) for n in ("x-masklabel", "y-CondLabel", "masklabel", "z-masklabel-2")] == [
+        "x-masklabel-2", "y-CondLabel-2", "masklabel", "z-masklabel-2"]

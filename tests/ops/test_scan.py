@@ -197,3 +197,18 @@ def test_special_files_are_per_file_errors_and_never_hang_or_fill_memory(tmp_pat
     assert "character device" in reasons["c/zero_caption.png"]
     assert "caption too large" in reasons["c/big_caption.png"] and "1 MiB limit" in reasons["c/big_caption.png"]
     assert _imported_tags(root)["c/fine.png"] == {"kept", "tags"}
+
+
+@pytest.mark.parametrize("resolution, small", [(400, 0), (512, 1), (1024, 4)])
+def test_small_flag_follows_the_training_resolution(small_dataset, resolution, small):
+    # Sizes: 900x800, 600x400, 800x800, 820x800; the shorter side is compared with [export] resolution.
+    (small_dataset / "loraprep.toml").write_text(f"[export]\nresolution = {resolution}\n", encoding="utf-8")
+    report = ops.scan(small_dataset)
+    assert report["min_size"] == resolution and report["totals"]["small"] == small
+
+
+def test_small_flag_without_a_readable_recipe_uses_the_default_and_says_so(small_dataset):
+    (small_dataset / "loraprep.toml").write_text("[export]\nresolution = 'big'\n", encoding="utf-8")
+    report = ops.scan(small_dataset)
+    assert report["min_size"] == 768 and report["totals"]["small"] == 1
+    assert any("recipe could not be read" in w["warning"] for w in report["warnings"])

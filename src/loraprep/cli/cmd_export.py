@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from loraprep.cli.cmd_scan import MIN_SIZE_HELP
 from loraprep.cli.output import JSON_OPTION, emit, progress_bar, stderr_console, stdout_console, table
 
 FORMAT_HELP = "kohya | kohya-finetune | hf | onetrainer | ai-toolkit | simpletuner (default: the recipe's, else kohya)"
@@ -78,7 +79,7 @@ def register(app: typer.Typer) -> None:
         fmt: Optional[str] = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
         copy: bool = typer.Option(False, "--copy", help="Copy images instead of hard-linking them."),
         link: bool = typer.Option(False, "--link", help="Hard-link images (the default; falls back to copying)."),
-        preset: Optional[str] = typer.Option(None, "--preset", help="kohya: also write train.toml (lora | locon | loha)."),
+        preset: Optional[str] = typer.Option(None, "--preset", help="kohya, kohya-finetune: also write train.toml (lora | locon | loha)."),
         steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Target total steps for the plan."),
         batch: Optional[int] = typer.Option(None, "--batch", min=1, help="Batch size for the plan."),
         json_output: bool = JSON_OPTION,
@@ -97,7 +98,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Argument(..., help="The export folder."),
         fmt: Optional[str] = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
         model: Optional[str] = typer.Option(None, "--model", "-m", help="Tagger (default: the recipe's)."),
-        min_size: int = typer.Option(768, "--min-size", min=1, help="Flag images smaller than this."),
+        min_size: Optional[int] = typer.Option(None, "--min-size", min=1, help=MIN_SIZE_HELP),
         threshold: str = typer.Option("default", "--threshold", help="Dedup threshold preset or value."),
         copy: bool = typer.Option(False, "--copy", help="Copy images instead of hard-linking them."),
         steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Target total steps."),

@@ -82,6 +82,7 @@ class ExportSettings:
     shuffle_caption: bool = True
     preset: str | None = None
     tier_weights: tuple[tuple[str, float], ...] = ()
+    ai_toolkit_shuffle: bool = False
 
 
 @dataclass(frozen=True)

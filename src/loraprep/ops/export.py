@@ -45,6 +45,7 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs) -
         concept_keep_tokens={c: recipe.for_concept(c).effective_keep_tokens for c in concepts},
         epochs=plan.epochs, batch_size=plan.batch_size, train_preset=preset or recipe.export.preset,
         caption_separator=base.rules.separator.strip() or ",",
+        ai_toolkit_shuffle=recipe.export.ai_toolkit_shuffle,
     )
     try:
         report = export_dataset(items, fmt or recipe.export.format, options)

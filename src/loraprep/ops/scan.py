@@ -10,6 +10,7 @@ from loraprep import settings
 from loraprep.ingest.read import ReadResult, read_file
 from loraprep.ingest.walk import FoundFile, walk_dataset
 from loraprep.ops.scan_captions import import_captions
+from loraprep.ops.recipe import RECIPE_NAME, load_dataset_recipe
 from loraprep.ops.status import health_report
 from loraprep.store import files as file_rows
 from loraprep.store.db import Store, now, open_store
@@ -20,13 +21,34 @@ COMMIT_EVERY = 128  # Ctrl-C loses at most this many files' work
 Progress = Callable[[int, int], None]  # (done, total)
 
 
-def scan(dataset: str | Path, *, min_size: int = 768, progress: Progress | None = None) -> dict:
-    """Walk, hash, decode and record every image; returns the health report plus what changed."""
+def scan(dataset: str | Path, *, min_size: int | None = None, progress: Progress | None = None) -> dict:
+    """Walk, hash, decode and record every image; returns the health report plus what changed.
+
+    ``min_size`` None flags images smaller than the training resolution (the recipe's [export] resolution).
+    """
     store = open_store(dataset, create=True)
     try:
-        return _scan(store, min_size, progress)
+        recipe_warning = None
+        if min_size is None:
+            min_size, recipe_warning = _training_resolution(store.root)
+        report = _scan(store, min_size, progress)
+        if recipe_warning:
+            report["warnings"].append({"path": RECIPE_NAME, "warning": recipe_warning})
+        return report
     finally:
         store.close()
+
+
+def _training_resolution(root: Path) -> tuple[int, str | None]:
+    """The recipe's [export] resolution; a broken recipe must not stop a scan, so it falls back with a warning."""
+    from loraprep.errors import RecipeError
+    from loraprep.model.recipe import ExportSettings
+
+    try:
+        return load_dataset_recipe(root).export.resolution, None
+    except RecipeError as exc:
+        default = ExportSettings().resolution
+        return default, f"small images flagged below {default} px: the recipe could not be read ({exc})"
 
 
 def _scan(store: Store, min_size: int, progress: Progress | None) -> dict:

@@ -158,4 +158,5 @@ EXPORT = {
     "shuffle_caption": ("shuffle_caption", _bool, "let the trainer shuffle tags after keep_tokens"),
     "preset": ("preset", _choice((None, "lora", "locon", "loha")), "write train.toml for lora | locon | loha"),
     "tier_weights": ("tier_weights", _tier_weights, "repeats weight per tier, e.g. { primary = 5 }"),
+    "ai_toolkit_shuffle": ("ai_toolkit_shuffle", _bool, "let ai-toolkit shuffle tags, though it moves the trigger too"),
 }
