@@ -291,10 +291,15 @@ class Workspace(WorkspaceExtras):
         return {"edit": edit.label, "selected": len(file_ids), "changed": len(changed), "examples": samples}
 
     def apply_edit(self, edit: EditOp, file_ids: list[int], *, source: str = "user") -> dict:
-        """Apply an edit as one undoable batch."""
-        self.refresh()
-        sets, file_ops, changed = self.plan_edit(edit, file_ids)
+        """Apply an edit as one undoable batch.
+
+        Planned inside the write transaction, after reading what other writers committed: a plan made before
+        taking the lock could miss a commit that lands in between (an add-to-all racing a remove-from-all then
+        changed only the stale half of the images).
+        """
         with self.store.write() as conn:
+            self.refresh()
+            sets, file_ops, changed = self.plan_edit(edit, file_ids)
             batch_id = journal.record_batch(conn, edit.label, source, file_ops=file_ops, tag_sets=sets)
         self._after_write(*self._replay_sets(sets, source), [(o.file_id, o.field, o.new) for o in file_ops], changed)
         return {"batch_id": batch_id, "edit": edit.label, "changed": len(changed),
