@@ -41,3 +41,11 @@ class UsageError(LoraprepError):
     """The command line asks for something that does not make sense."""
 
     exit_code = 2
+
+
+class LimitError(UsageError):
+    """A request goes past one of the named limits in loraprep.limits (too long a tag, too many tags or ids)."""
+
+
+class ConflictError(LoraprepError):
+    """What a request was based on changed meanwhile (another writer's batch is now the newest)."""

@@ -165,6 +165,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX tag_op_sets_batch ON tag_op_sets(batch_id);
     """,
+    # v4: which program wrote each batch ('web': the editor, 'cli': a command or the Python API), so an undo
+    # can say whose batch it is about to undo; NULL for batches written before.
+    """
+    ALTER TABLE batches ADD COLUMN via TEXT;
+    """,
 )
 
 # Data conversions that SQL cannot express, run after the statements of the same version.
