@@ -17,7 +17,7 @@ def safe_component(name: str, *, spaces: bool = True, fallback: str = "image") -
 
     With ``spaces=False`` runs of whitespace become ``_`` (used for folder names that end up in configs).
     """
-    text = unicodedata.normalize("NFC", name)
+    text = _visible(unicodedata.normalize("NFC", name))
     text = re.sub(r"\s+", " " if spaces else "_", text).strip()
     text = _UNSAFE.sub("_", text)
     # A leading dot hides the file from ai-toolkit and SimpleTuner; trailing dots/spaces vanish on Windows.
@@ -30,6 +30,19 @@ def safe_component(name: str, *, spaces: bool = True, fallback: str = "image") -
     if len(encoded) > MAX_NAME_BYTES:
         text = encoded[:MAX_NAME_BYTES].decode("utf-8", errors="ignore").rstrip(". ")
     return text
+
+
+def _visible(text: str) -> str:
+    """Without invisible format characters, control characters as ``_``.
+
+    A right-to-left override (U+202E) makes ``evil\u202egnp.exe`` display as ``evilexe.png``; zero-width and other
+    bidi controls hide characters; C1 controls and lone surrogates (bytes that were not UTF-8) cannot be
+    written, or break a terminal. Format characters go (the name reads as it displays), the others become ``_``.
+    """
+    if text.isascii():
+        return text
+    return "".join("" if (kind := unicodedata.category(c)) == "Cf" else "_" if kind in ("Cc", "Cs") else c
+                   for c in text)
 
 
 def name_key(name: str) -> str:

@@ -182,7 +182,9 @@ def build_router(editor):
 
     @r.post("/api/export")
     def export(body: ExportRequest):
-        return editor.run_op("export", out=body.out, fmt=body.format)
+        from loraprep.web.export_folder import export_folder
+
+        return editor.run_op("export", out=export_folder(body.out, editor.root), fmt=body.format)
 
     return r
 
