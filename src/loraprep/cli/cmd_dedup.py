@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from loraprep.cli.output import JSON_OPTION, emit, progress_bar, stdout_console, table
+from loraprep.cli.output import JSON_OPTION, emit, progress_bar, shown, stdout_console, table
 
 
 def _render_groups(report: dict) -> None:
@@ -32,7 +32,7 @@ def _render_groups(report: dict) -> None:
         console.print(f"{verb} {report['excluded']} image(s) of {report['images']}"
                       + (f"; contact sheets in {report['reports']}" if report.get("reports") else ""))
     for e in report.get("errors", []):
-        console.print(f"[red]skipped[/red] {e['path']}: {e['error']}")
+        console.print(f"[red]skipped[/red] {shown(e['path'])}: {shown(e['error'])}")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from loraprep.errors import RecipeError
+from loraprep.model.printable import printable
 from loraprep.model.recipe import ConceptRecipe, ExportSettings, Recipe, RuleSettings, TaggerSettings
 from loraprep.model.tagname import display_name
 from loraprep.rules.recipe_checks import pattern_problem, word_splits
@@ -57,7 +58,7 @@ class _Builder:
 
     def warn(self, section: tuple[str, ...], key: str, message: str, needle: str | None = None) -> None:
         """A value that loads but is probably a mistake: said on stderr (the logging module's), once."""
-        text = f"{self.path}:{self.line_of(section, key, needle)}: warning: {message}"
+        text = printable(f"{self.path}:{self.line_of(section, key, needle)}: warning: {message}")
         if text not in _WARNED:
             _WARNED.add(text)
             log.warning(text)
