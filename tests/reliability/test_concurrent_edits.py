@@ -79,6 +79,7 @@ def test_a_commit_between_refresh_and_write_is_planned_around(dataset, monkeypat
     monkeypatch.setattr(Workspace, "refresh", refresh_then_other_writer)
     try:
         ours.apply_edit(EditOp(second, (TAG,)), our_ids)
+        assert fired, "the edit never read the store through Workspace.refresh: move the hook to its new read"
         fired[0].join(30)
         assert not fired[0].is_alive()
     finally:
