@@ -43,6 +43,11 @@ class UsageError(LoraprepError):
     exit_code = 2
 
 
+class SourceFileError(LoraprepError):
+    """One source file (image or caption) cannot be taken as it is: a special file, too large, an undecodable
+    caption, a name that is not UTF-8; recorded per file, the run goes on."""
+
+
 class LimitError(UsageError):
     """A request goes past one of the named limits in loraprep.limits (too long a tag, too many tags or ids)."""
 

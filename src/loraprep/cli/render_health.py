@@ -21,6 +21,9 @@ def render_health(report: dict) -> None:
         console.print(f"scanned {scan['found']} files: {scan['new']} new, {scan['changed']} changed, "
                       f"{scan['renamed']} renamed, {scan['gone']} gone, {scan['read'] - scan['decoded']} already known, "
                       f"{scan['captions_imported']} captions imported")
+    unfinished = report.get("unfinished_scan")
+    if unfinished:
+        console.print(f"[red]unfinished scan:[/red] {unfinished['message']}; {unfinished['hint']}", markup=True)
     for failure in report["failed"]:
         console.print(f"[red]failed[/red] {shown(failure['path'])}: {shown(failure['reason'])}", markup=True)
     for warning in report.get("warnings", []):

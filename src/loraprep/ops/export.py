@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from loraprep.ops.plan import make_dataset_plan
+from loraprep.ops.status import require_finished_scan
 from loraprep.ops.workspace import Workspace
 
 
@@ -23,6 +24,8 @@ def export(dataset: str | Path, out: str | Path, *, fmt: str | None = None, mode
 def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs) -> dict:
     from loraprep.export import ExportItem, ExportOptions, export_dataset
 
+    # A scan killed part-way leaves images and captions out of the store: an export would silently drop them.
+    require_finished_scan(ws.store)
     recipe = ws.recipe
     files = ws.files(statuses=("active",))
     plan = make_dataset_plan(files, recipe, steps=steps, batch=batch, epochs=epochs)

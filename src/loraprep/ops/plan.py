@@ -21,7 +21,7 @@ def plan_inputs(files, recipe) -> list:
     for (concept, tier), sizes in sorted(groups.items()):
         c = recipe.for_concept(concept)
         inputs.append(ConceptInput(concept=concept, tier=tier, images=len(sizes), sizes=tuple(sizes),
-                                   weight=c.weight, repeats=c.repeats))
+                                   weight=c.weight, concept_repeats=c.repeats))
     return inputs
 
 

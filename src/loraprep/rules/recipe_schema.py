@@ -114,6 +114,17 @@ def _tier_weights(value, key):
     return tuple((k, _number(0, 1000)(v, f"{key}.{k}")) for k, v in value.items())
 
 
+def _text_encoding(value, key):
+    """A codec Python can decode text with (``cp1252``, ``shift_jis``, ``utf-16``), not a bytes codec (base64)."""
+    _string(value, key)
+    try:
+        "a".encode(value)  # LookupError for an unknown name and for a bytes codec alike (b"".decode checks neither)
+    except LookupError:
+        raise ValueError(f"'{key}' must name a text encoding such as \"cp1252\" or \"shift_jis\", "
+                         f"not {value!r}") from None
+    return value
+
+
 def _optional_int(lo, hi):
     check = _int(lo, hi)
     return lambda value, key: None if value == "auto" else check(value, key)
@@ -127,9 +138,11 @@ TOP = {
     "keep_tokens": ("keep_tokens", _keep_tokens, "\"auto\" (trigger + fixed) or a number of leading tags kohya never shuffles"),
     "keep_tokens_separator": ("keep_tokens_separator", _separator_token,
                               "false, true (= \"|||\") or a string: write fixed tags before this separator"),
+    "caption_encoding": ("caption_encoding", _text_encoding,
+                         "encoding of caption files that are not UTF-8 (and have no byte-order mark), e.g. \"cp1252\""),
 }
 CONCEPT = dict(TOP, **{
-    "repeats": ("repeats", _int(1, 1000), "repeats for this concept (overrides the balance)"),
+    "repeats": ("repeats", _int(1, 1000), "repeats of this concept's weight-1 tiers (replaces the balance; tier weights still apply)"),
     "weight": ("weight", _number(0.01, 100), "relative weight in the balance (1 = equal share)"),
 })
 TAGGER = {

@@ -29,3 +29,11 @@ def last_run(store: Store, command: str) -> dict | None:
         return None
     return {"id": row["id"], "started": row["started"], "ended": row["ended"], "outcome": row["outcome"],
             "settings": json.loads(row["settings"]), "counts": json.loads(row["counts"] or "{}")}
+
+
+def last_scan_unfinished(conn) -> dict | None:
+    """The newest scan when it did not end well: no outcome (still running, or killed), interrupted, or an error."""
+    row = conn.execute("SELECT id, started, outcome FROM runs WHERE command='scan' ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None or row["outcome"] == "ok":
+        return None
+    return {"id": row["id"], "started": row["started"], "outcome": row["outcome"]}
