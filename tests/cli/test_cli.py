@@ -70,7 +70,7 @@ def test_names_with_control_characters_print_on_one_line(tmp_path, capfd):
     root = tmp_path / "ds"
     odd = root / "bad\nname"
     make_image(odd / "a.png", (90, 90))
-    (odd / "a.txt").write_bytes(b"caf\xe9, smile")  # a warning (read as Latin-1)
+    (odd / "a.txt").write_bytes(b"caf\xe9, smile")  # not UTF-8: a failure whose reason names the caption too
     (odd / "b.png").write_bytes(b"not an image")     # a failure
     (root / "x[red").mkdir()
     (root / "x[red" / "q].png").write_bytes(b"nope")
@@ -80,7 +80,7 @@ def test_names_with_control_characters_print_on_one_line(tmp_path, capfd):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "failed bad\\nname/b.png: not an image (unrecognised format)" in lines
-    assert any(line.startswith("warning bad\\nname/a.txt: ") for line in lines)
+    assert any(line.startswith("failed bad\\nname/a.png: ") and "bad\\nname/a.txt" in line for line in lines)
     assert any(line.startswith("failed x[red/q].png: ") for line in lines)
     assert any(line.startswith("failed r\\u202el/c.png: ") for line in lines)
     assert "\u202e" not in done.stdout and not any(line.startswith("name/") for line in lines)
