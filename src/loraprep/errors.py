@@ -84,3 +84,11 @@ def disk_full_error(where: str | None = None, hint: str | None = None) -> DiskFu
     return DiskFullError(f"the disk is full{place} (no space left on the device)",
                          hint=hint or "free some space on that disk and run the command again; "
                                       "everything committed before is kept")
+
+
+class LimitError(UsageError):
+    """A request goes past one of the named limits in loraprep.limits (too long a tag, too many tags or ids)."""
+
+
+class ConflictError(LoraprepError):
+    """What a request was based on changed meanwhile (another writer's batch is now the newest)."""

@@ -98,7 +98,9 @@ def _interrupted() -> None:
 
 
 def _fail(message: str, hint: str | None, code: int) -> None:
-    sys.stderr.write(message + "\n")
+    from loraprep.model.printable import printable
+
+    sys.stderr.write(printable(message) + "\n")  # one line, whatever file name the message holds
     if hint:
-        sys.stderr.write(f"hint: {hint}\n")
+        sys.stderr.write(f"hint: {printable(hint)}\n")
     sys.exit(code)

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from loraprep.cli.output import JSON_OPTION, emit, progress_bar, stdout_console, table
+from loraprep.cli.output import JSON_OPTION, emit, progress_bar, shown, stdout_console, table
 
 
 def _render_groups(report: dict) -> None:
@@ -44,7 +44,7 @@ def _render_groups(report: dict) -> None:
     if report.get("reports") and "excluded" not in report:
         console.print(f"contact sheets in {report['reports']}")
     for e in report.get("errors", []):
-        console.print(f"[red]skipped[/red] {e['path']}: {e['error']}")
+        console.print(f"[red]skipped[/red] {shown(e['path'])}: {shown(e['error'])}")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from loraprep.cli.cmd_scan import MIN_SIZE_HELP
-from loraprep.cli.output import JSON_OPTION, emit, progress_bar, stderr_console, stdout_console, table
+from loraprep.cli.output import JSON_OPTION, emit, progress_bar, shown, stderr_console, stdout_console, table
 
 FORMAT_HELP = "kohya | kohya-finetune | hf | onetrainer | ai-toolkit | simpletuner (default: the recipe's, else kohya)"
 
@@ -21,7 +21,7 @@ def _render_plan(plan: dict) -> None:
     console.print(f"{plan['epochs']} epochs x {plan['steps_per_epoch']} steps = {plan['total_steps']} steps "
                   f"(target {plan['target_steps']}, batch {plan['batch_size']})")
     for w in plan.get("warnings", []):
-        console.print(f"[yellow]warning[/yellow] {w}")
+        console.print(f"[yellow]warning[/yellow] {shown(w)}")
 
 
 def _render_export(report: dict) -> None:
@@ -32,7 +32,7 @@ def _render_export(report: dict) -> None:
     if report.get("plan"):
         _render_plan(report["plan"])
     for w in report.get("warnings", []):
-        console.print(f"[yellow]warning[/yellow] {w}")
+        console.print(f"[yellow]warning[/yellow] {shown(w)}")
     if report.get("train_command"):
         console.print(f"train with: {report['train_command']}", markup=False)
 
@@ -49,9 +49,9 @@ def _render_run(s: dict) -> None:
         ["exported", f"{s['exported']} images, {s['format']}, in {s['output']}"],
     ]))
     for f in s["failures"]:
-        console.print(f"[red]failed[/red] {f.get('path')}: {f.get('reason') or f.get('error')}")
+        console.print(f"[red]failed[/red] {shown(f.get('path'))}: {shown(f.get('reason') or f.get('error'))}")
     for w in s["warnings"]:
-        console.print(f"[yellow]warning[/yellow] {w}")
+        console.print(f"[yellow]warning[/yellow] {shown(w)}")
     if s.get("train_command"):
         console.print(f"train with: {s['train_command']}", markup=False)
 

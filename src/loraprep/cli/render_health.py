@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from loraprep.cli.output import stdout_console, table
+from loraprep.cli.output import shown, stdout_console, table
 
 
 def render_health(report: dict) -> None:
     console = stdout_console()
-    rows = [[c["concept"] or "(root)", c["images"], c["active"], c["failed"], c["excluded"], c["small"], c["alpha"],
+    rows = [[shown(c["concept"]) if c["concept"] else "(root)", c["images"], c["active"], c["failed"], c["excluded"], c["small"], c["alpha"],
              c["captioned"], ", ".join(f"{k} {v}" for k, v in sorted(c["formats"].items()))]
             for c in report["concepts"]]
     t = report["totals"]
@@ -25,9 +25,9 @@ def render_health(report: dict) -> None:
     if unfinished:
         console.print(f"[red]unfinished scan:[/red] {unfinished['message']}; {unfinished['hint']}", markup=True)
     for failure in report["failed"]:
-        console.print(f"[red]failed[/red] {failure['path']}: {failure['reason']}", markup=True)
+        console.print(f"[red]failed[/red] {shown(failure['path'])}: {shown(failure['reason'])}", markup=True)
     for warning in report.get("warnings", []):
-        console.print(f"[yellow]warning[/yellow] {warning['path']}: {warning['warning']}")
+        console.print(f"[yellow]warning[/yellow] {shown(warning['path'])}: {shown(warning['warning'])}")
     if report["small"]:
         console.print(f"{len(report['small'])} image(s) have a shorter side under {report['min_size']} px "
                       "(they train, but at a lower resolution); `--json` lists them")

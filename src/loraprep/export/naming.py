@@ -26,7 +26,7 @@ def safe_component(name: str, *, spaces: bool = True, fallback: str = "image") -
 
     With ``spaces=False`` runs of whitespace become ``_`` (used for folder names that end up in configs).
     """
-    text = unicodedata.normalize("NFC", name)
+    text = _visible(unicodedata.normalize("NFC", name))
     text = re.sub(r"\s+", " " if spaces else "_", text).strip()
     text = _UNSAFE.sub("_", text)
     # A leading dot hides the file from ai-toolkit and SimpleTuner; trailing dots/spaces vanish on Windows.
@@ -49,6 +49,19 @@ def reserved_folder(name: str) -> bool:
 def reserved_stem(name: str) -> bool:
     """True for an image stem some trainer skips (compared as name_key does)."""
     return name_key(name).endswith(RESERVED_STEM_ENDINGS)
+
+
+def _visible(text: str) -> str:
+    """Without invisible format characters, control characters as ``_``.
+
+    A right-to-left override (U+202E) makes ``evil\u202egnp.exe`` display as ``evilexe.png``; zero-width and other
+    bidi controls hide characters; C1 controls and lone surrogates (bytes that were not UTF-8) cannot be
+    written, or break a terminal. Format characters go (the name reads as it displays), the others become ``_``.
+    """
+    if text.isascii():
+        return text
+    return "".join("" if (kind := unicodedata.category(c)) == "Cf" else "_" if kind in ("Cc", "Cs") else c
+                   for c in text)
 
 
 def name_key(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from loraprep.model.recipe import ORDERS, PRUNE_MODES, STRATEGIES, STYLES
+from loraprep.rules.recipe_checks import separator_problem, unwritable, word_problem
 
 
 def _str_list(value, key):
@@ -65,7 +66,30 @@ def _separator_token(value, key):
         return None
     if value is True:
         return "|||"
-    return _string(value, key)
+    value = _string(value, key)
+    if not value.strip():
+        raise ValueError(f"'{key}' must not be empty; write false for none")
+    bad = unwritable(value.strip())
+    if bad:
+        raise ValueError(f"'{key}' {value!r} has {bad}")
+    return value
+
+
+def _separator(value, key):
+    problem = separator_problem(_string(value, key))
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _words(value, key):
+    """Trigger / fixed words: each one a tag a caption can hold."""
+    words = _str_list(value, key)
+    for word in words:
+        problem = word_problem(word, key)
+        if problem:
+            raise ValueError(problem)
+    return words
 
 
 def _aliases(value, key):
@@ -108,8 +132,8 @@ def _optional_int(lo, hi):
 
 # key -> (field name in the dataclass, validator, one-line help)
 TOP = {
-    "trigger": ("trigger", _str_list, "activation tag(s), first in every caption"),
-    "fixed": ("fixed", _str_list, "tags kept right after the trigger (e.g. the consolidated outfit tag)"),
+    "trigger": ("trigger", _words, "activation tag(s), first in every caption"),
+    "fixed": ("fixed", _words, "tags kept right after the trigger (e.g. the consolidated outfit tag)"),
     "strategy": ("strategy", _choice(STRATEGIES), "all | absorb | only-learned (guide 001's three patterns)"),
     "keep_tokens": ("keep_tokens", _keep_tokens, "\"auto\" (trigger + fixed) or a number of leading tags kohya never shuffles"),
     "keep_tokens_separator": ("keep_tokens_separator", _separator_token,
@@ -146,7 +170,7 @@ RULES = {
     "order": ("order", _choice(ORDERS), "score | original | alphabetical | shuffle"),
     "seed": ("seed", _int(0, 2**31), "seed of the shuffle order"),
     "max_tags": ("max_tags", _int(1, 500), "most tags per caption (highest confidence kept)"),
-    "separator": ("separator", _string, "between tags in the caption"),
+    "separator": ("separator", _separator, "between tags in the caption: punctuation, e.g. \", \" or \" | \""),
     "style": ("style", _choice(STYLES), "plain, or a1111 (escape parentheses)"),
 }
 EXPORT = {

@@ -173,6 +173,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN boot_id TEXT;
     ALTER TABLE runs ADD COLUMN pid_start INTEGER;
     """,
+    # v5: which program wrote each batch ('web': the editor, 'cli': a command or the Python API), so an undo
+    # can say whose batch it is about to undo; NULL for batches written before.
+    """
+    ALTER TABLE batches ADD COLUMN via TEXT;
+    """,
 )
 
 # Data conversions that SQL cannot express, run after the statements of the same version.

@@ -31,10 +31,14 @@ def error_response(status: int, message: str, hint: str | None = None):
 
 
 def _status_of_loraprep_error(exc) -> int:
-    from loraprep.errors import DiskFullError, UsageError
+    from loraprep.errors import ConflictError, DiskFullError, LimitError, UsageError
 
     if isinstance(exc, DiskFullError):
         return 507
+    if isinstance(exc, LimitError):
+        return 422
+    if isinstance(exc, ConflictError):
+        return 409
     text = str(exc)
     if text.startswith("no image with id") or text.startswith("no dedup group"):
         return 404
