@@ -146,7 +146,9 @@ def test_reexport_replaces_the_folder_and_a_failed_one_keeps_the_previous(prepar
     monkeypatch.setattr(pipeline, "caption_bytes", fail_midway)
     with Workspace(root) as ws:
         ws.apply_edit(EditOp("add", ("solo",)), [f.id for f in ws.files()])
-    with pytest.raises(OSError):
+    from loraprep.errors import DiskFullError
+
+    with pytest.raises(DiskFullError, match="disk is full"):  # ENOSPC is named as a full disk, not re-raised raw
         export(root, out, fmt="kohya")
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before

@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from loraprep.cli.output import JSON_OPTION, emit, progress_bar, stderr_console, stdout_console, table
+from loraprep.cli.cmd_scan import MIN_SIZE_HELP
+from loraprep.cli.output import JSON_OPTION, emit, progress_bar, shown, stderr_console, stdout_console, table
 
 FORMAT_HELP = "kohya | kohya-finetune | hf | onetrainer | ai-toolkit | simpletuner (default: the recipe's, else kohya)"
 LINK_HELP = ("Hard-link images instead of copying them: no extra disk, but exported images share the sources' "
@@ -33,7 +34,7 @@ def _render_plan(plan: dict) -> None:
     console.print(f"{plan['epochs']} epochs x {plan['steps_per_epoch']} steps = {plan['total_steps']} steps "
                   f"(target {plan['target_steps']}, batch {plan['batch_size']})")
     for w in plan.get("warnings", []):
-        console.print(f"[yellow]warning[/yellow] {w}")
+        console.print(f"[yellow]warning[/yellow] {shown(w)}")
 
 
 def _render_export(report: dict) -> None:
@@ -45,7 +46,7 @@ def _render_export(report: dict) -> None:
     if report.get("plan"):
         _render_plan(report["plan"])
     for w in report.get("warnings", []):
-        console.print(f"[yellow]warning[/yellow] {w}")
+        console.print(f"[yellow]warning[/yellow] {shown(w)}")
     if report.get("train_command"):
         console.print(f"train with: {report['train_command']}", markup=False)
 
@@ -62,9 +63,9 @@ def _render_run(s: dict) -> None:
         ["exported", f"{s['exported']} images, {s['format']}, in {s['output']}"],
     ]))
     for f in s["failures"]:
-        console.print(f"[red]failed[/red] {f.get('path')}: {f.get('reason') or f.get('error')}")
+        console.print(f"[red]failed[/red] {shown(f.get('path'))}: {shown(f.get('reason') or f.get('error'))}")
     for w in s["warnings"]:
-        console.print(f"[yellow]warning[/yellow] {w}")
+        console.print(f"[yellow]warning[/yellow] {shown(w)}")
     if s.get("train_command"):
         console.print(f"train with: {s['train_command']}", markup=False)
 
@@ -93,7 +94,7 @@ def register(app: typer.Typer) -> None:
         copy: bool = typer.Option(False, "--copy", help=COPY_HELP),
         link: bool = typer.Option(False, "--link", help=LINK_HELP),
         replace: bool = typer.Option(False, "--replace", help=REPLACE_HELP),
-        preset: Optional[str] = typer.Option(None, "--preset", help="kohya: also write train.toml (lora | locon | loha)."),
+        preset: Optional[str] = typer.Option(None, "--preset", help="kohya, kohya-finetune: also write train.toml (lora | locon | loha)."),
         steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Target total steps for the plan."),
         batch: Optional[int] = typer.Option(None, "--batch", min=1, help="Batch size for the plan."),
         json_output: bool = JSON_OPTION,
@@ -112,7 +113,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Argument(..., help="The export folder."),
         fmt: Optional[str] = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
         model: Optional[str] = typer.Option(None, "--model", "-m", help="Tagger (default: the recipe's)."),
-        min_size: int = typer.Option(768, "--min-size", min=1, help="Flag images smaller than this."),
+        min_size: Optional[int] = typer.Option(None, "--min-size", min=1, help=MIN_SIZE_HELP),
         threshold: str = typer.Option("default", "--threshold", help="Dedup threshold preset or value."),
         copy: bool = typer.Option(False, "--copy", help=COPY_HELP),
         link: bool = typer.Option(False, "--link", help=LINK_HELP),

@@ -12,7 +12,7 @@ from loraprep.errors import ExportError
 from loraprep.export import convert
 from loraprep.export.base import COPY, LINK, PRESETS, ExportContext, ExportItem, ExportOptions, Group, Placed
 from loraprep.export.captions import caption_bytes, final_caption
-from loraprep.export.naming import UniqueNames, safe_component
+from loraprep.export.naming import UniqueNames, reserved_folder, reserved_stem, safe_component
 from loraprep.export.registry import get_exporter
 from loraprep.export.manifest import write_manifest
 from loraprep.export.report import ExportReport, report_json
@@ -39,7 +39,7 @@ def export_dataset(items: Iterable[ExportItem], fmt: str, options: ExportOptions
     A folder already there is replaced only when it is provably a loraprep export, or ``options.replace``.
     """
     exporter = get_exporter(fmt)
-    _check_options(options)
+    _check_options(options, exporter)
     out = resolve_output(options.out_dir, options.dataset_root)
     items = sorted(items, key=lambda i: (i.concept, i.tier, str(i.source)))
     if not items:
@@ -75,13 +75,24 @@ def _cache_dirs(exporter, ctx: ExportContext) -> list[PurePosixPath]:
     return list(cache_dirs(ctx.options, ctx.groups)) if cache_dirs else []
 
 
-def _check_options(options: ExportOptions) -> None:
+def _check_options(options: ExportOptions, exporter) -> None:
     if options.mode not in (LINK, COPY):
         raise ExportError(f"unknown export mode {options.mode!r}", hint="copy (the default) or link (--link)")
     if options.train_preset is not None and options.train_preset not in PRESETS:
         raise ExportError(f"unknown train preset {options.train_preset!r}", hint=f"choose one of {', '.join(PRESETS)}")
+    if options.train_preset is not None and not getattr(exporter, "train_presets", False):
+        raise ExportError(
+            f"--preset {options.train_preset} writes sd-scripts' train.toml; loraprep has no {exporter.name} "
+            "training settings to write, and a preset must not be ignored silently",
+            hint="export with --format kohya or kohya-finetune, or drop --preset (and `preset` under [export])",
+        )
+    if options.bucket_reso_steps < 64 or options.bucket_reso_steps % 64:
+        # train_network.py calls verify_bucket_reso_steps(64): SD 1.x/2.x refuse any other step.
+        raise ExportError("bucket_reso_steps must be a multiple of 64 (sd-scripts' train_network.py refuses others)")
     if options.resolution < 64 or options.batch_size < 1 or (options.epochs is not None and options.epochs < 1):
         raise ExportError("resolution must be >= 64, batch size and epochs >= 1")
+    if options.resolution < options.bucket_reso_steps:
+        raise ExportError("resolution must be at least bucket_reso_steps (64)")
     if options.keep_tokens is not None and options.keep_tokens < 0:
         raise ExportError("keep_tokens must not be negative")
     if options.bucket_max < options.resolution:
@@ -89,7 +100,7 @@ def _check_options(options: ExportOptions) -> None:
 
 
 def _groups(items: list[ExportItem], options: ExportOptions) -> dict[tuple[str, str], Group]:
-    names = UniqueNames()
+    names = UniqueNames(reserved=reserved_folder)
     groups: dict[tuple[str, str], Group] = {}
     for item in items:
         key = (item.concept, item.tier)
@@ -115,7 +126,7 @@ def _groups(items: list[ExportItem], options: ExportOptions) -> dict[tuple[str, 
 
 
 def _plan_jobs(items, groups, exporter, options: ExportOptions) -> list[_Job]:
-    names = UniqueNames()
+    names = UniqueNames(reserved=reserved_stem)
     jobs = []
     for item in items:
         group = groups[(item.concept, item.tier)]
@@ -129,6 +140,7 @@ def _plan_jobs(items, groups, exporter, options: ExportOptions) -> list[_Job]:
         folder = exporter.group_dir(group, options)
         stem = names.claim(exporter.naming_scope(group, options), safe_component(source.stem))
         caption, fallback = final_caption(item.caption, options.triggers_for(item.concept), str(source))
+        caption = exporter.caption(caption, options)
         jobs.append(_Job(item, group, folder / f"{stem}{conversion.extension}", caption, fallback, conversion))
     return jobs
 
@@ -171,6 +183,7 @@ def _warnings(placed: list[Placed], options: ExportOptions, exporter) -> tuple[s
         out.append(f"{copied} image(s) were copied: hard links are not possible between these folders")
     if any(p.method == LINK for p in placed):
         out.append(LINK_WARNING)
-    if exporter.name == "kohya" and options.train_preset and options.epochs is None:
+    if options.train_preset and options.epochs is None:
         out.append("no planned epochs given: train.toml uses 10 epochs")
+    out.extend(getattr(exporter, "notes", lambda _options: [])(options))
     return tuple(out)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from loraprep.ingest.names import escaped, name_problem
 from loraprep.store.db import STATE_DIR
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jfif", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".avif"})
@@ -27,6 +28,7 @@ class FoundFile:
     caption: str | None  # relative path of the sidecar caption, if any
     caption_size: int = 0
     caption_mtime_ns: int = 0
+    name_error: str | None = None  # set when the path is not valid UTF-8: ``path`` is then shown escaped
 
 
 def walk_dataset(root: Path) -> Iterator[FoundFile]:
@@ -67,12 +69,17 @@ def _walk(root: Path, folder: Path, seen_dirs: set[tuple[int, int]]) -> Iterator
         except OSError:
             continue
         rel = Path(entry.path).relative_to(root).as_posix()
-        parts = rel.split("/")
+        shown = escaped(rel)
+        parts = (shown or rel).split("/")
         concept = parts[0] if len(parts) > 1 else ""
         tier = parts[1] if len(parts) > 2 else ""
+        concept, tier = unicodedata.normalize("NFC", concept), unicodedata.normalize("NFC", tier)
+        if shown is not None:  # one failed file, never a failed scan; its caption shares the name, so none
+            yield FoundFile(shown, entry.path, concept, tier, est.st_size, est.st_mtime_ns, None,
+                            name_error=name_problem(rel))
+            continue
         caption, csize, cmtime = _sidecar(folder, stem, names, root)
-        yield FoundFile(rel, entry.path, unicodedata.normalize("NFC", concept), unicodedata.normalize("NFC", tier),
-                        est.st_size, est.st_mtime_ns, caption, csize, cmtime)
+        yield FoundFile(rel, entry.path, concept, tier, est.st_size, est.st_mtime_ns, caption, csize, cmtime)
 
 
 def _sidecar(folder: Path, stem: str, names: set[str], root: Path) -> tuple[str | None, int, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from loraprep.ops.plan import make_dataset_plan
+from loraprep.ops.status import require_finished_scan
 from loraprep.ops.workspace import Workspace
 
 
@@ -24,6 +25,8 @@ def export(dataset: str | Path, out: str | Path, *, fmt: str | None = None, mode
 def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, replace) -> dict:
     from loraprep.export import ExportItem, ExportOptions, export_dataset
 
+    # A scan killed part-way leaves images and captions out of the store: an export would silently drop them.
+    require_finished_scan(ws.store)
     recipe = ws.recipe
     files = ws.files(statuses=("active",))
     plan = make_dataset_plan(files, recipe, steps=steps, batch=batch, epochs=epochs)
@@ -42,9 +45,20 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
         concept_triggers={c: recipe.for_concept(c).fixed_tags for c in concepts},
         concept_keep_tokens={c: recipe.for_concept(c).effective_keep_tokens for c in concepts},
         epochs=plan.epochs, batch_size=plan.batch_size, train_preset=preset or recipe.export.preset,
-        caption_separator=base.rules.separator.strip() or ",", replace=replace,
+        caption_separator=base.rules.separator.strip() or ",",
+        ai_toolkit_shuffle=recipe.export.ai_toolkit_shuffle, replace=replace,
     )
-    report = export_dataset(items, fmt or recipe.export.format, options)
+    try:
+        report = export_dataset(items, fmt or recipe.export.format, options)
+    except OSError as exc:
+        from loraprep.errors import disk_full
+
+        # A failed export removes its staging folder, so the previous export in ``out`` is still whole.
+        full = disk_full(exc, where=str(out), hint="free some space on that disk, or export to a folder on another "
+                                                   "disk; a previous export in that folder is untouched")
+        if full is None:
+            raise
+        raise full from exc
     result = report.to_dict()
     result["plan"] = plan.to_dict()
     return result

@@ -21,19 +21,21 @@ def plan_inputs(files, recipe) -> list:
     for (concept, tier), sizes in sorted(groups.items()):
         c = recipe.for_concept(concept)
         inputs.append(ConceptInput(concept=concept, tier=tier, images=len(sizes), sizes=tuple(sizes),
-                                   weight=c.weight, repeats=c.repeats))
+                                   weight=c.weight, concept_repeats=c.repeats))
     return inputs
 
 
 def make_dataset_plan(files, recipe, *, steps: int | None = None, batch: int | None = None,
                       epochs: int | None = None):
     from loraprep.balance import BucketSpec, make_plan
+    from loraprep.export.buckets import bucket_limits
 
     e = recipe.export
     resolution = e.resolution
+    low, high = bucket_limits(resolution)  # the very values the kohya exports write
     return make_plan(plan_inputs(files, recipe), target_steps=steps or e.target_steps, batch_size=batch or e.batch_size,
                      epochs=epochs or e.epochs, tier_weights=dict(e.tier_weights) or None,
-                     buckets=BucketSpec(resolution=resolution, max_reso=max(1024, resolution)))
+                     buckets=BucketSpec(resolution=resolution, min_reso=low, max_reso=high))
 
 
 def plan(dataset: str | Path, *, steps: int | None = None, batch: int | None = None, epochs: int | None = None) -> dict:

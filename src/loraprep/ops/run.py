@@ -11,7 +11,7 @@ Stage = Callable[[str], None]
 
 
 def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: str | None = None,
-        min_size: int = 768, threshold: str | float = "default", mode: str = "copy",
+        min_size: int | None = None, threshold: str | float = "default", mode: str = "copy",
         steps: int | None = None, batch: int | None = None, replace: bool = False, on_stage: Stage | None = None,
         progress: Callable[[int, int], None] | None = None) -> dict:
     """Every stage in order; returns one summary (images in, failed, duplicates, tagged, pruned, plan, output)."""

@@ -76,6 +76,13 @@ class WorkspaceExtras:
 
         return journal.history(self.store, limit=limit)
 
+    def next_steps(self) -> dict:
+        """The batches an undo and a redo would act on now (None where there is none)."""
+        from loraprep.store import journal
+
+        undo, redo = journal.next_steps(self.store)
+        return {"undo": undo, "redo": redo}
+
     def dedup_groups(self) -> list:
         from loraprep.store.dedup import load_groups
 
