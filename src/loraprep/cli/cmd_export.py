@@ -78,12 +78,15 @@ def register(app: typer.Typer) -> None:
         steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Target total steps (default: recipe, 1500)."),
         batch: Optional[int] = typer.Option(None, "--batch", min=1, help="Batch size (default: recipe, 2)."),
         epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Fix the number of epochs."),
+        rebalance: bool = typer.Option(False, "--rebalance", help="Balance kohya `N_name` folders instead of "
+                                                                  "keeping their N (also: [export] folder_repeats)."),
         json_output: bool = JSON_OPTION,
     ) -> None:
         """Repeats per concept and tier, epochs and total steps."""
         from loraprep.ops.plan import plan as make
 
-        emit(ctx, json_output, make(dataset, steps=steps, batch=batch, epochs=epochs), _render_plan)
+        emit(ctx, json_output, make(dataset, steps=steps, batch=batch, epochs=epochs, rebalance=rebalance or None),
+             _render_plan)
 
     @app.command()
     def export(

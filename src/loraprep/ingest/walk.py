@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from loraprep.ingest.kohya_folders import place
 from loraprep.ingest.names import escaped, name_problem
 from loraprep.store.db import STATE_DIR
 
@@ -34,10 +35,19 @@ class FoundFile:
 def walk_dataset(root: Path) -> Iterator[FoundFile]:
     """Yield image files under ``root`` in a stable order; follows symlinked folders once, never in a loop."""
     seen_dirs: set[tuple[int, int]] = set()
-    yield from _walk(root, root, seen_dirs)
+    yield from _walk(root, root, seen_dirs, _first_level(root))
 
 
-def _walk(root: Path, folder: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[FoundFile]:
+def _first_level(root: Path) -> tuple[str, ...]:
+    """The dataset's concept folders, as named on disk (kohya_folders.place compares them)."""
+    try:
+        return tuple(unicodedata.normalize("NFC", e.name) for e in os.scandir(root)
+                     if not e.name.startswith(".") and e.is_dir())
+    except OSError:
+        return ()
+
+
+def _walk(root: Path, folder: Path, seen_dirs: set[tuple[int, int]], siblings: tuple[str, ...]) -> Iterator[FoundFile]:
     try:
         st = folder.stat()
     except OSError:
@@ -59,7 +69,7 @@ def _walk(root: Path, folder: Path, seen_dirs: set[tuple[int, int]]) -> Iterator
         except OSError:
             continue
         if is_dir:
-            yield from _walk(root, Path(entry.path), seen_dirs)
+            yield from _walk(root, Path(entry.path), seen_dirs, siblings)
             continue
         stem, ext = os.path.splitext(entry.name)
         if ext.lower() not in IMAGE_EXTENSIONS:
@@ -74,6 +84,9 @@ def _walk(root: Path, folder: Path, seen_dirs: set[tuple[int, int]]) -> Iterator
         concept = parts[0] if len(parts) > 1 else ""
         tier = parts[1] if len(parts) > 2 else ""
         concept, tier = unicodedata.normalize("NFC", concept), unicodedata.normalize("NFC", tier)
+        if concept:
+            placed = place(concept, tier, siblings)
+            concept, tier = placed.concept, placed.tier
         if shown is not None:  # one failed file, never a failed scan; its caption shares the name, so none
             yield FoundFile(shown, entry.path, concept, tier, est.st_size, est.st_mtime_ns, None,
                             name_error=name_problem(rel))

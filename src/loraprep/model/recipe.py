@@ -83,6 +83,7 @@ class ExportSettings:
     preset: str | None = None
     tier_weights: tuple[tuple[str, float], ...] = ()
     ai_toolkit_shuffle: bool = False
+    folder_repeats: str = "keep"     # kohya `N_name` folders: keep the user's N, or "rebalance"
 
 
 @dataclass(frozen=True)

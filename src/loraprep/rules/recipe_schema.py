@@ -183,4 +183,6 @@ EXPORT = {
     "preset": ("preset", _choice((None, "lora", "locon", "loha")), "write train.toml for lora | locon | loha"),
     "tier_weights": ("tier_weights", _tier_weights, "repeats weight per tier, e.g. { primary = 5 }"),
     "ai_toolkit_shuffle": ("ai_toolkit_shuffle", _bool, "let ai-toolkit shuffle tags, though it moves the trigger too"),
+    "folder_repeats": ("folder_repeats", _choice(("keep", "rebalance")),
+                       "kohya `N_name` folders: keep the user's N as repeats, or rebalance them"),
 }
