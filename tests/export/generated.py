@@ -87,7 +87,8 @@ def build(spec: Spec, root: Path, cache: Path, **overrides):
             source = root / concept / tier / f"{image.stem}{ext}"
             source.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, source)
-            files.append(SimpleNamespace(concept=concept, tier=tier, width=image.size[0], height=image.size[1]))
+            files.append(SimpleNamespace(concept=concept, tier=tier, width=image.size[0], height=image.size[1],
+                                         path=source.relative_to(root).as_posix()))  # the plan reads kohya N_ folders
             placed.append((concept, tier, image, source))
     recipe = Recipe(export=ExportSettings(resolution=spec.resolution, batch_size=spec.batch))
     plan = make_dataset_plan(files, recipe)
