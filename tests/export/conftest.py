@@ -46,8 +46,13 @@ def source_images(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def dataset(tmp_path: Path, source_guard, source_images: Path):
-    """(dataset root, items, options factory); the sources are checked untouched at teardown."""
+def dataset(tmp_path: Path, source_guard, source_images: Path, monkeypatch):
+    """(dataset root, items, options factory); the sources are checked untouched at teardown. Copies are plain
+    byte copies here, whatever the file system: the golden reports and method checks say "copy", and a machine
+    whose disk can clone (Btrfs, XFS) would otherwise say "reflink" (tests/export/test_clone.py covers that)."""
+    from loraprep.export import clone
+
+    monkeypatch.setattr(clone, "_FICLONE", None)
     root = tmp_path / "my lora"
     shutil.copytree(source_images, root)
     items = dataset_items(root)
