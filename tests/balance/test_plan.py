@@ -144,3 +144,48 @@ def test_plan_is_frozen():
     plan = make_plan(OUTFITS)
     with pytest.raises(AttributeError):
         plan.epochs = 3  # type: ignore[misc]
+
+
+def test_concept_repeats_keep_the_tier_weights():
+    # guide 003: primaries 5x supporting; a concept's own `repeats` must not flatten that (27% / 73% before).
+    plan = make_plan([ConceptInput("brandy", "primary", 58, concept_repeats=3),
+                      ConceptInput("brandy", "supporting", 164, concept_repeats=3)])
+    primary, supporting = plan.rows
+    assert (primary.repeats, supporting.repeats) == (15, 3)
+    assert primary.source == supporting.source == "override"
+    assert primary.images_per_epoch > supporting.images_per_epoch
+    assert not any("fewer than" in w for w in plan.warnings)
+
+
+def test_concept_repeats_with_custom_tier_weights_and_untiered_images():
+    plan = make_plan([ConceptInput("a", "best", 10, concept_repeats=2), ConceptInput("a", "", 40, concept_repeats=2)],
+                     tier_weights={"best": 2.5})
+    assert [r.repeats for r in plan.rows] == [5, 2]
+
+
+def test_exact_group_repeats_are_kept_even_against_the_tier_weights():
+    plan = make_plan([ConceptInput("x", "primary", 30, repeats=2), ConceptInput("x", "supporting", 100, repeats=1)])
+    assert [r.repeats for r in plan.rows] == [2, 1]
+
+
+@pytest.mark.parametrize("primary_repeats,warned", [(1, True), (2, True), (3, False)])
+def test_primaries_with_fewer_samples_than_supporting_are_flagged(primary_repeats, warned):
+    plan = make_plan([ConceptInput("x", "primary", 50, repeats=primary_repeats),
+                      ConceptInput("x", "supporting", 120, repeats=1)])
+    flagged = [w for w in plan.warnings if "x/primary gets" in w and "fewer than x/supporting" in w]
+    assert bool(flagged) == warned
+
+
+def test_tier_order_warning_only_compares_tiers_of_one_concept():
+    plan = make_plan([ConceptInput("a", "primary", 10, repeats=1), ConceptInput("b", "supporting", 300, repeats=1)])
+    assert not any("fewer than" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("images,warned", [(5, True), (12, True), (19, True), (20, False), (60, False)])
+def test_few_images_warning_says_what_it_checks(images, warned):
+    plan = make_plan([ConceptInput("solo_concept", images=images)])
+    text = [w for w in plan.warnings if "solo_concept has only" in w]
+    assert bool(text) == warned
+    if warned:
+        # the figure the sentence names is the figure the check uses
+        assert f"only {images} images" in text[0] and "about 20" in text[0]

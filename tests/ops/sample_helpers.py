@@ -16,7 +16,8 @@ TINY_TAGGER = REPO / "examples" / "tiny_tagger"
 def copy_sample(parent: Path, *, recipe_extra: str = "", recipe: str | None = None) -> Path:
     """parent/examples/{sample,tiny_tagger}, so the recipe's "../tiny_tagger" resolves as in the repository."""
     examples = parent / "examples"
-    shutil.copytree(SAMPLE, examples / "sample")
+    # A user's run of the README's first command leaves examples/sample/.loraprep behind: tests start from the files.
+    shutil.copytree(SAMPLE, examples / "sample", ignore=shutil.ignore_patterns(".loraprep"))
     shutil.copytree(TINY_TAGGER, examples / "tiny_tagger", ignore=shutil.ignore_patterns("*.py", "*.md"))
     root = examples / "sample"
     if recipe is not None:

@@ -18,7 +18,9 @@ class ConceptInput:
 
     ``sizes`` ((width, height) per image, optional) enables kohya's per-bucket step arithmetic; when given,
     ``images`` may be left 0 and is taken from it. ``weight`` is the concept's share (the first group of a
-    concept sets it). ``repeats`` fixes this group's repeats. ``regularization`` marks kohya reg images.
+    concept sets it). ``repeats`` fixes this group's repeats exactly; ``concept_repeats`` (the recipe's per-concept
+    ``repeats``) replaces the balance but keeps the tier weights (see repeats.py). ``regularization`` marks kohya
+    reg images.
     """
 
     concept: str
@@ -28,6 +30,7 @@ class ConceptInput:
     weight: float = 1.0
     repeats: int | None = None
     regularization: bool = False
+    concept_repeats: int | None = None
 
     @property
     def count(self) -> int:
@@ -114,7 +117,7 @@ def make_plan(
         )
 
     decisions = balance_repeats(
-        [RepeatsRequest(g.concept, g.tier, g.count, g.weight, g.repeats) for g in train], weights, max_repeats
+        [RepeatsRequest(g.concept, g.tier, g.count, g.weight, g.repeats, g.concept_repeats) for g in train], weights, max_repeats
     )
     balanced = [d.source in ("balanced", "capped") for d in decisions]
     base = [d.repeats for d in decisions]
@@ -166,6 +169,9 @@ def make_plan(
         empty=[(d.concept, d.tier) for d in decisions if d.source == "empty"],
         reg_samples_available=sum(g.count * (g.repeats or 1) for g in reg),
         train_samples=train_samples,
+        tier_samples={(r.concept, r.tier): r.images_per_epoch for r in rows
+                      if r.source != "regularization" and r.tier and r.images},
+        tier_weights=weights,
     )
     return Plan(
         rows=tuple(rows),
@@ -235,7 +241,7 @@ def _validate(groups, target_steps, batch_size, epochs, max_repeats, preferred_e
             raise UsageError(f"concept {g.concept!r}: {g.images} images but {len(g.sizes)} sizes")
         if g.images < 0 or g.weight <= 0:
             raise UsageError(f"concept {g.concept!r}: image count and weight must be positive")
-        if g.repeats is not None and g.repeats < 1:
+        if any(r is not None and r < 1 for r in (g.repeats, g.concept_repeats)):
             raise UsageError(
                 f"concept {g.concept!r}: repeats must be at least 1 (kohya skips folders with 0 repeats)",
                 hint="remove the images from the dataset instead of giving them 0 repeats",

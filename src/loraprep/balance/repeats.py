@@ -3,7 +3,11 @@
 The rule, from the guides:
 - concepts are balanced against the largest one: 20/33/100/50 images -> 5/3/1/2 repeats (guide 004);
 - inside a concept, tiers are weighted: primaries 5x, supporting 1x (guide 003: 58 primaries x 5 vs 164 x 1);
-- a per-concept weight scales a concept's share; explicit repeats bypass the arithmetic.
+- a per-concept weight scales a concept's share;
+- a concept's own repeats (the recipe's ``repeats``) replace the balance but keep the tier weights: they are the
+  repeats of a weight-1 tier, so ``repeats = 3`` gives supporting images 3 and primaries 15 (guide 003: primaries
+  must contribute more steps than supporting images); a group's exact repeats (``override``, e.g. a kohya
+  ``5_name`` folder) are kept as they are.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ class RepeatsRequest:
     images: int
     weight: float = 1.0
     override: int | None = None
+    concept_repeats: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ def balance_repeats(
     for request in requests:
         if request.weight <= 0:
             raise ValueError(f"concept {request.concept!r}: weight must be positive")
-        if request.override is None and request.images > 0:
+        if request.override is None and request.concept_repeats is None and request.images > 0:
             sizes[request.concept] = sizes.get(request.concept, 0.0) + request.images * tier_weight(
                 request.tier, tier_weights
             )
@@ -75,6 +80,9 @@ def balance_repeats(
             decisions.append(RepeatsDecision(request.concept, request.tier, 0, "empty"))
         elif request.override is not None:
             decisions.append(RepeatsDecision(request.concept, request.tier, request.override, "override"))
+        elif request.concept_repeats is not None:
+            scaled = max(1, round_half_up(request.concept_repeats * tier_weight(request.tier, tier_weights)))
+            decisions.append(RepeatsDecision(request.concept, request.tier, scaled, "override"))
         else:
             per_unit = reference * weights[request.concept] / sizes[request.concept]
             wanted = max(1, round_half_up(per_unit * tier_weight(request.tier, tier_weights)))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
+
+from loraprep.balance.repeats import tier_weight
 
 MIN_TOTAL_STEPS = 500        # below this most LoRAs come out undertrained (guide 003 asks for >= ~1500)
 MAX_TOTAL_STEPS = 10_000     # guide 004's largest row is 3,300; far beyond that usually overcooks
 FEW_EPOCHS = 3               # fewer leaves no earlier checkpoint to fall back to (guides 003 and 004)
 MANY_EPOCHS = 30             # guide 004 tops out at 17
-FEW_IMAGES = 10              # guide 000: ~20 images work, fewer rarely do
+FEW_IMAGES = 20              # guide 000: people train with "like 20 images"; guide 004's table starts at 20
 SHARE_RATIO = 2.0            # a concept with over 2x (or under 1/2) its fair share of samples
 
 
@@ -29,6 +31,8 @@ class PlanFigures:
     empty: Sequence[tuple[str, str]] = ()
     reg_samples_available: int = 0
     train_samples: int = 0
+    tier_samples: Mapping[tuple[str, str], int] = field(default_factory=dict)   # samples per epoch of tiered groups
+    tier_weights: Mapping[str, float] = field(default_factory=dict)
 
 
 def _group(concept: str, tier: str) -> str:
@@ -46,7 +50,8 @@ def plan_warnings(f: PlanFigures) -> tuple[str, ...]:
         )
     for concept, count in sorted(f.concept_images.items()):
         if 0 < count < FEW_IMAGES:
-            out.append(f"{concept or '(root)'} has only {count} images; the guides find about 20 or more work best")
+            out.append(f"{concept or '(root)'} has only {count} images; the smallest sets the guides report working "
+                       f"have about {FEW_IMAGES} (guide 000; guide 004's repeats table starts at {FEW_IMAGES})")
     if f.total_steps < MIN_TOTAL_STEPS:
         out.append(f"{f.total_steps} total steps is very few (under {MIN_TOTAL_STEPS}): "
                    "the LoRA will likely be undertrained")
@@ -62,6 +67,7 @@ def plan_warnings(f: PlanFigures) -> tuple[str, ...]:
     elif f.epochs > MANY_EPOCHS:
         out.append(f"{f.epochs} epochs is a lot (guides use 10-17): raise repeats or lower the target")
     out.extend(_share_warnings(f))
+    out.extend(_tier_order_warnings(f))
     if f.reg_samples_available > f.train_samples > 0:
         out.append(
             f"{f.reg_samples_available} regularisation samples but only {f.train_samples} training samples: "
@@ -83,4 +89,20 @@ def _share_warnings(f: PlanFigures) -> list[str]:
             out.append(
                 f"{concept or '(root)'} gets {share:.0%} of each epoch's samples where its weight asks for {fair:.0%}"
             )
+    return out
+
+
+def _tier_order_warnings(f: PlanFigures) -> list[str]:
+    """Guide 003: a more heavily weighted tier (primaries) must contribute more steps than a lighter one."""
+    out = []
+    for (concept, heavy), heavy_samples in sorted(f.tier_samples.items()):
+        for (other_concept, light), light_samples in sorted(f.tier_samples.items()):
+            if other_concept != concept or heavy_samples >= light_samples:
+                continue
+            if tier_weight(heavy, f.tier_weights) > tier_weight(light, f.tier_weights):
+                out.append(
+                    f"{_group(concept, heavy)} gets {heavy_samples} samples per epoch, fewer than "
+                    f"{_group(concept, light)} ({light_samples}): guide 003 gives the heavier tier more total steps; "
+                    "raise its repeats or tier weight"
+                )
     return out
