@@ -354,14 +354,16 @@ class Workspace(WorkspaceExtras):
 
     def undo(self, expected: int | None = None) -> dict:
         """Undo the newest batch; with ``expected``, only if that is still the newest (else ConflictError)."""
-        return self._step(journal.undo, expected)
+        return self._step("undo", expected)
 
     def redo(self, expected: int | None = None) -> dict:
-        return self._step(journal.redo, expected)
+        return self._step("redo", expected)
 
-    def _step(self, fn, expected: int | None) -> dict:
+    def _step(self, name: str, expected: int | None) -> dict:
+        from loraprep.ops.history import step_store
+
         self.refresh()
-        batch = fn(self.store, expected=expected)
+        batch = step_store(self.store, name, expected)
         conn = self.store.conn
         image_ids, tags = journal.batch_scope(conn, batch.id)
         files = journal.file_changes(conn, batch.id, batch.state == "undone")

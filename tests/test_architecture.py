@@ -1,0 +1,75 @@
+"""The import graph against the layering written in docs/architecture.md, and every package named there."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "src" / "loraprep"
+
+
+def layering() -> dict[str, set[str]]:
+    """package -> the loraprep packages it may import, from the table in docs/architecture.md."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## Packages and layers", 1)[1].split("\n## ", 1)[0]
+    allowed: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[0].startswith("`"):
+            continue
+        package = cells[0].strip("`")
+        may = re.sub(r"\*\(to remove[^)]*\)\*", "", cells[2])     # a known breach: still allowed, but named
+        allowed[package] = {p.strip() for p in may.split(",") if p.strip()}
+    everything = set(allowed)
+    for package, may in allowed.items():
+        if may == {"every package above"}:
+            names = list(allowed)
+            allowed[package] = set(names[:names.index(package)])
+    assert everything, "no layering table in docs/architecture.md"
+    return allowed
+
+
+def package_of(path: Path) -> str:
+    rel = path.relative_to(SOURCE).parts
+    return rel[0] if len(rel) > 1 else rel[0][:-3]
+
+
+def imports() -> dict[str, dict[str, set[str]]]:
+    """package -> imported loraprep package -> the files that import it."""
+    found: dict[str, dict[str, set[str]]] = {}
+    for path in SOURCE.rglob("*.py"):
+        mine = package_of(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module == "loraprep":
+                    names = [a.name for a in node.names]
+                elif node.module.startswith("loraprep."):
+                    names = [node.module.split(".")[1]]
+            elif isinstance(node, ast.Import):
+                names = [a.name.split(".")[1] for a in node.names if a.name.startswith("loraprep.")]
+            for name in names:
+                if name not in (mine, "__version__"):
+                    found.setdefault(mine, {}).setdefault(name, set()).add(str(path.relative_to(SOURCE)))
+    return found
+
+
+def test_every_package_is_named_in_the_map():
+    packages = {package_of(p) for p in SOURCE.rglob("*.py")} - {"__init__"}
+    assert packages - set(layering()) == set(), "add these to docs/architecture.md's table"
+
+
+def test_no_import_crosses_the_written_layering():
+    allowed = layering()
+    breaches = [f"{mine} -> {other} ({', '.join(sorted(files))})"
+                for mine, targets in imports().items() for other, files in targets.items()
+                if other not in allowed.get(mine, set())]
+    assert breaches == []
+
+
+def test_the_checker_sees_a_breach():
+    allowed = layering()
+    assert "ops" not in allowed["rules"] and "store" not in allowed["rules"]
+    assert "rules" in allowed["ops"] and "store" in allowed["ops"]
