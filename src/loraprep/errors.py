@@ -7,6 +7,7 @@ class LoraprepError(Exception):
     """A failure a user can act on: shown as one line plus a hint, never as a traceback."""
 
     exit_code = 1
+    http_status = 422   # what the editor's API answers (web/errors.py): the request was understood, and refused
 
     def __init__(self, message: str, hint: str | None = None):
         super().__init__(message)
@@ -41,6 +42,7 @@ class UsageError(LoraprepError):
     """The command line asks for something that does not make sense."""
 
     exit_code = 2
+    http_status = 400
 
 
 class SourceFileError(LoraprepError):
@@ -54,6 +56,8 @@ class ReadOnlyError(DatasetError):
 
 class DiskFullError(LoraprepError):
     """A disk filled up (or a quota ran out) while loraprep wrote to it: the state store or an export."""
+
+    http_status = 507
 
 
 _SQLITE_FULL = 13
@@ -89,6 +93,22 @@ def disk_full_error(where: str | None = None, hint: str | None = None) -> DiskFu
 class LimitError(UsageError):
     """A request goes past one of the named limits in loraprep.limits (too long a tag, too many tags or ids)."""
 
+    http_status = 422
+
 
 class ConflictError(LoraprepError):
     """What a request was based on changed meanwhile (another writer's batch is now the newest)."""
+
+    http_status = 409
+
+
+class NotFoundError(DatasetError):
+    """The thing a request names (an image id, a duplicate group) is not in the store."""
+
+    http_status = 404
+
+
+class NothingToDoError(DatasetError):
+    """The request is valid but the journal leaves nothing to do (nothing to undo, nothing to redo)."""
+
+    http_status = 409

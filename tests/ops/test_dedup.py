@@ -259,8 +259,6 @@ def test_the_hand_captioned_copy_is_kept_over_a_bigger_resave(captioned_repost, 
 
 
 def test_a_better_keeper_takes_the_caption_edits_and_tier_of_the_copy_it_replaces(tmp_path, source_guard):
-    from PIL import Image
-
     root = tmp_path / "ds"
     big = _photo(root / "hero" / "supporting" / "big.png", 3, size=(1024, 1024))
     (root / "hero" / "primary").mkdir(parents=True)

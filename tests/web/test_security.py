@@ -105,3 +105,16 @@ def test_security_headers(client):
     r = client.get("/")
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_every_error_class_carries_the_status_the_api_answers():
+    """The status comes from the class, never from the wording of a message."""
+    from loraprep import errors
+
+    expected = {errors.LoraprepError: 422, errors.UsageError: 400, errors.LimitError: 422, errors.ConflictError: 409,
+                errors.DiskFullError: 507, errors.NotFoundError: 404, errors.NothingToDoError: 409,
+                errors.DatasetError: 422, errors.ExportError: 422}
+    assert {cls: cls.http_status for cls in expected} == expected
+    # a reworded message keeps its status
+    assert errors.NotFoundError("image 7 is not in the store").http_status == 404
+    assert issubclass(errors.NothingToDoError, errors.DatasetError)      # the CLI still exits 1 for it

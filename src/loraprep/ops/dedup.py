@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from loraprep import settings
-from loraprep.errors import DatasetError
+from loraprep.errors import NotFoundError
 from loraprep.store import dedup as dedup_rows
 from loraprep.store.atomic import write_bytes_atomic
 from loraprep.store.db import Store, open_store
@@ -263,7 +263,7 @@ def keep(dataset: str | Path, ref: str) -> dict:
     try:
         f = find_file(store, ref)
         if f is None:
-            raise DatasetError(f"no image '{ref}'", hint="use an id or path from `loraprep dedup DATASET --review`")
+            raise NotFoundError(f"no image '{ref}'", hint="use an id or path from `loraprep dedup DATASET --review`")
         with store.write() as conn:
             dedup_rows.add_decision(conn, "keep", str(f.id))
         again = _rerun_settings(store)
@@ -278,7 +278,7 @@ def split(dataset: str | Path, group_id: str) -> dict:
     try:
         group = next((g for g in dedup_rows.load_groups(store.conn) if g.id == group_id), None)
         if group is None:
-            raise DatasetError(f"no duplicate group '{group_id}'", hint="`loraprep dedup DATASET --review` lists them")
+            raise NotFoundError(f"no duplicate group '{group_id}'", hint="`loraprep dedup DATASET --review` lists them")
         with store.write() as conn:
             dedup_rows.add_decision(conn, "split", [str(m.file_id) for m in group.members])
         again = _rerun_settings(store)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from itertools import chain, repeat
 from pathlib import Path
 
-from loraprep.errors import DatasetError
+from loraprep.errors import NotFoundError
 from loraprep.model.image import FileRecord
 from loraprep.model.tags import LeanBase
 from loraprep.model.thresholds import Thresholds
@@ -229,7 +229,7 @@ class Workspace(WorkspaceExtras):
         try:
             return self.entries[file_id]
         except KeyError:
-            raise DatasetError(f"no image with id {file_id}", hint="ids come from `loraprep tags --json` or the editor") from None
+            raise NotFoundError(f"no image with id {file_id}", hint="ids come from `loraprep tags --json` or the editor") from None
 
     # ---- thresholds ----------------------------------------------------------------------------------------
     def set_thresholds(self, *, general: float | None = None, character: float | None = None,

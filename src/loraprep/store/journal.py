@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
-from loraprep.errors import ConflictError, DatasetError
+from loraprep.errors import ConflictError, NothingToDoError
 from loraprep.model.tags import FRONT
 from loraprep.store.db import Store, now
 from loraprep.store.id_packing import pack_ids, unpack_ids
@@ -186,7 +186,7 @@ def _step(store: Store, sql: str, state: str, expected: int | None, nothing: str
     with store.write() as conn:
         row = conn.execute(sql).fetchone()
         if row is None:
-            raise DatasetError(nothing, hint=hint)
+            raise NothingToDoError(nothing, hint=hint)
         if expected is not None and row[0] != expected:
             # Checked under the write lock: another writer's batch may have become the newest since the caller
             # looked, and undoing that one instead would undo somebody else's work unseen.

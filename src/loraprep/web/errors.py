@@ -30,23 +30,6 @@ def error_response(status: int, message: str, hint: str | None = None):
     return JSONResponse(error_body(status, message, hint), status_code=status)
 
 
-def _status_of_loraprep_error(exc) -> int:
-    from loraprep.errors import ConflictError, DiskFullError, LimitError, UsageError
-
-    if isinstance(exc, DiskFullError):
-        return 507
-    if isinstance(exc, LimitError):
-        return 422
-    if isinstance(exc, ConflictError):
-        return 409
-    text = str(exc)
-    if text.startswith("no image with id") or text.startswith("no dedup group"):
-        return 404
-    if text.startswith("nothing to"):
-        return 409
-    return 400 if isinstance(exc, UsageError) else 422
-
-
 def install(app) -> None:
     """Route every exception type to the one shape; tracebacks go to the server log, never to the page."""
     from fastapi.exceptions import RequestValidationError
@@ -60,7 +43,7 @@ def install(app) -> None:
 
     @app.exception_handler(LoraprepError)
     async def _loraprep(request, exc: LoraprepError):
-        return error_response(_status_of_loraprep_error(exc), exc.message, exc.hint)
+        return error_response(exc.http_status, exc.message, exc.hint)   # each error class carries its status
 
     @app.exception_handler(HTTPException)
     async def _http(request, exc: HTTPException):
