@@ -73,3 +73,13 @@ def test_the_checker_sees_a_breach():
     allowed = layering()
     assert "ops" not in allowed["rules"] and "store" not in allowed["rules"]
     assert "rules" in allowed["ops"] and "store" in allowed["ops"]
+
+
+def test_sql_lives_in_the_store():
+    """ops/ and the stages above the store ask store/ functions; only store/ holds SQL (issue 15 part 2)."""
+    offenders = []
+    for path in (SOURCE / "ops").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"\.(execute|executemany|query)\(|\b(SELECT|UPDATE|INSERT INTO|DELETE FROM)\b", text):
+            offenders.append(str(path.relative_to(SOURCE)))
+    assert offenders == []

@@ -126,8 +126,7 @@ def _record(store: Store, groups, by_id: dict) -> None:
     """Excluded duplicates are recomputed on every run: earlier ones return to active unless grouped again."""
     stored = []
     with store.write() as conn:
-        conn.execute("UPDATE files SET status='active', reason='' WHERE status='excluded' AND reason LIKE ?",
-                     (DUPLICATE_REASON + "%",))
+        dedup_rows.reset_exclusions(conn, DUPLICATE_REASON)
         keeps = set(dedup_rows.load_decisions(conn)[0])
         for g in groups:
             keeper = by_id[g.keeper_id]
@@ -136,8 +135,7 @@ def _record(store: Store, groups, by_id: dict) -> None:
             for m in g.members:
                 members.append(dedup_rows.StoredMember(m.image_id, float(m.distance), m.why, False, "auto"))
                 if m.exclude:
-                    conn.execute("UPDATE files SET status='excluded', reason=? WHERE id=?",
-                                 (_reason(m, keeper.path), m.image_id))
+                    dedup_rows.exclude(conn, m.image_id, _reason(m, keeper.path))
             stored.append(dedup_rows.StoredGroup(g.group_id, g.keeper_id, tuple(members)))
         dedup_rows.replace_groups(conn, stored)
 

@@ -54,7 +54,7 @@ def _training_resolution(root: Path) -> tuple[int, str | None]:
 def _scan(store: Store, min_size: int, progress: Progress | None) -> dict:
     run_id = start_run(store, "scan", {"min_size": min_size})
     found = list(walk_dataset(store.root))
-    existing = {r["path"]: r for r in store.query("SELECT id, path, image_id, size, mtime_ns, status FROM files")}
+    existing = file_rows.scan_rows(store)
     found_paths = {f.path for f in found}
     vanished = {p: r for p, r in existing.items() if p not in found_paths and r["status"] != "gone"}
     by_content = {r["image_id"]: r["id"] for r in vanished.values() if r["image_id"]}
@@ -67,7 +67,7 @@ def _scan(store: Store, min_size: int, progress: Progress | None) -> dict:
     errors: list[tuple[str, str]] = []
     outcome = "interrupted"
     try:
-        known = {r[0] for r in store.query("SELECT id FROM images")}
+        known = file_rows.known_images(store)
         stale_by_path = {f.path: f for f in stale}
         done = 0
         with ThreadPoolExecutor(max_workers=settings.workers()) as pool:

@@ -34,7 +34,7 @@ def import_captions(store: Store, found: list[FoundFile], encodings: Encodings, 
     reads = [_read(store.root, f, image_id, encodings) for f, image_id in stale]
     with store.write() as conn:
         # Decided under the write lock: a scan running beside this one may have imported these captions meanwhile.
-        recorded = _recorded(conn, [r.found.caption for r in reads])
+        recorded = file_rows.caption_rows_of(conn, [r.found.caption for r in reads])
         fresh = [r for r in reads if not _unchanged(recorded.get(r.found.caption), r.found, r.image_id)]
         good = [r for r in fresh if r.caption is not None]
         ops = _tag_ops(conn, good)
@@ -59,8 +59,8 @@ def import_captions(store: Store, found: list[FoundFile], encodings: Encodings, 
 
 def _stale(store: Store, found: list[FoundFile]) -> list[tuple[FoundFile, str]]:
     """Images whose caption is new or changed since it was last recorded (or never imported)."""
-    rows = {r["path"]: r for r in store.query("SELECT path, image_id, size, mtime_ns FROM captions")}
-    file_ids = {r["path"]: r["image_id"] for r in store.query("SELECT path, image_id FROM files WHERE status != 'gone'")}
+    rows = file_rows.caption_rows(store)
+    file_ids = file_rows.live_image_ids(store)
     stale = []
     for f in found:
         image_id = file_ids.get(f.path)
@@ -88,16 +88,6 @@ def _read(root: Path, f: FoundFile, image_id: str, encodings: Encodings) -> _Rea
         return _Read(f, image_id, caption, None)
     except SourceFileError as exc:
         return _Read(f, image_id, None, exc.message)
-
-
-def _recorded(conn, paths: list[str]) -> dict:
-    rows = {}
-    for start in range(0, len(paths), 500):
-        chunk = paths[start:start + 500]
-        rows.update((r["path"], r) for r in conn.execute(
-            f"SELECT path, image_id, size, mtime_ns FROM captions WHERE path IN ({','.join('?' * len(chunk))})",
-            chunk))
-    return rows
 
 
 def _tag_ops(conn, reads: list[_Read]) -> list[journal.TagOp]:

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from loraprep.errors import DatasetError
+from loraprep.store import files as file_rows
 from loraprep.store.db import Store, open_store
 from loraprep.store.runs import last_run, last_scan_unfinished, unfinished_runs
 
@@ -25,10 +26,7 @@ def status(dataset: str | Path) -> dict:
 
 def health_report(store: Store, *, min_size: int) -> dict:
     """Per concept: images, active, failed, excluded, small, with alpha, animated, formats, captioned; plus failures."""
-    rows = store.query(
-        "SELECT f.path, f.concept, f.status, f.reason, f.small, f.caption_path, i.format, i.has_alpha, i.animated,"
-        " i.width, i.height FROM files f LEFT JOIN images i ON i.id = f.image_id WHERE f.status != 'gone'"
-        " ORDER BY f.path")
+    rows = file_rows.health_rows(store)
     concepts: dict[str, dict] = defaultdict(lambda: {"images": 0, "active": 0, "failed": 0, "excluded": 0,
                                                      "small": 0, "alpha": 0, "animated": 0, "captioned": 0,
                                                      "formats": Counter()})
@@ -51,7 +49,7 @@ def health_report(store: Store, *, min_size: int) -> dict:
              for name, c in sorted(concepts.items())]
     totals = {k: sum(c[k] for c in table) for k in ("images", "active", "failed", "excluded", "small", "alpha",
                                                      "animated", "captioned")}
-    gone = store.query("SELECT COUNT(*) FROM files WHERE status = 'gone'")[0][0]
+    gone = file_rows.count_gone(store)
     return {"dataset": str(store.root), "min_size": min_size, "concepts": table, "totals": totals,
             "failed": failures, "small": small, "gone": gone, "unfinished_scan": unfinished_scan(store)}
 

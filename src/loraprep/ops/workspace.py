@@ -18,7 +18,7 @@ from loraprep.rules.context import core_change_matters
 from loraprep.rules.effective import lean_base, lean_tagger, shows
 from loraprep.store import journal
 from loraprep.store import tags as tag_rows
-from loraprep.store.db import open_store
+from loraprep.store.db import data_version, open_store
 from loraprep.store.files import list_files
 from loraprep.store.journal import FileOp, TagOpSet
 
@@ -87,7 +87,7 @@ class Workspace(WorkspaceExtras):
         """Read everything from the store (used at start and when another process wrote)."""
         conn = self.store.conn
         self.loads += 1
-        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+        self._data_version = data_version(conn)
         used = tag_rows.models_used(conn)
         wanted = self.model_override or self.recipe.tagger.model
         self.model = next((m for m in used if wanted and (m == wanted or m.split("@")[0] == wanted)),
@@ -113,7 +113,7 @@ class Workspace(WorkspaceExtras):
 
     def refresh(self) -> bool:
         """Reload when another connection committed since we last looked; True when it did."""
-        version = self.store.conn.execute("PRAGMA data_version").fetchone()[0]
+        version = data_version(self.store.conn)
         if version != self._data_version:
             self.reload()
             return True
@@ -371,8 +371,7 @@ class Workspace(WorkspaceExtras):
         # order (an image's states are kept in the order the journal first speaks of each tag: added tags follow
         # it in the caption). A caption import written after the batch (imports do not end the redo stack) can
         # have spoken of one of them first: then the images are replayed whole.
-        later_import = conn.execute("SELECT 1 FROM batches WHERE id > ? AND source = 'import' LIMIT 1",
-                                    (batch.id,)).fetchone() is not None
+        later_import = journal.import_after(conn, batch.id)
         fresh = journal.tag_states(conn, image_ids, tags=None if later_import else tags) if image_ids else {}
         moves: dict[tuple[str, int], list[str]] = {}
         for image_id in image_ids:

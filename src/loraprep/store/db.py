@@ -216,3 +216,8 @@ def _space_left(folder: Path) -> int:
     except (OSError, AttributeError):  # no statvfs (Windows): nothing to tell
         return _NEARLY_FULL
     return info.f_bavail * info.f_frsize
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """SQLite's counter of commits made by other connections: unchanged means nothing to reload."""
+    return conn.execute("PRAGMA data_version").fetchone()[0]

@@ -107,3 +107,13 @@ def tiers_set_by_user(conn: sqlite3.Connection) -> set[int]:
     """File ids whose tier a done journal batch set (the user's word on the tier wins over a carried one)."""
     return {r[0] for r in conn.execute("SELECT DISTINCT f.file_id FROM file_ops f JOIN batches b ON b.id = f.batch_id"
                                        " WHERE b.state = 'done' AND f.field = 'tier'")}
+
+
+def reset_exclusions(conn: sqlite3.Connection, reason_prefix: str) -> None:
+    """Make every file excluded with a reason starting ``reason_prefix`` active again (dedup recomputes them)."""
+    conn.execute("UPDATE files SET status='active', reason='' WHERE status='excluded' AND reason LIKE ?",
+                 (reason_prefix + "%",))
+
+
+def exclude(conn: sqlite3.Connection, file_id: int, reason: str) -> None:
+    conn.execute("UPDATE files SET status='excluded', reason=? WHERE id=?", (reason, file_id))

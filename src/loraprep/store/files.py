@@ -190,3 +190,46 @@ def clear_caption_failures(conn: sqlite3.Connection, still_failing: set[str]) ->
     ids = [(r["id"],) for r in rows if r["path"] not in still_failing]
     conn.executemany("UPDATE files SET status='active', reason='' WHERE id=?", ids)
     return len(ids)
+
+
+def scan_rows(store: Store) -> dict[str, sqlite3.Row]:
+    """path -> (id, path, image_id, size, mtime_ns, status) of every file row: what a scan compares with disk."""
+    return {r["path"]: r for r in store.query("SELECT id, path, image_id, size, mtime_ns, status FROM files")}
+
+
+def known_images(store: Store) -> set[str]:
+    """Content ids already decoded (a file with known bytes is not decoded again)."""
+    return {r[0] for r in store.query("SELECT id FROM images")}
+
+
+def caption_rows(store: Store) -> dict[str, sqlite3.Row]:
+    """caption path -> (path, image_id, size, mtime_ns) as last recorded."""
+    return {r["path"]: r for r in store.query("SELECT path, image_id, size, mtime_ns FROM captions")}
+
+
+def caption_rows_of(conn: sqlite3.Connection, paths: list[str]) -> dict[str, sqlite3.Row]:
+    """caption_rows for some paths, inside the caller's transaction."""
+    rows = {}
+    for start in range(0, len(paths), 500):
+        chunk = paths[start:start + 500]
+        rows.update((r["path"], r) for r in conn.execute(
+            f"SELECT path, image_id, size, mtime_ns FROM captions WHERE path IN ({','.join('?' * len(chunk))})",
+            chunk))
+    return rows
+
+
+def live_image_ids(store: Store) -> dict[str, str]:
+    """path -> content id of every file that is not gone."""
+    return {r["path"]: r["image_id"] for r in store.query("SELECT path, image_id FROM files WHERE status != 'gone'")}
+
+
+def health_rows(store: Store) -> list[sqlite3.Row]:
+    """Every file that is not gone, with the content facts a health report shows, in path order."""
+    return store.query(
+        "SELECT f.path, f.concept, f.status, f.reason, f.small, f.caption_path, i.format, i.has_alpha, i.animated,"
+        " i.width, i.height FROM files f LEFT JOIN images i ON i.id = f.image_id WHERE f.status != 'gone'"
+        " ORDER BY f.path")
+
+
+def count_gone(store: Store) -> int:
+    return store.query("SELECT COUNT(*) FROM files WHERE status = 'gone'")[0][0]

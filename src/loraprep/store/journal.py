@@ -330,3 +330,9 @@ def imported_tags(conn: sqlite3.Connection, image_id: str) -> list[str]:
     """Tags currently imported from caption files for one image, in file order."""
     states = tag_states(conn, [image_id], imports_only=True).get(image_id, {})
     return [tag for tag, state in states.items() if state.imported]
+
+
+def import_after(conn: sqlite3.Connection, batch_id: int) -> bool:
+    """Whether a caption import was recorded after ``batch_id`` (imports do not end the redo stack)."""
+    return conn.execute("SELECT 1 FROM batches WHERE id > ? AND source = 'import' LIMIT 1",
+                        (batch_id,)).fetchone() is not None
