@@ -83,3 +83,30 @@ def test_sql_lives_in_the_store():
         if re.search(r"\.(execute|executemany|query)\(|\b(SELECT|UPDATE|INSERT INTO|DELETE FROM)\b", text):
             offenders.append(str(path.relative_to(SOURCE)))
     assert offenders == []
+
+
+def test_no_import_loop_inside_ops():
+    """The engine (workspace) never imports the commands that use it (export, plan): no cycle among ops modules."""
+    graph: dict[str, set[str]] = {}
+    for path in (SOURCE / "ops").glob("*.py"):
+        mine = path.stem
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("loraprep.ops."):
+                graph.setdefault(mine, set()).add(node.module.split(".")[2])
+    seen, on_path, cycles = set(), [], []
+
+    def visit(node: str) -> None:
+        if node in on_path:
+            cycles.append(on_path[on_path.index(node):] + [node])
+            return
+        if node in seen:
+            return
+        seen.add(node)
+        on_path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            visit(nxt)
+        on_path.pop()
+
+    for start in sorted(graph):
+        visit(start)
+    assert cycles == []

@@ -60,3 +60,9 @@ def plan(dataset: str | Path, *, steps: int | None = None, batch: int | None = N
         return result.to_dict()
     finally:
         store.close()
+
+
+def workspace_plan(ws, *, steps: int | None = None, batch: int | None = None, epochs: int | None = None) -> dict:
+    """The plan of an open workspace's active images (the editor's plan panel)."""
+    return make_dataset_plan(ws.files(statuses=("active",)), ws.recipe, steps=steps, batch=batch,
+                             epochs=epochs).to_dict()

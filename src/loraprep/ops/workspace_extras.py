@@ -1,8 +1,7 @@
-"""The Workspace's selection, vocabulary, journal, dedup, plan and export entry points for CLI and editor."""
+"""The Workspace's selection, vocabulary, journal and dedup entry points for CLI and editor (plan and export take a
+workspace from outside: ops/plan.py, ops/export.py, so the engine never imports them back)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 
 class WorkspaceExtras:
@@ -102,16 +101,6 @@ class WorkspaceExtras:
         self.reload()
         return result
 
-    def plan(self, steps: int | None = None, batch: int | None = None, epochs: int | None = None) -> dict:
-        from loraprep.ops.plan import make_dataset_plan
-
-        return make_dataset_plan(self.files(statuses=("active",)), self.recipe, steps=steps, batch=batch,
-                                 epochs=epochs).to_dict()
-
-    def export(self, out: str | Path, fmt: str | None = None, mode: str = "copy", replace: bool = False) -> dict:
-        from loraprep.ops.export import export
-
-        return export(self.root, out, fmt=fmt, mode=mode, replace=replace, workspace=self)
 
 
 def _read_model_vocabulary(ws) -> dict[str, str]:

@@ -333,9 +333,17 @@ class Editor:
             return {"ok": True, "result": shapes.plain(result), "version": self.version}
 
     def run_op(self, name: str, **kwargs) -> dict:
+        """'plan' or 'export' on the editor's workspace (set by the route, never by the request)."""
+        from loraprep.ops.export import export
+        from loraprep.ops.plan import workspace_plan
+
+        given = {k: v for k, v in kwargs.items() if v is not None}
         with self.lock:
             self.sync()
-            result = getattr(self.ws, name)(**{k: v for k, v in kwargs.items() if v is not None})  # 'plan' | 'export'
+            if name == "plan":
+                result = workspace_plan(self.ws, **given)
+            else:
+                result = export(self.ws.root, given.pop("out"), workspace=self.ws, **given)
             return {"ok": True, "result": shapes.plain(result)}
 
 
