@@ -310,3 +310,12 @@ def test_undo_of_a_cli_batch_says_whose_it_is_first(page, live):
     page.click("#undo")
     page.wait_for_selector("#tag-list li[data-tag='web tag']", state="detached")
     assert len(asked) == 2
+
+
+def test_the_export_menu_lists_every_registered_format(page):
+    from loraprep.export.registry import format_names
+
+    page.click("#open-plan")
+    page.wait_for_function(f"document.querySelectorAll('#export-format option').length === {len(format_names()) + 1}")
+    shown = page.eval_on_selector_all("#export-format option", "els => els.map(e => e.textContent)")
+    assert shown == ["recipe", *format_names()]       # kohya-finetune included: the page lists none itself

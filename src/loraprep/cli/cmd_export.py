@@ -9,8 +9,9 @@ import typer
 
 from loraprep.cli.cmd_scan import MIN_SIZE_HELP
 from loraprep.cli.output import JSON_OPTION, emit, progress_bar, shown, stderr_console, stdout_console, table
+from loraprep.ops.formats import format_names  # the export registry: names only, nothing heavy
 
-FORMAT_HELP = "kohya | kohya-finetune | hf | onetrainer | ai-toolkit | simpletuner (default: the recipe's, else kohya)"
+FORMAT_HELP = " | ".join(format_names()) + " (default: the recipe's, else kohya)"
 LINK_HELP = ("Hard-link images instead of copying them: no extra disk, but exported images share the sources' "
              "bytes, so editing one in place edits the original.")
 COPY_HELP = "Copy images, as copy-on-write clones where the file system can (the default)."

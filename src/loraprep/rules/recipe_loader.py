@@ -7,6 +7,7 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Sequence
 
 from loraprep.errors import RecipeError
 from loraprep.model.printable import printable
@@ -27,8 +28,10 @@ log = logging.getLogger("loraprep.recipe")
 _WARNED: set[str] = set()  # each warning once per process: several stages load the same recipe
 
 
-def load_recipe(path: str | Path | None) -> Recipe:
-    """The recipe at ``path``; None gives the defaults (no trigger, strategy all, blacklist and overlap on)."""
+def load_recipe(path: str | Path | None, *, formats: Sequence[str] = ()) -> Recipe:
+    """The recipe at ``path``; None gives the defaults (no trigger, strategy all, blacklist and overlap on).
+    ``formats``: the export formats there are (the export registry, passed in by ops: rules do not import export);
+    a `[export] format` outside them is refused with its line."""
     if path is None:
         return Recipe()
     path = Path(path)
@@ -44,7 +47,12 @@ def load_recipe(path: str | Path | None) -> Recipe:
         match = re.search(r"line (\d+)", str(exc))
         where = f"{path}:{match.group(1)}" if match else str(path)
         raise RecipeError(f"{where}: not valid TOML: {exc}", hint=HINT) from None
-    return _Builder(path, text).build(data)
+    recipe = _Builder(path, text).build(data)
+    wanted = recipe.export.format.strip().lower().replace("_", "-")
+    if formats and wanted not in formats:
+        _Builder(path, text).fail(("export",), "format", f"unknown export format {recipe.export.format!r}; "
+                                                          f"choose one of: {', '.join(formats)}")
+    return recipe
 
 
 class _Builder:

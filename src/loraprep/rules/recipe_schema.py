@@ -174,7 +174,7 @@ RULES = {
     "style": ("style", _choice(STYLES), "plain, or a1111 (escape parentheses)"),
 }
 EXPORT = {
-    "format": ("format", _string, "kohya | kohya-finetune | hf | onetrainer | ai-toolkit | simpletuner"),
+    "format": ("format", _string, "an export format: `loraprep export --help` lists them (the export registry)"),
     "target_steps": ("target_steps", _int(1, 10_000_000), "total training steps to plan for"),
     "batch_size": ("batch_size", _int(1, 1024), "training batch size"),
     "epochs": ("epochs", _optional_int(1, 10_000), "fixed number of epochs (\"auto\" = planned)"),

@@ -88,6 +88,12 @@ def build_router(editor):
     def session():
         return editor.session()
 
+    @r.get("/api/formats")
+    def formats():
+        from loraprep.ops.formats import format_names
+
+        return {"ok": True, "formats": format_names()}     # the export registry: the page lists no format itself
+
     @r.get("/api/version")
     def version():
         return {"ok": True, "version": editor.sync()}

@@ -150,7 +150,19 @@ q("#open-curation").onclick = async () => {
     q("#dlg-curation").showModal();
   } catch (e) { fail(e); }
 };
-q("#open-plan").onclick = () => q("#dlg-plan").showModal();
+q("#open-plan").onclick = async () => {
+  const select = q("#export-format");
+  if (select.options.length === 1) {  // the formats come from the export registry, once
+    try {
+      for (const name of (await api("GET", "api/formats")).formats) {
+        const option = document.createElement("option");
+        option.textContent = name;
+        select.append(option);
+      }
+    } catch (e) { fail(e); }
+  }
+  q("#dlg-plan").showModal();
+};
 q("#run-plan").onclick = async () => {
   try { const r = await api("POST", "api/plan", { steps: +q("#plan-steps").value || null, batch: +q("#plan-batch").value || null }); q("#plan-result").textContent = JSON.stringify(r.result, null, 2); }
   catch (e) { q("#plan-result").textContent = "error: " + e.message + (e.hint ? "\nhint: " + e.hint : ""); }
