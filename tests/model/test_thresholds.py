@@ -86,15 +86,41 @@ def test_the_fast_cuts_agree_with_select_tags(general, character):
 def test_the_default_thresholds_are_declared_once():
     from loraprep.model.recipe import TaggerSettings
     from loraprep.tagging.loader import ModelFiles
+    from loraprep.model.thresholds import thresholds_for
     from loraprep.tagging.registry import MODELS, ModelInfo
 
     assert (Thresholds().general, Thresholds().character) == (GENERAL, CHARACTER) == (0.35, 0.85)
-    assert (TaggerSettings().general, TaggerSettings().character) == (GENERAL, CHARACTER)
+    unset = TaggerSettings()
+    assert thresholds_for(unset.general, unset.character) == Thresholds()
     assert ModelInfo("m", "r/m").general == GENERAL and MODELS["wd-vit-v2"].character == CHARACTER
-    assert ModelFiles("m", "main", Path("a"), Path("b")).general == GENERAL
+    assert not hasattr(ModelFiles("m", "main", Path("a"), Path("b")), "general")  # carried, never read: gone
     # No other module spells a default threshold out: changing the guides' value is one edit.
     src = Path(__file__).resolve().parents[2] / "src" / "loraprep"
     spelled = re.compile(r"(general|character)\w*\s*(:\s*float\s*)?=\s*0\.(35|85)\b")
     found = [f"{p.relative_to(src)}:{n}" for p in src.rglob("*.py") if p.name != "thresholds.py"
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if spelled.search(line)]
     assert found == []
+
+
+@pytest.mark.parametrize("setting, card, expected", [
+    (None, None, (GENERAL, "default")),
+    (None, 0.5296, (GENERAL, "default")),           # a model card never changes a user's captions silently
+    (0.42, 0.5296, (0.42, "recipe")),
+    (0.0, 0.2614, (0.0, "recipe")),
+    ("model", 0.5296, (0.5296, "model card of wd-eva02-large-v3")),
+    ("model", None, (GENERAL, "default (wd-eva02-large-v3 has no model card value)")),
+])
+def test_chosen_threshold_the_recipe_wins_else_the_guides_value(setting, card, expected):
+    from loraprep.model.thresholds import chosen_threshold
+
+    assert chosen_threshold(setting, GENERAL, card, "wd-eva02-large-v3") == expected
+
+
+def test_thresholds_for_a_model_card_per_threshold():
+    from loraprep.model.thresholds import thresholds_for
+
+    t = thresholds_for("model", 0.9, card=(0.2614, 0.85), model="wd-vit-v3", mcut=True)
+    assert (t.general, t.character, t.mcut) == (0.2614, 0.9, True)
+    assert t.sources == ("model card of wd-vit-v3", "recipe")
+    t = thresholds_for(None, "model", card=(0.2614, 0.77), model="wd-vit-v3")
+    assert (t.general, t.character, t.sources) == (GENERAL, 0.77, ("default", "model card of wd-vit-v3"))

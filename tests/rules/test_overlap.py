@@ -1,16 +1,20 @@
-"""Overlap pruning: whole-word suffixes (guide 002's sub-string tags), the user's overlap file, fixed slots."""
+"""Overlap pruning: contained tags (guide 002's sub-string tags, whole words), the user's overlap file, fixed slots."""
 
 from __future__ import annotations
 
 from loraprep.model.recipe import ConceptRecipe
 from loraprep.model.tags import Tag
-from loraprep.rules.overlap import overlap, word_suffixes
+import pytest
+
+from loraprep.rules.overlap import contained_tags, overlap
 from tests.rules.tagsets import ctx, names, tags
 
 
-def test_word_suffixes():
-    assert word_suffixes("star hair ornament") == ("hair ornament", "ornament")
-    assert word_suffixes("smile") == ()
+def test_contained_tags_are_runs_of_whole_words():
+    assert contained_tags("star hair ornament") == ("star", "star hair", "hair", "hair ornament", "ornament")
+    assert contained_tags("t-shirt") == ("t", "shirt")
+    assert contained_tags("smile") == () and contained_tags(">_<") == () and contained_tags(":-)") == ()
+    assert contained_tags("kafka (honkai: star rail)") == ()
 
 
 def test_panties_under_white_panties_and_hair_ornament_under_star_hair_ornament():
@@ -26,9 +30,36 @@ def test_guide_000_panties_without_consolidation_keep_both_specific_tags():
     assert names(kept) == ["white panties", "frilled panties"]
 
 
-def test_only_whole_words_count():
-    kept, _ = overlap(tags("shirt", "t-shirt", "hair", "long hair", "air"), ctx())
-    assert names(kept) == ["shirt", "t-shirt", "long hair", "air"]
+@pytest.mark.parametrize("general, specific", [
+    ("holding", "holding cup"), ("holding", "holding sword"), ("shirt", "t-shirt"), ("hair", "hair ornament"),
+    ("hair", "long hair"), ("skirt", "pleated skirt"), ("sword", "holding sword"), ("hair ornament", "star hair ornament"),
+    ("swimsuit", "one-piece swimsuit"), ("thighhighs", "black thighhighs"),
+])
+def test_guide_002_a_tag_contained_in_a_more_specific_one_goes(general, specific):
+    kept, dropped = overlap(tags(general, "smile", specific), ctx())
+    assert names(kept) == ["smile", specific]
+    assert [(d.tag.name, d.why) for d in dropped] == [(general, f"implied by '{specific}'")]
+
+
+@pytest.mark.parametrize("given", [
+    ("hat", "hatsune miku"), ("air", "long hair"), ("shirt", "shirts"), ("star", "kafka (honkai: star rail)"),
+    ("hood", "little red riding hood (grimm)"), ("bow", "bow (weapon)"), ("one piece", "one-piece swimsuit"),
+    ("blue", "blue eyes (cosplay)"), ("^_^", "^_^ (emoticon)"),
+])
+def test_only_whole_words_outside_a_qualifier_count(given):
+    kept, _ = overlap(tags(*given), ctx())
+    assert names(kept) == list(given)
+
+
+def test_user_overlap_file_wins_over_containment():
+    rule_ctx = ctx(overlap_pairs=(("cat ears", ()), ("holding cup", ("holding",))))
+    kept, _ = overlap(tags("cat", "cat ears", "holding", "cup", "holding cup"), rule_ctx)
+    assert names(kept) == ["cat", "cat ears", "cup", "holding cup"]
+
+
+def test_protected_tag_survives_containment():
+    kept, _ = overlap(tags("blurry", "blurry background", "holding", "holding cup"), ctx(protect=("blurry",)))
+    assert names(kept) == ["blurry", "blurry background", "holding cup"]
 
 
 def test_user_overlap_file_pairs():

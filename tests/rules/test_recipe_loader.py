@@ -274,3 +274,36 @@ def test_a_narrow_alias_loads_without_a_warning(tmp_path, caplog):
     with caplog.at_level("WARNING", logger="loraprep.recipe"):
         load_recipe(path)
     assert not [r for r in caplog.records if r.name == "loraprep.recipe"]
+
+
+GUIDE_003_UNDESIRED = ("1girl,solo,breasts,small breasts,lips,brown eyes,dark skin,dark-skinned female,flat chest,"
+                       "blue eyes,green eyes,nose,mole on breast,freckles,mole_under_eye,collarbone")
+
+
+def test_guide_003_comma_separated_undesired_tags_are_all_blacklisted(tmp_path):
+    (tmp_path / "undesired.txt").write_text(GUIDE_003_UNDESIRED + "\n", encoding="utf-8")
+    path = write(tmp_path, '[rules]\ndefault_blacklist = false\nblacklist_file = "undesired.txt"\n')
+    blacklist = load_recipe(path).for_concept("").rules.blacklist
+    assert len(blacklist) == 16
+    assert {"1girl", "small breasts", "dark-skinned female", "mole under eye", "collarbone"} <= set(blacklist)
+
+
+def test_blacklist_file_mixes_lines_commas_and_comments(tmp_path, caplog):
+    (tmp_path / "bl.txt").write_text(
+        "# the trigger learns these\nFreckles\nmole, Mole_On_Neck ,, thick eyebrows  # keep brows? no\n"
+        "   # indented comment\nre:^mole \\w{1,3}$\nc#\n", encoding="utf-8")
+    path = write(tmp_path, '[rules]\ndefault_blacklist = false\nblacklist_file = "bl.txt"\n')
+    blacklist = load_recipe(path).for_concept("").rules.blacklist
+    assert blacklist == ("freckles", "mole", "mole on neck", "thick eyebrows", "re:^mole \\w{1,3}$", "c#")
+    assert not [r for r in caplog.records if r.name == "loraprep.recipe" and r.levelname == "WARNING"]
+
+
+def test_blacklist_file_warns_on_sentences_and_on_no_tags(tmp_path, caplog):
+    (tmp_path / "notes.txt").write_text("These are the tags I do not want in my captions. Thanks!\nwatermark\n",
+                                        encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("# nothing yet\n\n", encoding="utf-8")
+    path = write(tmp_path, '[rules]\nblacklist_file = "notes.txt"\n[concepts.b.rules]\nblacklist_file = "empty.txt"\n')
+    load_recipe(path)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "loraprep.recipe"]
+    assert any("notes.txt:1:" in w and "looks like a sentence" in w for w in warnings)
+    assert any("empty.txt gives no tags" in w for w in warnings)

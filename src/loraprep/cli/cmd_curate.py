@@ -17,9 +17,13 @@ def _render_tags(report: dict) -> None:
                  ", ".join(f"{k} {v}" for k, v in r["pruned"].items())] for r in c["tags"]]
         console.print(table(f"{c['concept'] or '(root)'}: {c['images']} images", ["tag", "images", "share", "core",
                                                                                  "category", "pruned by rule"], rows))
-    t = report["thresholds"]
-    console.print(f"model {report['model'] or '(none: run `loraprep tag`)'}; thresholds general {t['general']}, "
-                  f"character {t['character']}{', MCut' if t['mcut'] else ''}")
+    console.print(f"model {report['model'] or '(none: run `loraprep tag`)'}; {_thresholds_line(report['thresholds'])}")
+
+
+def _thresholds_line(t: dict) -> str:
+    """'thresholds general 0.35 (default), character 0.85 (recipe)': each value and where it came from."""
+    return (f"thresholds general {t['general']:g} ({t['general_from']}), character {t['character']:g} "
+            f"({t['character_from']}){', MCut' if t['mcut'] else ''}")
 
 
 def _render_curate(report: dict) -> None:
@@ -49,6 +53,8 @@ def _render_caption(data: dict) -> None:
         console.print(f"  - {t['tag']}: dropped by {t['rule']} ({t['why']})", markup=False)
     for t in data.get("removed_by_you", []):
         console.print(f"  - {t}: removed by you", markup=False)
+    if data.get("thresholds"):
+        console.print(f"  {_thresholds_line(data['thresholds'])}", markup=False)
 
 
 def _render_edit(data: dict) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from loraprep.model.thresholds import CHARACTER, GENERAL
 
 STRATEGIES = ("all", "absorb", "only-learned")
 PRUNE_MODES = ("none", "minimal", "character_core", "character")
@@ -18,8 +17,9 @@ DEFAULT_LEARNED_CATEGORIES = ("hair color", "hair length", "eye color", "skin", 
 @dataclass(frozen=True)
 class TaggerSettings:
     model: str | None = None
-    general: float = GENERAL
-    character: float = CHARACTER
+    # None: the guides' value (model/thresholds.py); "model": the model card's (the registry's); else this value.
+    general: float | str | None = None
+    character: float | str | None = None
     mcut: bool = False
     include_rating: bool = False
 

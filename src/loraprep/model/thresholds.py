@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import ge, gt, neg
 from typing import Iterable, Sequence
 
@@ -23,6 +23,35 @@ class Thresholds:
     character: float = CHARACTER
     mcut: bool = False
     include_rating: bool = False
+    # Where general and character came from ("recipe", "default", "model card of wd-eva02-large-v3", ...):
+    # evidence for `tags` and `caption --why`, no part of which tags pass.
+    sources: tuple[str, str] = field(default=("default", "default"), compare=False)
+
+
+def chosen_threshold(setting: float | str | None, default: float, card: float | None,
+                     model: str | None) -> tuple[float, str]:
+    """The one decision of a threshold in force, with where it came from.
+
+    The recipe's number wins; ``"model"`` asks for the model card's value (``card``, None when the model has no
+    card in the registry); nothing set gives the guides' value. The card's value is never taken silently: it
+    would change every caption of a user who changed nothing.
+    """
+    if setting is None:
+        return default, "default"
+    if setting == "model":
+        if card is None:
+            return default, f"default ({model or 'no model'} has no model card value)"
+        return card, f"model card of {model}"
+    return float(setting), "recipe"
+
+
+def thresholds_for(general: float | str | None, character: float | str | None, *, mcut: bool = False,
+                   include_rating: bool = False, card: tuple[float, float] | None = None,
+                   model: str | None = None) -> Thresholds:
+    """The Thresholds a recipe's [tagger] settings ask for, with the model card's (general, character)."""
+    g, g_from = chosen_threshold(general, GENERAL, card and card[0], model)
+    c, c_from = chosen_threshold(character, CHARACTER, card and card[1], model)
+    return Thresholds(g, c, mcut, include_rating, (g_from, c_from))
 
 
 def _special_cuts(character: float) -> dict[str, float]:

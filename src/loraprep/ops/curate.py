@@ -46,7 +46,14 @@ def tags_report(dataset: str | Path, *, concept: str | None = None, top: int | N
         if concept is not None and not concepts:
             raise DatasetError(f"no active images in concept '{concept}'",
                                hint=f"concepts: {', '.join(sorted(stats)) or '(none)'}")
-        return {"model": ws.model, "thresholds": vars(ws.thresholds), "concepts": concepts}
+        return {"model": ws.model, "thresholds": threshold_evidence(ws), "concepts": concepts}
+
+
+def threshold_evidence(ws: Workspace) -> dict:
+    """The thresholds in force and where each came from (recipe, default, model card of <model>, asked now)."""
+    t = ws.thresholds
+    return {"general": t.general, "character": t.character, "mcut": t.mcut, "include_rating": t.include_rating,
+            "general_from": t.sources[0], "character_from": t.sources[1]}
 
 
 # The trigger and fixed slots come from the recipe at every read; recording them would freeze today's trigger
@@ -122,6 +129,7 @@ def caption(dataset: str | Path, ref: str, *, why: bool = False) -> dict:
             data["kept"] = [_evidence(t) for t in result.kept]
             data["dropped"] = [{**_evidence(d.tag), "rule": d.rule, "why": d.why} for d in result.dropped_tags]
             data["removed_by_you"] = sorted(ws.entry(f.id).removed)
+            data["thresholds"] = threshold_evidence(ws)
         return data
 
 

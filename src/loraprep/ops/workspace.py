@@ -10,7 +10,7 @@ from pathlib import Path
 from loraprep.errors import NotFoundError
 from loraprep.model.image import FileRecord
 from loraprep.model.tags import LeanBase
-from loraprep.model.thresholds import Thresholds
+from loraprep.model.thresholds import Thresholds, thresholds_for
 from loraprep.ops.edits import TAG_KINDS, EditOp, file_ops_for, tag_sets_for
 from loraprep.ops.recipe import load_dataset_recipe
 from loraprep.ops.workspace_extras import WorkspaceExtras
@@ -75,9 +75,7 @@ class Workspace(WorkspaceExtras):
         self.model_override = model
         self.recipe = load_dataset_recipe(self.root, recipe_path)
         self._concept_recipes: dict = {}
-        tagger = self.recipe.tagger
-        self.thresholds = Thresholds(general=tagger.general, character=tagger.character, mcut=tagger.mcut,
-                                     include_rating=tagger.include_rating)
+        self._threshold_changes: dict = {}  # set_thresholds' changes: they outlive a reload
         self.loads = 0  # how many times the store was read afresh (the editor compares it with what it showed)
         self.writer = "cli"  # recorded with each batch; the editor sets "web"
         self.reload()
@@ -93,6 +91,7 @@ class Workspace(WorkspaceExtras):
         self.model = next((m for m in used if wanted and (m == wanted or m.split("@")[0] == wanted)),
                           used[0] if used else None)
         self.scores = tag_rows.load_scores(conn, self.model) if self.model else {}
+        self.thresholds = self._recipe_thresholds()
         self.states = journal.tag_states(conn)
         self.categories = tag_rows.vocabulary(conn)
         self._tagger: dict[str, LeanBase] = {}
@@ -232,12 +231,28 @@ class Workspace(WorkspaceExtras):
             raise NotFoundError(f"no image with id {file_id}", hint="ids come from `loraprep tags --json` or the editor") from None
 
     # ---- thresholds ----------------------------------------------------------------------------------------
+    def _recipe_thresholds(self) -> Thresholds:
+        """The recipe's thresholds for the model in use (model/thresholds.py decides), then set_thresholds'."""
+        from loraprep.tagging.registry import card_thresholds
+
+        t = self.recipe.tagger
+        found = thresholds_for(t.general, t.character, mcut=t.mcut, include_rating=t.include_rating,
+                               card=card_thresholds(self.model), model=self.model and self.model.split("@")[0])
+        return self._with_changes(found, self._threshold_changes)
+
+    @staticmethod
+    def _with_changes(thresholds: Thresholds, changes: dict) -> Thresholds:
+        sources = ("asked now" if "general" in changes else thresholds.sources[0],
+                   "asked now" if "character" in changes else thresholds.sources[1])
+        return replace(thresholds, **changes, sources=sources)
+
     def set_thresholds(self, *, general: float | None = None, character: float | None = None,
                        mcut: bool | None = None, include_rating: bool | None = None) -> Thresholds:
         """Change thresholds in memory: every image's tags follow at once from the stored scores."""
         changes = {k: v for k, v in dict(general=general, character=character, mcut=mcut,
                                           include_rating=include_rating).items() if v is not None}
-        self.thresholds = replace(self.thresholds, **changes)
+        self._threshold_changes.update(changes)
+        self.thresholds = self._with_changes(self.thresholds, changes)
         self.stale = None
         self._tagger, self._showing = {}, {}
         for fid, e in list(self.entries.items()):

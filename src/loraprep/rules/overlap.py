@@ -1,25 +1,44 @@
-"""Overlap pruning: drop a tag that a more specific present tag implies (`panties` under `white panties`)."""
+"""Overlap pruning: drop a tag contained in a more specific present tag (`holding` beside `holding cup`)."""
 
 from __future__ import annotations
 
 import functools
+import re
 from itertools import chain
 
 from loraprep.rules.base import Rule
 
+_WORD_GAP = re.compile(r" |(?<=\w)-(?=\w)")  # words part at a space, or at a hyphen inside a word (t-shirt)
+
 
 @functools.lru_cache(maxsize=100_000)
-def word_suffixes(name: str) -> tuple[str, ...]:
-    """'star hair ornament' -> ('hair ornament', 'ornament'): the tags it would imply."""
-    words = name.split(" ")
-    return tuple(" ".join(words[cut:]) for cut in range(1, len(words)))
+def contained_tags(name: str) -> tuple[str, ...]:
+    """The tags ``name`` contains: every shorter run of its whole words, in order, spelled as in ``name``.
+
+    'star hair ornament' -> ('star', 'star hair', 'hair', 'hair ornament', 'ornament'); 't-shirt' -> ('t',
+    'shirt'). Guide 002 drops "tags that are sub-string of other tags"; whole words keep `hat` beside
+    `hatsune miku`. A tag with a parenthesised qualifier (`kafka (honkai: star rail)`, `bow (weapon)`) names a
+    character, a series or another sense of a word: it contains nothing, so it never makes a general tag vanish.
+    """
+    if "(" in name:
+        return ()
+    cuts = [0]
+    for gap in _WORD_GAP.finditer(name):
+        cuts += [gap.start(), gap.end()]
+    cuts.append(len(name))
+    spans = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]  # (start, end) of each word
+    words = len(spans)
+    return tuple(dict.fromkeys(name[spans[a][0]:spans[b][1]] for a in range(words) for b in range(a, words)
+                               if b - a < words - 1))
 
 
 class Overlap(Rule):
-    """A tag that is a whole-word suffix of another present tag, or that the user's overlap file lists.
+    """A tag contained in another present tag (whole words, in order), or one the user's overlap file lists.
 
-    The trigger and fixed slots count as present even before the trigger rule places them: they will be in the
-    caption, so "school uniform" in the fixed slot implies "uniform" whether or not the tagger saw it.
+    The user's file wins: a tag it names as a key implies exactly what it lists (``"cat ears": []`` keeps `cat`
+    beside `cat ears`). ``protect`` and the user's own tags never fall (Draft.drop). The trigger and fixed slots
+    count as present even before the trigger rule places them: they will be in the caption, so "school uniform"
+    in the fixed slot implies "uniform" whether or not the tagger saw it.
     """
 
     name = "overlap"
@@ -40,6 +59,13 @@ class Overlap(Rule):
 
 overlap = Overlap()
 
+
+def implies(name: str, pairs: dict) -> tuple[str, ...] | frozenset:
+    """What one present tag implies: the user's file's word for it, else the tags it contains."""
+    listed = pairs.get(name) if pairs else None
+    return contained_tags(name) if listed is None else listed
+
+
 def implied_tags(names: list[str], fixed_tags, removed, pairs: dict) -> dict[str, str]:
     """Each present name that a more specific present name implies, with that name (empty: the usual image).
 
@@ -48,16 +74,12 @@ def implied_tags(names: list[str], fixed_tags, removed, pairs: dict) -> dict[str
     present = set(names)
     implying = names + [n for n in fixed_tags if n not in present and n not in removed]
     present.update(implying)
-    if not pairs and present.isdisjoint(chain.from_iterable(map(word_suffixes, implying))):
-        return {}  # no tag is a suffix of another (checked without a Python loop)
+    if not pairs and present.isdisjoint(chain.from_iterable(map(contained_tags, implying))):
+        return {}  # no tag is contained in another (checked without a Python loop)
     implied_by: dict[str, str] = {}
     for name in implying:
-        for suffix in word_suffixes(name):
-            if suffix in present and suffix not in implied_by:
-                implied_by[suffix] = name
-        if pairs:
-            for implied in pairs.get(name, ()):
-                # Two tags that imply each other (a user file may say so) keep the first one: never drop both.
-                if implied in present and implied != name and implied_by.get(name) != implied:
-                    implied_by.setdefault(implied, name)
+        for implied in implies(name, pairs):
+            # Two tags that imply each other (a user file may say so) keep the first one: never drop both.
+            if implied in present and implied != name and implied_by.get(name) != implied:
+                implied_by.setdefault(implied, name)
     return implied_by

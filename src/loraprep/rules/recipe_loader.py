@@ -116,20 +116,29 @@ class _Builder:
             self.fail(section, key, f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
 
     def read_list(self, name: str, section, key) -> tuple[str, ...]:
+        """A tag list file: one tag per line, comma-separated lines (guide 003's kohya "undesired tags") or
+        both mixed; '#' starts a comment. A 're:' line is one pattern, commas and all (``{1,3}``)."""
         result = []
         for number, line in enumerate(self.rule_file(name, section, key).splitlines(), 1):
             line = line.strip()
-            if not line or line.startswith("#"):
-                continue
             if line.startswith("re:"):
                 try:
                     re.compile(line[3:])
                 except re.error as exc:  # name the rule file's line too: the recipe line only names the file
                     self.fail(section, key, f"{name}:{number}: bad regular expression {line[3:]!r}: {exc}")
                 result.append(line)
-            else:
-                result.append(display_name(line))
-        return tuple(result)
+                continue
+            for entry in list_entries(line):
+                if looks_like_prose(entry):
+                    self.warn(section, key, f"{name}:{number}: {entry[:60]!r} looks like a sentence, not a tag "
+                                            "(tags are separated by commas or new lines; '#' starts a comment)")
+                result.append(display_name(entry))
+        tags = tuple(dict.fromkeys(t for t in result if t))
+        if not tags:
+            self.warn(section, key, f"{name} gives no tags (one per line or comma-separated; '#' comments)")
+        else:
+            log.info("%s: %d tag(s) from %s", self.path, len(tags), name)
+        return tags
 
     def read_overlap(self, name: str, section) -> tuple[tuple[str, tuple[str, ...]], ...]:
         import json
@@ -203,6 +212,23 @@ class _Builder:
                         section = ("concepts", concept) if key in changes else ()
                         where = f" (in [concepts.{concept}])" if concept and key not in changes else ""
                         self.fail(section, key, f"'{key}' {problem}{where}", needle=word)
+
+
+def list_entries(line: str) -> list[str]:
+    """The tags on one line of a tag list file: the text before a '#' comment, split at commas."""
+    text = _COMMENT.split(line, 1)[0]
+    return [entry.strip() for entry in text.split(",") if entry.strip()]
+
+
+_COMMENT = re.compile(r"(?:^|\s)#")   # '#' after a space or at the start; a tag may hold one ("c#")
+_SENTENCE_END = re.compile(r"[.!?](?:\s+\w|\s*$)")
+
+
+def looks_like_prose(entry: str) -> bool:
+    """An entry no tagger emits: many words, or several with sentence punctuation (a note pasted without '#').
+    Kaomoji ("._.") and short names ("mr. x") pass."""
+    words = len(entry.split())
+    return words > 8 or (words >= 4 and bool(_SENTENCE_END.search(entry)))
 
 
 def with_rules(recipe: Recipe, **changes) -> Recipe:

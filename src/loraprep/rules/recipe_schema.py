@@ -24,6 +24,15 @@ def _number(lo, hi):
     return check
 
 
+def _threshold(value, key):
+    """A threshold between 0 and 1, or "model": the tagger's model card value (tagging/registry.py)."""
+    if value == "model":
+        return value
+    if isinstance(value, str):
+        raise ValueError(f"'{key}' must be a number between 0 and 1 or \"model\", not {value!r}")
+    return _number(0, 1)(value, key)
+
+
 def _int(lo, hi):
     def check(value, key):
         if isinstance(value, bool) or not isinstance(value, int):
@@ -147,8 +156,8 @@ CONCEPT = dict(TOP, **{
 })
 TAGGER = {
     "model": ("model", _string, "registry name, hub repo id or local folder"),
-    "general": ("general", _number(0, 1), "general tag threshold"),
-    "character": ("character", _number(0, 1), "character tag threshold"),
+    "general": ("general", _threshold, "general tag threshold, or \"model\" for the model card's"),
+    "character": ("character", _threshold, "character tag threshold, or \"model\" for the model card's"),
     "mcut": ("mcut", _bool, "use MCut thresholds instead"),
     "include_rating": ("include_rating", _bool, "keep the rating tag in captions"),
 }

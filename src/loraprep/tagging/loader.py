@@ -11,7 +11,6 @@ from pathlib import Path
 from loraprep import settings
 from loraprep.errors import ModelError
 from loraprep.model.tagname import display_name
-from loraprep.model.thresholds import CHARACTER, GENERAL
 from loraprep.tagging.postprocess import category_name
 from loraprep.tagging.registry import MODELS, lookup
 
@@ -29,8 +28,6 @@ class ModelFiles:
     model_path: Path
     tags_path: Path
     repo_id: str | None = None
-    general: float = GENERAL
-    character: float = CHARACTER
 
     @property
     def key(self) -> str:
@@ -53,7 +50,7 @@ def resolve(spec: str, revision: str | None = None, cache_dir: str | Path | None
         return _local(path)
     info = lookup(spec)
     if info is not None:
-        return _hub(info.repo_id, revision or info.revision, info.name, cache_dir, info.general, info.character)
+        return _hub(info.repo_id, revision or info.revision, info.name, cache_dir)
     if _REPO_ID.match(spec) and not spec.startswith((".", "~")):
         return _hub(spec, revision or "main", spec, cache_dir)
     if any(sep in spec for sep in ("/", "\\")) or spec.startswith((".", "~")):
@@ -101,8 +98,7 @@ def cached_tags_file(spec: str, cache_dir: str | Path | None = None) -> Path | N
     return None
 
 
-def _hub(repo_id: str, revision: str, name: str, cache_dir, general: float = GENERAL,
-         character: float = CHARACTER) -> ModelFiles:
+def _hub(repo_id: str, revision: str, name: str, cache_dir) -> ModelFiles:
     from huggingface_hub import hf_hub_download
 
     offline = settings.get("HF_HUB_OFFLINE").strip().lower() not in ("", "0", "false", "no", "off")
@@ -115,7 +111,7 @@ def _hub(repo_id: str, revision: str, name: str, cache_dir, general: float = GEN
             raise _hub_error(exc, repo_id, revision, filename, offline) from exc
     # Files live in .../snapshots/<commit>/: the commit pins what "main" meant when these scores were made.
     commit = paths[MODEL_FILE].parent.name
-    return ModelFiles(name, commit, paths[MODEL_FILE], paths[TAGS_FILE], repo_id, general, character)
+    return ModelFiles(name, commit, paths[MODEL_FILE], paths[TAGS_FILE], repo_id)
 
 
 def _hub_error(exc: Exception, repo_id: str, revision: str, filename: str, offline: bool) -> ModelError:

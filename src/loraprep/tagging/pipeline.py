@@ -34,8 +34,6 @@ class Tagger:
         self.name = files.name
         self.revision = files.revision
         self.key = files.key
-        self.general = files.general
-        self.character = files.character
         self.vocabulary = vocabulary
         self._names = [n for n, _ in vocabulary]
         self._categories = [c for _, c in vocabulary]

@@ -52,6 +52,12 @@ def lookup(name: str) -> ModelInfo | None:
     return MODELS[alias] if alias else None
 
 
+def card_thresholds(model: str | None) -> tuple[float, float] | None:
+    """The model card's (general, character) thresholds of a stored model key (``name@revision``), if known."""
+    info = lookup(model.split("@", 1)[0]) if model else None
+    return (info.general, info.character) if info is not None else None
+
+
 def describe() -> list[dict]:
     """The registry as plain rows, for `--help` texts and `--json` listings."""
     return [{"name": m.name, "repo": m.repo_id, "revision": m.revision, "general": m.general,
