@@ -45,8 +45,9 @@ def open_picture(path):
 
     from loraprep.fast_png import decode_png
 
-    with open(path, "rb") as handle:
-        data = handle.read()
+    from loraprep.regular_file import read_regular
+
+    data = read_regular(str(path))
     png = decode_png(data)
     return png.image if png is not None else Image.open(io.BytesIO(data))
 

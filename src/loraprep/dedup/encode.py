@@ -11,7 +11,7 @@ import numpy as np
 
 from loraprep.dedup.descriptor import CHROMA, THUMB, Descriptor
 from loraprep.dedup.hashes import area_matrix, probe_codes
-from loraprep.errors import ImageError
+from loraprep.errors import ImageError, SourceFileError
 from loraprep.fast_png import decode_png
 from loraprep.imaging import exif_orientation
 
@@ -26,11 +26,12 @@ KEY_SIDE = 2 * THUMB
 
 def describe_file(path: str | os.PathLike) -> Descriptor:
     """Descriptor of the image at ``path``; ImageError with a one-line reason when it cannot be decoded."""
+    from loraprep.regular_file import read_regular
+
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise ImageError(f"unreadable: {exc.strerror or exc}") from exc
+        data = read_regular(str(path))
+    except SourceFileError as exc:
+        raise ImageError(exc.message) from None
     return describe_bytes(data)
 
 

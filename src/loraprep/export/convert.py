@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from loraprep.errors import ImageError
+from loraprep.errors import ExportError, ImageError, SourceFileError
 from loraprep.export.clone import clone_or_copy
 
 PASS_THROUGH_FORMATS = {"JPEG", "PNG"}
@@ -62,7 +62,10 @@ def sniff(path: Path) -> tuple[str, str, bool, bool, bool]:
     """(format, mode, has_alpha, exif_rotated, animated) read from the header, for items the store did not describe."""
     from PIL import Image
 
+    from loraprep.regular_file import require_regular
+
     try:
+        require_regular(path)
         with Image.open(path) as im:
             orientation = im.getexif().get(0x0112, 1) if hasattr(im, "getexif") else 1
             alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
@@ -75,6 +78,12 @@ def sniff(path: Path) -> tuple[str, str, bool, bool, bool]:
 def place_file(source: Path, dest: Path, mode: str) -> str:
     """Put ``source`` at ``dest`` unchanged: "link" mode hard-links it (a copy where links are impossible), any
     other mode copies it, as a clone where possible. Returns what was done: link | reflink | copy."""
+    from loraprep.regular_file import require_regular
+
+    try:
+        require_regular(source)          # a FIFO swapped in since the scan would block the copy forever
+    except SourceFileError as exc:
+        raise ExportError(f"{source}: {exc.message}", hint="run `loraprep scan DATASET` to refresh the store") from None
     if mode == "link":
         try:
             os.link(source, dest)
@@ -92,8 +101,11 @@ def convert_file(source: Path, dest: Path, conversion: Conversion, jpeg_quality:
     """
     from PIL import Image, ImageOps
 
+    from loraprep.regular_file import require_regular
+
     steps = list(conversion.steps)
     try:
+        require_regular(source)
         with Image.open(source) as opened:
             opened.seek(0)
             orientation = opened.getexif().get(0x0112, 1)

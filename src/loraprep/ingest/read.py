@@ -8,10 +8,9 @@ from typing import Callable
 
 from loraprep.errors import ImageError, SourceFileError
 from loraprep.ingest.decode import probe_bytes
-from loraprep.ingest.regular import read_regular
+from loraprep.regular_file import MAX_IMAGE_BYTES, read_regular
 from loraprep.model.image import ImageInfo
 
-MAX_FILE_BYTES = 1 << 30  # 1 GiB: no training image is that large; refuse instead of exhausting memory
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ def read_file(path: str, abspath: str, known_ids: frozenset[str] | set[str],
               on_decoded: Callable[[object, bytes, int | None], object] | None = None) -> ReadResult:
     """Hash the file; decode it unless its content hash is already in the store (``on_decoded``: see probe_bytes)."""
     try:
-        data = read_regular(abspath, MAX_FILE_BYTES)
+        data = read_regular(abspath, MAX_IMAGE_BYTES)
     except SourceFileError as exc:
         return ReadResult(path, None, None, exc.message, False)
     image_id = hashlib.sha256(data).hexdigest()

@@ -8,7 +8,7 @@ from typing import Callable
 
 from loraprep.errors import SourceFileError
 from loraprep.ingest.captions import MAX_CAPTION_BYTES, Caption, parse_caption_bytes
-from loraprep.ingest.regular import read_regular
+from loraprep.regular_file import read_regular
 from loraprep.ingest.walk import FoundFile
 from loraprep.store import files as file_rows
 from loraprep.store import journal

@@ -16,7 +16,10 @@ def open_for_model(path: Path, size: int):
     """Open an image for a ``size`` px model, letting JPEG decode at a reduced scale (Image.draft)."""
     from PIL import Image, ImageOps
 
+    from loraprep.regular_file import require_regular
+
     Image.MAX_IMAGE_PIXELS = settings.max_pixels()
+    require_regular(path)                    # a FIFO swapped in since the scan would block Pillow's open
     img = Image.open(path)
     try:
         if img.format == "JPEG":

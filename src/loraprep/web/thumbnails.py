@@ -23,6 +23,9 @@ def render_thumbnail(source: Path, size: int = THUMB_SIZE) -> bytes:
     """A WebP no larger than ``size`` on its longer side; alpha composited onto white."""
     from PIL import Image, ImageOps
 
+    from loraprep.regular_file import require_regular
+
+    require_regular(source)
     with Image.open(source) as img:
         if img.format == "JPEG":
             img.draft("RGB", (size * 2, size * 2))  # decode at a fraction of the size: much faster

@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from loraprep.errors import SourceFileError
-from loraprep.ingest.regular import read_regular
+from loraprep.regular_file import read_regular
 from tests.ingest.bounded import run_bounded
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"),
@@ -19,7 +19,7 @@ def _read_in_child(path, limit: int) -> dict:
     code = (
         "import json\n"
         "from loraprep.errors import SourceFileError\n"
-        "from loraprep.ingest.regular import read_regular\n"
+        "from loraprep.regular_file import read_regular\n"
         "try:\n"
         f"    data = read_regular({str(path)!r}, {limit}, what='caption')\n"
         "    print(json.dumps({'size': len(data)}))\n"
@@ -71,7 +71,7 @@ def test_file_swapped_for_a_fifo_after_the_stat_is_caught_by_fstat(tmp_path):
     code = (
         "import json, os\n"
         "from loraprep.errors import SourceFileError\n"
-        "from loraprep.ingest import regular\n"
+        "from loraprep import regular_file as regular\n"
         "real_stat = os.stat\n"
         f"regular.os.stat = lambda path, *a, **k: real_stat({str(regular)!r})\n"
         "try:\n"
@@ -106,3 +106,33 @@ def test_bounded_runner_reports_a_hang():
     with pytest.raises(AssertionError, match="did not finish"):
         run_bounded("import time; time.sleep(30)", timeout=2)
     assert run_bounded("import json; print(json.dumps([1]))") == [1]
+
+
+def test_every_later_stage_refuses_a_fifo_instead_of_blocking(tmp_path):
+    """A file swapped for a FIFO after the scan: dedup, export, the tagger and thumbnails each fail it alone."""
+    from loraprep.regular_file import require_regular
+
+    fifo = tmp_path / "swapped.png"
+    os.mkfifo(fifo)
+    code = (
+        "import json\n"
+        "from pathlib import Path\n"
+        "from loraprep.dedup.encode import describe_file\n"
+        "from loraprep.export.convert import place_file, sniff\n"
+        "from loraprep.tagging.preprocess import open_for_model\n"
+        "from loraprep.web.thumbnails import render_thumbnail\n"
+        f"p = Path({str(fifo)!r})\n"
+        "said = []\n"
+        "for step in (lambda: describe_file(p), lambda: sniff(p), lambda: place_file(p, p.with_name('o.png'), 'copy'),\n"
+        "             lambda: open_for_model(p, 64), lambda: render_thumbnail(p)):\n"
+        "    try:\n"
+        "        step()\n"
+        "        said.append('read')\n"
+        "    except Exception as exc:\n"
+        "        said.append(str(exc))\n"
+        "print(json.dumps(said))\n"
+    )
+    said = run_bounded(code, timeout=60)
+    assert len(said) == 5 and all("named pipe" in s for s in said), said
+    with pytest.raises(SourceFileError, match="named pipe"):
+        require_regular(fifo)

@@ -1,4 +1,7 @@
-"""Read a source file only when it is a regular file, within a size limit: never a FIFO, a device or a socket."""
+"""Read a source file only when it is a regular file, within a size limit: never a FIFO, a device or a socket.
+
+Every stage that opens a user's file goes through here (scan reads, dedup describes, the tagger, thumbnails,
+export), so a file swapped for a FIFO or a link to /dev/zero after the scan fails alone instead of hanging."""
 
 from __future__ import annotations
 
@@ -14,7 +17,18 @@ _KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character de
           (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
 
 
-def read_regular(path: str, limit: int, *, what: str = "file") -> bytes:
+MAX_IMAGE_BYTES = 1 << 30  # 1 GiB: no training image is that large; refuse instead of exhausting memory
+
+
+def require_regular(path, limit: int = MAX_IMAGE_BYTES, *, what: str = "file") -> None:
+    """SourceFileError unless ``path`` (links followed) is a regular file within ``limit``: for a stage that hands
+    the path to Pillow, which would block on a FIFO. A missing or unreadable file raises the OSError the stage
+    already reports (file not found, permission denied)."""
+    path = str(path)
+    _check(path, os.stat(path), limit, what)
+
+
+def read_regular(path: str, limit: int = MAX_IMAGE_BYTES, *, what: str = "file") -> bytes:
     """The bytes of ``path`` (links followed); SourceFileError when it is not a regular file or exceeds ``limit``."""
     try:
         before = os.stat(path)
