@@ -15,14 +15,15 @@ from loraprep.ops.plan import make_dataset_plan
 from tests.conftest import make_image
 
 VOCAB = ["smile", "long hair", "school uniform", "pantyhose", "from side", "outdoors", "holding cup", "1girl",
-         "solo", "beach", "night sky", "red dress", "hair ornament", "(armor) v2", "ゼータ", "t-shirt", "blue eyes"]
+         "solo", "beach", "night sky", "red dress", "hair ornament", "(armor) v2", "ゼータ", "t-shirt", "blue eyes",
+         "red, white dress", "sword; shield"]  # the last two hold a separator: one tag each all the same
 CONCEPTS = ["outfit casual", "_controls", "test", "ゼータ", "cache", "concepts.json", "armor", "img", "train"]
 TIERS = ["", "primary", "supporting"]
 STEMS = ["001", "a", "A", "img_0001_a_b_c_d", "x-masklabel", "y-condlabel", "train", "validation", "test",
          "フレーム", "my photo", "metadata"]
 SIZES = [(512, 512), (768, 512), (512, 768), (1024, 576), (300, 1200), (200, 150), (900, 700), (640, 480)]
 TRIGGERS = ["zetasummer", "hsr_kafka", "HaileyGrice", "mychar"]
-FIXED = ["armor outfit", "casual wear"]
+FIXED = ["armor outfit", "casual wear", "red, white dress"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class GenImage:
     fmt: str
     size: tuple[int, int]
     tags: tuple[str, ...]
+    lost: frozenset = frozenset()   # indexes of the concept's fixed tags the user removed (never the trigger)
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,13 @@ class Spec:
     batch: int
     groups: tuple[tuple[str, str, tuple[GenImage, ...]], ...]   # (concept, tier, images)
     fixed: dict                                                # concept -> fixed tags (trigger first)
+    as_text: bool = False        # items carry only their caption text (the library's older call), not tags
+    ai_shuffle: bool = False     # [export] ai_toolkit_shuffle
 
 
 images = st.lists(st.builds(GenImage, st.sampled_from(STEMS), st.sampled_from(["PNG", "JPEG"]), st.sampled_from(SIZES),
-                            st.lists(st.sampled_from(VOCAB), min_size=0, max_size=5, unique=True).map(tuple)),
+                            st.lists(st.sampled_from(VOCAB), min_size=0, max_size=5, unique=True).map(tuple),
+                            st.frozensets(st.integers(1, 2), max_size=2)),
                   min_size=1, max_size=4, unique_by=lambda i: (i.stem.casefold(), i.fmt))
 groups = st.lists(st.tuples(st.sampled_from(CONCEPTS), st.sampled_from(TIERS), images), min_size=1, max_size=3,
                   unique_by=lambda g: (g[0], g[1]))
@@ -56,16 +61,18 @@ def specs(draw) -> Spec:
     chosen = tuple(draw(groups))
     fixed = {}
     for concept in sorted({g[0] for g in chosen}):
-        extra = draw(st.lists(st.sampled_from(FIXED), max_size=1))
+        extra = draw(st.lists(st.sampled_from(FIXED), max_size=2, unique=True))
         fixed[concept] = (draw(st.sampled_from(TRIGGERS)), *extra)
     return Spec(draw(st.sampled_from([", ", "; ", ","])), draw(st.sampled_from([None, "|||"])), draw(st.booleans()),
-                draw(st.sampled_from([192, 512, 768, 1024])), draw(st.integers(1, 4)), chosen, fixed)
+                draw(st.sampled_from([192, 512, 768, 1024])), draw(st.integers(1, 4)), chosen, fixed,
+                draw(st.booleans()), draw(st.booleans()))
 
 
 def expected_tags(spec: Spec, concept: str, image: GenImage) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(fixed, other): what loraprep decided for the image, the fixed tags first."""
     fixed = spec.fixed[concept]
-    return fixed, tuple(t for t in image.tags if t not in fixed)
+    kept = tuple(t for i, t in enumerate(fixed) if i not in image.lost)
+    return kept, tuple(t for t in image.tags if t not in fixed)
 
 
 def caption(spec: Spec, fixed, other) -> str:
@@ -95,13 +102,18 @@ def build(spec: Spec, root: Path, cache: Path, **overrides):
     items, expected = [], {}
     for n, (concept, tier, image, source) in enumerate(placed):
         fixed, other = expected_tags(spec, concept, image)
+        # As ops/export.py does: the rules' tags and this image's kept count; or the caption alone, which
+        # cannot say where a tag holding the separator ends, so only for tags without one.
+        text_only = spec.as_text and not any("," in t or ";" in t for t in fixed + other)
+        tags = None if text_only else fixed + other
         items.append(ExportItem(f"i{n}", source, concept, tier, caption(spec, fixed, other),
                                 plan.repeats_for(concept, tier), image.fmt, "RGB", False,
-                                width=image.size[0], height=image.size[1]))
+                                width=image.size[0], height=image.size[1], tags=tags,
+                                keep=None if text_only else len(fixed)))
         expected[f"i{n}"] = (fixed, other)
     values = dict(out_dir=root.parent / "out", dataset_root=root, keep_tokens_separator=spec.keep_separator,
                   shuffle_caption=spec.shuffle, trigger_words=(), concept_triggers=dict(spec.fixed),
                   resolution=spec.resolution, batch_size=spec.batch, epochs=plan.epochs,
-                  caption_separator=spec.separator.strip() or ",")
+                  caption_separator=spec.separator.strip() or ",", ai_toolkit_shuffle=spec.ai_shuffle)
     values.update(overrides)
     return items, ExportOptions(**values), plan, expected

@@ -6,7 +6,7 @@ import pytest
 
 from loraprep.errors import ExportError
 from loraprep.export.base import ExportOptions
-from loraprep.export.caption_tags import comma_caption, plain_caption, split_caption
+from loraprep.export.caption_tags import CaptionTags, delimited_caption, plain_caption, split_caption
 
 
 @pytest.mark.parametrize("caption, sep, token, tags, kept", [
@@ -21,13 +21,18 @@ def test_split_caption(caption, sep, token, tags, kept):
     assert parts.tags == tags and parts.kept == kept
 
 
-def test_plain_caption_drops_the_keep_tokens_separator_and_keeps_the_recipe_separator(tmp_path):
+def test_plain_caption_joins_by_the_recipe_separator(tmp_path):
     options = ExportOptions(tmp_path, tmp_path, keep_tokens_separator="|||", caption_separator=";")
-    assert plain_caption("zeta; 1girl ||| beach; night sky", options) == "zeta; 1girl; beach; night sky"
+    tags = split_caption("zeta; 1girl ||| beach; night sky", ";", "|||")
+    assert plain_caption(tags, options) == "zeta; 1girl; beach; night sky"
 
 
-def test_comma_caption_converts_and_refuses_a_tag_holding_a_comma(tmp_path):
+def test_delimited_caption_converts_and_refuses_a_tag_holding_the_delimiter_only_while_shuffling(tmp_path):
     options = ExportOptions(tmp_path, tmp_path, caption_separator=";")
-    assert comma_caption("zeta; red dress; smile", options, "t", "w") == "zeta, red dress, smile"
+    ok = CaptionTags(("zeta", "red dress", "smile"), 1)
+    assert delimited_caption(ok, options, True, ",", "t", "w") == "zeta, red dress, smile"
+    held = CaptionTags(("zeta", "red, white dress", "smile"), 1)
     with pytest.raises(ExportError, match="'red, white dress'"):
-        comma_caption("zeta; red, white dress; smile", options, "ai-toolkit", "shuffle_tokens is on")
+        delimited_caption(held, options, True, ",", "ai-toolkit", "shuffle_tokens is on")
+    # Not shuffled: the caption reaches the text encoder as written, the tag whole.
+    assert delimited_caption(held, options, False, ",", "t", "w") == "zeta; red, white dress; smile"

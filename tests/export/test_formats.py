@@ -75,6 +75,8 @@ def test_ai_toolkit_yaml_parses(dataset):
 def test_ai_toolkit_per_concept_trigger(dataset):
     yaml = pytest.importorskip("yaml")
     _, items, options = dataset
+    items = [i if i.concept != "ゼータ" else i.__class__(**{**i.__dict__, "caption": "zeta, zetadef, smile"})
+             for i in items]
     report = export_dataset(items, "ai-toolkit", options(concept_triggers={"ゼータ": ("zeta", "zetadef")}))
     entries = yaml.safe_load((report.out_dir / "ai_toolkit_datasets.yaml").read_text(encoding="utf-8"))["datasets"]
     zeta = next(e for e in entries if e["folder_path"].endswith("ゼータ"))

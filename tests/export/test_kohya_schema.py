@@ -87,7 +87,9 @@ def test_dataset_toml_passes_the_schema(fmt, separator, dataset):
     assert dataset0["resolution"] == 1024 and dataset0["max_bucket_reso"] >= 1024
     assert sorted(s["num_repeats"] for s in dataset0["subsets"]) == [1, 2, 3, 5]
     if separator:
-        assert config["general"]["keep_tokens_separator"] == "|||"
+        # sd-scripts takes it per subset (config_util.py SUBSET_ASCENDABLE_SCHEMA): each concept keeps its own.
+        assert "keep_tokens_separator" not in config["general"]
+        assert all(s["keep_tokens_separator"] == "|||" for s in dataset0["subsets"])
 
 
 def test_kohya_caption_extension_is_explicit(dataset):

@@ -175,3 +175,72 @@ def test_excluded_and_failed_images_are_not_exported(prepared, tmp_path):
         excluded = {Path(f.path).name for f in ws.files(("excluded",))}
     assert len(excluded) == 3 and not excluded & sources
     assert ops.status(prepared)["totals"]["active"] == 26
+
+
+PER_CONCEPT_SEPARATORS = """trigger = ["lpsample"]
+strategy = "all"
+[tagger]
+model = "../tiny_tagger"
+[rules]
+order = "score"
+[concepts.outfit_red]
+fixed = ["red outfit"]
+keep_tokens_separator = "||"
+[concepts.outfit_blue]
+fixed = ["blue outfit"]
+keep_tokens_separator = "|||"
+[export]
+format = "kohya"
+"""
+
+
+@pytest.fixture(scope="module")
+def separators_sample(tmp_path_factory) -> Path:
+    return prepare(copy_sample(tmp_path_factory.mktemp("seps"), recipe=PER_CONCEPT_SEPARATORS))
+
+
+def _subsets(out: Path) -> dict[str, dict]:
+    config = tomllib.loads((out / "dataset.toml").read_text(encoding="utf-8"))
+    return {Path(s["image_dir"]).name: s for s in config["datasets"][0]["subsets"]}
+
+
+def test_each_concept_keeps_its_own_keep_tokens_separator(separators_sample, tmp_path):
+    """Issue 16 #4: one global separator, picked from a set (a different one per run), became per subset."""
+    subsets = _subsets(Path(export(separators_sample, tmp_path / "k", fmt="kohya")["out_dir"]))
+    by_concept = {name.split("_", 1)[1]: s for name, s in subsets.items()}
+    assert by_concept["outfit_red"]["keep_tokens_separator"] == "||"
+    assert by_concept["outfit_blue"]["keep_tokens_separator"] == "|||"
+    assert "keep_tokens_separator" not in by_concept["blobby"]
+    for name, subset in subsets.items():
+        for caption in (tmp_path / "k" / "img" / name).glob("*.txt"):
+            text = caption.read_text(encoding="utf-8")
+            token = subset.get("keep_tokens_separator")
+            assert token is None or f" {token} " in text, (name, text)
+            if token == "||":
+                assert "|||" not in text
+
+
+def test_an_image_without_its_fixed_tag_gets_a_subset_that_pins_only_the_trigger(separators_sample, tmp_path):
+    """Issue 16 #8: keep_tokens counted per concept pinned the next tag of an image whose fixed tag was removed."""
+    root = clone(separators_sample, tmp_path)
+    with Workspace(root) as ws:
+        red = sorted((f for f in ws.files() if f.concept == "outfit_red"), key=lambda f: f.path)
+        ws.apply_edit(EditOp("remove", ("red outfit",)), [red[0].id])
+        ws.apply_edit(EditOp("add", ("red, white dress",)), [red[1].id])
+        lost = red[0].path
+    report = export(root, tmp_path / "k", fmt="kohya")
+    subsets = _subsets(tmp_path / "k")
+    reds = {name: s for name, s in subsets.items() if "outfit_red" in name}
+    assert sorted(s["keep_tokens"] for s in reds.values()) == [1, 2]
+    assert len({s["num_repeats"] for s in reds.values()}) == 1  # same repeats: steps stay the plan's
+    by_source = {str(Path(i["source"]).relative_to(root)): i for i in report["images"]}
+    image = by_source[lost]
+    subset = subsets[Path(image["output"]).parent.name]
+    assert subset["keep_tokens"] == 1 and not image["caption"].startswith("lpsample, red outfit")
+    assert "red outfit" not in image["caption"].split(", ")  # a removed tag is never put back
+    # Issue 16 #7: the tag holding a comma is written with sd-scripts' secondary_separator, one tag when split.
+    held = by_source[red[1].path]
+    token = subsets[Path(held["output"]).parent.name]["secondary_separator"]
+    assert f"red{token} white dress" in held["caption"]
+    with pytest.raises(ExportError, match=r"red, white dress"):
+        export(root, tmp_path / "o", fmt="onetrainer")

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from loraprep.export.base import ExportContext, ExportOptions, FolderPerGroup
-from loraprep.export.caption_tags import comma_caption, plain_caption
+from loraprep.export.base import ExportContext, ExportOptions, FolderPerGroup, Group
+from loraprep.export.caption_tags import CaptionTags, delimited_caption
 from loraprep.export.yamlwrite import yaml_dumps
 
 DATASETS_FILE = "ai_toolkit_datasets.yaml"
@@ -29,10 +29,8 @@ class AiToolkitExporter(FolderPerGroup):
     description = "ostris ai-toolkit: folders with .txt captions + the datasets: block of the job YAML"
     sidecar_captions = True
 
-    def caption(self, text: str, options: ExportOptions) -> str:
-        if not shuffles(options):
-            return plain_caption(text, options)
-        return comma_caption(text, options, "ai-toolkit", "shuffle_tokens is on")
+    def caption(self, tags: CaptionTags, group: Group, options: ExportOptions) -> str:
+        return delimited_caption(tags, options, shuffles(options), ",", "ai-toolkit", "shuffle_tokens is on")
 
     def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
         options = ctx.options
@@ -45,7 +43,7 @@ class AiToolkitExporter(FolderPerGroup):
                 "resolution": [options.resolution],
                 "shuffle_tokens": shuffles(options),
                 # Read by ai-toolkit's token dropout only (it keeps these tokens from being dropped).
-                "keep_tokens": options.keep_tokens_for(group.concept),
+                "keep_tokens": group.keep_tokens,
             }
             triggers = options.triggers_for(group.concept)
             if triggers:

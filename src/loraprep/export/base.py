@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Mapping, Protocol
+from typing import TYPE_CHECKING, Mapping, Protocol
 
 from loraprep.export.buckets import bucket_limits
+
+if TYPE_CHECKING:
+    from loraprep.export.caption_tags import CaptionTags
 
 LINK = "link"  # hard links: opt-in, exported files share the sources' bytes
 COPY = "copy"  # the default: files of their own (copy-on-write clones where the file system can)
@@ -35,6 +38,10 @@ class ExportItem:
     animated: bool = False
     width: int | None = None
     height: int | None = None
+    # The caption as tags (the rules' verdict, in order) and how many lead tags the trainer must pin for this
+    # image. None: both are read from ``caption`` (see export/kept.py); a tag may then not hold the separator.
+    tags: tuple[str, ...] | None = None
+    keep: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class ExportOptions:
     trigger_words: tuple[str, ...] = ()
     concept_triggers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     concept_keep_tokens: Mapping[str, int] = field(default_factory=dict)   # per-concept override of keep_tokens
+    concept_keep_separators: Mapping[str, str | None] = field(default_factory=dict)  # per concept, else the above
     epochs: int | None = None
     batch_size: int = 2
     train_preset: str | None = None
@@ -76,6 +84,16 @@ class ExportOptions:
     def triggers_for(self, concept: str) -> tuple[str, ...]:
         return tuple(self.concept_triggers.get(concept, self.trigger_words))
 
+    def keep_separator_for(self, concept: str) -> str | None:
+        """kohya's keep_tokens_separator of a concept's captions (a per-concept value wins over the global one)."""
+        if concept in self.concept_keep_separators:
+            return self.concept_keep_separators[concept]
+        return self.keep_tokens_separator
+
+    def keep_is_auto(self, concept: str) -> bool:
+        """True when the concept's keep count is "as many as its fixed tags" rather than a number the user set."""
+        return concept not in self.concept_keep_tokens and self.keep_tokens is None
+
     def keep_tokens_for(self, concept: str) -> int:
         if concept in self.concept_keep_tokens:
             return self.concept_keep_tokens[concept]
@@ -94,12 +112,17 @@ class ExportOptions:
 
 @dataclass(frozen=True)
 class Group:
-    """The images of one (concept, tier): one folder, one kohya subset, one OneTrainer concept."""
+    """The images of one (concept, tier) that pin the same number of lead tags: one folder, one kohya subset,
+    one OneTrainer concept. Every trainer counts keep_tokens per subset, so images whose kept prefix differs
+    (a user removed a fixed tag) form a group of their own, with the same repeats."""
 
     concept: str
     tier: str
     repeats: int
     folder: str  # safe, unique folder name (no repeats prefix)
+    keep_tokens: int = 0                     # lead tags the trainer keeps in place, for every image here
+    keep_separator: str | None = None        # kohya's keep_tokens_separator for this subset
+    secondary_separator: str | None = None   # kohya's secondary_separator, when a tag here holds the separator
 
     @property
     def label(self) -> str:
@@ -153,8 +176,9 @@ class Exporter(Protocol):
     def naming_scope(self, group: Group, options: ExportOptions) -> str:
         """Images whose stems must differ share a scope: the group folder, or one flat folder."""
 
-    def caption(self, text: str, options: ExportOptions) -> str:
-        """The caption as this trainer must read it (see caption_tags.py), from loraprep's kohya-style caption."""
+    def caption(self, tags: "CaptionTags", group: Group, options: ExportOptions) -> str:
+        """The caption as this trainer must read it (see caption_tags.py); ExportError when it cannot be written
+        so that the trainer keeps every tag whole."""
 
     def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
         """Write config files under ctx.stage_root; return their paths relative to it."""

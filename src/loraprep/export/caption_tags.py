@@ -1,8 +1,10 @@
-"""A caption as tags: split loraprep's kohya-style caption once, re-join it the way each trainer splits captions.
+"""A caption as tags: one image's tags and kept prefix, joined the way each trainer splits captions.
 
-loraprep renders one caption per image with the recipe's separator and, when asked, kohya's
-keep_tokens_separator (``trigger ||| other tags``). Only sd-scripts understands that token; every other
-trainer must get plain tags joined by the separator it splits on (docs/formats.md).
+loraprep hands the exporter each image's tags in order and how many lead tags stay in place (export/kept.py).
+Each format joins them for its trainer: kohya may mark the kept prefix with its keep_tokens_separator
+(``trigger ||| other tags``); every other trainer gets plain tags joined by the separator it splits on
+(docs/formats.md). A tag holding that separator would reach training as two tags: refused where the trainer
+shuffles, unless it has a way to keep it whole (kohya's secondary_separator, export/kohya.py).
 """
 
 from __future__ import annotations
@@ -14,14 +16,19 @@ from loraprep.errors import ExportError
 
 @dataclass(frozen=True)
 class CaptionTags:
-    """The tags of one caption, in order; ``kept`` is how many lead tags the caption itself marked as fixed."""
+    """The tags of one caption, in order; ``kept`` is how many lead tags the trainer must keep in place
+    (when split from a caption: how many the keep_tokens_separator marked, None without one)."""
 
     tags: tuple[str, ...]
-    kept: int | None = None  # None: the caption had no keep_tokens_separator
+    kept: int | None = None
 
     def joined(self, separator: str) -> str:
         """Tags joined by ``separator`` followed by one space (how OneTrainer and ai-toolkit re-join)."""
-        return f"{separator.strip()} ".join(self.tags)
+        return join(self.tags, separator)
+
+
+def join(tags, separator: str) -> str:
+    return f"{separator.strip() or ','} ".join(tags)
 
 
 def split_caption(caption: str, separator: str, keep_separator: str | None = None) -> CaptionTags:
@@ -43,23 +50,27 @@ def _tags(text: str, sep: str) -> list[str]:
 
 
 def require_no_separator_inside(tags: CaptionTags, separator: str, trainer: str, why: str) -> None:
-    """ExportError when a tag holds the character a trainer splits on: it would reach training as two tags."""
+    """ExportError naming the tag when one holds what a trainer splits on: it would reach training as two tags,
+    and a keep count would pin half of it."""
     bad = [t for t in tags.tags if separator in t]
     if bad:
         raise ExportError(
-            f"{trainer} splits captions on {separator!r}, so the tag {bad[0]!r} would be split in two ({why})",
-            hint="rename the tag without that character (an alias in loraprep.toml), or turn tag shuffling off",
+            f"the tag {bad[0]!r} holds {separator!r}, which {trainer} splits captions on, so it would be "
+            f"split in two ({why})",
+            hint="rename the tag without that character (an alias in loraprep.toml, or in the editor), "
+                 "or turn tag shuffling off (shuffle_caption = false under [export])",
         )
 
 
-def plain_caption(text: str, options, separator: str | None = None) -> str:
-    """The caption without kohya's keep_tokens_separator, joined by ``separator`` (default: the recipe's)."""
-    tags = split_caption(text, options.caption_separator, options.keep_tokens_separator)
-    return tags.joined(separator or options.caption_separator)
+def plain_caption(tags: CaptionTags, options) -> str:
+    """The tags joined by the recipe's separator, as they are: for a trainer that does not split them."""
+    return tags.joined(options.caption_separator)
 
 
-def comma_caption(text: str, options, trainer: str, why: str) -> str:
-    """For a trainer that splits on ',' whatever the recipe's separator: tags joined by ', ' (none may hold one)."""
-    tags = split_caption(text, options.caption_separator, options.keep_tokens_separator)
-    require_no_separator_inside(tags, ",", trainer, why)
-    return tags.joined(",")
+def delimited_caption(tags: CaptionTags, options, shuffles: bool, delimiter: str, trainer: str, why: str) -> str:
+    """For a trainer that splits on ``delimiter`` when it shuffles: tags joined by it, none may hold it then.
+    Without shuffling the caption reaches the text encoder as written, so a tag may hold anything."""
+    if not shuffles:
+        return plain_caption(tags, options)
+    require_no_separator_inside(tags, delimiter.strip() or ",", trainer, why)
+    return tags.joined(delimiter)

@@ -11,7 +11,7 @@ import shlex
 from pathlib import PurePosixPath
 
 from loraprep.export.base import ExportContext, ExportOptions, Group
-from loraprep.export.caption_tags import plain_caption
+from loraprep.export.caption_tags import CaptionTags, join, plain_caption, require_no_separator_inside
 from loraprep.export.kohya_train import train_config
 from loraprep.export.tomlwrite import toml_dumps
 
@@ -30,13 +30,23 @@ def bucket_table(options: ExportOptions) -> dict:
 
 
 def caption_table(options: ExportOptions) -> dict:
-    """The [general] caption keys (shuffle, separators) both kohya exports share."""
+    """The [general] caption keys both kohya exports share (the per-subset ones are in subset_keys)."""
     table: dict = {"shuffle_caption": options.shuffle_caption}
-    if options.keep_tokens_separator:
-        table["keep_tokens_separator"] = options.keep_tokens_separator
     if options.caption_separator != ",":
         table["caption_separator"] = options.caption_separator
     return table
+
+
+def subset_keys(group: Group) -> dict:
+    """keep_tokens and the separators of one subset: config_util.py's SUBSET_ASCENDABLE_SCHEMA takes
+    keep_tokens, keep_tokens_separator, secondary_separator and caption_separator per [[datasets.subsets]],
+    so each concept keeps its own keep_tokens_separator."""
+    keys: dict = {"keep_tokens": group.keep_tokens}
+    if group.keep_separator:
+        keys["keep_tokens_separator"] = group.keep_separator
+    if group.secondary_separator:
+        keys["secondary_separator"] = group.secondary_separator
+    return keys
 
 
 def write_text(ctx: ExportContext, name: str, text: str) -> PurePosixPath:
@@ -45,16 +55,34 @@ def write_text(ctx: ExportContext, name: str, text: str) -> PurePosixPath:
 
 
 class KohyaCaptions:
-    """sd-scripts reads loraprep's captions as they are, keep_tokens_separator included, while it shuffles.
+    """sd-scripts' captions: the kept prefix marked with the subset's keep_tokens_separator while it shuffles.
 
-    Without shuffle_caption, BaseDataset.process_caption (library/train_util.py) never looks for the
-    keep_tokens_separator, so the text encoder would see a literal '|||': the caption is written plain.
+    BaseDataset.process_caption (library/train_util.py): with shuffle_caption, a caption holding the
+    keep_tokens_separator keeps the part before it and ignores keep_tokens; one without it keeps the first
+    keep_tokens tags (the subset's count, which is this image's: groups share one). Without shuffle_caption it
+    never looks for the separator, so the text encoder would see a literal '|||': the caption is written plain.
+    After shuffling it replaces secondary_separator with caption_separator, so a tag holding the separator is
+    written with the secondary one and moves as one tag.
     """
 
     train_presets = True
+    secondary_separator = True
 
-    def caption(self, text: str, options: ExportOptions) -> str:
-        return text if options.shuffle_caption else plain_caption(text, options)
+    def caption(self, tags: CaptionTags, group: Group, options: ExportOptions) -> str:
+        if not options.shuffle_caption:
+            return plain_caption(tags, options)
+        sep = options.caption_separator.strip() or ","
+        written = tags
+        if group.secondary_separator:
+            written = CaptionTags(tuple(t.replace(sep, group.secondary_separator) for t in tags.tags), tags.kept)
+        require_no_separator_inside(written, sep, "sd-scripts", "shuffle_caption is on")
+        token = group.keep_separator
+        if token:
+            require_no_separator_inside(written, token, "sd-scripts", "it marks the kept tags")
+        kept = written.kept or 0
+        if token and 0 < kept < len(written.tags):
+            return f"{join(written.tags[:kept], sep)} {token} {join(written.tags[kept:], sep)}"
+        return written.joined(sep)
 
 
 class KohyaExporter(KohyaCaptions):
@@ -76,7 +104,7 @@ class KohyaExporter(KohyaCaptions):
             subsets.append({
                 "image_dir": str(ctx.final(self.group_dir(group, options))),
                 "num_repeats": group.repeats,
-                "keep_tokens": options.keep_tokens_for(group.concept),
+                **subset_keys(group),
             })
         general = {"caption_extension": ".txt", **caption_table(options)}
         config = {"general": general, "datasets": [{**bucket_table(options), "subsets": subsets}]}

@@ -12,7 +12,7 @@ import shlex
 from pathlib import PurePosixPath
 
 from loraprep.export.base import ExportContext, FolderPerGroup
-from loraprep.export.kohya import TRAIN_FILE, KohyaCaptions, bucket_table, caption_table, write_text
+from loraprep.export.kohya import TRAIN_FILE, KohyaCaptions, bucket_table, caption_table, subset_keys, write_text
 from loraprep.export.kohya_train import train_config
 from loraprep.export.tomlwrite import toml_dumps
 
@@ -41,7 +41,7 @@ class KohyaFinetuneExporter(KohyaCaptions, FolderPerGroup):
             subsets.append({
                 "metadata_file": str(ctx.final(rel)),
                 "num_repeats": group.repeats,
-                "keep_tokens": ctx.options.keep_tokens_for(group.concept),
+                **subset_keys(group),
             })
         config = {"general": caption_table(ctx.options),
                   "datasets": [{**bucket_table(ctx.options), "subsets": subsets}]}

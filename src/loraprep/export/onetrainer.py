@@ -13,7 +13,7 @@ import zlib
 from pathlib import PurePosixPath
 
 from loraprep.export.base import ExportContext, ExportOptions, FolderPerGroup, Group
-from loraprep.export.caption_tags import plain_caption
+from loraprep.export.caption_tags import CaptionTags, delimited_caption
 
 CONCEPTS_FILE = "concepts.json"
 
@@ -29,7 +29,7 @@ def concept_entry(ctx: ExportContext, group: Group, folder: PurePosixPath) -> di
             "prompt_path": "",
             "enable_tag_shuffling": options.shuffle_caption,
             "tag_delimiter": options.caption_separator,
-            "keep_tags_count": options.keep_tokens_for(group.concept),
+            "keep_tags_count": group.keep_tokens,
         },
         "name": group.label or group.folder,
         "path": str(ctx.final(folder)),
@@ -51,8 +51,10 @@ class OneTrainerExporter(FolderPerGroup):
     description = "OneTrainer: a folder per concept, .txt captions, concepts.json"
     sidecar_captions = True
 
-    def caption(self, text: str, options: ExportOptions) -> str:
-        return plain_caption(text, options)
+    def caption(self, tags: CaptionTags, group: Group, options: ExportOptions) -> str:
+        # mgds ShuffleTags splits on tag_delimiter and has no way to keep a tag holding it whole.
+        return delimited_caption(tags, options, options.shuffle_caption, options.caption_separator,
+                                 "OneTrainer's tag shuffling", "enable_tag_shuffling is on")
 
     def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
         entries = [concept_entry(ctx, g, self.group_dir(g, ctx.options)) for g in ctx.groups]

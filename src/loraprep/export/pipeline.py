@@ -11,7 +11,9 @@ from typing import Iterable
 from loraprep.errors import ExportError
 from loraprep.export import convert
 from loraprep.export.base import COPY, LINK, PRESETS, ExportContext, ExportItem, ExportOptions, Group, Placed
-from loraprep.export.captions import caption_bytes, final_caption
+from loraprep.export.caption_tags import CaptionTags
+from loraprep.export.captions import caption_bytes
+from loraprep.export.kept import item_tags, secondary_separator
 from loraprep.export.naming import UniqueNames, reserved_folder, reserved_stem, safe_component
 from loraprep.export.registry import get_exporter
 from loraprep.export.manifest import write_manifest
@@ -44,15 +46,16 @@ def export_dataset(items: Iterable[ExportItem], fmt: str, options: ExportOptions
     items = sorted(items, key=lambda i: (i.concept, i.tier, str(i.source)))
     if not items:
         raise ExportError("nothing to export: no active images", hint="check `loraprep plan DATASET` first")
-    groups = _groups(items, options)
-    jobs = _plan_jobs(items, groups, exporter, options)
+    tags = [item_tags(item, options) for item in items]
+    item_groups = _groups(items, [t for t, _ in tags], options, exporter)
+    jobs = _plan_jobs(items, tags, item_groups, exporter, options)
 
     with staged_folder(out, options.replace) as staging:
         stage = staging.path
         for folder in sorted({job.relpath.parent for job in jobs}):
             (stage / folder).mkdir(parents=True, exist_ok=True)
         placed = _place_all(jobs, stage, options, exporter.sidecar_captions)
-        ctx = ExportContext(stage, out, options, tuple(groups.values()), tuple(placed))
+        ctx = ExportContext(stage, out, options, tuple(dict.fromkeys(item_groups)), tuple(placed))
         config_files = tuple(str(p) for p in exporter.write_configs(ctx))
         report = ExportReport(
             format=exporter.name,
@@ -99,37 +102,67 @@ def _check_options(options: ExportOptions, exporter) -> None:
         raise ExportError("max_bucket_reso must be at least the resolution (kohya refuses it otherwise)")
 
 
-def _groups(items: list[ExportItem], options: ExportOptions) -> dict[tuple[str, str], Group]:
-    names = UniqueNames(reserved=reserved_folder)
-    groups: dict[tuple[str, str], Group] = {}
-    for item in items:
+def _groups(items: list[ExportItem], tags: list[CaptionTags], options: ExportOptions,
+            exporter) -> list[Group]:
+    """One group per (concept, tier, kept count), in item order: the group of each item. An image that pins all
+    its tags (nothing to shuffle) fits any count at least its length: it joins its concept's largest."""
+    repeats: dict[tuple[str, str], int] = {}
+    keeps: dict[tuple[str, str], set[int]] = {}
+    for item, caption in zip(items, tags):
         key = (item.concept, item.tier)
-        if key in groups:
-            if groups[key].repeats != item.repeats:
-                raise ExportError(
-                    f"{groups[key].label or '(root)'}: images planned with different repeats "
-                    f"({groups[key].repeats} and {item.repeats})",
-                    hint="repeats are per concept and tier; take them from one plan",
-                )
-            continue
+        if key in repeats and repeats[key] != item.repeats:
+            label = f"{item.concept}/{item.tier}" if item.tier else item.concept
+            raise ExportError(
+                f"{label or '(root)'}: images planned with different repeats ({repeats[key]} and {item.repeats})",
+                hint="repeats are per concept and tier; take them from one plan",
+            )
         if item.repeats < 1:
             raise ExportError(
                 f"{item.concept or '(root)'}: repeats must be at least 1, got {item.repeats}",
                 hint="trainers silently skip folders with 0 repeats; exclude the images instead",
             )
+        repeats[key] = item.repeats
+        keeps.setdefault(key, set()).add(caption.kept)
+    secondary = _secondary(items, tags, options, exporter)
+    names = UniqueNames(reserved=reserved_folder)
+    groups: dict[tuple[str, str, int], Group] = {}
+    keys = []
+    for item, caption in zip(items, tags):
+        largest = max(keeps[(item.concept, item.tier)])
+        kept = largest if caption.kept >= len(caption.tags) else caption.kept
+        key = (item.concept, item.tier, kept)
+        keys.append(key)
+        if key in groups:
+            continue
         base = safe_component(item.concept or Path(options.dataset_root).name or "dataset", spaces=False,
                               fallback="concept")
         if item.tier:
             base = f"{base}-{safe_component(item.tier, spaces=False, fallback='tier')}"
-        groups[key] = Group(item.concept, item.tier, item.repeats, names.claim("groups", base))
-    return groups
+        if kept != largest:
+            # Images that lost a fixed tag: a subset of their own that pins fewer tags, with the same repeats.
+            base = f"{base}-keep{kept}"
+        groups[key] = Group(item.concept, item.tier, item.repeats, names.claim("groups", base), kept,
+                            options.keep_separator_for(item.concept), secondary.get(key[:2]))
+    return [groups[key] for key in keys]
 
 
-def _plan_jobs(items, groups, exporter, options: ExportOptions) -> list[_Job]:
+def _secondary(items, tags, options: ExportOptions, exporter) -> dict[tuple[str, str], str]:
+    """kohya's secondary_separator for each (concept, tier) where a tag holds the caption separator and the
+    trainer shuffles: the tag is written with it, and sd-scripts turns it back after shuffling."""
+    if not (getattr(exporter, "secondary_separator", False) and options.shuffle_caption):
+        return {}
+    sep = options.caption_separator.strip() or ","
+    needs = {(i.concept, i.tier) for i, t in zip(items, tags) if any(sep in tag for tag in t.tags)}
+    if not needs:
+        return {}
+    token = secondary_separator(tags, sep, {options.keep_separator_for(i.concept) for i in items})
+    return dict.fromkeys(needs, token)
+
+
+def _plan_jobs(items, tags, groups, exporter, options: ExportOptions) -> list[_Job]:
     names = UniqueNames(reserved=reserved_stem)
     jobs = []
-    for item in items:
-        group = groups[(item.concept, item.tier)]
+    for item, (caption_tags, fallback), group in zip(items, tags, groups):
         source = Path(item.source)
         if not source.is_file():
             raise ExportError(f"{source}: the image is gone", hint="run `loraprep scan DATASET` to refresh the store")
@@ -139,8 +172,10 @@ def _plan_jobs(items, groups, exporter, options: ExportOptions) -> list[_Job]:
         conversion = convert.decide(fmt, mode, alpha, rotated, animated, source.suffix)
         folder = exporter.group_dir(group, options)
         stem = names.claim(exporter.naming_scope(group, options), safe_component(source.stem))
-        caption, fallback = final_caption(item.caption, options.triggers_for(item.concept), str(source))
-        caption = exporter.caption(caption, options)
+        try:
+            caption = exporter.caption(caption_tags, group, options)
+        except ExportError as exc:
+            raise ExportError(f"{source}: {exc.message}", hint=exc.hint) from None
         jobs.append(_Job(item, group, folder / f"{stem}{conversion.extension}", caption, fallback, conversion))
     return jobs
 

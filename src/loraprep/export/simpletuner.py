@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import Iterable
 
 from loraprep.export.base import ExportContext, ExportOptions, FolderPerGroup, Group
-from loraprep.export.caption_tags import comma_caption, plain_caption
+from loraprep.export.caption_tags import CaptionTags, delimited_caption
 
 BACKENDS_FILE = "multidatabackend.json"
 TEXT_EMBEDS_ID = "loraprep-text-embeds"
@@ -39,10 +39,9 @@ class SimpleTunerExporter(FolderPerGroup):
         """Where multidatabackend.json sends SimpleTuner's VAE and text-embed caches: inside the export."""
         return [vae_cache(g) for g in groups] + [TEXT_CACHE]
 
-    def caption(self, text: str, options: ExportOptions) -> str:
-        if not options.shuffle_caption:
-            return plain_caption(text, options)
-        return comma_caption(text, options, "SimpleTuner's caption_shuffle", "tag shuffling is on")
+    def caption(self, tags: CaptionTags, group: Group, options: ExportOptions) -> str:
+        return delimited_caption(tags, options, options.shuffle_caption, ",", "SimpleTuner's caption_shuffle",
+                                 "tag shuffling is on")
 
     def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
         options = ctx.options
@@ -63,7 +62,7 @@ class SimpleTunerExporter(FolderPerGroup):
             }
             if options.shuffle_caption:
                 backend["caption_shuffle"] = {"enable": True, "count": SHUFFLED_VARIANTS, "split_on": "comma",
-                                              "position_start": options.keep_tokens_for(group.concept)}
+                                              "position_start": group.keep_tokens}
             backends.append(backend)
         backends.append({
             "id": TEXT_EMBEDS_ID,

@@ -30,17 +30,15 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
     recipe = ws.recipe
     files = ws.files(statuses=("active",))
     plan = make_dataset_plan(files, recipe, steps=steps, batch=batch, epochs=epochs)
-    items = [ExportItem(image_id=f.image_id, source=ws.root / f.path, concept=f.concept, tier=f.tier,
-                        caption=ws.caption(f.id), repeats=plan.repeats_for(f.concept, f.tier), fmt=f.format or "",
-                        mode=f.mode or "", has_alpha=f.has_alpha, exif_rotated=f.exif_rotated, animated=f.animated,
-                        width=f.width, height=f.height) for f in files]
+    items = [_item(ws, f, plan, ExportItem) for f in files]
     concepts = {f.concept for f in files}
     base = recipe.base
-    separators = {recipe.for_concept(c).keep_tokens_separator for c in concepts} - {None}
     options = ExportOptions(
         out_dir=out, dataset_root=ws.root, mode=mode, resolution=recipe.export.resolution,
         keep_tokens=base.keep_tokens,
-        keep_tokens_separator=next(iter(separators)) if separators else None,
+        # Per concept, so each kohya subset gets its own (a set's order would pick one at random per run).
+        keep_tokens_separator=base.keep_tokens_separator,
+        concept_keep_separators={c: recipe.for_concept(c).keep_tokens_separator for c in concepts},
         shuffle_caption=recipe.export.shuffle_caption, trigger_words=base.fixed_tags,
         concept_triggers={c: recipe.for_concept(c).fixed_tags for c in concepts},
         concept_keep_tokens={c: recipe.for_concept(c).effective_keep_tokens for c in concepts},
@@ -62,3 +60,19 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
     result = report.to_dict()
     result["plan"] = plan.to_dict()
     return result
+
+
+def _item(ws: Workspace, f, plan, item_type):
+    """One active image as the exporter takes it: the rules' tags in caption order and how many lead the caption
+    (the verdict's keep_tokens, per image: a fixed tag the user removed is not counted)."""
+    from loraprep.model.tagname import escape_a1111
+
+    concept = ws.concept_recipe(f.concept)
+    verdict = ws.verdict(f.id)
+    names = verdict.names
+    if concept.rules.style == "a1111":
+        names = tuple(escape_a1111(n) for n in names)
+    return item_type(image_id=f.image_id, source=ws.root / f.path, concept=f.concept, tier=f.tier,
+                     caption=ws.caption(f.id), repeats=plan.repeats_for(f.concept, f.tier), fmt=f.format or "",
+                     mode=f.mode or "", has_alpha=f.has_alpha, exif_rotated=f.exif_rotated, animated=f.animated,
+                     width=f.width, height=f.height, tags=names, keep=min(verdict.keep_tokens, len(names)))

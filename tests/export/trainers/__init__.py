@@ -36,6 +36,7 @@ class View:
     draw: Callable[[Sample, random.Random], str]   # one processed caption, as it reaches the text encoder
     images_per_epoch: int
     steps_per_epoch: Callable[[int], int] | None = None  # batch size -> steps, where the trainer's is re-implemented
+    pinned: Callable[[Sample], int | None] = lambda sample: None  # lead tags its shuffle keeps; None: no shuffle
 
     def by_image(self) -> dict[Path, Sample]:
         return {s.image: s for s in self.samples}
@@ -44,6 +45,38 @@ class View:
 def tags_of(text: str) -> list[str]:
     """The tags of a processed caption, for tests whose tags never hold ',' or ';'."""
     return [t.strip() for t in re.split(r"[,;]", text) if t.strip()]
+
+
+_DELIMITER = re.compile(r" ?[,;] ?")
+
+
+def parse_tags(text: str, tags) -> list[str] | None:
+    """The order in which ``tags`` (each whole) make up a processed caption, tags separated by ',' or ';' and
+    spaces; None when the caption is not exactly those tags (one was split, merged, lost or added)."""
+    def squeeze(value: str) -> str:
+        return re.sub(r"\s+", " ", value).strip()
+
+    text, wanted = squeeze(text), [squeeze(t) for t in tags]
+
+    def walk(at: int, left: list[str]) -> list[str] | None:
+        if not left:
+            return [] if at == len(text) else None
+        for tag in sorted(set(left), key=len, reverse=True):
+            end = at + len(tag)
+            if not text.startswith(tag, at):
+                continue
+            rest = left.copy()
+            rest.remove(tag)
+            if end == len(text):
+                found = walk(end, rest)
+            else:
+                gap = _DELIMITER.match(text, end)
+                found = walk(gap.end(), rest) if gap and rest else None
+            if found is not None:
+                return [tag, *found]
+        return None
+
+    return walk(0, wanted)
 
 
 def require(condition: bool, message: str) -> None:

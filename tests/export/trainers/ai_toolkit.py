@@ -82,4 +82,6 @@ def read(out: Path) -> View:
         per_epoch += len(images) * max(1, repeats)
         for image in images:
             samples.append(Sample(Path(image), load_caption(image, entry.get("caption_ext", ".txt")), repeats, settings))
-    return View(samples, lambda s, rng: get_caption(s.caption, s.settings, rng), per_epoch)
+    # get_caption keeps nothing in place while shuffle_tokens is on (keep_tokens only guards token dropout).
+    return View(samples, lambda s, rng: get_caption(s.caption, s.settings, rng), per_epoch,
+                pinned=lambda s: 0 if s.settings["shuffle_tokens"] else None)

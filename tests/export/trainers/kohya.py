@@ -77,6 +77,17 @@ def process_caption(caption: str, s: dict, rng: random.Random) -> str:
     return caption
 
 
+def pinned(caption: str, s: dict) -> int | None:
+    """How many lead tags process_caption keeps in place: the part before keep_tokens_separator when the
+    caption holds it (keep_tokens is then ignored), else keep_tokens; None without shuffle_caption."""
+    if not s["shuffle_caption"]:
+        return None
+    token = s["keep_tokens_separator"]
+    if token and token in caption:
+        return len([t for t in caption.split(token, 1)[0].split(s["caption_separator"]) if t.strip()])
+    return s["keep_tokens"]
+
+
 def check_buckets(dataset: dict) -> tuple[int, int, int, int]:
     """BaseDataset.adjust_min_max_bucket_reso_by_steps (rounds, then asserts) and verify_bucket_reso_steps."""
     resolution = dataset["resolution"]
@@ -151,7 +162,8 @@ def subsets(out: Path) -> tuple[dict, list[tuple[dict, dict]]]:
 def make_view(samples: list[Sample], dataset: dict) -> View:
     batch = dataset.get("batch_size", 1)
     return View(samples, lambda s, rng: process_caption(s.caption, s.settings, rng),
-                sum(int(s.repeats) for s in samples), lambda b=batch: bucketed_steps(samples, dataset, b))
+                sum(int(s.repeats) for s in samples), lambda b=batch: bucketed_steps(samples, dataset, b),
+                lambda s: pinned(s.caption, s.settings))
 
 
 def read(out: Path) -> View:

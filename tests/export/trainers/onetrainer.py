@@ -96,4 +96,8 @@ def read(out: Path) -> View:
         text = rng.choice(sample.caption)  # SelectRandomText
         return shuffle_tags(text, sample.settings, rng)
 
-    return View(samples, draw, per_epoch)
+    def pinned(sample: Sample) -> int | None:
+        text = sample.settings
+        return text["keep_tags_count"] if text["enable_tag_shuffling"] else None
+
+    return View(samples, draw, per_epoch, pinned=pinned)

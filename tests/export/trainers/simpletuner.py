@@ -113,4 +113,8 @@ def read(out: Path) -> View:
         variants = [v for c in captions for v in expand_with_shuffles(c, sample.settings)]
         return rng.choice(variants)  # sampler.py: random.choice when an image has several captions
 
-    return View(samples, draw, per_epoch)
+    def pinned(sample: Sample) -> int | None:
+        shuffle = sample.settings
+        return shuffle.get("position_start", 0) if shuffle.get("enable") else None
+
+    return View(samples, draw, per_epoch, pinned=pinned)
