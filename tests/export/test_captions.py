@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loraprep.errors import ExportError
-from loraprep.export.captions import caption_bytes, check_caption_file, clean_caption, final_caption
+from loraprep.export.captions import caption_bytes, check_caption_file, clean_caption
 
 
 @pytest.mark.parametrize("raw, clean", [
@@ -20,16 +20,6 @@ from loraprep.export.captions import caption_bytes, check_caption_file, clean_ca
 ])
 def test_clean_caption(raw, clean):
     assert clean_caption(raw) == clean
-
-
-def test_empty_caption_falls_back_to_the_triggers():
-    assert final_caption(" \n", ("mychar", "armor"), "x.png") == ("mychar, armor", True)
-    assert final_caption("smile", ("mychar",), "x.png") == ("smile", False)
-
-
-def test_empty_caption_without_trigger_is_an_error():
-    with pytest.raises(ExportError, match="x.png"):
-        final_caption("\ufeff ", (), "x.png")
 
 
 def test_caption_bytes_have_no_bom_and_no_terminator():

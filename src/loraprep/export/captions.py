@@ -30,20 +30,6 @@ def clean_caption(text: str) -> str:
     return re.sub(r" {2,}", " ", text).strip()
 
 
-def final_caption(text: str, triggers: Sequence[str], image_label: str) -> tuple[str, bool]:
-    """The caption to write and whether it fell back to the trigger words; ExportError when nothing is left."""
-    caption = clean_caption(text)
-    if caption:
-        return caption, False
-    fallback = clean_caption(", ".join(t for t in triggers if t.strip()))
-    if fallback:
-        return fallback, True
-    raise ExportError(
-        f"{image_label}: the caption is empty and there is no trigger word to fall back on",
-        hint="tag the image (`loraprep tag`), set `trigger` in loraprep.toml, or exclude the image",
-    )
-
-
 def caption_bytes(caption: str) -> bytes:
     """The file content: UTF-8 without BOM and without a line terminator."""
     return caption.encode("utf-8")
