@@ -50,8 +50,8 @@ def shuffle_name_keys(seed: int, seed_key: str):
 
 
 class Order(Rule):
-    """Fixed slots stay first; then what the user added at the front; then 1girl/1boy/solo/Ngirls (guide 002);
-    then the recipe's sort mode."""
+    """Fixed slots stay first; then what the user added at the front; then guide 002's caption ordering: the
+    people count (1girl, solo, 2girls), the character, the copyright; then the rest in the recipe's sort mode."""
 
     name = "order"
 
@@ -77,11 +77,11 @@ class Order(Rule):
             elif mode == "shuffle":
                 key = shuffle_name_keys(seed, draft.seed_key)
                 body = sorted(body, key=lambda i: key(names[i]))
-            # People-count tags move to the front; both parts keep the mode's order (a stable partition). Tags
-            # the user added at the front go before them.
-            people = people_names(names[n_fixed:])
-            if people:
-                body = [i for i in body if names[i] in people] + [i for i in body if names[i] not in people]
+            # Guide 002's caption_ordering (npeople, character, copyright, tags): each group keeps the mode's
+            # order (a stable partition). Tags the user added at the front go before them all.
+            rank = early_ranks(names[n_fixed:], draft.categories)
+            if rank:
+                body = sorted(body, key=lambda i: rank.get(names[i], LATE))
             front = draft.front
             if front and not front.isdisjoint(names):
                 body = [i for i in body if names[i] in front] + [i for i in body if names[i] not in front]
@@ -110,8 +110,27 @@ def people_names(names: list[str]) -> set[str]:
     return set() if _PEOPLE.isdisjoint(names) else _PEOPLE.intersection(names)
 
 
+# Guide 002's caption_ordering puts these first, in this order: people count, character, copyright.
+EARLY_CATEGORIES = {"character": 1, "copyright": 2}
+LATE = 3
+
+
+def early_ranks(names: list[str], categories) -> dict[str, int]:
+    """Rank of each name that leads the caption (0 people count, 1 character, 2 copyright); empty when none.
+    ``categories`` maps a name to its tagger category (None: unknown, so only people counts lead)."""
+    rank = dict.fromkeys(people_names(names), 0)
+    if categories:
+        get = categories.get
+        for name in names:
+            found = EARLY_CATEGORIES.get(get(name))
+            if found is not None and name not in rank:
+                rank[name] = found
+    return rank
+
+
 class MaxTags(Rule):
-    """At most max_tags: the least confident go first; fixed, protected and user tags always stay."""
+    """At most max_tags: cut from the end of the caption as ordered (guide 002 sorts, then limits), so the
+    order decides what stays; the trigger, fixed slots, people counts, protected and user tags always stay."""
 
     name = "max_tags"
 
@@ -120,13 +139,18 @@ class MaxTags(Rule):
 
         def step(draft) -> None:
             names = draft.names
-            if len(names) <= limit:
+            over = len(names) - limit
+            if over <= 0:
                 return
-            candidates = draft.open_confidences()
-            candidates.sort()  # least confident first; equal scores by name, so the cut never depends on the order
-            cut = {n: c for c, n in candidates[:len(names) - limit]}
-            gone = [i for i, n in enumerate(names) if n in cut]
-            draft.drop_rows("max_tags", gone, [f"over {limit} tags, confidence {cut[names[i]]:.2f}" for i in gone])
+            people = people_names(names)
+            gone = []
+            for i in range(len(names) - 1, -1, -1):
+                if names[i] not in people and not draft.protected(names[i]):
+                    gone.append(i)
+                    if len(gone) == over:
+                        break
+            gone.reverse()
+            draft.drop_rows("max_tags", gone, [f"over {limit} tags, #{i + 1} in caption order" for i in gone])
         return step
 
 
