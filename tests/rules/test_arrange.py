@@ -42,6 +42,23 @@ def test_trigger_respects_a_user_removal_on_that_image():
     assert names(kept) == ["school uniform", "smile"]
 
 
+@pytest.mark.parametrize("written, stored", [("HaileyGrice", "haileygrice"), ("hsr_kafka", "hsr kafka"),
+                                             ("Zeta_Summer", "zeta summer")])
+def test_the_trigger_is_written_as_the_recipe_spells_it_and_never_twice(written, stored):
+    """Issue 16 #3: a caption file's ``HaileyGrice`` is stored as ``haileygrice``; the caption keeps the user's word."""
+    from loraprep.model.tags import LeanBase
+    from loraprep.rules.pipeline import apply_rules_lean
+
+    concept = ConceptRecipe(name="", trigger=(written,), fixed=("Red_Dress",))
+    lean = LeanBase((stored, "1girl", "red dress", "smile"), (None, None, None, None),
+                    sources=("import",) * 4, origins=("file:a.txt",) * 4)
+    fast = apply_rules_lean(lean, concept)
+    assert fast.names == (written, "Red_Dress", "1girl", "smile") and fast.keep_tokens == 2
+    assert fast == apply_rules(lean.tags({}), concept)
+    removed = apply_rules(lean.tags({}), concept, user_removed=frozenset({stored}))
+    assert removed.names == ("Red_Dress", "1girl", "smile")  # the user removing it on this image wins there
+
+
 # --- order -----------------------------------------------------------------------------------------------------
 
 GUIDE_002_TAGS = scored(("smile", 0.9), ("solo", 0.95), ("outdoors", 0.5), ("1girl", 0.99), ("sky", 0.7),

@@ -8,13 +8,16 @@ import hashlib
 import re
 from operator import ge
 
+from loraprep.model.tagname import display_name
 from loraprep.rules.base import Rule
 
 PEOPLE = re.compile(r"^(solo|multiple (girls|boys|others)|\d+\+?(girl|boy|other)s?|no humans)$")
 
 
 class Trigger(Rule):
-    """Trigger word(s) then the fixed slot, first and once; the user removing one on an image wins there."""
+    """Trigger word(s) then the fixed slot, first and once, spelled as the recipe writes them (a tag that is the
+    same word in stored spelling, ``haileygrice`` for ``HaileyGrice``, becomes it); the user removing one on an
+    image wins there."""
 
     name = "trigger"
 
@@ -23,17 +26,35 @@ class Trigger(Rule):
         if not every:
             return None
         every_names, every_set = tuple(t.name for t in every), frozenset(t.name for t in every)
+        stored = {display_name(n): n for n in every_names if display_name(n) != n}  # stored spelling -> as written
 
         def step(draft) -> None:
             removed = draft.removed
-            if not removed or removed.isdisjoint(every_set):
+            if stored and not stored.keys().isdisjoint(draft.names):
+                respell(draft, stored)
+            if not removed or (removed.isdisjoint(every_set) and removed.isdisjoint(stored)):
                 draft.put_first(every, every_names, every_set)  # a tagged or user copy keeps its own evidence
                 return
-            slots = tuple(t for t in every if t.name not in removed)
+            slots = tuple(t for t in every if t.name not in removed and display_name(t.name) not in removed)
             if slots:
                 names = tuple(t.name for t in slots)
                 draft.put_first(slots, names, frozenset(names))
         return step
+
+
+def respell(draft, stored: dict[str, str]) -> None:
+    """Rows whose name is a slot word in stored spelling take the word as the recipe writes it."""
+    names = draft.names
+    rows: dict[str, tuple[int, str | None]] = {}
+    for i, name in enumerate(names):
+        written = stored.get(name)
+        if written is None:
+            rows.setdefault(name, (i, None))
+        elif written in rows or written in names:
+            draft.drop_row(i, "trigger", f"the same word as {written!r}, already here")
+        else:
+            rows[written] = (i, f"{draft.origin_at(i)}; as the recipe writes it")
+    draft.rename(rows)
 
 
 trigger = Trigger()

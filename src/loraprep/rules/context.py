@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 
 from loraprep.model.recipe import ConceptRecipe
+from loraprep.model.tagname import display_name
 from loraprep.model.tags import Tag
 from loraprep.rules.categories import default_blacklist, innate_categories, trait_of
 from loraprep.rules.patterns import PatternSet, compile_pattern
@@ -18,7 +19,7 @@ class Compiled:
     learned: PatternSet
     aliases: tuple
     overlap: dict
-    fixed: frozenset = frozenset()
+    fixed: frozenset = frozenset()                     # trigger and fixed words, as written and as stored
     learned_categories: frozenset = frozenset()
     slot_tags: tuple = ()                              # the Tags the trigger rule inserts, trigger then fixed
     alias_memo: dict = field(default_factory=dict)     # tag -> alias target or None, filled on first sight
@@ -59,7 +60,8 @@ def compile_concept(concept: ConceptRecipe) -> Compiled:
     slots = tuple(Tag(name=n, category=k, score=None, source="rule", origin=f"rule:{k}")
                   for n, k in ((n, "trigger" if n in concept.trigger else "fixed") for n in concept.fixed_tags))
     return Compiled(PatternSet(r.blacklist), PatternSet(r.protect), PatternSet(r.learned), aliases,
-                    {k: frozenset(v) for k, v in r.overlap_pairs}, frozenset(concept.fixed_tags),
+                    {k: frozenset(v) for k, v in r.overlap_pairs},
+                    frozenset(concept.fixed_tags) | {display_name(n) for n in concept.fixed_tags},
                     frozenset(r.learned_categories), slots,
                     meta_blacklist=PatternSet(default_blacklist() if r.default_blacklist else ()))
 
