@@ -123,7 +123,7 @@ def test_a_really_full_disk_under_the_export(small_dataset, tmp_path):
     exports.mkdir()
     if not shutil.which("unshare") or subprocess.run([*_tmpfs(64, exports), "true"], capture_output=True).returncode:
         pytest.skip("cannot mount a private tmpfs here (needs unshare -m and mount privileges)")
-    (small_dataset / "loraprep.toml").write_text('trigger = ["qx person"]\n', encoding="utf-8")
+    (small_dataset / "loraprep.toml").write_text('trigger = ["qx kaede"]\n', encoding="utf-8")
     assert subprocess.run([sys.executable, "-m", "loraprep", "scan", str(small_dataset)],
                           capture_output=True).returncode == 0
     out = exports / "for kohya"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from loraprep.errors import ExportError
 from loraprep.export.captions import caption_bytes, check_caption_file, clean_caption
 
 

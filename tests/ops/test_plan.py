@@ -48,7 +48,7 @@ def test_a_kohya_dataset_exports_under_its_own_names(tmp_path):
     folders = sorted(p.name for p in (tmp_path / "out" / "img").iterdir())
     assert folders == ["1_HaileyGrice-1x", "5_HaileyGrice-5x"], folders
     caption = (tmp_path / "out" / "img" / "5_HaileyGrice-5x" / "000.txt").read_text(encoding="utf-8")
-    assert caption.lower().startswith("haileygrice, 1girl")
+    assert caption.startswith("HaileyGrice, 1girl")  # the trigger as the user wrote it
 
 
 def test_recipe_repeats_and_the_recipe_switch_win_over_folder_repeats(tmp_path):

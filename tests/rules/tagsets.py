@@ -48,13 +48,16 @@ VOCAB = (
     "smile", "blush", "open mouth", "sitting", "standing", "cushion", "window", "tree", "classroom", "from above",
     "simple background", "white background", "outdoors", "sky", "blurry", "blurry background", "depth of field",
     "watermark", "signature", "artist name", "twitter username", "web address", "lowres", "english text",
-    "kafka (honkai: star rail)", "^_^", ">_<", "holding", "cup", "santa hat", "hat",
+    "kafka (honkai: star rail)", "honkai: star rail", "hatsune miku", "vocaloid", "^_^", ">_<", "holding", "cup", "santa hat", "hat",
 )
 # The tags the sample recipes name (aliases, overlap, fixed slots, triggers, protect): drawn often, so that the
 # interesting interactions show up within a few dozen examples.
 HOT = ("panties", "white panties", "frilled panties", "hair ornament", "star hair ornament", "uniform",
        "school uniform", "hat", "santa hat", "blurry", "1girl", "solo", "long hair", "very long hair", "hair",
-       "blue eyes", "watermark", "cup", "smile", "mychar", "zetadef", "a", "b")
+       "blue eyes", "watermark", "cup", "smile", "mychar", "zetadef", "a", "b", "kafka (honkai: star rail)")
+# Tagger categories of the character and copyright names above (the store's vocabulary; the rest is general).
+CATEGORIES = {"kafka (honkai: star rail)": "character", "hatsune miku": "character",
+              "honkai: star rail": "copyright", "vocaloid": "copyright"}
 NAMES = st.one_of(st.sampled_from(HOT), st.sampled_from(VOCAB))
 RAW_SPELLINGS = NAMES.flatmap(
     lambda n: st.sampled_from(sorted({n, n.replace(" ", "_"), n.upper(), f" {n} ", n.title()})))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from loraprep.model.tags import Tag
 from loraprep.rules.cleanup import aliases, blacklist, normalise
 from tests.rules.tagsets import ctx, names, tags
@@ -116,6 +118,33 @@ def test_blacklist_spares_protected_and_user_tags():
     assert names(kept) == ["blurry", "watermark", "signature"]
 
 
-def test_prune_mode_none_keeps_blacklisted_tags():
+def test_prune_mode_none_keeps_the_shipped_meta_tags():
     kept, _ = blacklist(tags("watermark", "smile"), ctx(prune_mode="none"))
     assert names(kept) == ["watermark", "smile"]
+
+
+@pytest.mark.parametrize("mode", ["none", "minimal", "character_core", "character"])
+@pytest.mark.parametrize("listed, given, mine", [
+    (("* background",), ("white background", "smile", "signature"), {"white background"}),
+    (("re:^holding", "cup"), ("holding cup", "cup", "watermark", "sky"), {"holding cup", "cup"}),
+])
+def test_the_users_blacklist_applies_under_every_prune_mode(mode, listed, given, mine):
+    """Issue 16 #6: prune_mode = "none" silently disabled the user's own blacklist; the user's word always holds,
+    the shipped meta list follows the prune mode."""
+    kept, dropped = blacklist(tags(*given), ctx(prune_mode=mode, blacklist=listed))
+    assert {d.tag.name for d in dropped if d.why == "blacklisted"} == mine
+    meta = {"signature", "watermark"} & set(given)
+    assert meta & set(names(kept)) == (meta if mode == "none" else set())
+    assert names(kept) == [n for n in given if n not in mine and (mode == "none" or n not in meta)]
+
+
+def test_the_users_blacklist_file_applies_with_prune_mode_none(tmp_path):
+    from loraprep.rules.pipeline import apply_rules
+    from loraprep.rules.recipe_loader import load_recipe
+
+    (tmp_path / "undesired.txt").write_text("# guide 003's undesired tags\nsimple background\nmonochrome\n")
+    path = tmp_path / "loraprep.toml"
+    path.write_text('[rules]\nprune_mode = "none"\nblacklist_file = "undesired.txt"\n')
+    concept = load_recipe(path).for_concept("")
+    result = apply_rules(tags("monochrome", "simple background", "watermark", "smile"), concept)
+    assert result.names == ("watermark", "smile")

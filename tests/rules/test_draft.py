@@ -11,7 +11,7 @@ from loraprep.model.tags import Tag
 from loraprep.model.tags import LeanBase
 from loraprep.rules.pipeline import apply_rules, apply_rules_lean
 from loraprep.rules.stats import ConceptStats
-from tests.rules.tagsets import CORES, RECIPE_NAMES, RECIPES, recipes, tag_sets
+from tests.rules.tagsets import CATEGORIES, CORES, RECIPE_NAMES, RECIPES, recipes, tag_sets
 
 
 def lean_from(tagset, removed=frozenset()) -> LeanBase:
@@ -23,8 +23,10 @@ def lean_from(tagset, removed=frozenset()) -> LeanBase:
 def both(tagset, concept, core=(), removed=frozenset(), seed_key="img"):
     stats = ConceptStats(10, None, frozenset(core), 0.4)
     lean = lean_from(tagset, removed)
-    reference = apply_rules(lean.tags({}), concept, stats, user_removed=frozenset(removed), seed_key=seed_key)
-    fast = apply_rules_lean(lean, concept, stats, seed_key=seed_key)
+    # the categories as a workspace passes them: the store's vocabulary, to both paths
+    reference = apply_rules(lean.tags(CATEGORIES), concept, stats, user_removed=frozenset(removed),
+                            seed_key=seed_key, categories=CATEGORIES)
+    fast = apply_rules_lean(lean, concept, stats, seed_key=seed_key, categories=CATEGORIES)
     assert reference.kept is not None and fast.kept is None  # evidence only where the rules ran on records
     return reference, fast
 
@@ -70,4 +72,4 @@ def test_max_tags_cut_and_its_evidence_match():
     tagset = (Tag("a", score=0.5), Tag("b", score=0.9), Tag("c", score=0.7, source="user", origin="user"))
     reference, fast = both(tagset, concept)
     assert fast == reference
-    assert fast.names == ("b", "c") and fast.dropped == (("a", "max_tags", "over 2 tags, confidence 0.50", False),)
+    assert fast.names == ("b", "c") and fast.dropped == (("a", "max_tags", "over 2 tags, #3 in caption order", False),)

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loraprep.model.tagname import display_name
+from loraprep.rules.arrange import PEOPLE
 from loraprep.rules.context import RuleContext
 from loraprep.rules.pipeline import RULES, apply_rules
 from loraprep.rules.stats import ConceptStats
@@ -96,8 +97,8 @@ def test_apply_rules_is_deterministic_and_accounts_for_every_tag(tagset, recipe,
     assert apply_rules(list(tagset), concept, _stats(core), seed_key="img") == first
     kept = set(first.names)
     assert len(kept) == len(first.names)                                   # no duplicates
-    protected = sum(RuleContext(concept).protected(t) for t in first.kept)
-    assert len(first.names) <= max(concept.rules.max_tags, protected)      # only protected tags go past max_tags
+    protected = sum(RuleContext(concept).protected(t) or bool(PEOPLE.match(t.name)) for t in first.kept)
+    assert len(first.names) <= max(concept.rules.max_tags, protected)      # only protected and people tags go past
     for tag in tagset:                                                     # every input tag is kept or explained
         name = display_name(tag.name)
         assert name in kept or any(display_name(d.tag.name) == name for d in first.dropped_tags), name

@@ -90,7 +90,7 @@ tier_weights = { primary = 5, supporting = 1 }
 ''')
     recipe = load_recipe(path)
     base = recipe.for_concept("other")
-    assert base.trigger == ("mychar",) and base.fixed == ("armor outfit",)
+    assert base.trigger == ("MyChar",) and base.fixed == ("Armor_Outfit",)  # the user's words, as written
     assert base.strategy == "absorb" and base.keep_tokens == 3 and base.keep_tokens_separator == "|||"
     r = base.rules
     assert r.blacklist == ("watermark", "* background", "sample watermark", "re:^bad")
@@ -253,7 +253,7 @@ def test_sane_separators_and_triggers_still_load(tmp_path, separator):
     path = write(tmp_path, f'trigger = ["my_char", "second word"]\nfixed = "armor outfit"\n[rules]\n'
                            f'separator = "{separator}"\naliases = {{ "* hair" = "hair", "re:^(red|blue) eyes$" = "eyes" }}\n')
     concept = load_recipe(path).for_concept("any")
-    assert concept.rules.separator == separator and concept.trigger == ("my char", "second word")
+    assert concept.rules.separator == separator and concept.trigger == ("my_char", "second word")
 
 
 def test_an_alias_matching_most_common_tags_warns_with_file_and_line(tmp_path, caplog):
@@ -307,3 +307,39 @@ def test_blacklist_file_warns_on_sentences_and_on_no_tags(tmp_path, caplog):
     warnings = [r.getMessage() for r in caplog.records if r.name == "loraprep.recipe"]
     assert any("notes.txt:1:" in w and "looks like a sentence" in w for w in warnings)
     assert any("empty.txt gives no tags" in w for w in warnings)
+
+
+# --- the user's own words (issue 16 #3) --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("trigger, fixed", [("hsr_kafka", "Red_Dress"), ("HaileyGrice", "armor outfit"),
+                                            ("Zeta-Summer", "School Uniform"), ("kf_01", "x_y_z")])
+def test_trigger_and_fixed_are_kept_as_written(tmp_path, trigger, fixed):
+    path = write(tmp_path, f'trigger = ["  {trigger} "]\nfixed = "{fixed}"\n[concepts.two]\ntrigger = "{trigger}"\n')
+    recipe = load_recipe(path)
+    for concept in ("", "two"):
+        assert recipe.for_concept(concept).trigger == (trigger,)
+    assert recipe.for_concept("").fixed == (fixed,)
+
+
+@pytest.mark.parametrize("text, line, said", [
+    ('trigger = "smile"\n', 1, "'smile' is a common tag"),
+    ('strategy = "absorb"\ntrigger = ["penguin tag999"]\n', 2, "holds the common word 'penguin'"),
+    ('[concepts.outfit2]\nrepeats = 3\ntrigger = ["zetasummer", "long_hair"]\n', 3, "'long_hair' is a common tag"),
+    ('trigger = "Summer_Kafka"\n', 1, "holds the common word 'summer'"),
+])
+def test_a_trigger_that_is_a_common_tag_or_word_warns_with_file_and_line(tmp_path, caplog, text, line, said):
+    path = write(tmp_path, text)
+    with caplog.at_level("WARNING", logger="loraprep.recipe"):
+        load_recipe(path)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "loraprep.recipe"]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith(f"{path}:{line}: warning: ") and said in warnings[0]
+
+
+@pytest.mark.parametrize("text", ['trigger = ["zetasummer", "HaileyGrice", "hsr_kafka", "ajitani hifumi"]\n',
+                                  'trigger = "mychar"\nfixed = ["school uniform", "smile"]\n'])
+def test_made_up_triggers_and_common_fixed_tags_load_without_a_word(tmp_path, caplog, text):
+    path = write(tmp_path, text)
+    with caplog.at_level("WARNING", logger="loraprep.recipe"):
+        load_recipe(path)
+    assert not [r for r in caplog.records if r.name == "loraprep.recipe"]

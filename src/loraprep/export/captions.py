@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Sequence
 
-from loraprep.errors import ExportError
 
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200e\u200f\u2060"), None)
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")

@@ -204,7 +204,7 @@ class Workspace(WorkspaceExtras):
             concept = e.file.concept
             e.result = apply_rules(self.base(file_id), self.concept_recipe(concept),
                                    self._running_stats().get(concept), user_removed=e.removed,
-                                   seed_key=e.file.image_id or e.file.path)
+                                   seed_key=e.file.image_id or e.file.path, categories=self.categories)
         return e.result
 
     def verdict(self, file_id: int):
@@ -215,7 +215,7 @@ class Workspace(WorkspaceExtras):
         if e.verdict is None:
             concept = e.file.concept
             e.verdict = apply_rules_lean(e.lean, self.concept_recipe(concept), self._running_stats().get(concept),
-                                         seed_key=e.file.image_id or e.file.path)
+                                         seed_key=e.file.image_id or e.file.path, categories=self.categories)
         return e.verdict
 
     def caption(self, file_id: int) -> str:

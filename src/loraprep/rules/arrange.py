@@ -8,13 +8,16 @@ import hashlib
 import re
 from operator import ge
 
+from loraprep.model.tagname import display_name
 from loraprep.rules.base import Rule
 
 PEOPLE = re.compile(r"^(solo|multiple (girls|boys|others)|\d+\+?(girl|boy|other)s?|no humans)$")
 
 
 class Trigger(Rule):
-    """Trigger word(s) then the fixed slot, first and once; the user removing one on an image wins there."""
+    """Trigger word(s) then the fixed slot, first and once, spelled as the recipe writes them (a tag that is the
+    same word in stored spelling, ``haileygrice`` for ``HaileyGrice``, becomes it); the user removing one on an
+    image wins there."""
 
     name = "trigger"
 
@@ -23,17 +26,35 @@ class Trigger(Rule):
         if not every:
             return None
         every_names, every_set = tuple(t.name for t in every), frozenset(t.name for t in every)
+        stored = {display_name(n): n for n in every_names if display_name(n) != n}  # stored spelling -> as written
 
         def step(draft) -> None:
             removed = draft.removed
-            if not removed or removed.isdisjoint(every_set):
+            if stored and not stored.keys().isdisjoint(draft.names):
+                respell(draft, stored)
+            if not removed or (removed.isdisjoint(every_set) and removed.isdisjoint(stored)):
                 draft.put_first(every, every_names, every_set)  # a tagged or user copy keeps its own evidence
                 return
-            slots = tuple(t for t in every if t.name not in removed)
+            slots = tuple(t for t in every if t.name not in removed and display_name(t.name) not in removed)
             if slots:
                 names = tuple(t.name for t in slots)
                 draft.put_first(slots, names, frozenset(names))
         return step
+
+
+def respell(draft, stored: dict[str, str]) -> None:
+    """Rows whose name is a slot word in stored spelling take the word as the recipe writes it."""
+    names = draft.names
+    rows: dict[str, tuple[int, str | None]] = {}
+    for i, name in enumerate(names):
+        written = stored.get(name)
+        if written is None:
+            rows.setdefault(name, (i, None))
+        elif written in rows or written in names:
+            draft.drop_row(i, "trigger", f"the same word as {written!r}, already here")
+        else:
+            rows[written] = (i, f"{draft.origin_at(i)}; as the recipe writes it")
+    draft.rename(rows)
 
 
 trigger = Trigger()
@@ -50,8 +71,8 @@ def shuffle_name_keys(seed: int, seed_key: str):
 
 
 class Order(Rule):
-    """Fixed slots stay first; then what the user added at the front; then 1girl/1boy/solo/Ngirls (guide 002);
-    then the recipe's sort mode."""
+    """Fixed slots stay first; then what the user added at the front; then guide 002's caption ordering: the
+    people count (1girl, solo, 2girls), the character, the copyright; then the rest in the recipe's sort mode."""
 
     name = "order"
 
@@ -77,11 +98,11 @@ class Order(Rule):
             elif mode == "shuffle":
                 key = shuffle_name_keys(seed, draft.seed_key)
                 body = sorted(body, key=lambda i: key(names[i]))
-            # People-count tags move to the front; both parts keep the mode's order (a stable partition). Tags
-            # the user added at the front go before them.
-            people = people_names(names[n_fixed:])
-            if people:
-                body = [i for i in body if names[i] in people] + [i for i in body if names[i] not in people]
+            # Guide 002's caption_ordering (npeople, character, copyright, tags): each group keeps the mode's
+            # order (a stable partition). Tags the user added at the front go before them all.
+            rank = early_ranks(names[n_fixed:], draft.categories)
+            if rank:
+                body = sorted(body, key=lambda i: rank.get(names[i], LATE))
             front = draft.front
             if front and not front.isdisjoint(names):
                 body = [i for i in body if names[i] in front] + [i for i in body if names[i] not in front]
@@ -110,8 +131,27 @@ def people_names(names: list[str]) -> set[str]:
     return set() if _PEOPLE.isdisjoint(names) else _PEOPLE.intersection(names)
 
 
+# Guide 002's caption_ordering puts these first, in this order: people count, character, copyright.
+EARLY_CATEGORIES = {"character": 1, "copyright": 2}
+LATE = 3
+
+
+def early_ranks(names: list[str], categories) -> dict[str, int]:
+    """Rank of each name that leads the caption (0 people count, 1 character, 2 copyright); empty when none.
+    ``categories`` maps a name to its tagger category (None: unknown, so only people counts lead)."""
+    rank = dict.fromkeys(people_names(names), 0)
+    if categories:
+        get = categories.get
+        for name in names:
+            found = EARLY_CATEGORIES.get(get(name))
+            if found is not None and name not in rank:
+                rank[name] = found
+    return rank
+
+
 class MaxTags(Rule):
-    """At most max_tags: the least confident go first; fixed, protected and user tags always stay."""
+    """At most max_tags: cut from the end of the caption as ordered (guide 002 sorts, then limits), so the
+    order decides what stays; the trigger, fixed slots, people counts, protected and user tags always stay."""
 
     name = "max_tags"
 
@@ -120,13 +160,18 @@ class MaxTags(Rule):
 
         def step(draft) -> None:
             names = draft.names
-            if len(names) <= limit:
+            over = len(names) - limit
+            if over <= 0:
                 return
-            candidates = draft.open_confidences()
-            candidates.sort()  # least confident first; equal scores by name, so the cut never depends on the order
-            cut = {n: c for c, n in candidates[:len(names) - limit]}
-            gone = [i for i, n in enumerate(names) if n in cut]
-            draft.drop_rows("max_tags", gone, [f"over {limit} tags, confidence {cut[names[i]]:.2f}" for i in gone])
+            people = people_names(names)
+            gone = []
+            for i in range(len(names) - 1, -1, -1):
+                if names[i] not in people and not draft.protected(names[i]):
+                    gone.append(i)
+                    if len(gone) == over:
+                        break
+            gone.reverse()
+            draft.drop_rows("max_tags", gone, [f"over {limit} tags, #{i + 1} in caption order" for i in gone])
         return step
 
 

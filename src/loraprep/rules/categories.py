@@ -21,13 +21,15 @@ class TraitCategory:
     difficulty: int
     tags: PatternSet
     exclude: PatternSet
+    innate: bool = False   # born with it (hair colour, eyes, body): absorb_core may give it to the trigger
 
 
 @functools.lru_cache(maxsize=1)
 def trait_categories() -> tuple[TraitCategory, ...]:
     data = tomllib.loads(resources.files("loraprep.data").joinpath("trait_categories.toml").read_text("utf-8"))
     return tuple(TraitCategory(name, int(t.get("difficulty", 0)), PatternSet(t.get("tags", [])),
-                               PatternSet(t.get("exclude", []))) for name, t in data.items())
+                               PatternSet(t.get("exclude", [])), bool(t.get("innate", False)))
+                 for name, t in data.items())
 
 
 @functools.lru_cache(maxsize=65536)
@@ -37,6 +39,12 @@ def trait_of(tag: str) -> tuple[str, int] | None:
         if tag in category.tags and tag not in category.exclude:
             return category.name, category.difficulty
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def innate_categories() -> frozenset[str]:
+    """The categories of what a character is born with (not hair style, not clothing)."""
+    return frozenset(c.name for c in trait_categories() if c.innate)
 
 
 def category_names() -> list[str]:

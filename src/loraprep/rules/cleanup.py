@@ -94,15 +94,18 @@ class Aliases(Rule):
 aliases = Aliases()
 
 class Blacklist(ByName):
-    """Undesired tags: the recipe's list and file, and the shipped meta tags (watermark, signature, ...)."""
+    """Undesired tags: the recipe's list and file (the user's word: always), and the shipped meta tags
+    (watermark, signature, ...; off with prune_mode = "none")."""
 
     name = "blacklist"
 
     def why_for(self, ctx):
-        patterns = ctx.compiled.blacklist
-        if ctx.concept.rules.prune_mode == "none" or not patterns:
-            return None
-        return lambda name: "blacklisted" if name in patterns else None
+        mine, meta = ctx.compiled.blacklist, ctx.compiled.meta_blacklist
+        if ctx.concept.rules.prune_mode == "none" or not meta:
+            return (lambda name: "blacklisted" if name in mine else None) if mine else None
+        if not mine:
+            return lambda name: "meta tag (shipped blacklist)" if name in meta else None
+        return lambda name: "blacklisted" if name in mine else "meta tag (shipped blacklist)" if name in meta else None
 
 
 blacklist = Blacklist()

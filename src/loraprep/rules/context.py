@@ -6,23 +6,25 @@ import functools
 from dataclasses import dataclass, field
 
 from loraprep.model.recipe import ConceptRecipe
+from loraprep.model.tagname import display_name
 from loraprep.model.tags import Tag
-from loraprep.rules.categories import default_blacklist, trait_of
+from loraprep.rules.categories import default_blacklist, innate_categories, trait_of
 from loraprep.rules.patterns import PatternSet, compile_pattern
 
 
 @dataclass(frozen=True)
 class Compiled:
-    blacklist: PatternSet
+    blacklist: PatternSet                              # the user's own (recipe list and file): always applies
     protect: PatternSet
     learned: PatternSet
     aliases: tuple
     overlap: dict
-    fixed: frozenset = frozenset()
+    fixed: frozenset = frozenset()                     # trigger and fixed words, as written and as stored
     learned_categories: frozenset = frozenset()
     slot_tags: tuple = ()                              # the Tags the trigger rule inserts, trigger then fixed
     alias_memo: dict = field(default_factory=dict)     # tag -> alias target or None, filled on first sight
     verdict_memo: dict = field(default_factory=dict)   # (rule, core) -> {tag: why or None}
+    meta_blacklist: PatternSet | None = None           # the shipped meta tags: follow prune_mode
 
     def alias_of(self, name: str) -> str | None:
         """The final replacement of ``name``, or None when no alias matches it.
@@ -54,13 +56,14 @@ class Compiled:
 @functools.lru_cache(maxsize=256)
 def compile_concept(concept: ConceptRecipe) -> Compiled:
     r = concept.rules
-    blacklist = (default_blacklist() if r.default_blacklist else ()) + r.blacklist
     aliases = tuple((compile_pattern(p), target) for p, target in r.aliases)
     slots = tuple(Tag(name=n, category=k, score=None, source="rule", origin=f"rule:{k}")
                   for n, k in ((n, "trigger" if n in concept.trigger else "fixed") for n in concept.fixed_tags))
-    return Compiled(PatternSet(blacklist), PatternSet(r.protect), PatternSet(r.learned), aliases,
-                    {k: frozenset(v) for k, v in r.overlap_pairs}, frozenset(concept.fixed_tags),
-                    frozenset(r.learned_categories), slots)
+    return Compiled(PatternSet(r.blacklist), PatternSet(r.protect), PatternSet(r.learned), aliases,
+                    {k: frozenset(v) for k, v in r.overlap_pairs},
+                    frozenset(concept.fixed_tags) | {display_name(n) for n in concept.fixed_tags},
+                    frozenset(r.learned_categories), slots,
+                    meta_blacklist=PatternSet(default_blacklist() if r.default_blacklist else ()))
 
 
 @dataclass(frozen=True)
@@ -90,13 +93,16 @@ class RuleContext:
         return tag.pinned or tag.source == "user" or tag.name in self.compiled.fixed or tag.name in self.compiled.protect
 
     def learned(self, name: str) -> bool:
-        """A trait the trigger should learn: listed, in a learned category, or a core trait of the concept."""
+        """A trait the trigger should learn: listed, in a learned category, or (absorb_core) a core tag of an
+        innate category (hair colour, eyes, body, ...): never a hair style or clothing for being frequent."""
         if name in self.compiled.learned:
             return True
         trait = trait_of(name)
         if trait is None:
             return False
-        return trait[0] in self.compiled.learned_categories or (self.concept.rules.absorb_core and name in self.core)
+        if trait[0] in self.compiled.learned_categories:
+            return True
+        return self.concept.rules.absorb_core and name in self.core and trait[0] in innate_categories()
 
 
 def core_change_matters(before: frozenset, after: frozenset) -> bool:

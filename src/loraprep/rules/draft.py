@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from itertools import compress
 
+from loraprep.model.tagname import display_name
 from loraprep.model.tags import FRONT, Dropped, LeanBase, Tag
 
 
@@ -28,7 +29,7 @@ class Verdict:
 class Draft:
     """The working state of the rules on one image (see the module docstring)."""
 
-    __slots__ = ("names", "scores", "tags", "user", "front", "removed", "seed_key", "dropped", "origins",
+    __slots__ = ("names", "scores", "tags", "user", "front", "removed", "seed_key", "dropped", "origins", "categories",
                  "input_names", "_base", "_base_origins", "_guarded", "_fixed", "_protect")
 
     def __init__(self, names: list, scores: list, tags: list | None, user: frozenset, front: frozenset,
@@ -44,24 +45,36 @@ class Draft:
         self._base_origins: dict | None = None
         self._fixed, self._protect = fixed, protect
         self._guarded = user | fixed if user else fixed
+        # name -> tagger category (character, copyright, ...), looked up by name on both paths so that a renamed
+        # or added tag gets the same answer; None where unknown
+        self.categories = None
 
     @classmethod
-    def of_tags(cls, tags, removed: frozenset, seed_key: str, fixed: frozenset, protect) -> "Draft":
-        """A Draft of Tag records; ``removed`` are the user's removals as display names (rules consult them)."""
+    def of_tags(cls, tags, removed: frozenset, seed_key: str, fixed: frozenset, protect,
+                categories=None) -> "Draft":
+        """A Draft of Tag records; ``removed`` are the user's removals as display names (rules consult them).
+        ``categories`` (name -> category) defaults to the records' own categories."""
+        tags = list(tags)
         draft = cls([], [], [], frozenset(), frozenset(), removed, seed_key, fixed, protect, None)
-        draft.set_tags(list(tags))
+        if categories is None:
+            categories = {display_name(t.name): t.category for t in tags if t.category != "general"}
+            categories.update((t.name, t.category) for t in tags if t.category != "general")
+        draft.categories = categories or None
+        draft.set_tags(tags)
         return draft
 
     @classmethod
-    def of_lean(cls, base: LeanBase, removed: frozenset, seed_key: str, fixed: frozenset, protect) -> "Draft":
-        """A names-only Draft; the ``removed`` names (display names) are left out."""
+    def of_lean(cls, base: LeanBase, removed: frozenset, seed_key: str, fixed: frozenset, protect,
+                categories=None) -> "Draft":
+        """A names-only Draft; the ``removed`` names (display names) are left out; ``categories`` maps names
+        to their tagger category (None: unknown)."""
         names, scores = list(base.names), list(base.scores)
         if removed:
             keep = [n not in removed for n in names]
             names = [n for n, k in zip(names, keep) if k]
             scores = [s for s, k in zip(scores, keep) if k]
         draft = cls(names, scores, None, base.user, base.in_front, removed, seed_key, fixed, protect, None)
-        draft._base = base
+        draft._base, draft.categories = base, categories or None
         return draft
 
     def set_tags(self, tags: list) -> None:
@@ -105,15 +118,6 @@ class Draft:
                 and (protect is None or names[i] not in protect)]
         if gone:
             self.drop_rows(rule, gone, [whys[i] for i in gone])
-
-    def open_confidences(self) -> list[tuple[float, str]]:
-        """(confidence, name) of each row a rule may drop, in order; a tag no tagger score backs (a caption file
-        or a person said so) counts as fully confident."""
-        guarded, protect = self._guarded, self._protect
-        pairs = zip(self.names, self.scores)
-        if protect is None:
-            return [(1.0 if s is None else s, n) for n, s in pairs if n not in guarded]
-        return [(1.0 if s is None else s, n) for n, s in pairs if n not in guarded and n not in protect]
 
     def drop_rows(self, rule: str, gone: list[int], whys: list[str]) -> None:
         """Drop these rows (unprotected, in increasing order), each with its why."""

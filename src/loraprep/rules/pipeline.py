@@ -57,27 +57,31 @@ def plan_for(concept: ConceptRecipe, core: frozenset) -> Plan:
 
 
 def apply_rules(tags, concept: ConceptRecipe, stats=None, *, user_removed: frozenset[str] = frozenset(),
-                seed_key: str = "") -> Verdict:
-    """The recipe's verdict on one image's Tag records, with evidence: pure, deterministic, idempotent."""
+                seed_key: str = "", categories=None) -> Verdict:
+    """The recipe's verdict on one image's Tag records, with evidence: pure, deterministic, idempotent.
+    ``categories`` (name -> tagger category, the store's vocabulary) places character and copyright tags;
+    without it the records' own categories do."""
     plan = plan_for(concept, stats.core if stats is not None else frozenset())
     # Compare spellings as normalise will write them: a user who removed "frilled panties" also removed
     # an imported "Frilled_Panties".
     removed = frozenset(display_name(n) for n in user_removed)
     current = [t for t in tags if display_name(t.name) not in removed] if removed else tags
-    return plan.run(Draft.of_tags(current, removed, seed_key, plan.fixed, plan.protect))
+    return plan.run(Draft.of_tags(current, removed, seed_key, plan.fixed, plan.protect, categories))
 
 
-def apply_rules_lean(base: LeanBase, concept: ConceptRecipe, stats=None, *, seed_key: str = "") -> Verdict:
+def apply_rules_lean(base: LeanBase, concept: ConceptRecipe, stats=None, *, seed_key: str = "",
+                     categories=None) -> Verdict:
     """The same verdict from names and scores alone (no evidence records); the user's removals come with
     ``base``. An image whose names a rule must see as records (normalise would rename or merge) runs on them."""
     plan = plan_for(concept, stats.core if stats is not None else frozenset())
     removed = base.removed
     if removed and not all_clean(removed):
         removed = frozenset(display_name(n) for n in removed)
-    draft = Draft.of_lean(base, removed, seed_key, plan.fixed, plan.protect)
+    draft = Draft.of_lean(base, removed, seed_key, plan.fixed, plan.protect, categories)
     for needs_records in plan.record_checks:
         if needs_records(draft.names):
-            full = apply_rules(base.tags({}), concept, stats, user_removed=base.removed, seed_key=seed_key)
+            full = apply_rules(base.tags(categories or {}), concept, stats, user_removed=base.removed,
+                               seed_key=seed_key, categories=categories or {})
             return Verdict(full.names, full.dropped, full.keep_tokens, full.added)  # categories unknown here
     return plan.run(draft)
 

@@ -7,12 +7,16 @@ Each check answers a message (the loader adds file and line) or None. What they 
 - a trigger word the trainer would split (kohya splits captions on the separator, so `trigger = "a, b"` is two
   tokens while keep_tokens counts one), or an empty one;
 - an alias / consolidation pattern that matches every tag (or the empty string): every caption would become
-  its target, without a word.
+  its target, without a word;
+- a trigger that is a common tag or English word, or holds one (guide 004's `penguin tag999`): a warning.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
+from importlib import resources
 
 from loraprep.model.tagname import display_name
 from loraprep.rules.patterns import compile_pattern
@@ -87,6 +91,32 @@ def word_splits(word: str, separator: str, keep_separator: str | None) -> str | 
     if keep_separator and keep_separator.strip() and keep_separator.strip() in word:
         return f"{word!r} holds the keep_tokens_separator {keep_separator!r}"
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """The shipped list of frequent danbooru tags and everyday English words (data/common_words.txt)."""
+    text = resources.files("loraprep.data").joinpath("common_words.txt").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def common_trigger(word: str) -> str | None:
+    """Why ``word`` makes a weak trigger (a tag or word the base model already knows), or None.
+
+    Checked against a shipped list, not the tagger's vocabulary: the recipe loads before any model, and a
+    dataset's own tags say nothing of what the base model knows."""
+    stored = display_name(word)
+    known = common_words()
+    if stored in known:
+        found = f"{word!r} is a common tag or English word"
+    else:
+        parts = [p for p in re.split(r"[\s_\-]+", stored) if p in known]
+        if not parts:
+            return None
+        found = f"{word!r} holds the common word {parts[0]!r}"
+    return (f"{found}: the base model already knows it, so the LoRA has to overwrite that meaning and prompts "
+            f"with it call up this concept (guide 004: 'penguin tag999' puts penguins in pictures); a made-up "
+            f"word such as 'zetasummer' trains cleaner")
 
 
 def pattern_problem(pattern: str) -> tuple[str, str] | None:

@@ -13,7 +13,7 @@ from loraprep.errors import RecipeError
 from loraprep.model.printable import printable
 from loraprep.model.recipe import ConceptRecipe, ExportSettings, Recipe, RuleSettings, TaggerSettings
 from loraprep.model.tagname import display_name
-from loraprep.rules.recipe_checks import pattern_problem, word_splits
+from loraprep.rules.recipe_checks import common_trigger, pattern_problem, word_splits
 from loraprep.rules.recipe_schema import CONCEPT, EXPORT, RULES, TAGGER, TOP
 from loraprep.rules.toml_lines import key_paths, line_of
 
@@ -22,7 +22,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-TAG_FIELDS = {"trigger", "fixed", "blacklist", "protect", "learned"}
+TAG_FIELDS = {"blacklist", "protect", "learned"}
+# The user's own words, written into every caption as typed: `hsr_kafka` stays `hsr_kafka` (normalising is for
+# tagger and caption-file tags, whose spelling varies; a tag of the same spelling folded is the same tag).
+WORD_FIELDS = {"trigger", "fixed"}
 HINT = "see docs/recipe.md for every key; `loraprep init DATASET --force` writes a fresh commented recipe"
 log = logging.getLogger("loraprep.recipe")
 _WARNED: set[str] = set()  # each warning once per process: several stages load the same recipe
@@ -98,6 +101,8 @@ class _Builder:
                 # A 're:' pattern is kept as written: lower-casing would turn \S (non-space) into \s (space).
                 converted = tuple(dict.fromkeys(t if t.startswith("re:") else display_name(t)
                                                 for t in converted if t.strip()))
+            if name in WORD_FIELDS and converted is not None:
+                converted = tuple(dict.fromkeys(t.strip() for t in converted if t.strip()))
             if name == "aliases":
                 converted = tuple(result.get("aliases", ())) + tuple(self.check_patterns(converted, section, key))
             result[name] = converted
@@ -212,6 +217,10 @@ class _Builder:
                         section = ("concepts", concept) if key in changes else ()
                         where = f" (in [concepts.{concept}])" if concept and key not in changes else ""
                         self.fail(section, key, f"'{key}' {problem}{where}", needle=word)
+                    weak = common_trigger(word) if key == "trigger" else None  # a fixed tag is a tag on purpose
+                    if weak:
+                        section = ("concepts", concept) if key in changes else ()
+                        self.warn(section, key, weak, needle=word)
 
 
 def list_entries(line: str) -> list[str]:
