@@ -89,3 +89,15 @@ def test_fixed_slot_implies_its_suffix_before_the_trigger_rule_places_it():
     assert names(kept) == ["smile"]
     kept, _ = overlap(tags("uniform", "smile"), ctx(concept, removed={"school uniform"}))
     assert names(kept) == ["uniform", "smile"]
+
+
+@pytest.mark.parametrize("category", ["character", "copyright", "artist"])
+def test_a_name_never_makes_a_general_tag_vanish(category):
+    """`red hood` the character names someone; `hood` on the picture is still a hood (no qualifier needed)."""
+    given = (*tags("hood", "smile"), Tag("red hood", category=category), *tags("hooded cloak"))
+    kept, dropped = overlap(given, ctx())
+    assert names(kept) == ["hood", "smile", "red hood", "hooded cloak"] and dropped == ()
+    general = (*tags("hood", "smile"), Tag("red hood", category="general"))
+    assert names(overlap(general, ctx())[0]) == ["smile", "red hood"]     # a description does imply it
+    listed = ctx(overlap_pairs=(("red hood", ("hood",)),))                 # the user's file still decides
+    assert names(overlap(given, listed)[0]) == ["smile", "red hood", "hooded cloak"]

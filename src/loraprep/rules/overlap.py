@@ -50,7 +50,7 @@ class Overlap(Rule):
         fixed_tags, pairs = ctx.concept.fixed_tags, ctx.compiled.overlap
 
         def step(draft) -> None:
-            implied_by = implied_tags(draft.names, fixed_tags, draft.removed, pairs)
+            implied_by = implied_tags(draft.names, fixed_tags, draft.removed, pairs, draft.categories)
             if implied_by:
                 draft.drop("overlap", [f"implied by '{implied_by[n]}'" if n in implied_by else None
                                        for n in draft.names])
@@ -66,14 +66,21 @@ def implies(name: str, pairs: dict) -> tuple[str, ...] | frozenset:
     return contained_tags(name) if listed is None else listed
 
 
-def implied_tags(names: list[str], fixed_tags, removed, pairs: dict) -> dict[str, str]:
+NAMES_ONLY = frozenset({"character", "copyright", "artist"})  # a name, not a description: `red hood` keeps `hood`
+
+
+def implied_tags(names: list[str], fixed_tags, removed, pairs: dict, categories=None) -> dict[str, str]:
     """Each present name that a more specific present name implies, with that name (empty: the usual image).
 
-    The trigger and fixed slots count as present: they will be in the caption.
+    The trigger and fixed slots count as present: they will be in the caption. A character, copyright or
+    artist tag (``categories``: name -> category) implies nothing unless the user's file says so: its words
+    name someone, they do not describe the picture.
     """
     present = set(names)
     implying = names + [n for n in fixed_tags if n not in present and n not in removed]
     present.update(implying)
+    if categories:
+        implying = [n for n in implying if categories.get(n) not in NAMES_ONLY or (pairs and n in pairs)]
     if not pairs and present.isdisjoint(chain.from_iterable(map(contained_tags, implying))):
         return {}  # no tag is contained in another (checked without a Python loop)
     implied_by: dict[str, str] = {}
