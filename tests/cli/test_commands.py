@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -103,8 +102,6 @@ def test_every_command_prints_only_json(workflow, name, check):
     assert check(data), data
 
 
-@pytest.mark.skipif(importlib.util.find_spec("loraprep.rules.where") is None,
-                    reason="selection expressions (rules/where.py) not there yet")
 def test_edit_tags_where_json(workflow, sample_copy, capfd):
     r = invoke(capfd, "edit-tags", sample_copy, "add", "round", "--where", "concept:outfit_red AND circle", "--json")
     assert r.returncode == 0, r.stderr
@@ -195,8 +192,6 @@ def test_other_user_errors(scanned, tmp_path, capfd):
     assert_user_error(invoke(capfd, "edit-tags", scanned, "add"), code=2, says="at least one tag")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("loraprep.rules.where") is None,
-                    reason="selection expressions (rules/where.py) not there yet")
 @pytest.mark.parametrize("where", ['concept:armor AND (', 'score("blurry") >', 'AND AND'])
 def test_bad_where_is_a_clean_error(scanned, capfd, where):
     r = invoke(capfd, "edit-tags", scanned, "add", "x", "--where", where)

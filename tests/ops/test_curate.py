@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from pathlib import Path
 
@@ -307,11 +306,6 @@ def test_journal_persists_across_a_new_workspace(sample):
             ws.redo()
 
 
-needs_where = pytest.mark.skipif(importlib.util.find_spec("loraprep.rules.where") is None,
-                                 reason="selection expressions (rules/where.py) not there yet")
-
-
-@needs_where
 def test_edit_tags_where_selects_by_concept_tag_and_negation(sample):
     with Workspace(sample) as ws:
         red = [f for f in ws.files(("active",)) if f.concept == "outfit_red"]
@@ -325,7 +319,6 @@ def test_edit_tags_where_selects_by_concept_tag_and_negation(sample):
     assert {p for p, c in after.items() if "angular" in c.split(", ")} == without_circle
 
 
-@needs_where
 def test_edit_tags_where_by_stored_score(sample):
     stored = stored_scores(sample)
     with Workspace(sample) as ws:

@@ -63,7 +63,7 @@ def test_character_model_and_a_threshold_asked_now(tmp_path):
 
 def test_a_bad_threshold_word_is_a_recipe_error(tmp_path):
     from loraprep.errors import RecipeError
-    from loraprep.rules.recipe_loader import load_recipe
+    from loraprep.recipe.loader import load_recipe
 
     path = tmp_path / "loraprep.toml"
     path.write_text('[tagger]\ngeneral = "card"\n', encoding="utf-8")

@@ -140,7 +140,7 @@ def test_the_users_blacklist_applies_under_every_prune_mode(mode, listed, given,
 
 def test_the_users_blacklist_file_applies_with_prune_mode_none(tmp_path):
     from loraprep.rules.pipeline import apply_rules
-    from loraprep.rules.recipe_loader import load_recipe
+    from loraprep.recipe.loader import load_recipe
 
     (tmp_path / "undesired.txt").write_text("# guide 003's undesired tags\nsimple background\nmonochrome\n")
     path = tmp_path / "loraprep.toml"

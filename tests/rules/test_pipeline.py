@@ -10,7 +10,7 @@ import pytest
 from loraprep.model.recipe import ConceptRecipe
 from loraprep.model.tags import Tag
 from loraprep.rules.pipeline import RULES, apply_rules, render_caption
-from loraprep.rules.recipe_loader import load_recipe
+from loraprep.recipe.loader import load_recipe
 from loraprep.rules.stats import concept_stats
 from tests.rules.tagsets import scored, tags
 

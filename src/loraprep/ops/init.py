@@ -13,7 +13,7 @@ RECIPE_NAME = "loraprep.toml"
 
 def init(dataset: str | Path, *, triggers: list[str] | None = None, force: bool = False) -> dict:
     """Write ``loraprep.toml``; refuses to replace an existing one unless ``force``."""
-    from loraprep.rules.template import render_recipe_template
+    from loraprep.recipe.template import render_recipe_template
 
     root = dataset_root(dataset)
     target = root / RECIPE_NAME

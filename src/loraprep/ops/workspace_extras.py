@@ -9,7 +9,7 @@ class WorkspaceExtras:
 
     def view(self, file_id: int):
         """What a selection expression sees of one image (tags after the rules, stored scores)."""
-        from loraprep.rules.where import ImageView
+        from loraprep.where.select import ImageView
 
         e = self.entry(file_id)
         f = e.file
@@ -28,7 +28,7 @@ class WorkspaceExtras:
         """File ids matching a selection expression and the simple filters, in path order."""
         predicate = None
         if where and where.strip():
-            from loraprep.rules.where import parse_where
+            from loraprep.where.select import parse_where
 
             predicate = parse_where(where)
         needle = (text or "").lower()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loraprep.model.recipe import ORDERS, PRUNE_MODES, STRATEGIES, STYLES
-from loraprep.rules.recipe_checks import separator_problem, unwritable, word_problem
+from loraprep.recipe.checks import separator_problem, unwritable, word_problem
 
 
 def _str_list(value, key):

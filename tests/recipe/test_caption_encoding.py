@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loraprep.errors import RecipeError
-from loraprep.rules.recipe_loader import load_recipe
+from loraprep.recipe.loader import load_recipe
 
 
 def _load(tmp_path, text: str):

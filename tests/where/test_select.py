@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loraprep.errors import UsageError
-from loraprep.rules.where import ImageView, Predicate, matches, parse_where, referenced_tags
+from loraprep.where.select import ImageView, Predicate, matches, parse_where, referenced_tags
 
 
 def view(*tags: str, name="outfit_armor/001.png", concept="outfit_armor", tier="main", status="active",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from loraprep.model.recipe import ExportSettings, RuleSettings, TaggerSettings
-from loraprep.rules.recipe_schema import EXPORT, RULES, TAGGER
+from loraprep.recipe.schema import EXPORT, RULES, TAGGER
 
 
 def _toml(value) -> str:

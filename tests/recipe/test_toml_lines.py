@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from loraprep.errors import RecipeError
-from loraprep.rules.recipe_loader import load_recipe
-from loraprep.rules.toml_lines import key_paths, line_of
+from loraprep.recipe.loader import load_recipe
+from loraprep.recipe.toml_lines import key_paths, line_of
 
 TEXT = '''trigger = "x"
 rules.max_tags = 3

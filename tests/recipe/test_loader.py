@@ -8,7 +8,7 @@ import pytest
 
 from loraprep.errors import RecipeError
 from loraprep.model.recipe import Recipe
-from loraprep.rules.recipe_loader import load_recipe, with_rules
+from loraprep.recipe.loader import load_recipe, with_rules
 
 
 def write(tmp_path, text: str, name: str = "loraprep.toml"):

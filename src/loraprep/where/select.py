@@ -15,8 +15,8 @@ from typing import Iterable, Mapping
 
 from loraprep.errors import UsageError
 from loraprep.model.tagname import display_name
-from loraprep.rules.where_parser import HINT, parse
-from loraprep.rules.where_terms import Node, Test
+from loraprep.where.parser import HINT, parse
+from loraprep.where.terms import Node, Test
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from typing import Callable
 
 from loraprep.errors import UsageError
 from loraprep.model.tagname import KAOMOJI
-from loraprep.rules import where_terms as T
-from loraprep.rules.where_terms import Node
+from loraprep.where import terms as T
+from loraprep.where.terms import Node
 
 HINT = ('filters look like: concept:armor AND "red hair" AND NOT hat  |  score("blurry")>0.6  |  '
         "untagged OR tags<5  |  -solo (name:001 OR status:failed)")

@@ -13,9 +13,9 @@ from loraprep.errors import RecipeError
 from loraprep.model.printable import printable
 from loraprep.model.recipe import ConceptRecipe, ExportSettings, Recipe, RuleSettings, TaggerSettings
 from loraprep.model.tagname import display_name
-from loraprep.rules.recipe_checks import common_trigger, pattern_problem, word_splits
-from loraprep.rules.recipe_schema import CONCEPT, EXPORT, RULES, TAGGER, TOP
-from loraprep.rules.toml_lines import key_paths, line_of
+from loraprep.recipe.checks import common_trigger, pattern_problem, word_splits
+from loraprep.recipe.schema import CONCEPT, EXPORT, RULES, TAGGER, TOP
+from loraprep.recipe.toml_lines import key_paths, line_of
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from loraprep.model.recipe import ConceptRecipe, Recipe
-from loraprep.rules.recipe_loader import load_recipe
-from loraprep.rules.recipe_schema import EXPORT, RULES, TAGGER, TOP
-from loraprep.rules.template import render_recipe_template
+from loraprep.recipe.loader import load_recipe
+from loraprep.recipe.schema import EXPORT, RULES, TAGGER, TOP
+from loraprep.recipe.template import render_recipe_template
 
 
 def _load(tmp_path, text: str) -> Recipe:
@@ -63,7 +63,7 @@ def test_examples_in_the_template_are_valid(tmp_path):
 def test_docs_recipe_documents_every_key():
     from pathlib import Path
 
-    from loraprep.rules.recipe_schema import CONCEPT
+    from loraprep.recipe.schema import CONCEPT
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "recipe.md").read_text(encoding="utf-8")
     for schema in (TOP, CONCEPT, TAGGER, RULES, EXPORT):

@@ -1,0 +1,1 @@
+"""The recipe file (loraprep.toml): its keys, their checks, the loader with line numbers, the commented template."""

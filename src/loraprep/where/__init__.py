@@ -1,0 +1,1 @@
+"""The `--where` selection language: parse an expression, test it against what an image shows."""
