@@ -110,3 +110,21 @@ def test_no_import_loop_inside_ops():
     for start in sorted(graph):
         visit(start)
     assert cycles == []
+
+
+def test_one_cli_command_per_file_named_after_it():
+    """`loraprep X` lives in cli/cmd_X.py (history, undo and redo share cmd_journal.py): a command is found by
+    its name."""
+    import importlib
+
+    from loraprep.cli.commands import REGISTRY
+
+    for register in REGISTRY:
+        module = importlib.import_module(register.__module__)
+        import typer
+
+        app = typer.Typer()
+        register(app)
+        names = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
+        expected = module.__name__.rsplit(".", 1)[1].removeprefix("cmd_").replace("_", "-")
+        assert names == [expected] or (expected == "journal" and names == ["history", "undo", "redo"]), names

@@ -7,14 +7,14 @@ from typing import List, Optional
 
 import typer
 
-from loraprep.cli.output import JSON_OPTION, emit, stdout_console
+from loraprep.cli.output import DATASET_ARG, JSON_OPTION, emit, stdout_console
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def init(
         ctx: typer.Context,
-        dataset: Path = typer.Argument(..., help="The dataset folder."),
+        dataset: Path = DATASET_ARG,
         trigger: Optional[List[str]] = typer.Option(None, "--trigger", "-t", help="Activation tag (repeatable)."),
         force: bool = typer.Option(False, "--force", help="Replace an existing loraprep.toml."),
         json_output: bool = JSON_OPTION,

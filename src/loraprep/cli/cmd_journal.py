@@ -6,14 +6,14 @@ from pathlib import Path
 
 import typer
 
-from loraprep.cli.output import JSON_OPTION, emit, stdout_console, table
+from loraprep.cli.output import DATASET_ARG, JSON_OPTION, emit, stdout_console, table
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def history(
         ctx: typer.Context,
-        dataset: Path = typer.Argument(..., help="The dataset folder."),
+        dataset: Path = DATASET_ARG,
         limit: int = typer.Option(30, "--limit", min=1, help="How many batches to list."),
         json_output: bool = JSON_OPTION,
     ) -> None:
@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
 def _register_step(app: typer.Typer, name: str, verb: str) -> None:
     def step(
         ctx: typer.Context,
-        dataset: Path = typer.Argument(..., help="The dataset folder."),
+        dataset: Path = DATASET_ARG,
         json_output: bool = JSON_OPTION,
     ) -> None:
         from loraprep.ops.history import step as journal_step

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import typer
 
-from loraprep.cli.output import JSON_OPTION, emit
+from loraprep.cli.output import DATASET_ARG, JSON_OPTION, emit
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def status(
         ctx: typer.Context,
-        dataset: Path = typer.Argument(..., help="The dataset folder."),
+        dataset: Path = DATASET_ARG,
         json_output: bool = JSON_OPTION,
     ) -> None:
         """Show the dataset's health report as last scanned."""

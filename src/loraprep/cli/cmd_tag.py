@@ -47,9 +47,9 @@ def register(app: typer.Typer) -> None:
             console.print(f"{r['model']}: tagged {r['tagged']}, skipped {r['skipped']} (already tagged), "
                           f"failed {r['failed']}{rate}")
             if r.get("summary"):
-                from loraprep.cli.cmd_curate import _render_tags
+                from loraprep.cli.cmd_tags import render_tags
 
-                _render_tags(r["summary"])
+                render_tags(r["summary"])
             for e in r["errors"]:
                 console.print(f"[red]failed[/red] {shown(e['path'])}: {shown(e['error'])}")
             console.print(f"next: `loraprep tags {dataset}` to see tag frequencies, "

@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterator
 
 import typer
 
+DATASET_ARG = typer.Argument(..., help="The dataset folder.")
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document on stdout and nothing else there.")
 
 
