@@ -162,10 +162,21 @@ def test_dedup_lists_groups_with_differences(client, dataset):
 def test_static_page_and_assets(client):
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    assert "grid.js" in page.text
-    assert client.get("/app.js").headers["content-type"].startswith("text/javascript")
+    assert 'src="app.js"' in page.text
+    from loraprep.web.app import STATIC
+
+    for module in STATIC.glob("*.js"):              # every ES module the page imports, with a JavaScript type
+        assert client.get("/" + module.name).headers["content-type"].startswith("text/javascript"), module.name
+    assert client.get("/../app.py").status_code == 404 and client.get("/app.py").status_code == 404
     assert client.get("/style.css").status_code == 200
     assert "https://" not in page.text  # no CDN
+
+
+def test_the_edit_kinds_come_from_ops(client):
+    from loraprep.ops.edits import FILE_KINDS, TAG_KINDS
+
+    assert client.get("/api/edits/kinds").json() == {"ok": True, "tag_kinds": list(TAG_KINDS),
+                                                      "file_kinds": list(FILE_KINDS)}
 
 
 def test_image_file_and_thumbnail(client, dataset):

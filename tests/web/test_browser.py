@@ -221,7 +221,7 @@ def test_rows_scrolled_to_after_a_large_edit_are_fetched_as_they_appear(playwrig
         page = browser.new_context(viewport={"width": 420, "height": 420}, bypass_csp=True).new_page()
         page.goto(live.url)
         page.wait_for_selector("body[data-ready='1']", timeout=20000)
-        page.evaluate("window.fillLater = () => {}")  # no whole-gallery refresh: only scrolling may update rows
+        page.evaluate("LP.delays.fill = 1e9")  # no whole-gallery refresh: only scrolling may update rows
         monkeypatch.setattr(service, "PATCH_ALL", 1)
         last = page.evaluate("LP.S.rows.id[LP.S.view[LP.S.view.length - 1]]")
         before = page.evaluate(f"LP.S.rows.tags[LP.S.byId.get({last})]")
@@ -237,9 +237,9 @@ def test_rows_scrolled_to_after_a_large_edit_are_fetched_as_they_appear(playwrig
 def test_a_dropped_counts_refresh_never_leaves_its_caller_waiting(page):
     # an edit drops a counts refresh still waiting; whoever awaited it goes on (it used to wait forever)
     within = "(p) => Promise.race([p.then(() => 'settled'), new Promise((r) => setTimeout(() => r('stuck'), 5000))])"
-    assert page.evaluate(f"(async () => {{ const p = loadCounts(); cancelCounts(); return ({within})(p); }})()") \
+    assert page.evaluate(f"(async () => {{ const p = LP.loadCounts(); LP.cancelCounts(); return ({within})(p); }})()") \
         == "settled"
-    assert page.evaluate(f"(async () => {{ const a = loadCounts(), b = loadCounts();"
+    assert page.evaluate(f"(async () => {{ const a = LP.loadCounts(), b = LP.loadCounts();"
                          f" return [await ({within})(a), await ({within})(b)]; }})()") == ["settled", "settled"]
 
 
@@ -319,3 +319,24 @@ def test_the_export_menu_lists_every_registered_format(page):
     page.wait_for_function(f"document.querySelectorAll('#export-format option').length === {len(format_names()) + 1}")
     shown = page.eval_on_selector_all("#export-format option", "els => els.map(e => e.textContent)")
     assert shown == ["recipe", *format_names()]       # kohya-finetune included: the page lists none itself
+
+
+def test_the_modules_load_under_the_pages_own_csp_and_the_menu_lists_every_edit_kind(playwright_api, live):
+    from loraprep.ops.edits import FILE_KINDS, TAG_KINDS
+
+    browser = launch_browser(playwright_api)
+    try:
+        page = browser.new_context(viewport={"width": 1200, "height": 800}).new_page()  # the CSP enforced
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(live.url)
+        page.wait_for_selector("body[data-ready='1']", timeout=20000)
+        assert page.evaluate("typeof LP.timed") == "function" and page.evaluate("typeof Grid") == "undefined"
+        kinds = page.eval_on_selector_all("#batch-kind option", "els => els.map(e => e.value)")
+        assert [k for k in kinds if k != "add-front"] == [*TAG_KINDS, *FILE_KINDS] and "add-front" in kinds
+        page.select_option("#batch-kind", FILE_KINDS[-1])
+        assert page.locator("#batch-tags").is_hidden()
+        assert errors == []
+    finally:
+        browser.close()

@@ -94,6 +94,13 @@ def build_router(editor):
 
         return {"ok": True, "formats": format_names()}     # the export registry: the page lists no format itself
 
+    @r.get("/api/edits/kinds")
+    def edit_kinds():
+        from loraprep.ops.edits import FILE_KINDS, TAG_KINDS
+
+        # the batch bar's menu: the page lists no edit kind itself
+        return {"ok": True, "tag_kinds": list(TAG_KINDS), "file_kinds": list(FILE_KINDS)}
+
     @r.get("/api/version")
     def version():
         return {"ok": True, "version": editor.sync()}

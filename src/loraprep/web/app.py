@@ -6,10 +6,11 @@ import contextlib
 from pathlib import Path
 
 STATIC = Path(__file__).parent / "static"
-PAGES = {"": "index.html", "index.html": "index.html", "app.js": "app.js", "grid.js": "grid.js",
-         "panels.js": "panels.js", "style.css": "style.css", "favicon.svg": "favicon.svg"}
 TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
          ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+# The page's files, listed once at import: a request names one of these, never a path on disk. The ES modules
+# import each other by name, so a new module is served without being listed here.
+PAGES = {"": "index.html", **{p.name: p.name for p in STATIC.iterdir() if p.suffix in TYPES}}
 
 
 def create_app(dataset, *, token: str, editor=None, port: int | None = None, start_thumbnails: bool = True):

@@ -1,36 +1,28 @@
 /* The editor page: state, server calls, filters, sidebar, selection, batch edits, undo/redo, live refresh. */
-"use strict";
-const $ = (s) => document.querySelector(s);
-const S = { rows: null, byId: new Map(), view: [], filtered: null, selected: new Set(), current: null,
-  version: 0, session: null, preview: null, busy: 0, fresh: null, selectedAll: null };
+import { api } from "./api.js";
+import { esc, fail, frame, option, q, toast } from "./dom.js";
+import { Grid } from "./grid.js";
+import { closePanel, describeBatch, loadHistory, openImage, showImage, wirePanels } from "./panels.js";
+import { S } from "./state.js";
 
-async function api(method, path, body) {
-  const res = await fetch(path, { method, credentials: "same-origin",
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await res.json().catch(() => ({ ok: false, error: "bad answer from the server (" + res.status + ")" }));
-  if (!res.ok || data.ok === false) { const e = new Error(data.error || "request failed"); e.status = res.status; e.hint = data.hint; throw e; }
-  return data;
-}
-function toast(msg, err) { const t = $("#toast"); t.textContent = msg; t.className = err ? "err" : ""; clearTimeout(toast.t); toast.t = setTimeout(() => (t.textContent = ""), 6000); }
-function fail(e) { toast((e.message || String(e)) + (e.hint ? " — " + e.hint : ""), true); }
-const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+// How long the page waits before it asks again: the tests and the benchmark may change these.
+const delays = { fill: 1500 };
 
-const grid = new Grid($("#grid"), $("#grid-space"), {
+const grid = new Grid(q("#grid"), q("#grid-space"), {
   open: (id) => openImage(id), isSelected: (id) => S.selected.has(id), current: () => S.current,
   toggle: (id, on) => { if (id == null) return; if (on || !S.selected.has(id)) S.selected.add(id); else S.selected.delete(id); selectionChanged(); },
   selectRange: (a, b) => { for (let p = a; p <= b; p++) S.selected.add(S.rows.id[S.view[p]]); selectionChanged(); },
   scrolled: () => { if (S.fresh) fetchVisibleLater(); },
 });
+wirePanels({ grid, edit, refreshAll, targets, resetPreview });
 
 /* ---- loading ---------------------------------------------------------------------------------------- */
 async function loadSession() {
   S.session = await api("GET", "api/session");
-  $("#dataset").textContent = S.session.dataset; document.title = S.session.dataset + " · loraprep";
-  fillSelect($("#concept"), S.session.concepts, "all concepts", (c) => c || "(root)");
-  fillSelect($("#status"), S.session.statuses, "any status", (s) => s);
-  if (!S.session.features.select) $("#where").placeholder = "filter expressions need Workspace.select";
+  q("#dataset").textContent = S.session.dataset; document.title = S.session.dataset + " · loraprep";
+  fillSelect(q("#concept"), S.session.concepts, "all concepts", (c) => c || "(root)");
+  fillSelect(q("#status"), S.session.statuses, "any status", (s) => s);
+  if (!S.session.features.select) q("#where").placeholder = "filter expressions need Workspace.select";
 }
 function fillSelect(sel, values, first, label) {
   const keep = sel.value;
@@ -51,31 +43,31 @@ async function refreshAll() {
 
 /* ---- filtering and sorting ------------------------------------------------------------------------- */
 function query() {
-  return { where: $("#where").value.trim() || null, concept: $("#concept").value || null,
-    status: $("#status").value || null, text: $("#text").value.trim() || null };
+  return { where: q("#where").value.trim() || null, concept: q("#concept").value || null,
+    status: q("#status").value || null, text: q("#text").value.trim() || null };
 }
-function filterActive() { const q = query(); return !!(q.where || q.concept || q.status || q.text); }
+function filterActive() { const f = query(); return !!(f.where || f.concept || f.status || f.text); }
 async function applyFilter(counts = true) {
-  const q = query(); let ids = null;
-  $("#filter-error").hidden = true;
-  if (q.where) {
-    try { ids = (await api("POST", "api/select", q)).ids; }
-    catch (e) { $("#filter-error").textContent = e.message + (e.hint ? " — " + e.hint : ""); $("#filter-error").hidden = false; return; }
-  } else if (filterActive()) ids = localFilter(q);
+  const f = query(); let ids = null;
+  q("#filter-error").hidden = true;
+  if (f.where) {
+    try { ids = (await api("POST", "api/select", f)).ids; }
+    catch (e) { q("#filter-error").textContent = e.message + (e.hint ? " — " + e.hint : ""); q("#filter-error").hidden = false; return; }
+  } else if (filterActive()) ids = localFilter(f);
   S.filtered = ids;
   sortView();
   if (counts !== null) loadCounts();
 }
-function localFilter(q) {
+function localFilter(f) {
   // Concept, status and file name are columns the page already holds: no round trip (the server's select
   // answers the same; tag expressions need the server's rules).
-  const R = S.rows, needle = (q.text || "").toLowerCase(), out = [];
+  const R = S.rows, needle = (f.text || "").toLowerCase(), out = [];
   if (needle && (!S.lowerPaths || S.lowerPaths.source !== R.path)) {
     S.lowerPaths = R.path.map((p) => p.toLowerCase()); S.lowerPaths.source = R.path;
   }
   for (let i = 0; i < R.id.length; i++) {
-    if (q.concept !== null && R.concept[i] !== q.concept) continue;
-    if (q.status !== null && R.status[i] !== q.status) continue;
+    if (f.concept !== null && R.concept[i] !== f.concept) continue;
+    if (f.status !== null && R.status[i] !== f.status) continue;
     if (needle && !S.lowerPaths[i].includes(needle)) continue;
     out.push(R.id[i]);
   }
@@ -83,16 +75,16 @@ function localFilter(q) {
 }
 function sortView() {
   const R = S.rows; let view = S.filtered ? S.filtered.map((id) => S.byId.get(id)).filter((i) => i !== undefined) : R.id.map((_, i) => i);
-  const mode = $("#sort").value;
+  const mode = q("#sort").value;
   const by = { tags: (a, b) => R.tags[b] - R.tags[a], conf: (a, b) => R.conf[b] - R.conf[a], conf_asc: (a, b) => R.conf[a] - R.conf[b],
     res: (a, b) => R.w[b] * R.h[b] - R.w[a] * R.h[a] }[mode];
   if (by) view = view.slice().sort((a, b) => by(a, b) || a - b); else if (S.filtered) view.sort((a, b) => a - b);
   S.view = view; grid.setView(view, R); updateCounts();
 }
 function updateCounts() {
-  $("#counts").textContent = `${S.rows.id.length.toLocaleString()} images · ${S.view.length.toLocaleString()} shown · ${S.selected.size.toLocaleString()} selected`;
+  q("#counts").textContent = `${S.rows.id.length.toLocaleString()} images · ${S.view.length.toLocaleString()} shown · ${S.selected.size.toLocaleString()} selected`;
   const t = targets();
-  $("#target-info").textContent = t.ids ? `on ${t.ids.length} selected` : (filterActive() ? `on the filter (${S.view.length})` : `on all ${S.view.length}`);
+  q("#target-info").textContent = t.ids ? `on ${t.ids.length} selected` : (filterActive() ? `on the filter (${S.view.length})` : `on all ${S.view.length}`);
 }
 function targets() {
   // Large selections travel as filters: "select all" is the filter that showed them, while nothing was written
@@ -131,23 +123,23 @@ function cancelCounts() {
 async function fetchCounts() {
   const seq = ++countsSeq;
   const body = S.selected.size ? targets() : (S.filtered ? { filter: query() } : {});
-  $("#side-title").textContent = S.selected.size ? "Tags of the selection" : (S.filtered ? "Tags of the filter" : "Tags");
+  q("#side-title").textContent = S.selected.size ? "Tags of the selection" : (S.filtered ? "Tags of the filter" : "Tags");
   try {
     const data = await api("POST", "api/tags/counts", body);
     if (seq === countsSeq) { S.counts = data.tags; renderCounts(); }
   } catch (e) { fail(e); }
 }
 function renderCounts() {
-  const find = $("#tag-find").value.trim().toLowerCase();
+  const find = q("#tag-find").value.trim().toLowerCase();
   const rows = (S.counts || []).filter((t) => !find || t.tag.includes(find)).slice(0, 600);
-  $("#tag-list").innerHTML = rows.map((t) => `<li data-tag="${esc(t.tag)}" title="${esc(t.category)}${t.core ? " · core tag" : ""} — click to filter, shift-click to exclude"><span class="cat-${esc(t.category)}${t.core ? " core" : ""}">${esc(t.tag)}</span><span class="n">${t.count}</span></li>`).join("");
+  q("#tag-list").innerHTML = rows.map((t) => `<li data-tag="${esc(t.tag)}" title="${esc(t.category)}${t.core ? " · core tag" : ""} — click to filter, shift-click to exclude"><span class="cat-${esc(t.category)}${t.core ? " core" : ""}">${esc(t.tag)}</span><span class="n">${t.count}</span></li>`).join("");
 }
-$("#tag-list").addEventListener("click", (ev) => {
+q("#tag-list").addEventListener("click", (ev) => {
   const li = ev.target.closest("li"); if (!li) return;
   const term = (ev.shiftKey ? "NOT " : "") + JSON.stringify(li.dataset.tag);
-  const w = $("#where"); w.value = w.value.trim() ? w.value.trim() + " AND " + term : term; applyFilter();
+  const w = q("#where"); w.value = w.value.trim() ? w.value.trim() + " AND " + term : term; applyFilter();
 });
-$("#tag-find").addEventListener("input", renderCounts);
+q("#tag-find").addEventListener("input", renderCounts);
 
 /* ---- edits ------------------------------------------------------------------------------------------- */
 function onScreen() {
@@ -215,7 +207,7 @@ function fetchVisibleLater() {
   }, 60);
 }
 let fillTimer;
-function fillLater() { clearTimeout(fillTimer); fillTimer = setTimeout(() => refreshAll().catch(fail), 1500); }
+function fillLater() { clearTimeout(fillTimer); fillTimer = setTimeout(() => refreshAll().catch(fail), delays.fill); }
 async function step(dir) {
   // Says whose batch it is before acting on one the editor did not write (a CLI command's), and sends the
   // batch it showed: the server refuses (409) when another has become the next one meanwhile.
@@ -226,49 +218,60 @@ async function step(dir) {
     await write("api/" + dir, { expected: batch.id }, (r) => `${dir}: ${r.label}`);
   } catch (e) { fail(e); if (e.status === 409) loadHistory(); }
 }
-$("#undo").onclick = () => step("undo"); $("#redo").onclick = () => step("redo");
+q("#undo").onclick = () => step("undo"); q("#redo").onclick = () => step("redo");
 
 /* ---- batch bar --------------------------------------------------------------------------------------- */
+// The edit kinds come from the server; the page adds its words for them and the front-of-caption add.
+const KIND_LABELS = { consolidate: "consolidate into", concept: "move to concept", tier: "move to tier" };
+const TARGET_KINDS = ["replace", "consolidate", "concept", "tier"];
+async function loadEditKinds() {
+  const kinds = await api("GET", "api/edits/kinds"), select = q("#batch-kind");
+  for (const kind of [...kinds.tag_kinds, ...kinds.file_kinds]) {
+    select.append(option(kind, KIND_LABELS[kind] || kind));
+    if (kind === "add") select.append(option("add-front", "add at the front"));
+  }
+  S.fileKinds = kinds.file_kinds;  // they change files, not tags: no tags to type
+}
 function batchSpec() {
-  let kind = $("#batch-kind").value, position;
+  let kind = q("#batch-kind").value, position;
   if (kind === "add-front") { kind = "add"; position = "front"; }
-  const tags = $("#batch-tags").value.split(",").map((t) => t.trim()).filter(Boolean);
-  const spec = { kind, tags, target: $("#batch-target").value.trim() };
+  const tags = q("#batch-tags").value.split(",").map((t) => t.trim()).filter(Boolean);
+  const spec = { kind, tags, target: q("#batch-target").value.trim() };
   if (position) spec.position = position;
   return spec;
 }
-function resetPreview() { S.preview = null; $("#batch-apply").disabled = true; $("#batch-diff").hidden = true; }
+function resetPreview() { S.preview = null; q("#batch-apply").disabled = true; q("#batch-diff").hidden = true; }
 function batchFields() {
-  const k = $("#batch-kind").value;
-  $("#batch-tags").hidden = ["concept", "tier", "exclude", "include"].includes(k);
-  $("#batch-target").hidden = !["replace", "consolidate", "concept", "tier"].includes(k);
-  $("#batch-target").placeholder = k === "concept" ? "concept name" : k === "tier" ? "tier name" : "new tag";
+  const k = q("#batch-kind").value;
+  q("#batch-tags").hidden = S.fileKinds.includes(k);
+  q("#batch-target").hidden = !TARGET_KINDS.includes(k);
+  q("#batch-target").placeholder = k === "concept" ? "concept name" : k === "tier" ? "tier name" : "new tag";
   resetPreview();
 }
-$("#batch-kind").onchange = batchFields;
-for (const s of ["#batch-tags", "#batch-target"]) $(s).addEventListener("input", resetPreview);
-$("#batch-preview").onclick = async () => {
+q("#batch-kind").onchange = batchFields;
+for (const s of ["#batch-tags", "#batch-target"]) q(s).addEventListener("input", resetPreview);
+q("#batch-preview").onclick = async () => {
   try {
     const spec = batchSpec(), t = targets();
     const p = await api("POST", "api/edits/preview", { edit: spec, ...t });
-    S.preview = { spec, t }; $("#batch-apply").disabled = p.changed === 0;
+    S.preview = { spec, t }; q("#batch-apply").disabled = p.changed === 0;
     const lines = p.examples.map((x) => `<div>${esc(x.path)}: ${x.ops.map((o) => `<span class="${o.startsWith("add") ? "add" : o.startsWith("remove") ? "rm" : ""}">${esc(o)}</span>`).join(", ")}</div>`);
-    $("#batch-diff").innerHTML = `<b>${esc(p.edit)}</b>: ${p.changed} of ${p.selected} image(s) would change${p.changed > p.examples.length ? " — examples:" : ""}` + lines.join("");
-    $("#batch-diff").hidden = false;
+    q("#batch-diff").innerHTML = `<b>${esc(p.edit)}</b>: ${p.changed} of ${p.selected} image(s) would change${p.changed > p.examples.length ? " — examples:" : ""}` + lines.join("");
+    q("#batch-diff").hidden = false;
   } catch (e) { fail(e); }
 };
-$("#batch-apply").onclick = async () => {
+q("#batch-apply").onclick = async () => {
   if (!S.preview) return;
   try { await edit(S.preview.spec, S.preview.t); resetPreview(); } catch (e) { fail(e); }
 };
 
 /* ---- header controls and keyboard -------------------------------------------------------------------- */
 let filterTimer;
-$("#where").addEventListener("keydown", (ev) => { if (ev.key === "Enter") { clearTimeout(filterTimer); applyFilter(); } });
-$("#where").addEventListener("input", () => { clearTimeout(filterTimer); filterTimer = setTimeout(applyFilter, 400); });
-$("#text").addEventListener("input", () => { clearTimeout(filterTimer); filterTimer = setTimeout(applyFilter, 150); });
-for (const s of ["#concept", "#status"]) $(s).onchange = () => applyFilter();
-$("#sort").onchange = () => sortView();
+q("#where").addEventListener("keydown", (ev) => { if (ev.key === "Enter") { clearTimeout(filterTimer); applyFilter(); } });
+q("#where").addEventListener("input", () => { clearTimeout(filterTimer); filterTimer = setTimeout(applyFilter, 400); });
+q("#text").addEventListener("input", () => { clearTimeout(filterTimer); filterTimer = setTimeout(applyFilter, 150); });
+for (const s of ["#concept", "#status"]) q(s).onchange = () => applyFilter();
+q("#sort").onchange = () => sortView();
 document.addEventListener("keydown", (ev) => {
   const inField = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
   const mod = ev.ctrlKey || ev.metaKey;
@@ -278,8 +281,8 @@ document.addEventListener("keydown", (ev) => {
     if (S.selected.size) { S.selected.clear(); selectionChanged(); } else closePanel(); return; }
   if (inField) return;
   if (mod && ev.key === "a") { ev.preventDefault(); selectAll(); return; }
-  if (ev.key === "/") { ev.preventDefault(); $("#where").focus(); return; }
-  if (ev.key === "t" && S.current != null) { ev.preventDefault(); $("#add-tag").focus(); return; }
+  if (ev.key === "/") { ev.preventDefault(); q("#where").focus(); return; }
+  if (ev.key === "t" && S.current != null) { ev.preventDefault(); q("#add-tag").focus(); return; }
   if (grid.key(ev)) ev.preventDefault();
 });
 
@@ -290,13 +293,15 @@ async function poll() {
 }
 
 /* ---- hooks for tests and the benchmark ---------------------------------------------------------------- */
+// The page's one global, deliberately: benchmarks/editor.py and tests/web/test_browser.py drive the page through it.
 window.LP = { S, api, edit, applyFilter, localFilter, openImage: (id) => openImage(id), refreshAll, frame, step, targets, selectAll,
+  loadCounts, cancelCounts, delays,
   async timed(fn) { const t0 = performance.now(); await fn(); await frame(); return performance.now() - t0; } };
 
 (async function boot() {
   try {
     const t0 = performance.now();
-    await loadSession(); await loadGallery(); batchFields(); sortView(); await frame();
+    await loadSession(); await Promise.all([loadGallery(), loadEditKinds()]); batchFields(); sortView(); await frame();
     window.LP.firstPaintMs = performance.now() - t0; document.body.dataset.ready = "1";
     loadCounts(); loadHistory(); setInterval(poll, 2000);
     grid.el.focus();

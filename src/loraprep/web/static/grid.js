@@ -1,9 +1,8 @@
 /* Virtualised gallery grid: only the visible rows exist in the DOM, so 10,000 images scroll like 100. */
-"use strict";
 const CELL_W = 172, CELL_H = 210, OVERSCAN = 2;
 const BADGE_TEXT = { f: "failed", s: "small", d: "duplicate", x: "excluded" };
 
-class Grid {
+export class Grid {
   constructor(scroller, space, handlers) {
     this.el = scroller; this.space = space; this.h = handlers;
     this.view = []; this.cols = 1; this.pool = []; this.focus = 0;
@@ -98,4 +97,3 @@ class Grid {
     return false;
   }
 }
-window.Grid = Grid;

@@ -1,20 +1,27 @@
 /* The image panel (tags, autocomplete, caption) and the dialogs: history, thresholds, duplicates, curation, plan. */
-"use strict";
-const q = (s) => document.querySelector(s);
+import { api } from "./api.js";
+import { esc, fail, option, q, toast } from "./dom.js";
+import { S } from "./state.js";
+
+// What the panels ask of the page (the grid, edits, refreshes, the batch bar), handed over once by app.js:
+// the page imports the panels, never the other way round.
+let page = null;
+export function wirePanels(pageApi) { page = pageApi; }
+
 const SRC_LABEL = { tagger: "tagger", import: "imported", user: "you", rule: "rule" };
 const WRITERS = { web: "written in the editor", cli: "written by a loraprep command" };
-function describeBatch(b) { return `batch #${b.id} "${b.label}" (${WRITERS[b.via] || "writer unknown"})`; }
+export function describeBatch(b) { return `batch #${b.id} "${b.label}" (${WRITERS[b.via] || "writer unknown"})`; }
 
 /* ---- image panel ------------------------------------------------------------------------------------- */
 let openSeq = 0;
-async function openImage(id, keepFocus) {
+export async function openImage(id, keepFocus) {
   const seq = ++openSeq;
-  S.current = id; grid.paint();
+  S.current = id; page.grid.paint();
   const d = await api("GET", "api/images/" + id);
   if (seq !== openSeq) return;
   showImage(d, keepFocus);
 }
-function showImage(d, keepFocus) {
+export function showImage(d, keepFocus) {
   // The panel from an image's detail: fetched by openImage, or carried by an edit's answer.
   const f = d.file;
   q("#panel").hidden = false;
@@ -38,13 +45,13 @@ function chip(t) {
 }
 async function tagAction(kind, tag) {
   if (S.current == null) return;
-  try { await edit({ kind, tags: [tag] }, { ids: [S.current] }); } catch (e) { fail(e); }
+  try { await page.edit({ kind, tags: [tag] }, { ids: [S.current] }); } catch (e) { fail(e); }
 }
 for (const box of ["#chips", "#dropped"]) q(box).addEventListener("click", (ev) => {
   const b = ev.target.closest("button[data-act]"); if (!b) return;
   tagAction(b.dataset.act, b.closest(".chip").dataset.tag);
 });
-function closePanel() { q("#panel").hidden = true; S.current = null; grid.paint(); }
+export function closePanel() { q("#panel").hidden = true; S.current = null; page.grid.paint(); }
 q("#panel-close").onclick = closePanel;
 
 /* ---- autocomplete over the dataset's tags and the model's vocabulary --------------------------------- */
@@ -77,11 +84,11 @@ function autocomplete(input, onPick, multi) {
   box.addEventListener("mousedown", (ev) => { const li = ev.target.closest("li"); if (li && box.previousElementSibling === input) { ev.preventDefault(); pick(items[+li.dataset.i].tag); } });
 }
 autocomplete(q("#add-tag"), async (tag) => { q("#add-tag").value = ""; await tagAction("add", tag); q("#add-tag").focus(); });
-autocomplete(q("#batch-tags"), () => resetPreview(), true);
+autocomplete(q("#batch-tags"), () => page.resetPreview(), true);
 
 /* ---- history ----------------------------------------------------------------------------------------- */
 let historyTimer;
-function loadHistory() {
+export function loadHistory() {
   // Debounced: a burst of edits asks for the history once; opening the dialog asks at once.
   clearTimeout(historyTimer);
   historyTimer = setTimeout(fetchHistory, 250);
@@ -112,7 +119,7 @@ for (const id of ["#th-general", "#th-character", "#th-mcut"]) q(id).addEventLis
   thTimer = setTimeout(async () => {
     try {
       const r = await api("POST", "api/thresholds", { general: +q("#th-general").value, character: +q("#th-character").value, mcut: q("#th-mcut").checked });
-      S.version = r.version; await refreshAll();
+      S.version = r.version; await page.refreshAll();
     } catch (e) { fail(e); }
   }, 120);
 });
@@ -136,14 +143,14 @@ q("#dedup-list").addEventListener("click", async (ev) => {
     if (keep) { await api("POST", "api/dedup/keep", { file_id: +keep.dataset.keep }); toast("keeper changed"); }
     else if (split) { await api("POST", "api/dedup/split", { group_id: split.dataset.split }); toast("group split"); }
     else return;
-    await loadDedup(); await refreshAll(); loadHistory();
+    await loadDedup(); await page.refreshAll(); loadHistory();
   } catch (e) { fail(e); }
 });
 
 /* ---- curation preview, plan and export --------------------------------------------------------------- */
 q("#open-curation").onclick = async () => {
   try {
-    const c = await api("POST", "api/curation", targets());
+    const c = await api("POST", "api/curation", page.targets());
     q("#curation-body").innerHTML = `<p>${c.images} image(s): ${c.tags_before} tags each before the recipe's rules, ${c.tags_after} after.</p>` +
       `<table class="small"><tr><th>tag</th><th>removed by</th><th>images</th></tr>${c.dropped.map((d) => `<tr><td>${esc(d.tag)}</td><td>${esc(d.rule)}</td><td>${d.count}</td></tr>`).join("")}</table>` +
       `<h3>Captions</h3>${c.examples.map((x) => `<p><b>${esc(x.name)}</b>: <code>${esc(x.caption)}</code></p>`).join("")}`;
@@ -155,9 +162,7 @@ q("#open-plan").onclick = async () => {
   if (select.options.length === 1) {  // the formats come from the export registry, once
     try {
       for (const name of (await api("GET", "api/formats")).formats) {
-        const option = document.createElement("option");
-        option.textContent = name;
-        select.append(option);
+        select.append(option(name, name));
       }
     } catch (e) { fail(e); }
   }
