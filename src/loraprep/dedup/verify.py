@@ -11,9 +11,10 @@ import numpy as np
 from loraprep.dedup.cutout_verify import cutout_verdicts
 from loraprep.dedup.descriptor import CHROMA, THUMB, Descriptor, stacked_chroma
 from loraprep.dedup.hashes import area_matrix
+from loraprep.dedup.identical import near_identical
 from loraprep.dedup.local import local_range
 
-CUTS = np.round(np.arange(0.0, 0.145, 0.02), 3)      # crop per side tried by the alignment: 0..14%
+CUTS = np.round(np.arange(0.0, 0.155, 0.01), 3)      # crop per side tried by the alignment: 0..15%
 _SIDE = 32                                             # comparison grid
 _BASE_TOL = 18.0                                       # luma difference (0..255) that counts as changed
 _EDGE_TOL = 0.6                                        # plus this share of the local contrast (misaligned edges)
@@ -59,13 +60,20 @@ def compare_many(keepers: Sequence[Descriptor], members: Sequence[Descriptor]) -
     out: list[Verdict | None] = [None] * len(keepers)
     cut_rows = [i for i, (k, m) in enumerate(zip(keepers, members)) if k.alpha is not None or m.alpha is not None]
     cut_set = set(cut_rows)
-    picture_rows = [i for i in range(len(keepers)) if i not in cut_set]
+    plain_rows = [i for i in range(len(keepers)) if i not in cut_set and (keepers[i].low_info or members[i].low_info)]
+    plain_set = set(plain_rows)
+    picture_rows = [i for i in range(len(keepers)) if i not in cut_set and i not in plain_set]
     jobs = [(picture_rows[at: at + _CHUNK], _compare_pictures) for at in range(0, len(picture_rows), _CHUNK)]
     jobs += [(cut_rows[at: at + _CUT_CHUNK], _compare_cutouts) for at in range(0, len(cut_rows), _CUT_CHUNK)]
+    jobs += [(plain_rows[at: at + _CHUNK], _compare_identical) for at in range(0, len(plain_rows), _CHUNK)]
     for rows, compare_chunk in jobs:
         for i, verdict in zip(rows, compare_chunk([keepers[i] for i in rows], [members[i] for i in rows])):
             out[i] = verdict
     return out  # type: ignore[return-value]
+
+
+def _compare_identical(keepers: Sequence[Descriptor], members: Sequence[Descriptor]) -> list[Verdict]:
+    return [Verdict(distance, mirrored, False, False) for distance, mirrored in near_identical(keepers, members)]
 
 
 def _compare_cutouts(keepers: Sequence[Descriptor], members: Sequence[Descriptor]) -> list[Verdict]:
@@ -188,6 +196,31 @@ def _alignment(s: _Sides, big: np.ndarray, small: np.ndarray):
     return total, best[0], best[1]
 
 
+def _refined(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: np.ndarray):
+    """(x hypothesis, y hypothesis) re-read with each axis' profile of the big side taken over only what the
+    other axis' hypothesis keeps.
+
+    The first reading compares whole-frame profiles: a crop that takes 13% off the top changes every column
+    mean of the big side, and on a picture with a few large shapes that can pull the x alignment far off
+    (a one-sided crop was then read as 14% off the left and 8% off the right)."""
+    _, ops = _hypotheses(THUMB, THUMB)
+    flat_ops = ops.reshape(-1, THUMB)
+    luma = s.luma[big]
+    n = len(big)
+    picked = []
+    for axis, other in ((0, hy), (1, hx)):
+        weights = ops[other].sum(axis=1) / THUMB                    # share of each line the other axis keeps
+        profile = np.einsum("ry,ryx->rx" if axis == 0 else "rx,ryx->ry", weights, luma) / weights.sum(1, keepdims=True)
+        crop = (profile @ flat_ops.T).reshape(n, len(ops), THUMB)
+        crop -= crop.sum(axis=-1, keepdims=True) / THUMB
+        variance = np.einsum("rho,rho->rh", crop, crop) / THUMB
+        scale = 1.0 / (np.sqrt(variance) + 1e-3)
+        dots = (crop @ s.profiles[axis][small][:, :, None])[..., 0]
+        err = THUMB * variance * scale * scale + s.profile_energy[axis][small][:, None] - 2 * scale * dots
+        picked.append(np.argmin(err, axis=1))
+    return picked[0], picked[1]
+
+
 def _changed(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: np.ndarray) -> np.ndarray:
     """Changed share (luma and chroma) of every ``small`` side against the (hx, hy) crop of its ``big`` side."""
     s.need_detail(small)
@@ -247,11 +280,25 @@ def _compare_pictures(keepers: Sequence[Descriptor], members: Sequence[Descripto
         score = test(second[again], again)
         better = score < best[again]
         best[again[better]], chosen[again[better]] = score[better], second[again][better]
+    # still no clear match: the best reading once more, its alignment re-read axis by axis (see _refined)
+    pick = np.where(chosen < 0, first, chosen)
+    cut_x, cut_y = hx[rows, pick], hy[rows, pick]
+    again = np.flatnonzero(best > _CLEAR_MATCH)
+    if len(again):
+        at_big, at_small = big[again, pick[again]], small[again, pick[again]]
+        rx, ry = _refined(s, at_big, at_small, cut_x[again], cut_y[again])
+        moved = np.flatnonzero((rx != cut_x[again]) | (ry != cut_y[again]))
+        if len(moved):
+            score = _changed(s, at_big[moved], at_small[moved], rx[moved], ry[moved])
+            better = score < best[again[moved]]
+            rows_better = again[moved][better]
+            best[rows_better], chosen[rows_better] = score[better], pick[rows_better]
+            cut_x[rows_better], cut_y[rows_better] = rx[moved][better], ry[moved][better]
     out = []
     for i in range(n):
         c = chosen[i]
         if c < 0:
             out.append(Verdict(round(100 * _NO_MATCH, 1), False, False, False))
         else:
-            out.append(Verdict(round(100 * float(best[i]), 1), bool(c >= 2), bool(hx[i, c] or hy[i, c]), False))
+            out.append(Verdict(round(100 * float(best[i]), 1), bool(c >= 2), bool(cut_x[i] or cut_y[i]), False))
     return out
