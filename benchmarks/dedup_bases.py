@@ -5,7 +5,12 @@ from __future__ import annotations
 import random
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
+
+try:
+    from benchmarks import dedup_draw as draw
+except ImportError:  # run as a script from benchmarks/
+    import dedup_draw as draw
 
 CROP_KINDS = ("one", "corner", "opposite", "four")
 MAX_CUT = 0.15          # a crop keeps at least 85% of each dimension (docs/concepts.md, "the same picture")
@@ -27,22 +32,9 @@ def noise_texture(rng: random.Random, size) -> Image.Image:
 
 
 def flat_drawing(rng: random.Random, size) -> Image.Image:
-    """A few flat regions with hard edges in 3-5 random colours."""
-    w, h = size
+    """A few flat regions with hard edges in 3-5 random colours (not the shared anime palette)."""
     colours = [tuple(rng.randrange(256) for _ in range(3)) for _ in range(rng.randrange(3, 6))]
-    img = Image.new("RGB", size, colours[0])
-    d = ImageDraw.Draw(img)
-    for _ in range(rng.randrange(3, 7)):
-        x, y, s = rng.random() * w, rng.random() * h, rng.uniform(0.1, 0.4) * min(w, h)
-        colour = rng.choice(colours[1:])
-        kind = rng.randrange(3)
-        if kind == 0:
-            d.ellipse([x - s, y - s, x + s, y + s], fill=colour)
-        elif kind == 1:
-            d.rectangle([x - s, y - s * 0.6, x + s, y + s * 0.6], fill=colour)
-        else:
-            d.polygon([(x, y - s), (x - s, y + s), (x + s, y + s)], fill=colour)
-    return img
+    return draw.palette_composition(rng, size, colours)
 
 
 def _split(rng: random.Random, total: float, sides: str) -> tuple[float, float]:

@@ -22,7 +22,7 @@ except ImportError:  # run as a script from benchmarks/
 UNEVEN = tuple(f"crop_{kind}" for kind in bases_.CROP_KINDS)        # alone
 UNEVEN_EDITED = tuple(f"{v}_edited" for v in UNEVEN)              # with a resize, JPEG q60 or brightness change
 VARIANTS = ("resize", "jpeg60", "crop", "bright", "mirror", "cutout", "watermark", "webp_lossless") + UNEVEN + UNEVEN_EDITED
-DATA_VERSION = 3        # 2: uneven crops, noise-texture and flat-drawing bases, overlapping-crop negatives
+DATA_VERSION = 4        # 2: uneven crops, noise-texture and flat-drawing bases, overlapping-crop negatives
 PHOTOS = ("astronaut.png", "brick.png", "camera.png", "cell.png", "chelsea.png", "clock_motion.png", "coffee.png",
           "coins.png", "grass.png", "gravel.png", "hubble_deep_field.jpg", "ihc.png", "moon.png",
           "motorcycle_left.png", "retina.jpg", "rocket.jpg", "color.png", "phantom.png")
