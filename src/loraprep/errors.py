@@ -41,3 +41,54 @@ class UsageError(LoraprepError):
     """The command line asks for something that does not make sense."""
 
     exit_code = 2
+
+
+class SourceFileError(LoraprepError):
+    """One source file (image or caption) cannot be taken as it is: a special file, too large, an undecodable
+    caption, a name that is not UTF-8; recorded per file, the run goes on."""
+
+
+class ReadOnlyError(DatasetError):
+    """The dataset's .loraprep folder cannot be written (permissions or a read-only mount); reads still work."""
+
+
+class DiskFullError(LoraprepError):
+    """A disk filled up (or a quota ran out) while loraprep wrote to it: the state store or an export."""
+
+
+_SQLITE_FULL = 13
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """ENOSPC / EDQUOT from the OS, or SQLite's SQLITE_FULL ("database or disk is full")."""
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+    if type(exc).__module__ == "sqlite3":
+        code = getattr(exc, "sqlite_errorcode", None)
+        return (code is not None and code & 0xFF == _SQLITE_FULL) or "database or disk is full" in str(exc)
+    return False
+
+
+def disk_full(exc: BaseException, where: str | None = None, hint: str | None = None) -> DiskFullError | None:
+    """The DiskFullError that says which disk filled up (``where``: a folder or file on it), or None when
+    ``exc`` is something else."""
+    if not is_disk_full(exc):
+        return None
+    return disk_full_error(where or getattr(exc, "filename", None), hint)
+
+
+def disk_full_error(where: str | None = None, hint: str | None = None) -> DiskFullError:
+    place = f" while writing {where}" if where else ""
+    return DiskFullError(f"the disk is full{place} (no space left on the device)",
+                         hint=hint or "free some space on that disk and run the command again; "
+                                      "everything committed before is kept")
+
+
+class LimitError(UsageError):
+    """A request goes past one of the named limits in loraprep.limits (too long a tag, too many tags or ids)."""
+
+
+class ConflictError(LoraprepError):
+    """What a request was based on changed meanwhile (another writer's batch is now the newest)."""

@@ -60,3 +60,30 @@ def test_in_process_main_exit_codes(tmp_path, capsys):
     except SystemExit as exc:
         assert exc.code == 1
     assert "error:" in capsys.readouterr().err
+
+
+def test_names_with_control_characters_print_on_one_line(tmp_path, capfd):
+    """A folder named with a newline (and a file named with Rich markup) prints escaped, one message a line."""
+    from tests.cli.test_commands import invoke
+    from tests.conftest import make_image
+
+    root = tmp_path / "ds"
+    odd = root / "bad\nname"
+    make_image(odd / "a.png", (90, 90))
+    (odd / "a.txt").write_bytes(b"caf\xe9, smile")  # not UTF-8: a failure whose reason names the caption too
+    (odd / "b.png").write_bytes(b"not an image")     # a failure
+    (root / "x[red").mkdir()
+    (root / "x[red" / "q].png").write_bytes(b"nope")
+    (root / "r\u202el").mkdir()
+    (root / "r\u202el" / "c.png").write_bytes(b"nope either")
+    done = invoke(capfd, "scan", root)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "failed bad\\nname/b.png: not an image (unrecognised format)" in lines
+    assert any(line.startswith("failed bad\\nname/a.png: ") and "bad\\nname/a.txt" in line for line in lines)
+    assert any(line.startswith("failed x[red/q].png: ") for line in lines)
+    assert any(line.startswith("failed r\\u202el/c.png: ") for line in lines)
+    assert "\u202e" not in done.stdout and not any(line.startswith("name/") for line in lines)
+    missing = invoke(capfd, "status", tmp_path / "no\nsuch")
+    assert missing.returncode == 1 and len(missing.stderr.splitlines()) == 2  # the error and its hint
+    assert "no\\nsuch" in missing.stderr.splitlines()[0]

@@ -58,7 +58,7 @@ def test_user_keep_and_split_are_respected_on_every_run(copies):
 def test_thresholds():
     assert resolve_threshold("default") == resolve_threshold("DEFAULT") > resolve_threshold("strict")
     assert resolve_threshold("3.5") == 3.5 and resolve_threshold(1) == 1.0
-    for bad in ("bogus", -1, 99):
+    for bad in ("bogus", -1, 101):
         with pytest.raises(UsageError):
             resolve_threshold(bad)
 
@@ -100,16 +100,37 @@ def test_no_chaining():
     assert all(2 not in [m for m, _ in members] for _, members in groups)
 
 
-def test_file_size_ranks_lossy_copies_only():
+def test_file_size_is_no_sign_of_quality_the_captioned_copy_wins_the_tie():
     from types import SimpleNamespace as Item
 
-    def item(image_id, fmt, size):
-        return Item(image_id=image_id, width=512, height=512, has_alpha=False, format=fmt, file_size=size, tier="")
+    def item(image_id, fmt, size, user_tags=False, width=512):
+        return Item(image_id=image_id, width=width, height=512, has_alpha=False, format=fmt, file_size=size, tier="",
+                    user_tags=user_tags)
 
     policy = KeeperPolicy()
-    # a watermark makes a PNG larger without making it better: between lossless copies size is ignored
+    # a watermark makes a PNG larger without making it better
     pngs = [item("b-watermarked", "PNG", 900_000), item("a-plain", "PNG", 700_000)]
     assert min(pngs, key=policy.rank_key).image_id == "a-plain"
-    jpegs = [item("a-q60", "JPEG", 90_000), item("b-q95", "JPEG", 300_000)]
-    assert min(jpegs, key=policy.rank_key).image_id == "b-q95"          # a bigger JPEG is a better JPEG
+    # a q97 re-save of a q85 JPEG is bigger, not better: the hand-captioned original stays
+    jpegs = [item("a-repost-q97", "JPEG", 300_000), item("b-orig-q85", "JPEG", 90_000, user_tags=True)]
+    assert min(jpegs, key=policy.rank_key).image_id == "b-orig-q85"
     assert min(jpegs + pngs, key=policy.rank_key).image_id == "a-plain"  # lossless first, as before
+    # the pixels still come first: a larger copy wins over a captioned smaller one (its caption is carried)
+    bigger = item("z-big", "JPEG", 1, width=1024)
+    assert min([*jpegs, bigger], key=policy.rank_key).image_id == "z-big"
+    # file size stays available for a custom order
+    by_size = KeeperPolicy(order=("resolution", "lossless", "file_size"))
+    assert min(jpegs, key=by_size.rank_key).image_id == "a-repost-q97"
+
+
+@pytest.mark.parametrize("given,changed", [("97", 3.0), (97, 3.0), ("97%", 3.0), ("95.5%", 4.5), (100, 0.0),
+                                           ("60%", 40.0), ("3", 3.0)])
+def test_a_dupeguru_hardness_is_read_as_a_similarity_percentage(given, changed):
+    assert resolve_threshold(given) == pytest.approx(changed)
+
+
+@pytest.mark.parametrize("bad", [101, "140", "-3%", "49%", "abc%"])
+def test_similarity_out_of_range_says_how_to_translate(bad):
+    with pytest.raises(UsageError) as info:
+        resolve_threshold(bad)
+    assert "similar" in (info.value.hint or "") or "similar" in str(info.value)

@@ -46,8 +46,13 @@ def source_images(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def dataset(tmp_path: Path, source_guard, source_images: Path):
-    """(dataset root, items, options factory); the sources are checked untouched at teardown."""
+def dataset(tmp_path: Path, source_guard, source_images: Path, monkeypatch):
+    """(dataset root, items, options factory); the sources are checked untouched at teardown. Copies are plain
+    byte copies here, whatever the file system: the golden reports and method checks say "copy", and a machine
+    whose disk can clone (Btrfs, XFS) would otherwise say "reflink" (tests/export/test_clone.py covers that)."""
+    from loraprep.export import clone
+
+    monkeypatch.setattr(clone, "_FICLONE", None)
     root = tmp_path / "my lora"
     shutil.copytree(source_images, root)
     items = dataset_items(root)
@@ -59,3 +64,17 @@ def dataset(tmp_path: Path, source_guard, source_images: Path):
         return ExportOptions(**values)
 
     return root, items, options
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes, to show a refused export touched nothing."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def foreign_project(folder: Path) -> dict[str, bytes]:
+    """The issue's reproduction: a code project holding another tool's export.json; returns its files."""
+    (folder / "src").mkdir(parents=True)
+    (folder / "src" / "main.py").write_text("print(1)\n")
+    (folder / "notes.md").write_text("notes\n")
+    (folder / "export.json").write_text('{"items": [], "exported_by": "some other tool"}\n')
+    return files_under(folder)

@@ -107,7 +107,7 @@ def test_unknown_metadata_is_sniffed(dataset):
     unknown = [replace(i, fmt="", mode="", has_alpha=False) for i in items]
     report = export_dataset(unknown, "kohya", options())
     by_id = {p.item.image_id: p for p in report.placed}
-    assert by_id["i1"].method == "link"
+    assert by_id["i1"].method in ("copy", "reflink") and not by_id["i1"].conversions
     assert "alpha->white" in by_id["i4"].conversions and "webp->png" in by_id["i3"].conversions
 
 
@@ -116,3 +116,27 @@ def test_report_warns_about_fallbacks_and_default_epochs(dataset):
     report = export_dataset(items, "kohya", options(train_preset="lora", epochs=None))
     text = " ".join(report.warnings)
     assert "1 image(s) had an empty caption" in text and "uses 10 epochs" in text
+
+
+@pytest.mark.parametrize("fmt, reader", [("ai-toolkit", "ai_toolkit"), ("onetrainer", "onetrainer"),
+                                         ("simpletuner", "simpletuner"), ("kohya", "kohya")])
+def test_trainer_sees_every_image_whatever_its_name(fmt, reader, tmp_path):
+    """A concept called _controls (ai-toolkit skips that folder) and -masklabel / -condlabel stems
+    (OneTrainer skips those images) reach the trainer all the same."""
+    import importlib
+
+    from loraprep.export import ExportItem, ExportOptions
+    from tests.conftest import make_image
+
+    root = tmp_path / "ds"
+    names = [("_controls", "a-masklabel.png"), ("_controls", "b-condlabel.jpg"), ("concepts.json", "c.png")]
+    items = []
+    for n, (concept, name) in enumerate(names):
+        source = make_image(root / concept / name, (64, 64), fmt="PNG" if name.endswith("png") else "JPEG")
+        items.append(ExportItem(f"i{n}", source, concept, "", "zeta, smile", 2, "PNG" if name.endswith("png")
+                                else "JPEG", "RGB"))
+    report = export_dataset(items, fmt, ExportOptions(tmp_path / "out", root, trigger_words=("zeta",)))
+    view = importlib.import_module(f"tests.export.trainers.{reader}").read(report.out_dir)
+    assert sorted(s.image.resolve() for s in view.samples) == sorted(
+        (report.out_dir / p.relpath).resolve() for p in report.placed)
+    assert (report.out_dir / "concepts.json").is_file() or fmt != "onetrainer"

@@ -75,7 +75,7 @@ def test_conversions_recorded(fmt, dataset):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_link_mode_hard_links_and_copy_mode_does_not(fmt, dataset, tmp_path):
     _, items, options = dataset
-    linked = export_dataset(items, fmt, options(tmp_path / "linked"))
+    linked = export_dataset(items, fmt, options(tmp_path / "linked", mode="link"))
     copied = export_dataset(items, fmt, options(tmp_path / "copied", mode="copy"))
     jpeg = next(p for p in linked.placed if p.item.image_id == "i1")
     assert (linked.out_dir / jpeg.relpath).stat().st_ino == jpeg.item.source.stat().st_ino
@@ -103,11 +103,16 @@ def test_failed_reexport_leaves_previous_export_intact(fmt, dataset, tmp_path):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_reexport_replaces_the_folder(fmt, dataset, tmp_path):
     _, items, options = dataset
-    export_dataset(items, fmt, options())
+    first = export_dataset(items, fmt, options())
+    gone = first.out_dir / first.placed[0].relpath
+    gone.unlink()  # a file loraprep wrote and the user deleted: no obstacle
     stale = tmp_path / "out" / "stale.txt"
     stale.write_text("from an earlier export")
     changed = [i.__class__(**{**i.__dict__, "caption": i.caption + ", new tag"}) for i in items[:3]]
-    report = export_dataset(changed, fmt, options())
+    with pytest.raises(ExportError, match="stale.txt"):
+        export_dataset(changed, fmt, options())
+    assert stale.read_text() == "from an earlier export"
+    report = export_dataset(changed, fmt, options(replace=True))
     assert not stale.exists()
     assert len(read_report(report.out_dir)["images"]) == 3
     assert all(p.caption.endswith("new tag") for p in report.placed)

@@ -7,6 +7,7 @@ import tomllib
 
 import pytest
 
+from loraprep.errors import ExportError
 from loraprep.export import export_dataset
 
 
@@ -102,3 +103,93 @@ def test_kohya_tomls_parse_with_the_toml_package_kohya_uses(fmt, dataset):
         if name.endswith(".toml"):
             text = (report.out_dir / name).read_text(encoding="utf-8")
             assert toml.loads(text) == tomllib.loads(text)
+
+
+def _ai_toolkit_entries(report):
+    import yaml
+
+    return yaml.safe_load((report.out_dir / "ai_toolkit_datasets.yaml").read_text(encoding="utf-8"))["datasets"]
+
+
+def test_ai_toolkit_does_not_shuffle_unless_asked_and_says_why(dataset):
+    _, items, options = dataset
+    report = export_dataset(items, "ai-toolkit", options())
+    assert all(e["shuffle_tokens"] is False for e in _ai_toolkit_entries(report))
+    assert any("shuffle_tokens written as false" in w for w in report.warnings)
+    opted = export_dataset(items, "ai-toolkit", options(ai_toolkit_shuffle=True))
+    assert all(e["shuffle_tokens"] is True for e in _ai_toolkit_entries(opted))
+    assert any("trigger and fixed tags are shuffled" in w for w in opted.warnings)
+    unshuffled = export_dataset(items, "ai-toolkit", options(shuffle_caption=False))
+    assert not any("ai-toolkit" in w for w in unshuffled.warnings)
+
+
+def test_ai_toolkit_shuffle_moves_the_trigger_in_its_own_get_caption(dataset):
+    """Why shuffle_tokens stays off: ai-toolkit shuffles again after adding the trigger."""
+    import random
+
+    from tests.export.trainers import ai_toolkit, tags_of
+
+    _, items, options = dataset
+    report = export_dataset(items, "ai-toolkit", options(ai_toolkit_shuffle=True))
+    sample = next(s for s in ai_toolkit.read(report.out_dir).samples if s.caption.count(",") >= 2)
+    rng = random.Random(1)
+    firsts = [tags_of(ai_toolkit.get_caption(sample.caption, sample.settings, rng))[0] for _ in range(200)]
+    assert 0 < firsts.count("mychar") < 200
+
+
+@pytest.mark.parametrize("fmt", ["onetrainer", "ai-toolkit", "simpletuner", "hf"])
+def test_no_keep_tokens_separator_outside_kohya(fmt, dataset):
+    _, items, options = dataset
+    items = [items[0].__class__(**{**i.__dict__, "caption": "mychar ||| school uniform, pantyhose"}) for i in items]
+    report = export_dataset(items, fmt, options(keep_tokens_separator="|||"))
+    assert {p.caption for p in report.placed} == {"mychar, school uniform, pantyhose"}
+    for placed in report.placed:
+        if fmt != "hf":
+            text = (report.out_dir / placed.relpath).with_suffix(".txt").read_text(encoding="utf-8")
+            assert text == "mychar, school uniform, pantyhose"
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_kohya_keeps_its_separator_only_while_it_shuffles(shuffle, dataset):
+    _, items, options = dataset
+    items = [items[0].__class__(**{**i.__dict__, "caption": "mychar ||| school uniform, pantyhose"}) for i in items]
+    report = export_dataset(items, "kohya", options(keep_tokens_separator="|||", shuffle_caption=shuffle))
+    expected = "mychar ||| school uniform, pantyhose" if shuffle else "mychar, school uniform, pantyhose"
+    assert {p.caption for p in report.placed} == {expected}
+
+
+@pytest.mark.parametrize("fmt", ["ai-toolkit", "simpletuner"])
+def test_comma_splitting_trainers_get_commas_when_they_shuffle(fmt, dataset):
+    _, items, options = dataset
+    items = [items[0].__class__(**{**i.__dict__, "caption": "mychar; school uniform; pantyhose"}) for i in items]
+    report = export_dataset(items, fmt, options(caption_separator=";", ai_toolkit_shuffle=True))
+    assert {p.caption for p in report.placed} == {"mychar, school uniform, pantyhose"}
+    bad = [items[0].__class__(**{**items[0].__dict__, "caption": "mychar; red, white dress"})]
+    with pytest.raises(ExportError, match="red, white dress"):
+        export_dataset(bad, fmt, options(caption_separator=";", ai_toolkit_shuffle=True))
+
+
+def test_onetrainer_splits_on_the_recipe_separator(dataset):
+    _, items, options = dataset
+    items = [items[0].__class__(**{**i.__dict__, "caption": "mychar; school uniform; pantyhose"}) for i in items]
+    report = export_dataset(items, "onetrainer", options(caption_separator=";"))
+    concepts = json.loads((report.out_dir / "concepts.json").read_text(encoding="ascii"))
+    assert {c["text"]["tag_delimiter"] for c in concepts} == {";"}
+    assert {p.caption for p in report.placed} == {"mychar; school uniform; pantyhose"}
+
+
+@pytest.mark.parametrize("fmt", ["kohya-finetune"])
+def test_preset_writes_train_toml_for_sd_scripts_formats(fmt, dataset):
+    _, items, options = dataset
+    report = export_dataset(items, fmt, options(train_preset="loha", epochs=10))
+    config = tomllib.loads((report.out_dir / "train.toml").read_text(encoding="utf-8"))
+    assert config["dataset"]["dataset_config"] == str(report.out_dir / "dataset.toml")
+    assert "--config_file" in report.train_command
+
+
+@pytest.mark.parametrize("fmt", ["hf", "onetrainer", "ai-toolkit", "simpletuner"])
+def test_preset_is_refused_where_loraprep_has_no_training_settings(fmt, dataset, tmp_path):
+    _, items, options = dataset
+    with pytest.raises(ExportError, match="--preset lora"):
+        export_dataset(items, fmt, options(train_preset="lora"))
+    assert not (tmp_path / "out").exists()

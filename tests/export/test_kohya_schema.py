@@ -137,3 +137,14 @@ def test_no_train_toml_without_a_preset(dataset):
     report = export_dataset(items, "kohya", options())
     assert not (report.out_dir / "train.toml").exists()
     assert "--dataset_config" in report.train_command
+
+
+@pytest.mark.parametrize("fmt", ["kohya", "kohya-finetune"])
+@pytest.mark.parametrize("resolution", [64, 192, 320, 1100])
+def test_bucket_values_pass_sd_scripts_own_checks(fmt, resolution, dataset):
+    from tests.export.trainers import kohya
+
+    _, items, options = dataset
+    report = export_dataset(items, fmt, options(resolution=resolution))
+    config = tomllib.loads((report.out_dir / "dataset.toml").read_text(encoding="utf-8"))
+    kohya.check_buckets(config["datasets"][0])

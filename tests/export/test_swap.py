@@ -13,8 +13,8 @@ def test_success_replaces_previous(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.txt").write_text("old")
-    with swap.staged_folder(out) as stage:
-        (stage / "new.txt").write_text("new")
+    with swap.staged_folder(out, replace=True) as staging:
+        (staging.path / "new.txt").write_text("new")
     assert sorted(os.listdir(out)) == ["new.txt"]
     assert os.listdir(tmp_path) == ["out"]
 
@@ -24,8 +24,8 @@ def test_failure_keeps_previous_and_removes_stage(tmp_path):
     out.mkdir()
     (out / "old.txt").write_text("old")
     with pytest.raises(RuntimeError):
-        with swap.staged_folder(out) as stage:
-            (stage / "half.txt").write_text("half")
+        with swap.staged_folder(out, replace=True) as staging:
+            (staging.path / "half.txt").write_text("half")
             raise RuntimeError("boom")
     assert sorted(os.listdir(out)) == ["old.txt"]
     assert os.listdir(tmp_path) == ["out"]
@@ -52,8 +52,8 @@ def test_failed_rename_restores_previous(tmp_path, monkeypatch):
 
 def test_new_output_folder_parent_is_created(tmp_path):
     out = tmp_path / "deep" / "er" / "out"
-    with swap.staged_folder(out) as stage:
-        (stage / "f").write_text("x")
+    with swap.staged_folder(out) as staging:
+        (staging.path / "f").write_text("x")
     assert (out / "f").is_file()
 
 

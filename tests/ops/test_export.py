@@ -120,12 +120,14 @@ def test_reexport_replaces_the_folder_and_a_failed_one_keeps_the_previous(prepar
     root = clone(prepared, tmp_path / "work")
     out = tmp_path / "out"
     export(root, out, fmt="kohya")
-    (out / "img" / "leftover.txt").write_text("from an older export")
+    first = Path(exported_images(out)[0]["output"])
+    latents = out / first.parent / f"{first.stem}_0768x0768_sdxl.npz"  # a cache kohya wrote beside the image
+    latents.write_bytes(b"npz")
     with Workspace(root) as ws:
         red_04 = next(f.id for f in ws.files() if f.path == "outfit_red/red_04.jpg")
         ws.apply_edit(EditOp("add", ("blurry",)), [red_04])
     export(root, out, fmt="kohya")
-    assert not (out / "img" / "leftover.txt").exists()
+    assert not latents.exists()
     new_caption = next(i for i in exported_images(out) if i["source"].endswith("red_04.jpg"))
     assert "blurry" in new_caption["caption"].split(", ")
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -144,7 +146,9 @@ def test_reexport_replaces_the_folder_and_a_failed_one_keeps_the_previous(prepar
     monkeypatch.setattr(pipeline, "caption_bytes", fail_midway)
     with Workspace(root) as ws:
         ws.apply_edit(EditOp("add", ("solo",)), [f.id for f in ws.files()])
-    with pytest.raises(OSError):
+    from loraprep.errors import DiskFullError
+
+    with pytest.raises(DiskFullError, match="disk is full"):  # ENOSPC is named as a full disk, not re-raised raw
         export(root, out, fmt="kohya")
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before

@@ -124,3 +124,91 @@ def test_symlink_loop_is_not_followed(tmp_path):
     os.symlink(root, root / "c" / "loop")
     report = ops.scan(root)
     assert report["totals"]["images"] == 1
+
+
+def _write_raw(root: Path, raw: bytes, data: bytes) -> None:
+    path = os.path.join(os.fsencode(root), raw)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+def _imported_tags(root: Path) -> dict[str, set[str]]:
+    with open_store(root) as store:
+        ids = {f.path: f.image_id for f in list_files(store)}
+        states = journal.tag_states(store.conn, imports_only=True)
+    return {path: {t for t, s in states.get(image_id, {}).items() if s.imported} for path, image_id in ids.items()}
+
+
+@pytest.mark.skipif(os.name != "posix" or os.uname().sysname == "Darwin", reason="needs a file system that takes any bytes")
+@pytest.mark.parametrize("bad", [b"a_\xe9t\xe9.png", b"m\x82\xa0\x82\xa2.jpg", b"c\xe9/n.png"])
+def test_a_name_that_is_not_utf8_fails_one_file_and_the_rest_is_scanned(tmp_path, source_guard, bad):
+    root = tmp_path / "ds"
+    tags = {}
+    for i, name in enumerate(["b.png", "m1.png", "z.png"]):
+        make_image(root / "c" / name, (800 + i, 800), color=(10 * i, 90, 200))
+        tags[f"c/{name}"] = {f"tag {i}", "smile"}
+        (root / "c" / name).with_suffix(".txt").write_text(", ".join(sorted(tags[f"c/{name}"])))
+    _write_raw(root, b"c/" + bad, (root / "c" / "b.png").read_bytes())
+    _write_raw(root, b"c/" + bad.rsplit(b".", 1)[0] + b".txt", b"lost, tags")
+    source_guard(root)
+    report = ops.scan(root)
+    shown = os.fsencode(os.path.join("c", os.fsdecode(bad))).decode("utf-8", "backslashreplace")
+    assert [f["path"] for f in report["failed"]] == [shown]
+    assert "is not valid UTF-8: rename it" in report["failed"][0]["reason"]
+    assert report["totals"]["active"] == 3 and report["totals"]["captioned"] == 3
+    assert report["unfinished_scan"] is None
+    imported = _imported_tags(root)
+    assert {p: imported[p] for p in tags} == tags
+    again = ops.status(root)
+    assert again["failed"] == report["failed"] and again["totals"] == report["totals"]
+    assert ops.scan(root)["scan"]["read"] == 0  # the failed name is remembered, not re-read every time
+    from loraprep.ops.export import export
+
+    out = tmp_path / "out"
+    export(root, out)
+    written = [p.read_text(encoding="utf-8") for p in out.rglob("*.txt")]
+    assert len(written) == 3 and all("smile" in text for text in written)
+    assert sorted(t for text in written for t in ("tag 0", "tag 1", "tag 2") if t in text) == ["tag 0", "tag 1", "tag 2"]
+    assert not any("lost" in text for text in written)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"), reason="needs FIFOs and /dev/zero")
+def test_special_files_are_per_file_errors_and_never_hang_or_fill_memory(tmp_path):
+    from tests.ingest.bounded import run_bounded
+
+    root = tmp_path / "ds"
+    for name in ("fifo_caption", "zero_caption", "big_caption", "fine"):
+        make_image(root / "c" / f"{name}.png", (800, 820), color=(len(name) * 9, 40, 90))
+    os.mkfifo(root / "c" / "fifo_caption.txt")
+    (root / "c" / "zero_caption.txt").symlink_to("/dev/zero")
+    (root / "c" / "big_caption.txt").write_bytes(b"tag, " * ((2 << 20) // 5))
+    (root / "c" / "fine.txt").write_text("kept, tags")
+    os.mkfifo(root / "c" / "pipe.png")
+    (root / "c" / "zero.jpg").symlink_to("/dev/zero")
+    code = ("import json\nfrom loraprep import ops\n"
+            f"report = ops.scan({str(root)!r})\n"
+            "print(json.dumps({f['path']: f['reason'] for f in report['failed']}))\n")
+    reasons = run_bounded(code, timeout=60)
+    assert set(reasons) == {"c/pipe.png", "c/zero.jpg", "c/fifo_caption.png", "c/zero_caption.png",
+                            "c/big_caption.png"}
+    assert "named pipe" in reasons["c/pipe.png"] and "/dev/zero" in reasons["c/zero.jpg"]
+    assert reasons["c/fifo_caption.png"].startswith("caption c/fifo_caption.txt: not a regular file")
+    assert "character device" in reasons["c/zero_caption.png"]
+    assert "caption too large" in reasons["c/big_caption.png"] and "1 MiB limit" in reasons["c/big_caption.png"]
+    assert _imported_tags(root)["c/fine.png"] == {"kept", "tags"}
+
+
+@pytest.mark.parametrize("resolution, small", [(400, 0), (512, 1), (1024, 4)])
+def test_small_flag_follows_the_training_resolution(small_dataset, resolution, small):
+    # Sizes: 900x800, 600x400, 800x800, 820x800; the shorter side is compared with [export] resolution.
+    (small_dataset / "loraprep.toml").write_text(f"[export]\nresolution = {resolution}\n", encoding="utf-8")
+    report = ops.scan(small_dataset)
+    assert report["min_size"] == resolution and report["totals"]["small"] == small
+
+
+def test_small_flag_without_a_readable_recipe_uses_the_default_and_says_so(small_dataset):
+    (small_dataset / "loraprep.toml").write_text("[export]\nresolution = 'big'\n", encoding="utf-8")
+    report = ops.scan(small_dataset)
+    assert report["min_size"] == 768 and report["totals"]["small"] == 1
+    assert any("recipe could not be read" in w["warning"] for w in report["warnings"])

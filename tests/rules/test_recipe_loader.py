@@ -143,12 +143,50 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("text, line, message", CASES.values(), ids=list(CASES))
+# Values that load but would write garbage: refused with file and line, per concept too.
+GARBAGE = {
+    "empty separator": ('trigger = ["x"]\n[rules]\nseparator = ""\n', 3, "'separator' needs a visible character"),
+    "blank separator": ('[rules]\nmax_tags = 5\nseparator = "   "\n', 3, "'separator' needs a visible character"),
+    "newline separator": ('[rules]\nseparator = "\\n"\n', 2, "line break"),
+    "comma and newline": ('[rules]\nseparator = ",\\n"\n', 2, "line break"),
+    "tab separator": ('[rules]\n\nseparator = ";\\t"\n', 3, "tab"),
+    "zero-width separator": ('[rules]\nseparator = ",\\u200b"\n', 2, "invisible formatting character"),
+    "double-space separator": ('[rules]\nseparator = ",  "\n', 2, "two spaces in a row"),
+    "word separator": ('[rules]\nseparator = " and "\n', 2, "letter or digit"),
+    "separator in a concept": ('[concepts.armor]\nrepeats = 2\nseparator = ""\n', 3, "'separator' needs"),
+    "separator in nested concept rules": ('[concepts.b]\n[concepts.b.rules]\nseparator = "\\r\\n"\n', 3, "line break"),
+    "trigger with the separator": ('\ntrigger = "mychar, armor"\n', 2, "holds the separator ','"),
+    "trigger list item with the separator": ('trigger = ["ok", "a,b"]\n', 1, "holds the separator ','"),
+    "fixed with the separator": ('trigger = ["x"]\nfixed = ["red; blue"]\n[rules]\nseparator = "; "\n', 2,
+                                 "holds the separator ';'"),
+    "trigger against a concept's separator": ('trigger = ["a|b"]\n[concepts.c]\nseparator = " | "\n', 1,
+                                              "in [concepts.c]"),
+    "concept trigger with the separator": ('trigger = ["x"]\n[concepts.c]\nrepeats = 2\ntrigger = "c1, c2"\n', 4,
+                                           "holds the separator"),
+    "trigger with the keep_tokens_separator": ('trigger = "a ||| b"\nkeep_tokens_separator = true\n', 1,
+                                               "keep_tokens_separator"),
+    "empty trigger": ('trigger = ""\n', 1, "'trigger' has an empty word"),
+    "blank trigger in a list": ('trigger = ["ok", "  "]\n', 1, "'trigger' has an empty word"),
+    "empty concept trigger": ('[concepts.x]\nrepeats = 1\ntrigger = [""]\n', 3, "'trigger' has an empty word"),
+    "trigger with a line break": ('trigger = "my\\nchar"\n', 1, "line break"),
+    "empty keep_tokens_separator": ('keep_tokens_separator = ""\n', 1, "write false for none"),
+    "alias of everything": ('[rules]\naliases = {"re:.*" = "x"}\n', 2, "matches the empty string"),
+    "alias matching every tag": ('[rules]\nblacklist = ["a"]\naliases = { "re:." = "x" }\n', 3, "matches every tag"),
+    "wildcard alias of everything": ('[rules]\naliases = { "*" = "x" }\n', 2, "matches the empty string"),
+    "consolidation of everything": ('[rules]\nconsolidate = { "x" = ["hat", "re:^"] }\n', 2, "every tag"),
+    "empty alias pattern": ('[rules]\naliases = { "" = "x" }\n', 2, "an empty tag as a pattern"),
+    "empty alias replacement": ('[rules]\naliases = { "hat" = " " }\n', 2, "empty replacement"),
+    "alias of everything in a concept": ('[concepts.a]\nrepeats = 2\n[concepts.a.rules]\naliases = {"re:\\\\w" = "x"}\n',
+                                         4, "matches every tag"),
+}
+
+
+@pytest.mark.parametrize("text, line, message", [*CASES.values(), *GARBAGE.values()], ids=[*CASES, *GARBAGE])
 def test_recipe_errors_name_file_and_line(tmp_path, text, line, message):
     path = write(tmp_path, text)
     err = error_of(path)
     assert err.message.startswith(f"{path}:{line}: "), err.message
-    assert message in err.message
+    assert message in err.message, err.message
 
 
 def test_bad_toml_names_the_line(tmp_path):
@@ -208,3 +246,31 @@ def test_unknown_concept_key_lists_rule_keys_as_known(tmp_path):
     path = write(tmp_path, '[concepts.a]\nfoo = 1\n')
     message = error_of(path).message
     assert "max_tags" in message and "repeats" in message
+
+
+@pytest.mark.parametrize("separator", [", ", ",", " | ", "; ", "、", " / "])
+def test_sane_separators_and_triggers_still_load(tmp_path, separator):
+    path = write(tmp_path, f'trigger = ["my_char", "second word"]\nfixed = "armor outfit"\n[rules]\n'
+                           f'separator = "{separator}"\naliases = {{ "* hair" = "hair", "re:^(red|blue) eyes$" = "eyes" }}\n')
+    concept = load_recipe(path).for_concept("any")
+    assert concept.rules.separator == separator and concept.trigger == ("my char", "second word")
+
+
+def test_an_alias_matching_most_common_tags_warns_with_file_and_line(tmp_path, caplog):
+    path = write(tmp_path, '[rules]\nmax_tags = 20\naliases = { "re:[aeiou]" = "vowel" }\n')
+    with caplog.at_level("WARNING", logger="loraprep.recipe"):
+        recipe = load_recipe(path)
+    assert recipe.for_concept("x").rules.aliases == (("re:[aeiou]", "vowel"),)  # loaded: a warning, not an error
+    warnings = [r.getMessage() for r in caplog.records if r.name == "loraprep.recipe"]
+    assert len(warnings) == 1 and warnings[0].startswith(f"{path}:3: warning: ") and "of common tags" in warnings[0]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="loraprep.recipe"):
+        load_recipe(path)
+    assert not caplog.records  # said once per process
+
+
+def test_a_narrow_alias_loads_without_a_warning(tmp_path, caplog):
+    path = write(tmp_path, '[rules]\naliases = { "re:^(white|black) panties$" = "panties", "* hat" = "hat" }\n')
+    with caplog.at_level("WARNING", logger="loraprep.recipe"):
+        load_recipe(path)
+    assert not [r for r in caplog.records if r.name == "loraprep.recipe"]

@@ -32,8 +32,11 @@ def test_newer_schema_is_refused(tmp_path):
 def test_garbage_database_is_a_clear_error(tmp_path):
     (tmp_path / ".loraprep").mkdir()
     (tmp_path / ".loraprep" / "state.sqlite").write_bytes(b"definitely not sqlite" * 100)
-    with pytest.raises(DatasetError, match="unreadable"):
+    with pytest.raises(DatasetError, match="unreadable") as caught:
         open_store(tmp_path)
+    # The folder holds the edit journal: the hint keeps it, never moves it aside or rebuilds it from scratch.
+    hint = caught.value.hint.lower()
+    assert "keep" in hint and "aside" not in hint and "rebuild" not in hint
 
 
 def test_not_a_folder(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -240,3 +241,72 @@ def test_a_dropped_counts_refresh_never_leaves_its_caller_waiting(page):
         == "settled"
     assert page.evaluate(f"(async () => {{ const a = loadCounts(), b = loadCounts();"
                          f" return [await ({within})(a), await ({within})(b)]; }})()") == ["settled", "settled"]
+
+
+def test_select_all_travels_as_the_filter_and_counts_never_send_the_whole_view(page):
+    sent = []
+    page.on("request", lambda r: sent.append((r.url, r.post_data)) if r.method == "POST" else None)
+    page.select_option("#concept", "outfit_casual")
+    page.wait_for_function("document.querySelectorAll('#grid .cell:not([style*=\"display: none\"])').length === 8")
+    page.wait_for_timeout(300)
+    sent.clear()  # from here on: the selection's requests
+    page.locator("#grid").focus()
+    page.keyboard.press("Control+a")
+    assert "8 selected" in page.locator("#counts").inner_text()
+    assert page.evaluate("LP.targets()") == {"filter": {"where": None, "concept": "outfit_casual", "status": None,
+                                                        "text": None}}
+    page.select_option("#batch-kind", "add")
+    page.fill("#batch-tags", "casual tag")
+    page.click("#batch-preview")
+    page.wait_for_selector("#batch-diff:not([hidden])")
+    page.wait_for_timeout(300)  # the sidebar's counts of the selection (debounced) went out
+    page.click("#batch-apply")
+    page.wait_for_selector("#tag-list li[data-tag='casual tag']")
+    assert page.locator("#tag-list li[data-tag='casual tag'] .n").inner_text() == "8"
+    upto_apply = [json.loads(body) for url, body in sent if body and ("/api/edits/" in url or "/api/tags/counts" in url)]
+    upto_apply = upto_apply[:next(i for i, p in enumerate(upto_apply) if "edit" in p and "visible" in p) + 1]
+    assert any("/api/tags/counts" in url for url, _ in sent)
+    assert all(p.get("ids") is None and p["filter"]["concept"] == "outfit_casual" for p in upto_apply), upto_apply
+    # After a write the filter may select other images: the same selection then travels as its ids.
+    assert sorted(page.evaluate("LP.targets()")["ids"]) == sorted(page.evaluate("[...LP.S.selected]"))
+    # A selection changed by hand is its ids.
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Space")
+    assert "ids" in page.evaluate("LP.targets()")
+
+
+def test_undo_of_a_cli_batch_says_whose_it_is_first(page, live):
+    from loraprep.ops.edits import EditOp
+    from loraprep.ops.workspace import Workspace
+
+    with Workspace(live.editor.root) as ws:  # a CLI command's batch: another connection, writer "cli"
+        ws.apply_edit(EditOp("add", ("cli tag",)), sorted(ws.entries))
+    page.wait_for_selector("#tag-list li[data-tag='cli tag']", timeout=10000)  # the page's poll picked it up
+    page.click("#open-history")
+    page.wait_for_selector("#history-list li:has-text('written by a loraprep command')")
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.querySelector('#undo').title.includes('add cli tag')")
+    assert "loraprep command" in page.locator("#undo").get_attribute("title")
+    assert page.locator("#undo").get_attribute("data-via") == "cli"
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.click("#undo")
+    page.wait_for_function("true")
+    page.wait_for_timeout(500)
+    assert asked and "add cli tag" in asked[0] and "loraprep command" in asked[0]
+    assert page.locator("#tag-list li[data-tag='cli tag']").count() == 1  # declined: nothing undone
+    page.once("dialog", lambda d: answer(d, True))
+    page.click("#undo")
+    page.wait_for_selector("#tag-list li[data-tag='cli tag']", state="detached")
+    # The editor's own batch is undone without a question.
+    page.evaluate("LP.edit({kind: 'add', tags: ['web tag']}, {filter: {}}, true)")
+    page.wait_for_selector("#tag-list li[data-tag='web tag']")
+    page.click("#undo")
+    page.wait_for_selector("#tag-list li[data-tag='web tag']", state="detached")
+    assert len(asked) == 2

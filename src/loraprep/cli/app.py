@@ -5,12 +5,31 @@ from __future__ import annotations
 import sys
 
 import typer
+from typer.core import TyperGroup
 
 from loraprep import __version__
 
 INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C
 
+
+class _ErrorContract(TyperGroup):
+    """Every command runs under the error contract here, inside the app, so that whatever invokes the app (the
+    console script, typer's CliRunner, an embedding program) gets the same one-line message and exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:  # noqa: BLE001 - the contract is: no traceback unless asked for
+            from loraprep import settings
+
+            # Usage errors, --help and exits are the command-line parser's (click, which typer may vendor).
+            if settings.debug() or type(exc).__module__.split(".")[0] in ("click", "typer"):
+                raise
+            _report(exc)
+
+
 app = typer.Typer(
+    cls=_ErrorContract,
     name="loraprep",
     help="Turn a folder of raw images into a training-ready LoRA dataset.",
     no_args_is_help=True,
@@ -47,15 +66,10 @@ def _register() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: LoraprepError -> one line + hint, exit 1; traceback only with LORAPREP_DEBUG=1."""
     from loraprep import settings
-    from loraprep.errors import LoraprepError
 
     _register()
     try:
         app(args=argv, standalone_mode=True)
-    except LoraprepError as exc:
-        if settings.debug():
-            raise
-        _fail(f"error: {exc.message}", exc.hint, exc.exit_code)
     except KeyboardInterrupt:
         _interrupted()
     except SystemExit as exc:
@@ -65,8 +79,18 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - the contract is: no traceback unless asked for
         if settings.debug():
             raise
-        _fail(f"internal error: {type(exc).__name__}: {exc}", "run again with LORAPREP_DEBUG=1 for the traceback "
-              "and report it", 1)
+        _report(exc)
+
+
+def _report(exc: Exception) -> None:
+    """A LoraprepError as its message and hint; a full disk as what it is; anything else as an internal error."""
+    from loraprep.errors import LoraprepError, disk_full
+
+    known = exc if isinstance(exc, LoraprepError) else disk_full(exc)
+    if known is not None:
+        _fail(f"error: {known.message}", known.hint, known.exit_code)
+    _fail(f"internal error: {type(exc).__name__}: {exc}", "run again with LORAPREP_DEBUG=1 for the traceback "
+          "and report it", 1)
 
 
 def _interrupted() -> None:
@@ -74,7 +98,9 @@ def _interrupted() -> None:
 
 
 def _fail(message: str, hint: str | None, code: int) -> None:
-    sys.stderr.write(message + "\n")
+    from loraprep.model.printable import printable
+
+    sys.stderr.write(printable(message) + "\n")  # one line, whatever file name the message holds
     if hint:
-        sys.stderr.write(f"hint: {hint}\n")
+        sys.stderr.write(f"hint: {printable(hint)}\n")
     sys.exit(code)

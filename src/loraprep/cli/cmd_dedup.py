@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from loraprep.cli.output import JSON_OPTION, emit, progress_bar, stdout_console, table
+from loraprep.cli.output import JSON_OPTION, emit, progress_bar, shown, stdout_console, table
 
 
 def _render_groups(report: dict) -> None:
@@ -31,8 +31,20 @@ def _render_groups(report: dict) -> None:
         verb = "would exclude" if report.get("dry_run") else "excluded"
         console.print(f"{verb} {report['excluded']} image(s) of {report['images']}"
                       + (f"; contact sheets in {report['reports']}" if report.get("reports") else ""))
+    for c in report.get("carried", []):
+        what = [f"{c['caption_tags']} caption tag(s)" if c["caption_tags"] else "",
+                f"{c['edits']} edit(s)" if c["edits"] else "", f"tier '{c['tier']}'" if c["tier"] else ""]
+        source = f" from {c['from']}" if c["from"] else ""
+        console.print(f"carried {', '.join(w for w in what if w) or 'nothing'}{source} to the keeper {c['keeper']}")
+    for g in report.get("groups", []):
+        if g.get("carried_from"):
+            console.print(f"group {g['group']}: the keeper's caption came from {', '.join(g['carried_from'])}")
+    for w in report.get("warnings", []):
+        console.print(f"[yellow]warning[/yellow] {w}")
+    if report.get("reports") and "excluded" not in report:
+        console.print(f"contact sheets in {report['reports']}")
     for e in report.get("errors", []):
-        console.print(f"[red]skipped[/red] {e['path']}: {e['error']}")
+        console.print(f"[red]skipped[/red] {shown(e['path'])}: {shown(e['error'])}")
 
 
 def register(app: typer.Typer) -> None:
@@ -44,11 +56,16 @@ def register(app: typer.Typer) -> None:
                                                           "`split GROUP` (these are not duplicates)."),
         subject: Optional[str] = typer.Argument(None, help="The image id/path for keep, the group id for split."),
         threshold: str = typer.Option("default", "--threshold",
-                                      help="strict | default | loose, or a number (% of the picture changed)."),
+                                      help="strict | default | loose, a number from 0 to 50 (% of the picture "
+                                           "changed), or a similarity over 50 / ending in % as dupeGuru's "
+                                           "hardness (97 = 3% changed)."),
         dry_run: bool = typer.Option(False, "--dry-run", help="Show the groups, change nothing."),
         across_concepts: bool = typer.Option(False, "--across-concepts",
                                              help="Also exclude copies found in another concept."),
-        review: bool = typer.Option(False, "--review", help="List the groups of the last run."),
+        review: bool = typer.Option(False, "--review", help="List the groups of the last run and draw their contact "
+                                                            "sheets (.loraprep/reports/dedup/)."),
+        sheets: bool = typer.Option(False, "--sheets", help="Also draw a contact sheet per group (decodes every "
+                                                            "grouped picture again; --review draws them too)."),
         json_output: bool = JSON_OPTION,
     ) -> None:
         """Exact and near-duplicates (resized, re-encoded, cropped, mirrored, cut-outs): keep the best copy."""
@@ -61,7 +78,7 @@ def register(app: typer.Typer) -> None:
             else:
                 with progress_bar("describing") as update:
                     report = dedup_ops.dedup(dataset, threshold=threshold, dry_run=dry_run,
-                                             across_concepts=across_concepts, progress=update)
+                                             across_concepts=across_concepts, sheets=sheets, progress=update)
         elif action in ("keep", "split") and subject:
             report = getattr(dedup_ops, action)(dataset, subject)
         else:

@@ -11,7 +11,7 @@ from loraprep.cli.output import JSON_OPTION, emit, stdout_console, table
 
 def _batch_dict(b) -> dict:
     return {"id": b.id, "at": b.at, "label": b.label, "source": b.source, "state": b.state,
-            "tag_ops": b.tag_ops, "file_ops": b.file_ops}
+            "tag_ops": b.tag_ops, "file_ops": b.file_ops, "via": b.via}
 
 
 def register(app: typer.Typer) -> None:
@@ -26,13 +26,19 @@ def register(app: typer.Typer) -> None:
         from loraprep.store import journal
         from loraprep.store.db import open_store
 
+        from loraprep.cli.render_health import render_unfinished_runs
+        from loraprep.store.runs import unfinished_runs
+
         with open_store(dataset) as store:
             batches = [_batch_dict(b) for b in journal.history(store, limit=limit)]
+            unfinished = unfinished_runs(store)
 
         def render(rows: list[dict]) -> None:
-            stdout_console().print(table("History (newest first)", ["batch", "when", "what", "source", "state", "ops"],
-                                         [[b["id"], b["at"][:19], b["label"], b["source"], b["state"],
-                                           b["tag_ops"] + b["file_ops"]] for b in rows]))
+            stdout_console().print(table("History (newest first)",
+                                         ["batch", "when", "what", "source", "by", "state", "ops"],
+                                         [[b["id"], b["at"][:19], b["label"], b["source"], b["via"] or "?",
+                                           b["state"], b["tag_ops"] + b["file_ops"]] for b in rows]))
+            render_unfinished_runs(unfinished, str(store.root))
 
         emit(ctx, json_output, batches, render)
 

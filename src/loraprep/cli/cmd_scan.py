@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
 from loraprep.cli.output import JSON_OPTION, emit, progress_bar
+
+MIN_SIZE_HELP = "Flag images whose shorter side is below this (default: the recipe's [export] resolution, 768)."
 
 
 def register(app: typer.Typer) -> None:
@@ -14,7 +17,7 @@ def register(app: typer.Typer) -> None:
     def scan(
         ctx: typer.Context,
         dataset: Path = typer.Argument(..., help="The dataset folder (one subfolder per concept)."),
-        min_size: int = typer.Option(768, "--min-size", min=1, help="Flag images whose shorter side is below this."),
+        min_size: Optional[int] = typer.Option(None, "--min-size", min=1, help=MIN_SIZE_HELP),
         json_output: bool = JSON_OPTION,
     ) -> None:
         """Ingest images and captions (incremental) and report corrupt, small and odd files."""

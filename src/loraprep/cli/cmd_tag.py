@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from loraprep.cli.output import JSON_OPTION, emit, progress_bar, stdout_console
+from loraprep.cli.output import JSON_OPTION, emit, progress_bar, shown, stdout_console
 
 
 def register(app: typer.Typer) -> None:
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
 
                 _render_tags(r["summary"])
             for e in r["errors"]:
-                console.print(f"[red]failed[/red] {e['path']}: {e['error']}")
+                console.print(f"[red]failed[/red] {shown(e['path'])}: {shown(e['error'])}")
             console.print(f"next: `loraprep tags {dataset}` to see tag frequencies, "
                           f"`loraprep tags {dataset} --general 0.5` to try another threshold (no re-run)")
 

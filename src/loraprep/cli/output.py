@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sys
 from typing import Any, Callable, Iterator
@@ -19,15 +20,34 @@ def json_wanted(ctx: typer.Context, local: bool) -> bool:
 
 
 def stdout_console():
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
+    return _console_class()(highlight=False, soft_wrap=True)
 
 
 def stderr_console():
+    return _console_class()(stderr=True, highlight=False)
+
+
+@functools.lru_cache(maxsize=None)
+def _console_class():
+    """A Rich console that prints every text through ``printable``: the one place names from disk are made safe
+    for a person's terminal (a newline in a folder name no longer splits a message, a bidi override no longer
+    reverses a line)."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    from loraprep.model.printable import printable
+
+    class PrintableConsole(Console):
+        def render_str(self, text: str, **kwargs):
+            return super().render_str(printable(text), **kwargs)
+
+    return PrintableConsole
+
+
+def shown(text) -> str:
+    """A value from disk placed inside a line that uses Rich markup: ``[`` never starts a style."""
+    from rich.markup import escape
+
+    return escape(str(text))
 
 
 def emit(ctx: typer.Context, local_json: bool, data: Any, render: Callable[[Any], None]) -> None:

@@ -71,8 +71,10 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
         _start_forkserver()
     else:
         context = multiprocessing.get_context("spawn")
+    from loraprep import process_identity
+
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_ignore_interrupts)
+                               initializer=_worker_start, initargs=(process_identity.current(),))
 
 
 _ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -97,6 +99,15 @@ def _start_forkserver() -> None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def _worker_start(owner) -> None:
+    """Each worker dies with the process that started the pool (see lifeline.tie_to): a killed dedup left its
+    workers, their fork server and the resource tracker running, idle, forever."""
+    from loraprep.lifeline import tie_to
+
+    _ignore_interrupts()
+    tie_to(owner)
 
 
 def _ignore_interrupts() -> None:

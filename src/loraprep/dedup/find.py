@@ -33,6 +33,7 @@ class DedupInput:
     has_alpha: bool = False
     file_size: int = 0
     tier: str = ""
+    user_tags: bool = False    # a caption file or the user's edits: the keeper's tie-break after the pixels
 
 
 @dataclass(frozen=True)

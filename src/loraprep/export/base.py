@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Mapping, Protocol
 
-LINK = "link"
-COPY = "copy"
+from loraprep.export.buckets import bucket_limits
+
+LINK = "link"  # hard links: opt-in, exported files share the sources' bytes
+COPY = "copy"  # the default: files of their own (copy-on-write clones where the file system can)
 PRESETS = ("lora", "locon", "loha")
 
 
@@ -41,11 +43,12 @@ class ExportOptions:
 
     ``keep_tokens`` None means "as many as the trigger words" (per concept when ``concept_triggers`` names
     it). ``train_preset`` (lora | locon | loha) adds kohya's train.toml. ``epochs`` is the planned epoch count.
+    ``replace`` replaces an existing output folder even when it is not provably a loraprep export.
     """
 
     out_dir: Path
     dataset_root: Path
-    mode: str = LINK
+    mode: str = COPY
     resolution: int = 768
     keep_tokens: int | None = None
     keep_tokens_separator: str | None = None
@@ -66,6 +69,9 @@ class ExportOptions:
     train_output_dir: Path | None = None
     jpeg_quality: int = 95
     workers: int = 4
+    ai_toolkit_shuffle: bool = False   # opt in to ai-toolkit's shuffle_tokens, which also moves the trigger
+    replace: bool = False
+
 
     def triggers_for(self, concept: str) -> tuple[str, ...]:
         return tuple(self.concept_triggers.get(concept, self.trigger_words))
@@ -76,9 +82,14 @@ class ExportOptions:
         return self.keep_tokens if self.keep_tokens is not None else len(self.triggers_for(concept))
 
     @property
+    def bucket_min(self) -> int:
+        """min_bucket_reso as sd-scripts will use it: never above the resolution, a multiple of the steps."""
+        return bucket_limits(self.resolution, self.min_bucket_reso, self.max_bucket_reso, self.bucket_reso_steps)[0]
+
+    @property
     def bucket_max(self) -> int:
-        """kohya refuses max_bucket_reso below the resolution; default to the larger of 1024 and the resolution."""
-        return self.max_bucket_reso if self.max_bucket_reso is not None else max(1024, self.resolution)
+        """max_bucket_reso as sd-scripts will use it: at least the resolution (1024 by default), a multiple of the steps."""
+        return bucket_limits(self.resolution, self.min_bucket_reso, self.max_bucket_reso, self.bucket_reso_steps)[1]
 
 
 @dataclass(frozen=True)
@@ -126,7 +137,11 @@ class ExportContext:
 
 
 class Exporter(Protocol):
-    """One trainer format: where each group's images go, and which config files describe them."""
+    """One trainer format: where each group's images go, and which config files describe them.
+
+    A format whose config points the trainer's caches into the export also has
+    ``cache_dirs(options, groups) -> list[PurePosixPath]``: those folders go with the export when it is replaced.
+    """
 
     name: str
     description: str
@@ -137,6 +152,9 @@ class Exporter(Protocol):
 
     def naming_scope(self, group: Group, options: ExportOptions) -> str:
         """Images whose stems must differ share a scope: the group folder, or one flat folder."""
+
+    def caption(self, text: str, options: ExportOptions) -> str:
+        """The caption as this trainer must read it (see caption_tags.py), from loraprep's kohya-style caption."""
 
     def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
         """Write config files under ctx.stage_root; return their paths relative to it."""

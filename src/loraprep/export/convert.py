@@ -1,7 +1,8 @@
 """Decide how an image reaches the export (link, copy or convert) and do it; sources are only ever read.
 
 Every trainer reads JPEG and PNG; not all read WebP/AVIF/GIF/TIFF/HEIF, none composite alpha the same way,
-and none applies EXIF orientation. So: JPEG/PNG that need nothing are hard-linked or byte-copied; anything
+and none applies EXIF orientation. So: JPEG/PNG that need nothing are copied (a copy-on-write clone where the
+file system can) or, when asked, hard-linked; anything
 else is decoded once, EXIF orientation applied, alpha composited onto white, converted to RGB (or L), and
 written as PNG (JPEG sources that only need rotating or a CMYK->RGB change stay JPEG, quality 95).
 """
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from loraprep.errors import ImageError
+from loraprep.export.clone import clone_or_copy
 
 PASS_THROUGH_FORMATS = {"JPEG", "PNG"}
 PASS_THROUGH_MODES = {"RGB", "L", "P", ""}  # "" = unknown: sniffed before deciding
@@ -71,8 +72,9 @@ def sniff(path: Path) -> tuple[str, str, bool, bool, bool]:
                          hint="run `loraprep scan` to record failed images") from exc
 
 
-def link_or_copy(source: Path, dest: Path, mode: str) -> str:
-    """Hard-link ``source`` to ``dest`` (falling back to a copy across devices or where links are refused)."""
+def place_file(source: Path, dest: Path, mode: str) -> str:
+    """Put ``source`` at ``dest`` unchanged: "link" mode hard-links it (a copy where links are impossible), any
+    other mode copies it, as a clone where possible. Returns what was done: link | reflink | copy."""
     if mode == "link":
         try:
             os.link(source, dest)
@@ -80,8 +82,7 @@ def link_or_copy(source: Path, dest: Path, mode: str) -> str:
         except OSError as exc:
             if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES, errno.EOPNOTSUPP):
                 raise
-    shutil.copyfile(source, dest)
-    return "copy"
+    return clone_or_copy(source, dest)
 
 
 def convert_file(source: Path, dest: Path, conversion: Conversion, jpeg_quality: int = 95) -> tuple[str, ...]:

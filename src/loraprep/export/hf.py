@@ -11,6 +11,7 @@ import json
 from pathlib import PurePosixPath
 
 from loraprep.export.base import ExportContext, ExportOptions, Group
+from loraprep.export.caption_tags import plain_caption
 
 SPLIT = "train"
 
@@ -19,6 +20,10 @@ class HfExporter:
     name = "hf"
     description = "Hugging Face imagefolder: train/ + metadata.jsonl (file_name, text, concept, tier, repeats)"
     sidecar_captions = False
+
+    def caption(self, text: str, options: ExportOptions) -> str:
+        # The text column is the prompt as it is: no trainer that loads it knows kohya's keep_tokens_separator.
+        return plain_caption(text, options)
 
     def group_dir(self, group: Group, options: ExportOptions) -> PurePosixPath:
         return PurePosixPath(SPLIT)

@@ -11,6 +11,7 @@ import shlex
 from pathlib import PurePosixPath
 
 from loraprep.export.base import ExportContext, ExportOptions, Group
+from loraprep.export.caption_tags import plain_caption
 from loraprep.export.kohya_train import train_config
 from loraprep.export.tomlwrite import toml_dumps
 
@@ -23,7 +24,7 @@ def bucket_table(options: ExportOptions) -> dict:
     table: dict = {"resolution": options.resolution, "batch_size": options.batch_size,
                    "enable_bucket": options.enable_bucket}
     if options.enable_bucket:
-        table.update(min_bucket_reso=options.min_bucket_reso, max_bucket_reso=options.bucket_max,
+        table.update(min_bucket_reso=options.bucket_min, max_bucket_reso=options.bucket_max,
                      bucket_reso_steps=options.bucket_reso_steps, bucket_no_upscale=False)
     return table
 
@@ -43,7 +44,20 @@ def write_text(ctx: ExportContext, name: str, text: str) -> PurePosixPath:
     return PurePosixPath(name)
 
 
-class KohyaExporter:
+class KohyaCaptions:
+    """sd-scripts reads loraprep's captions as they are, keep_tokens_separator included, while it shuffles.
+
+    Without shuffle_caption, BaseDataset.process_caption (library/train_util.py) never looks for the
+    keep_tokens_separator, so the text encoder would see a literal '|||': the caption is written plain.
+    """
+
+    train_presets = True
+
+    def caption(self, text: str, options: ExportOptions) -> str:
+        return text if options.shuffle_caption else plain_caption(text, options)
+
+
+class KohyaExporter(KohyaCaptions):
     name = "kohya"
     description = "kohya-ss sd-scripts: img/<N>_<name>/ folders, .txt captions, dataset.toml (+ train.toml)"
     sidecar_captions = True

@@ -12,7 +12,8 @@ import shlex
 from pathlib import PurePosixPath
 
 from loraprep.export.base import ExportContext, FolderPerGroup
-from loraprep.export.kohya import bucket_table, caption_table, write_text
+from loraprep.export.kohya import TRAIN_FILE, KohyaCaptions, bucket_table, caption_table, write_text
+from loraprep.export.kohya_train import train_config
 from loraprep.export.tomlwrite import toml_dumps
 
 META_FILE = "meta.json"
@@ -24,12 +25,11 @@ def _meta(ctx: ExportContext, placed) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-class KohyaFinetuneExporter(FolderPerGroup):
+class KohyaFinetuneExporter(KohyaCaptions, FolderPerGroup):
     images_root = "images"
     name = "kohya-finetune"
     description = "kohya-ss sd-scripts fine-tuning: images + meta.json (absolute paths) + dataset.toml"
     sidecar_captions = False
-
 
     def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
         (ctx.stage_root / "meta").mkdir(exist_ok=True)
@@ -47,9 +47,14 @@ class KohyaFinetuneExporter(FolderPerGroup):
                   "datasets": [{**bucket_table(ctx.options), "subsets": subsets}]}
         header = "# kohya-ss sd-scripts fine-tuning dataset config written by loraprep.\n"
         written.append(write_text(ctx, DATASET_FILE, header + toml_dumps(config)))
+        if ctx.options.train_preset:
+            # train_network.py reads fine-tuning subsets from the same --dataset_config (config_util.py).
+            written.append(write_text(ctx, TRAIN_FILE, train_config(ctx, ctx.final(DATASET_FILE))))
         return written
 
     def train_command(self, ctx: ExportContext) -> str:
+        if ctx.options.train_preset:
+            return f"accelerate launch train_network.py --config_file {shlex.quote(str(ctx.final(TRAIN_FILE)))}"
         return (
             "accelerate launch train_network.py "
             f"--dataset_config {shlex.quote(str(ctx.final(DATASET_FILE)))} --pretrained_model_name_or_path MODEL "

@@ -1,7 +1,8 @@
 """OneTrainer: one concept per (concept, tier) folder in concepts.json (__version 2, REPEATS balancing).
 
-Captions come from the .txt beside each image (prompt_source "sample"); tag shuffling keeps the first
-keep_tags_count tags in place. The file is ASCII-escaped JSON because OneTrainer opens it with the
+Captions come from the .txt beside each image (prompt_source "sample"), plain tags joined by the recipe's
+separator, which is also tag_delimiter: mgds' ShuffleTags splits on it, keeps the first keep_tags_count tags
+in place and shuffles the rest. kohya's keep_tokens_separator means nothing there and is never written. The file is ASCII-escaped JSON because OneTrainer opens it with the
 platform's default encoding, which is not UTF-8 on Windows.
 """
 
@@ -11,7 +12,8 @@ import json
 import zlib
 from pathlib import PurePosixPath
 
-from loraprep.export.base import ExportContext, FolderPerGroup, Group
+from loraprep.export.base import ExportContext, ExportOptions, FolderPerGroup, Group
+from loraprep.export.caption_tags import plain_caption
 
 CONCEPTS_FILE = "concepts.json"
 
@@ -49,6 +51,8 @@ class OneTrainerExporter(FolderPerGroup):
     description = "OneTrainer: a folder per concept, .txt captions, concepts.json"
     sidecar_captions = True
 
+    def caption(self, text: str, options: ExportOptions) -> str:
+        return plain_caption(text, options)
 
     def write_configs(self, ctx: ExportContext) -> list[PurePosixPath]:
         entries = [concept_entry(ctx, g, self.group_dir(g, ctx.options)) for g in ctx.groups]

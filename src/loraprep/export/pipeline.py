@@ -12,10 +12,15 @@ from loraprep.errors import ExportError
 from loraprep.export import convert
 from loraprep.export.base import COPY, LINK, PRESETS, ExportContext, ExportItem, ExportOptions, Group, Placed
 from loraprep.export.captions import caption_bytes, final_caption
-from loraprep.export.naming import UniqueNames, safe_component
+from loraprep.export.naming import UniqueNames, reserved_folder, reserved_stem, safe_component
 from loraprep.export.registry import get_exporter
+from loraprep.export.manifest import write_manifest
 from loraprep.export.report import ExportReport, report_json
-from loraprep.export.swap import MARKER, check_output_folder, staged_folder
+from loraprep.export.swap import MARKER, resolve_output, staged_folder
+
+
+LINK_WARNING = ("images are hard-linked (--link): exported images share the sources' bytes, so editing one in "
+                "place (a resize script, an image editor, a trainer writing to its data folder) edits the original")
 
 
 @dataclass(frozen=True)
@@ -29,17 +34,21 @@ class _Job:
 
 
 def export_dataset(items: Iterable[ExportItem], fmt: str, options: ExportOptions) -> ExportReport:
-    """Export ``items`` in format ``fmt`` to ``options.out_dir``, replacing a previous export atomically."""
+    """Export ``items`` in format ``fmt`` to ``options.out_dir``, replacing a previous export atomically.
+
+    A folder already there is replaced only when it is provably a loraprep export, or ``options.replace``.
+    """
     exporter = get_exporter(fmt)
-    _check_options(options)
-    out = check_output_folder(options.out_dir, options.dataset_root)
+    _check_options(options, exporter)
+    out = resolve_output(options.out_dir, options.dataset_root)
     items = sorted(items, key=lambda i: (i.concept, i.tier, str(i.source)))
     if not items:
         raise ExportError("nothing to export: no active images", hint="check `loraprep plan DATASET` first")
     groups = _groups(items, options)
     jobs = _plan_jobs(items, groups, exporter, options)
 
-    with staged_folder(out) as stage:
+    with staged_folder(out, options.replace) as staging:
+        stage = staging.path
         for folder in sorted({job.relpath.parent for job in jobs}):
             (stage / folder).mkdir(parents=True, exist_ok=True)
         placed = _place_all(jobs, stage, options, exporter.sidecar_captions)
@@ -52,19 +61,38 @@ def export_dataset(items: Iterable[ExportItem], fmt: str, options: ExportOptions
             placed=ctx.placed,
             config_files=config_files,
             train_command=exporter.train_command(ctx),
-            warnings=_warnings(placed, options, exporter),
+            warnings=staging.warnings + _warnings(placed, options, exporter),
         )
         (stage / MARKER).write_bytes(report_json(report))
+        write_manifest(stage, linked=(str(p.relpath) for p in placed if p.method == LINK),
+                       cache_dirs=(str(c) for c in _cache_dirs(exporter, ctx)))
     return report
 
 
-def _check_options(options: ExportOptions) -> None:
+def _cache_dirs(exporter, ctx: ExportContext) -> list[PurePosixPath]:
+    """Folders inside the export that its config tells the trainer to cache into (see Exporter.cache_dirs)."""
+    cache_dirs = getattr(exporter, "cache_dirs", None)
+    return list(cache_dirs(ctx.options, ctx.groups)) if cache_dirs else []
+
+
+def _check_options(options: ExportOptions, exporter) -> None:
     if options.mode not in (LINK, COPY):
-        raise ExportError(f"unknown export mode {options.mode!r}", hint="use --link or --copy")
+        raise ExportError(f"unknown export mode {options.mode!r}", hint="copy (the default) or link (--link)")
     if options.train_preset is not None and options.train_preset not in PRESETS:
         raise ExportError(f"unknown train preset {options.train_preset!r}", hint=f"choose one of {', '.join(PRESETS)}")
+    if options.train_preset is not None and not getattr(exporter, "train_presets", False):
+        raise ExportError(
+            f"--preset {options.train_preset} writes sd-scripts' train.toml; loraprep has no {exporter.name} "
+            "training settings to write, and a preset must not be ignored silently",
+            hint="export with --format kohya or kohya-finetune, or drop --preset (and `preset` under [export])",
+        )
+    if options.bucket_reso_steps < 64 or options.bucket_reso_steps % 64:
+        # train_network.py calls verify_bucket_reso_steps(64): SD 1.x/2.x refuse any other step.
+        raise ExportError("bucket_reso_steps must be a multiple of 64 (sd-scripts' train_network.py refuses others)")
     if options.resolution < 64 or options.batch_size < 1 or (options.epochs is not None and options.epochs < 1):
         raise ExportError("resolution must be >= 64, batch size and epochs >= 1")
+    if options.resolution < options.bucket_reso_steps:
+        raise ExportError("resolution must be at least bucket_reso_steps (64)")
     if options.keep_tokens is not None and options.keep_tokens < 0:
         raise ExportError("keep_tokens must not be negative")
     if options.bucket_max < options.resolution:
@@ -72,7 +100,7 @@ def _check_options(options: ExportOptions) -> None:
 
 
 def _groups(items: list[ExportItem], options: ExportOptions) -> dict[tuple[str, str], Group]:
-    names = UniqueNames()
+    names = UniqueNames(reserved=reserved_folder)
     groups: dict[tuple[str, str], Group] = {}
     for item in items:
         key = (item.concept, item.tier)
@@ -98,7 +126,7 @@ def _groups(items: list[ExportItem], options: ExportOptions) -> dict[tuple[str, 
 
 
 def _plan_jobs(items, groups, exporter, options: ExportOptions) -> list[_Job]:
-    names = UniqueNames()
+    names = UniqueNames(reserved=reserved_stem)
     jobs = []
     for item in items:
         group = groups[(item.concept, item.tier)]
@@ -112,6 +140,7 @@ def _plan_jobs(items, groups, exporter, options: ExportOptions) -> list[_Job]:
         folder = exporter.group_dir(group, options)
         stem = names.claim(exporter.naming_scope(group, options), safe_component(source.stem))
         caption, fallback = final_caption(item.caption, options.triggers_for(item.concept), str(source))
+        caption = exporter.caption(caption, options)
         jobs.append(_Job(item, group, folder / f"{stem}{conversion.extension}", caption, fallback, conversion))
     return jobs
 
@@ -123,7 +152,7 @@ def _place_all(jobs: list[_Job], stage: Path, options: ExportOptions, sidecars: 
             steps = convert.convert_file(job.item.source, dest, job.conversion, options.jpeg_quality)
             method = "convert"
         else:
-            steps, method = (), convert.link_or_copy(Path(job.item.source), dest, options.mode)
+            steps, method = (), convert.place_file(Path(job.item.source), dest, options.mode)
         if sidecars:
             with open(dest.with_suffix(".txt"), "wb") as handle:
                 handle.write(caption_bytes(job.caption))
@@ -149,9 +178,12 @@ def _warnings(placed: list[Placed], options: ExportOptions, exporter) -> tuple[s
     fallbacks = sum(p.caption_fallback for p in placed)
     if fallbacks:
         out.append(f"{fallbacks} image(s) had an empty caption and were captioned with the trigger word")
-    copied = sum(p.method == "copy" for p in placed)
+    copied = sum(p.method in ("copy", "reflink") for p in placed)
     if options.mode == LINK and copied:
         out.append(f"{copied} image(s) were copied: hard links are not possible between these folders")
-    if exporter.name == "kohya" and options.train_preset and options.epochs is None:
+    if any(p.method == LINK for p in placed):
+        out.append(LINK_WARNING)
+    if options.train_preset and options.epochs is None:
         out.append("no planned epochs given: train.toml uses 10 epochs")
+    out.extend(getattr(exporter, "notes", lambda _options: [])(options))
     return tuple(out)

@@ -10,6 +10,7 @@ from typing import Sequence
 from loraprep.export.base import Group, Placed
 
 REPORT_VERSION = 1
+_DONE = {"link": "linked", "reflink": "cloned", "copy": "copied", "convert": "converted"}
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class ExportReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {"images": len(self.placed), "link": 0, "copy": 0, "convert": 0, "caption_fallback": 0}
+        counts = {"images": len(self.placed), "link": 0, "reflink": 0, "copy": 0, "convert": 0,
+                  "caption_fallback": 0}
         for placed in self.placed:
             counts[placed.method] += 1
             counts["caption_fallback"] += placed.caption_fallback
@@ -84,5 +86,5 @@ def summarize(groups: Sequence[Group], placed: Sequence[Placed]) -> str:
     methods: dict[str, int] = {}
     for p in placed:
         methods[p.method] = methods.get(p.method, 0) + 1
-    detail = ", ".join(f"{n} {m}ed" if m != "copy" else f"{n} copied" for m, n in sorted(methods.items()))
+    detail = ", ".join(f"{n} {_DONE[m]}" for m, n in sorted(methods.items()))
     return f"{len(groups)} groups, {len(placed)} images ({detail})"

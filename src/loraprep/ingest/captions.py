@@ -1,31 +1,27 @@
-"""Read sidecar caption files into tag lists: BOM, CRLF and Latin-1 tolerated, duplicates dropped, order kept."""
+"""Read sidecar caption files into tag lists: any byte-order mark, UTF-16, CRLF; duplicates dropped, order kept."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from loraprep.ingest.text_encoding import decode_text
 from loraprep.model.tagname import display_name
+
+MAX_CAPTION_BYTES = 1 << 20  # 1 MiB: a caption is a line of tags; anything larger is not a caption
 
 
 @dataclass(frozen=True)
 class Caption:
     tags: list[str]
-    encoding: str          # utf-8 | utf-8-sig | latin-1
-    warning: str | None    # set when the file was not valid UTF-8
+    encoding: str          # utf-8 | utf-8-sig | utf-16 | utf-16-le | ... | the recipe's caption_encoding
 
 
-def parse_caption_bytes(data: bytes) -> Caption:
-    """Decode a caption file and split it into tags."""
-    warning = None
-    if data.startswith(b"\xef\xbb\xbf"):
-        text, encoding = data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    else:
-        try:
-            text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            text, encoding = data.decode("latin-1"), "latin-1"
-            warning = "not valid UTF-8, read as Latin-1"
-    return Caption(split_tags(text), encoding, warning)
+def parse_caption_bytes(data: bytes, fallback: str | None = None) -> Caption:
+    """Decode a caption file (``fallback``: the recipe's caption_encoding) and split it into tags.
+
+    SourceFileError when the bytes are not text in any encoding it may assume: never a guess that writes mojibake."""
+    text, encoding = decode_text(data, fallback)
+    return Caption(split_tags(text), encoding)
 
 
 def split_tags(text: str) -> list[str]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Callable
 
-from loraprep.errors import ImageError
+from loraprep.errors import ImageError, SourceFileError
 from loraprep.ingest.decode import probe_bytes
+from loraprep.ingest.regular import read_regular
 from loraprep.model.image import ImageInfo
 
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: no training image is that large; refuse instead of exhausting memory
@@ -19,23 +21,23 @@ class ReadResult:
     info: ImageInfo | None
     error: str | None         # why the file is failed, else None
     decoded: bool             # False when decoding was skipped because the content was already known
+    extra: object = None      # what the caller's on_decoded made of the decode (e.g. a dedup descriptor)
 
 
-def read_file(path: str, abspath: str, size: int, known_ids: frozenset[str] | set[str]) -> ReadResult:
-    """Hash the file; decode it unless its content hash is already in the store."""
-    if size > MAX_FILE_BYTES:
-        return ReadResult(path, None, None, f"file too large ({size:,} bytes)", False)
+def read_file(path: str, abspath: str, known_ids: frozenset[str] | set[str],
+              on_decoded: Callable[[object, bytes, int | None], object] | None = None) -> ReadResult:
+    """Hash the file; decode it unless its content hash is already in the store (``on_decoded``: see probe_bytes)."""
     try:
-        with open(abspath, "rb") as handle:
-            data = handle.read()
-    except PermissionError:
-        return ReadResult(path, None, None, "unreadable: permission denied", False)
-    except OSError as exc:
-        return ReadResult(path, None, None, f"unreadable: {exc.strerror or exc}", False)
+        data = read_regular(abspath, MAX_FILE_BYTES)
+    except SourceFileError as exc:
+        return ReadResult(path, None, None, exc.message, False)
     image_id = hashlib.sha256(data).hexdigest()
     if image_id in known_ids:
         return ReadResult(path, image_id, None, None, False)
     try:
-        return ReadResult(path, image_id, probe_bytes(data, path), None, True)
+        if on_decoded is None:
+            return ReadResult(path, image_id, probe_bytes(data, path), None, True)
+        info, extra = probe_bytes(data, path, on_decoded)
+        return ReadResult(path, image_id, info, None, True, extra)
     except ImageError as exc:
         return ReadResult(path, image_id, None, exc.message, True)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from loraprep.ingest.kohya_folders import place
+from loraprep.ingest.names import escaped, name_problem
 from loraprep.store.db import STATE_DIR
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jfif", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".avif"})
@@ -27,15 +29,25 @@ class FoundFile:
     caption: str | None  # relative path of the sidecar caption, if any
     caption_size: int = 0
     caption_mtime_ns: int = 0
+    name_error: str | None = None  # set when the path is not valid UTF-8: ``path`` is then shown escaped
 
 
 def walk_dataset(root: Path) -> Iterator[FoundFile]:
     """Yield image files under ``root`` in a stable order; follows symlinked folders once, never in a loop."""
     seen_dirs: set[tuple[int, int]] = set()
-    yield from _walk(root, root, seen_dirs)
+    yield from _walk(root, root, seen_dirs, _first_level(root))
 
 
-def _walk(root: Path, folder: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[FoundFile]:
+def _first_level(root: Path) -> tuple[str, ...]:
+    """The dataset's concept folders, as named on disk (kohya_folders.place compares them)."""
+    try:
+        return tuple(unicodedata.normalize("NFC", e.name) for e in os.scandir(root)
+                     if not e.name.startswith(".") and e.is_dir())
+    except OSError:
+        return ()
+
+
+def _walk(root: Path, folder: Path, seen_dirs: set[tuple[int, int]], siblings: tuple[str, ...]) -> Iterator[FoundFile]:
     try:
         st = folder.stat()
     except OSError:
@@ -57,7 +69,7 @@ def _walk(root: Path, folder: Path, seen_dirs: set[tuple[int, int]]) -> Iterator
         except OSError:
             continue
         if is_dir:
-            yield from _walk(root, Path(entry.path), seen_dirs)
+            yield from _walk(root, Path(entry.path), seen_dirs, siblings)
             continue
         stem, ext = os.path.splitext(entry.name)
         if ext.lower() not in IMAGE_EXTENSIONS:
@@ -67,12 +79,20 @@ def _walk(root: Path, folder: Path, seen_dirs: set[tuple[int, int]]) -> Iterator
         except OSError:
             continue
         rel = Path(entry.path).relative_to(root).as_posix()
-        parts = rel.split("/")
+        shown = escaped(rel)
+        parts = (shown or rel).split("/")
         concept = parts[0] if len(parts) > 1 else ""
         tier = parts[1] if len(parts) > 2 else ""
+        concept, tier = unicodedata.normalize("NFC", concept), unicodedata.normalize("NFC", tier)
+        if concept:
+            placed = place(concept, tier, siblings)
+            concept, tier = placed.concept, placed.tier
+        if shown is not None:  # one failed file, never a failed scan; its caption shares the name, so none
+            yield FoundFile(shown, entry.path, concept, tier, est.st_size, est.st_mtime_ns, None,
+                            name_error=name_problem(rel))
+            continue
         caption, csize, cmtime = _sidecar(folder, stem, names, root)
-        yield FoundFile(rel, entry.path, unicodedata.normalize("NFC", concept), unicodedata.normalize("NFC", tier),
-                        est.st_size, est.st_mtime_ns, caption, csize, cmtime)
+        yield FoundFile(rel, entry.path, concept, tier, est.st_size, est.st_mtime_ns, caption, csize, cmtime)
 
 
 def _sidecar(folder: Path, stem: str, names: set[str], root: Path) -> tuple[str | None, int, int]:

@@ -61,6 +61,7 @@ class ConceptRecipe:
     repeats: int | None = None
     weight: float = 1.0
     base_dir: str = ""                             # folder the recipe came from, for relative rule files
+    caption_encoding: str | None = None            # captions that are not UTF-8: scan reads them in this
 
     @property
     def fixed_tags(self) -> tuple[str, ...]:
@@ -81,6 +82,8 @@ class ExportSettings:
     shuffle_caption: bool = True
     preset: str | None = None
     tier_weights: tuple[tuple[str, float], ...] = ()
+    ai_toolkit_shuffle: bool = False
+    folder_repeats: str = "keep"     # kohya `N_name` folders: keep the user's N, or "rebalance"
 
 
 @dataclass(frozen=True)

@@ -11,22 +11,26 @@ from loraprep.store import dedup as dedup_rows
 from loraprep.store.atomic import write_bytes_atomic
 from loraprep.store.db import Store, open_store
 from loraprep.store.files import find_file, list_files
-from loraprep.store.runs import end_run, last_run, start_run
+from loraprep.store.runs import end_failed_runs, end_run, last_run, start_run
 
 DUPLICATE_REASON = "duplicate of "
 COMMIT_EVERY = 128
 
 
 def dedup(dataset: str | Path, *, threshold: str | float = "default", dry_run: bool = False,
-          across_concepts: bool = False, sheets: bool = True,
+          across_concepts: bool = False, sheets: bool = False,
           progress: Callable[[int, int], None] | None = None) -> dict:
-    """Group duplicates among active images (and earlier duplicates, which are reconsidered)."""
+    """Group duplicates among active images (and earlier duplicates, which are reconsidered). Contact sheets are
+    drawn only when asked for (``sheets``, or ``review(sheets=True)``): they decode every grouped picture again."""
     from loraprep.dedup import resolve_threshold
 
     resolve_threshold(threshold)  # a bad value fails before any work
     store = open_store(dataset)
     try:
         return _dedup(store, threshold, dry_run, across_concepts, sheets, progress)
+    except BaseException as exc:
+        end_failed_runs(store, "dedup", exc)
+        raise
     finally:
         store.close()
 
@@ -36,8 +40,18 @@ def _candidates(store: Store):
             if f.image_id and (f.status == "active" or f.reason.startswith(DUPLICATE_REASON))]
 
 
+def _tier_rank(store: Store, files) -> dict[str, float]:
+    """tier -> weight from the recipe (primary 5, supporting 1 by default): the better tier wins a keeper tie and
+    follows the keeper."""
+    from loraprep.balance.repeats import DEFAULT_TIER_WEIGHTS, tier_weight
+    from loraprep.ops.recipe import load_dataset_recipe
+
+    weights = dict(load_dataset_recipe(store.root).export.tier_weights) or dict(DEFAULT_TIER_WEIGHTS)
+    return {f.tier: tier_weight(f.tier, weights) for f in files}
+
+
 def _dedup(store: Store, threshold, dry_run: bool, across_concepts: bool, sheets: bool, progress) -> dict:
-    from loraprep.dedup import DedupInput, Descriptor, UserDecisions, find_duplicate_groups
+    from loraprep.dedup import DedupInput, Descriptor, KeeperPolicy, UserDecisions, find_duplicate_groups
     from loraprep.dedup.descriptor import VERSION
 
     settings_used = {"threshold": threshold, "across_concepts": across_concepts, "dry_run": dry_run}
@@ -48,6 +62,8 @@ def _dedup(store: Store, threshold, dry_run: bool, across_concepts: bool, sheets
     keeps, splits = dedup_rows.load_decisions(store.conn)
     decisions = UserDecisions(keep=frozenset(int(k) for k in keeps),
                               split=tuple(frozenset(int(i) for i in s) for s in splits))
+    words = dedup_rows.images_with_words(store.conn)
+    rank = _tier_rank(store, files)
     records = []
     for f in files:
         blob = blobs.get(f.image_id)
@@ -56,19 +72,22 @@ def _dedup(store: Store, threshold, dry_run: bool, across_concepts: bool, sheets
         fmt = (f.format or "").upper()
         records.append(DedupInput(f.id, Descriptor.from_bytes(blob), sha256=f.image_id, concept=f.concept,
                                   width=f.width or 0, height=f.height or 0, format=fmt, has_alpha=f.has_alpha,
-                                  file_size=f.size, tier=f.tier))
+                                  file_size=f.size, tier=f.tier, user_tags=f.image_id in words))
     groups = find_duplicate_groups(records, threshold=threshold, across_concepts=across_concepts,
-                                   decisions=decisions)
+                                   decisions=decisions, policy=KeeperPolicy(tier_rank=rank))
     by_id = {f.id: f for f in files}
     report_groups = [_group_dict(g, by_id) for g in groups]
     excluded = sum(1 for g in groups for m in g.members if m.exclude)
+    carried, warnings = [], []
     if not dry_run:
         _record(store, groups, by_id)
+        carried, warnings = _carry(store, groups, by_id, rank)
         if sheets:
             _write_sheets(store, groups, by_id)
-    end_run(store, run_id, "ok", {"groups": len(groups), "excluded": excluded, "errors": len(errors)}, errors)
+    end_run(store, run_id, "ok", {"groups": len(groups), "excluded": excluded, "errors": len(errors),
+                                  "carried": len(carried)}, errors)
     return {"dataset": str(store.root), "threshold": threshold, "dry_run": dry_run, "images": len(records),
-            "groups": report_groups, "excluded": excluded,
+            "groups": report_groups, "excluded": excluded, "carried": carried, "warnings": warnings,
             "errors": [{"path": p, "error": e} for p, e in errors],
             "reports": str(store.state_dir / "reports" / "dedup") if sheets and not dry_run else None}
 
@@ -123,6 +142,48 @@ def _record(store: Store, groups, by_id: dict) -> None:
         dedup_rows.replace_groups(conn, stored)
 
 
+def _carry(store: Store, groups, by_id: dict, rank: dict[str, float]) -> tuple[list[dict], list[str]]:
+    """Give each keeper the caption, edits and best tier of the copies it replaced (dedup/carry.py decides), as two
+    journal batches: the caption tags as an import, the edits and tiers as user operations (history shows both)."""
+    from loraprep.dedup.carry import CARRIED, Copy, carried_origin, plan_carry
+    from loraprep.store import journal
+
+    work = [(g, [m for m in g.members if m.exclude]) for g in groups]
+    work = [(g, members) for g, members in work if members]
+    if not work:
+        return [], []
+    image_ids = {by_id[i].image_id for g, members in work for i in (g.keeper_id, *(m.image_id for m in members))}
+    carried, warnings = [], []
+    with store.write() as conn:
+        states = journal.tag_states(conn, image_ids)
+        before = dedup_rows.carried_into(conn, CARRIED)
+        user_tiers = dedup_rows.tiers_set_by_user(conn)
+        imports, edits, tiers = [], [], []
+        for g, members in work:
+            keeper = by_id[g.keeper_id]
+
+            def copy(f):
+                return Copy(f.id, f.image_id, f.path, f.tier, states.get(f.image_id, {}))
+
+            plan = plan_carry(copy(keeper), [copy(by_id[m.image_id]) for m in members],
+                              carried_from=frozenset(o[len(CARRIED):] for o in before.get(keeper.image_id, ())),
+                              keeper_tier_set_by_user=keeper.id in user_tiers, tier_rank=rank)
+            warnings += plan.warnings
+            if plan.donor is not None:
+                origin = carried_origin(plan.donor.path)
+                imports += [journal.TagOp(keeper.image_id, t, "add", origin) for t in plan.imports]
+                edits += [journal.TagOp(keeper.image_id, t, op, origin) for t, op in plan.user_ops]
+            if plan.tier is not None:
+                tiers.append(journal.FileOp(keeper.id, "tier", keeper.tier, plan.tier))
+            if plan.donor is not None or plan.tier is not None:
+                carried.append({"keeper": keeper.path, "from": plan.donor.path if plan.donor else None,
+                                "caption_tags": len(plan.imports), "edits": len(plan.user_ops), "tier": plan.tier})
+        journal.record_batch(conn, "dedup: captions of excluded copies carried to their keepers", "import", imports)
+        journal.record_batch(conn, "dedup: edits and tiers of excluded copies carried to their keepers", "user",
+                             edits, tiers)
+    return carried, warnings
+
+
 def _write_sheets(store: Store, groups, by_id: dict) -> None:
     """One PNG per group; a sheet that already shows the same group is kept. Rendering decodes every grouped
     picture again, so the sheets are drawn in worker processes, each writing its own file atomically."""
@@ -159,18 +220,33 @@ def _group_dict(group, by_id: dict) -> dict:
                          "excluded": m.exclude} for m in group.members]}
 
 
-def review(dataset: str | Path) -> dict:
-    """The groups of the last dedup run, as stored."""
+def review(dataset: str | Path, *, sheets: bool = True) -> dict:
+    """The groups of the last dedup run, as stored, with what was carried to each keeper; draws the contact sheets
+    that are missing or out of date (``sheets``)."""
+    from loraprep.dedup import DupGroup, DupMember
+    from loraprep.dedup.carry import CARRIED
+
     store = open_store(dataset)
     try:
         files = {f.id: f for f in list_files(store)}
-        groups = []
+        carried = dedup_rows.carried_into(store.conn, CARRIED)
+        groups, drawable = [], []
         for g in dedup_rows.load_groups(store.conn):
             members = [{"id": m.file_id, "path": files[m.file_id].path if m.file_id in files else "?",
                         "distance": m.distance, "why": m.why, "keeper": m.keeper, "decided_by": m.decided_by,
                         "status": files[m.file_id].status if m.file_id in files else "gone"} for m in g.members]
-            groups.append({"group": g.id, "keeper": g.keeper, "members": members})
-        return {"dataset": str(store.root), "groups": groups}
+            keeper = files.get(g.keeper)
+            origins = carried.get(keeper.image_id, set()) if keeper else set()
+            groups.append({"group": g.id, "keeper": g.keeper, "members": members,
+                           "carried_from": sorted(o[len(CARRIED):] for o in origins)})
+            others = [m for m in g.members if not m.keeper and m.file_id in files]
+            if keeper is not None and others:
+                drawable.append(DupGroup(g.id, g.keeper, tuple(DupMember(m.file_id, m.distance, m.why, True, "")
+                                                              for m in others)))
+        if sheets and drawable:
+            _write_sheets(store, drawable, files)
+        return {"dataset": str(store.root), "groups": groups,
+                "reports": str(store.state_dir / "reports" / "dedup") if sheets and drawable else None}
     finally:
         store.close()
 

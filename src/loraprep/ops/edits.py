@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Callable, Container, Sequence
 
 from loraprep.errors import UsageError
+from loraprep.limits import check_edit_tags
 from loraprep.model.image import FileRecord
 from loraprep.model.tagname import display_name
 from loraprep.model.tags import FRONT
@@ -31,6 +32,7 @@ class EditOp:
     def __post_init__(self):
         if self.kind not in TAG_KINDS + FILE_KINDS:
             raise UsageError(f"unknown edit '{self.kind}'", hint=f"use one of: {', '.join(TAG_KINDS + FILE_KINDS)}")
+        check_edit_tags(self.tags, self.target)  # before any work on them: the web and the CLI share the limits
         object.__setattr__(self, "tags", tuple(dict.fromkeys(display_name(t) for t in self.tags if t.strip())))
         if self.kind in ("replace", "consolidate"):
             object.__setattr__(self, "target", display_name(self.target))

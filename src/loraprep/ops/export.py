@@ -5,24 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from loraprep.ops.plan import make_dataset_plan
+from loraprep.ops.status import require_finished_scan
 from loraprep.ops.workspace import Workspace
 
 
-def export(dataset: str | Path, out: str | Path, *, fmt: str | None = None, mode: str = "link",
+def export(dataset: str | Path, out: str | Path, *, fmt: str | None = None, mode: str = "copy",
            preset: str | None = None, steps: int | None = None, batch: int | None = None,
-           epochs: int | None = None, workspace: Workspace | None = None) -> dict:
-    """Export active images with their final captions into ``out`` (replaced atomically)."""
+           epochs: int | None = None, replace: bool = False, workspace: Workspace | None = None) -> dict:
+    """Export active images with their final captions into ``out`` (replaced atomically, when it is a loraprep
+    export or ``replace`` is given). ``mode`` is "copy" (clones where possible) or "link" (hard links)."""
     ws = workspace or Workspace(dataset)
     try:
-        return _export(ws, Path(out), fmt, mode, preset, steps, batch, epochs)
+        return _export(ws, Path(out), fmt, mode, preset, steps, batch, epochs, replace)
     finally:
         if workspace is None:
             ws.close()
 
 
-def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs) -> dict:
+def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, replace) -> dict:
     from loraprep.export import ExportItem, ExportOptions, export_dataset
 
+    # A scan killed part-way leaves images and captions out of the store: an export would silently drop them.
+    require_finished_scan(ws.store)
     recipe = ws.recipe
     files = ws.files(statuses=("active",))
     plan = make_dataset_plan(files, recipe, steps=steps, batch=batch, epochs=epochs)
@@ -42,8 +46,19 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs) -
         concept_keep_tokens={c: recipe.for_concept(c).effective_keep_tokens for c in concepts},
         epochs=plan.epochs, batch_size=plan.batch_size, train_preset=preset or recipe.export.preset,
         caption_separator=base.rules.separator.strip() or ",",
+        ai_toolkit_shuffle=recipe.export.ai_toolkit_shuffle, replace=replace,
     )
-    report = export_dataset(items, fmt or recipe.export.format, options)
+    try:
+        report = export_dataset(items, fmt or recipe.export.format, options)
+    except OSError as exc:
+        from loraprep.errors import disk_full
+
+        # A failed export removes its staging folder, so the previous export in ``out`` is still whole.
+        full = disk_full(exc, where=str(out), hint="free some space on that disk, or export to a folder on another "
+                                                   "disk; a previous export in that folder is untouched")
+        if full is None:
+            raise
+        raise full from exc
     result = report.to_dict()
     result["plan"] = plan.to_dict()
     return result

@@ -11,8 +11,8 @@ Stage = Callable[[str], None]
 
 
 def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: str | None = None,
-        min_size: int = 768, threshold: str | float = "default", mode: str = "link",
-        steps: int | None = None, batch: int | None = None, on_stage: Stage | None = None,
+        min_size: int | None = None, threshold: str | float = "default", mode: str = "copy",
+        steps: int | None = None, batch: int | None = None, replace: bool = False, on_stage: Stage | None = None,
         progress: Callable[[int, int], None] | None = None) -> dict:
     """Every stage in order; returns one summary (images in, failed, duplicates, tagged, pruned, plan, output)."""
     from loraprep.ops.curate import curate
@@ -21,11 +21,12 @@ def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: 
     from loraprep.ops.scan import scan
     from loraprep.ops.tag import tag
 
-    from loraprep.export.swap import check_output_folder
+    from loraprep.export.swap import prepare_output
 
     root = dataset_root(dataset)
-    # The exporter's own check, run before any stage writes state: a bad output folder costs nothing.
-    out_path = check_output_folder(Path(out).expanduser(), root)
+    # The exporter's own check (and recovery of killed exports), run before any stage writes state: a bad output
+    # folder costs nothing.
+    out_path, recovered = prepare_output(Path(out).expanduser(), root, replace)
 
     def stage(name: str) -> None:
         if on_stage:
@@ -40,7 +41,7 @@ def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: 
     stage("curate")
     preview = curate(root)
     stage("export")
-    exported = export(root, out_path, fmt=fmt, mode=mode, steps=steps, batch=batch)
+    exported = export(root, out_path, fmt=fmt, mode=mode, steps=steps, batch=batch, replace=replace)
     plan = exported.pop("plan")
     totals = scanned["totals"]
     return {
@@ -53,7 +54,8 @@ def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: 
         "pruned_by_rule": _by_rule(preview["rules"]),
         "exported": exported.get("counts", {}).get("images"),
         "repeats": {f"{r['concept']}{'/' + r['tier'] if r['tier'] else ''}": r["repeats"] for r in plan["rows"]},
-        "epochs": plan["epochs"], "total_steps": plan["total_steps"], "warnings": plan.get("warnings", []),
+        "epochs": plan["epochs"], "total_steps": plan["total_steps"],
+        "warnings": [*recovered, *plan.get("warnings", []), *exported.get("warnings", [])],
         "train_command": exported.get("train_command"),
         "failures": scanned["failed"] + tagged["errors"] + duplicates["errors"],
     }

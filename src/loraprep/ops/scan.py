@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Callable
 
 from loraprep import settings
-from loraprep.ingest.captions import parse_caption_bytes
 from loraprep.ingest.read import ReadResult, read_file
 from loraprep.ingest.walk import FoundFile, walk_dataset
+from loraprep.ops.scan_captions import import_captions
+from loraprep.ops.recipe import RECIPE_NAME, load_dataset_recipe
 from loraprep.ops.status import health_report
 from loraprep.store import files as file_rows
-from loraprep.store import journal
 from loraprep.store.db import Store, now, open_store
 from loraprep.store.runs import end_run, start_run
 
@@ -21,13 +21,34 @@ COMMIT_EVERY = 128  # Ctrl-C loses at most this many files' work
 Progress = Callable[[int, int], None]  # (done, total)
 
 
-def scan(dataset: str | Path, *, min_size: int = 768, progress: Progress | None = None) -> dict:
-    """Walk, hash, decode and record every image; returns the health report plus what changed."""
+def scan(dataset: str | Path, *, min_size: int | None = None, progress: Progress | None = None) -> dict:
+    """Walk, hash, decode and record every image; returns the health report plus what changed.
+
+    ``min_size`` None flags images smaller than the training resolution (the recipe's [export] resolution).
+    """
     store = open_store(dataset, create=True)
     try:
-        return _scan(store, min_size, progress)
+        recipe_warning = None
+        if min_size is None:
+            min_size, recipe_warning = _training_resolution(store.root)
+        report = _scan(store, min_size, progress)
+        if recipe_warning:
+            report["warnings"].append({"path": RECIPE_NAME, "warning": recipe_warning})
+        return report
     finally:
         store.close()
+
+
+def _training_resolution(root: Path) -> tuple[int, str | None]:
+    """The recipe's [export] resolution; a broken recipe must not stop a scan, so it falls back with a warning."""
+    from loraprep.errors import RecipeError
+    from loraprep.model.recipe import ExportSettings
+
+    try:
+        return load_dataset_recipe(root).export.resolution, None
+    except RecipeError as exc:
+        default = ExportSettings().resolution
+        return default, f"small images flagged below {default} px: the recipe could not be read ({exc})"
 
 
 def _scan(store: Store, min_size: int, progress: Progress | None) -> dict:
@@ -38,8 +59,10 @@ def _scan(store: Store, min_size: int, progress: Progress | None) -> dict:
     vanished = {p: r for p, r in existing.items() if p not in found_paths and r["status"] != "gone"}
     by_content = {r["image_id"]: r["id"] for r in vanished.values() if r["image_id"]}
     stale = [f for f in found if _changed(f, existing.get(f.path))]
-    counts = {"found": len(found), "read": len(stale), "new": 0, "changed": 0, "renamed": 0, "decoded": 0,
-              "failed": 0, "captions_imported": 0, "gone": 0}
+    # A name that is not UTF-8 is never opened, so it does not count as read (the report's "already known").
+    counts = {"found": len(found), "read": sum(1 for f in stale if not f.name_error), "new": 0, "changed": 0,
+              "renamed": 0, "decoded": 0, "failed": 0, "captions_imported": 0, "caption_failed": 0,
+              "caption_restored": 0, "gone": 0}
     warnings: list[tuple[str, str]] = []
     errors: list[tuple[str, str]] = []
     outcome = "interrupted"
@@ -48,19 +71,22 @@ def _scan(store: Store, min_size: int, progress: Progress | None) -> dict:
         stale_by_path = {f.path: f for f in stale}
         done = 0
         with ThreadPoolExecutor(max_workers=settings.workers()) as pool:
-            futures = [pool.submit(read_file, f.path, f.abspath, f.size, known) for f in stale]
+            futures = [pool.submit(_read, f, known) for f in stale]
             for start in range(0, len(futures), COMMIT_EVERY):
                 chunk = [fut.result() for fut in futures[start:start + COMMIT_EVERY]]
                 _commit_chunk(store, chunk, stale_by_path, existing, by_content, counts, errors)
                 done += len(chunk)
                 if progress:
                     progress(done, len(stale))
-        counts["captions_imported"] = _import_captions(store, found, warnings)
+        counts.update(import_captions(store, found, _recipe_encodings(store), errors, warnings))
         with store.write() as conn:
             # A renamed file's row already moved to its new path, so only truly missing paths match here.
             counts["gone"] = file_rows.mark_gone(conn, vanished.keys(), now())
             file_rows.update_small_flags(conn, min_size)
         outcome = "ok"
+    except Exception:
+        outcome = "error"  # Ctrl-C (KeyboardInterrupt) stays "interrupted"
+        raise
     finally:
         end_run(store, run_id, outcome, counts, errors + warnings)
     report = health_report(store, min_size=min_size)
@@ -75,8 +101,13 @@ def _changed(found: FoundFile, row) -> bool:
 
 def _commit_chunk(store: Store, chunk: list[ReadResult], stale_by_path: dict[str, FoundFile], existing: dict,
                   by_content: dict[str, int], counts: dict, errors: list) -> None:
+    from loraprep.dedup.descriptor import VERSION
+    from loraprep.store import dedup as dedup_rows
+
     at = now()
+    described = [(r.image_id, r.extra) for r in chunk if r.image_id and r.error is None and r.extra is not None]
     with store.write() as conn:
+        dedup_rows.save_descriptors(conn, VERSION, described)
         for result in chunk:
             found = stale_by_path[result.path]
             if result.image_id and result.decoded:
@@ -102,36 +133,29 @@ def _commit_chunk(store: Store, chunk: list[ReadResult], stale_by_path: dict[str
                 errors.append((result.path, error))
 
 
-def _import_captions(store: Store, found: list[FoundFile], warnings: list) -> int:
-    """Record sidecar caption changes as one import batch: new tags added, tags deleted from the file removed."""
-    rows = {r["path"]: r for r in store.query("SELECT path, image_id, size, mtime_ns FROM captions")}
-    file_ids = {r["path"]: r["image_id"] for r in store.query("SELECT path, image_id FROM files WHERE status != 'gone'")}
-    ops: list[journal.TagOp] = []
-    updates = []
-    for f in found:
-        image_id = file_ids.get(f.path)
-        if not f.caption or not image_id:
-            continue
-        row = rows.get(f.caption)
-        if row and row["size"] == f.caption_size and row["mtime_ns"] == f.caption_mtime_ns and row["image_id"] == image_id:
-            continue
-        try:
-            data = Path(store.root, f.caption).read_bytes()
-        except OSError as exc:
-            warnings.append((f.caption, f"caption unreadable: {exc.strerror or exc}"))
-            continue
-        caption = parse_caption_bytes(data)
-        if caption.warning:
-            warnings.append((f.caption, caption.warning))
-        origin = f"file:{f.caption}"
-        current = journal.tag_states(store.conn, [image_id], imports_only=True).get(image_id, {})
-        before = [t for t, s in current.items() if s.imported and s.import_origin == origin]
-        ops += [journal.TagOp(image_id, t, "add", origin) for t in caption.tags if t not in before]
-        ops += [journal.TagOp(image_id, t, "remove", origin) for t in before if t not in caption.tags]
-        updates.append((f.caption, image_id, f.caption_size, f.caption_mtime_ns, caption.encoding, caption.tags))
-    if updates:
-        with store.write() as conn:
-            journal.record_batch(conn, "import captions", "import", ops)
-            for update in updates:
-                file_rows.write_caption_row(conn, *update)
-    return len(updates)
+def _read(found: FoundFile, known: set[str]) -> ReadResult:
+    if found.name_error:  # never opened: a name no store row, report or trainer config can hold
+        return ReadResult(found.path, None, None, found.name_error, False)
+    return read_file(found.path, found.abspath, known, _dedup_descriptor)
+
+
+def _dedup_descriptor(img, data: bytes, orientation) -> bytes:
+    """dedup's descriptor from scan's own decode: `loraprep dedup` then decodes only what scan did not describe
+    (measured: benchmarks/dedup_command.py)."""
+    from loraprep.dedup.encode import describe_loaded
+
+    return describe_loaded(img, data, orientation).to_bytes()
+
+
+def _recipe_encodings(store: Store):
+    """concept -> the recipe's caption_encoding; the recipe is loaded on the first caption that needs it."""
+    recipe = []
+
+    def encoding_for(concept: str) -> str | None:
+        if not recipe:
+            from loraprep.ops.recipe import load_dataset_recipe
+
+            recipe.append(load_dataset_recipe(store.root))
+        return recipe[0].for_concept(concept).caption_encoding
+
+    return encoding_for

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from loraprep.errors import DatasetError
 from loraprep.store.db import Store, open_store
-from loraprep.store.runs import last_run
+from loraprep.store.runs import last_run, last_scan_unfinished, unfinished_runs
 
 
 def status(dataset: str | Path) -> dict:
@@ -15,7 +16,9 @@ def status(dataset: str | Path) -> dict:
     try:
         scan = last_run(store, "scan")
         min_size = int((scan or {}).get("settings", {}).get("min_size", 768))
-        return health_report(store, min_size=min_size)
+        report = health_report(store, min_size=min_size)
+        report["unfinished_runs"] = unfinished_runs(store)
+        return report
     finally:
         store.close()
 
@@ -50,4 +53,24 @@ def health_report(store: Store, *, min_size: int) -> dict:
                                                      "animated", "captioned")}
     gone = store.query("SELECT COUNT(*) FROM files WHERE status = 'gone'")[0][0]
     return {"dataset": str(store.root), "min_size": min_size, "concepts": table, "totals": totals,
-            "failed": failures, "small": small, "gone": gone}
+            "failed": failures, "small": small, "gone": gone, "unfinished_scan": unfinished_scan(store)}
+
+
+def unfinished_scan(store: Store) -> dict | None:
+    """The last scan when it did not finish, with a sentence for people; None when it did."""
+    run = last_scan_unfinished(store.conn)
+    if run is None:
+        return None
+    how = {"running": "it is still running", "interrupted": "it was interrupted (killed or stopped)",
+           "error": "it stopped on an error"}.get(run["outcome"], f"it ended as {run['outcome']!r}")
+    message = (f"the last scan (started {run['started']}) did not finish: {how}; "
+               "images and captions after that point may be missing from the store")
+    return {**run, "message": message, "hint": f"run `loraprep scan {store.root}` again"}
+
+
+def require_finished_scan(store: Store) -> None:
+    """Refuse to write from a store that an unfinished scan left part-way (export, run)."""
+    run = unfinished_scan(store)
+    if run is not None:
+        raise DatasetError(run["message"], hint=run["hint"] + " (or wait for the running one to end)"
+                           if run["outcome"] == "running" else run["hint"])

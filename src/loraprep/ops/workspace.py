@@ -77,6 +77,7 @@ class Workspace(WorkspaceExtras):
         self.thresholds = Thresholds(general=tagger.general, character=tagger.character, mcut=tagger.mcut,
                                      include_rating=tagger.include_rating)
         self.loads = 0  # how many times the store was read afresh (the editor compares it with what it showed)
+        self.writer = "cli"  # recorded with each batch; the editor sets "web"
         self.reload()
 
     # ---- loading -------------------------------------------------------------------------------------------
@@ -291,11 +292,17 @@ class Workspace(WorkspaceExtras):
         return {"edit": edit.label, "selected": len(file_ids), "changed": len(changed), "examples": samples}
 
     def apply_edit(self, edit: EditOp, file_ids: list[int], *, source: str = "user") -> dict:
-        """Apply an edit as one undoable batch."""
-        self.refresh()
-        sets, file_ops, changed = self.plan_edit(edit, file_ids)
+        """Apply an edit as one undoable batch.
+
+        Planned inside the write transaction, after reading what other writers committed: a plan made before
+        taking the lock could miss a commit that lands in between (an add-to-all racing a remove-from-all then
+        changed only the stale half of the images).
+        """
         with self.store.write() as conn:
-            batch_id = journal.record_batch(conn, edit.label, source, file_ops=file_ops, tag_sets=sets)
+            self.refresh()
+            sets, file_ops, changed = self.plan_edit(edit, file_ids)
+            batch_id = journal.record_batch(conn, edit.label, source, file_ops=file_ops, tag_sets=sets,
+                                            via=self.writer)
         self._after_write(*self._replay_sets(sets, source), [(o.file_id, o.field, o.new) for o in file_ops], changed)
         return {"batch_id": batch_id, "edit": edit.label, "changed": len(changed),
                 "tag_ops": sum(len(s.image_ids) for s in sets), "file_ops": len(file_ops)}
@@ -345,15 +352,16 @@ class Workspace(WorkspaceExtras):
                 moves.setdefault((tag, -1), []).extend(lost)
         return touched, moves
 
-    def undo(self) -> dict:
-        return self._step(journal.undo)
+    def undo(self, expected: int | None = None) -> dict:
+        """Undo the newest batch; with ``expected``, only if that is still the newest (else ConflictError)."""
+        return self._step(journal.undo, expected)
 
-    def redo(self) -> dict:
-        return self._step(journal.redo)
+    def redo(self, expected: int | None = None) -> dict:
+        return self._step(journal.redo, expected)
 
-    def _step(self, fn) -> dict:
+    def _step(self, fn, expected: int | None) -> dict:
         self.refresh()
-        batch = fn(self.store)
+        batch = fn(self.store, expected=expected)
         conn = self.store.conn
         image_ids, tags = journal.batch_scope(conn, batch.id)
         files = journal.file_changes(conn, batch.id, batch.state == "undone")

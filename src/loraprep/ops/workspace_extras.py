@@ -76,6 +76,13 @@ class WorkspaceExtras:
 
         return journal.history(self.store, limit=limit)
 
+    def next_steps(self) -> dict:
+        """The batches an undo and a redo would act on now (None where there is none)."""
+        from loraprep.store import journal
+
+        undo, redo = journal.next_steps(self.store)
+        return {"undo": undo, "redo": redo}
+
     def dedup_groups(self) -> list:
         from loraprep.store.dedup import load_groups
 
@@ -101,10 +108,10 @@ class WorkspaceExtras:
         return make_dataset_plan(self.files(statuses=("active",)), self.recipe, steps=steps, batch=batch,
                                  epochs=epochs).to_dict()
 
-    def export(self, out: str | Path, fmt: str | None = None, mode: str = "link") -> dict:
+    def export(self, out: str | Path, fmt: str | None = None, mode: str = "copy", replace: bool = False) -> dict:
         from loraprep.ops.export import export
 
-        return export(self.root, out, fmt=fmt, mode=mode, workspace=self)
+        return export(self.root, out, fmt=fmt, mode=mode, replace=replace, workspace=self)
 
 
 def _read_model_vocabulary(ws) -> dict[str, str]:

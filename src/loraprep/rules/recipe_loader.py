@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 from loraprep.errors import RecipeError
+from loraprep.model.printable import printable
 from loraprep.model.recipe import ConceptRecipe, ExportSettings, Recipe, RuleSettings, TaggerSettings
 from loraprep.model.tagname import display_name
+from loraprep.rules.recipe_checks import pattern_problem, word_splits
 from loraprep.rules.recipe_schema import CONCEPT, EXPORT, RULES, TAGGER, TOP
 from loraprep.rules.toml_lines import key_paths, line_of
 
@@ -20,6 +23,8 @@ else:  # pragma: no cover
 
 TAG_FIELDS = {"trigger", "fixed", "blacklist", "protect", "learned"}
 HINT = "see docs/recipe.md for every key; `loraprep init DATASET --force` writes a fresh commented recipe"
+log = logging.getLogger("loraprep.recipe")
+_WARNED: set[str] = set()  # each warning once per process: several stages load the same recipe
 
 
 def load_recipe(path: str | Path | None) -> Recipe:
@@ -50,6 +55,13 @@ class _Builder:
 
     def fail(self, section: tuple[str, ...], key: str, message: str, needle: str | None = None):
         raise RecipeError(f"{self.path}:{self.line_of(section, key, needle)}: {message}", hint=HINT)
+
+    def warn(self, section: tuple[str, ...], key: str, message: str, needle: str | None = None) -> None:
+        """A value that loads but is probably a mistake: said on stderr (the logging module's), once."""
+        text = printable(f"{self.path}:{self.line_of(section, key, needle)}: warning: {message}")
+        if text not in _WARNED:
+            _WARNED.add(text)
+            log.warning(text)
 
     def line_of(self, section: tuple[str, ...], key: str, needle: str | None = None) -> int:
         """Line of ``key`` inside ``[section]`` (tomllib keeps no positions); ``needle`` narrows it to a value."""
@@ -125,6 +137,12 @@ class _Builder:
     def check_patterns(self, pairs, section, key):
         for pattern, target in pairs:
             self.check_regex(pattern, section, key)
+            if not display_name(target):
+                self.fail(section, key, f"pattern {pattern!r} has an empty replacement", needle=pattern or None)
+            problem = pattern_problem(pattern)
+            if problem:
+                level, message = problem
+                (self.fail if level == "error" else self.warn)(section, key, message, pattern or None)
             yield (pattern if pattern.startswith("re:") else display_name(pattern), display_name(target))
 
     def check_regex(self, pattern: str, section, key) -> None:
@@ -160,7 +178,23 @@ class _Builder:
             if rule_changes:
                 changes["rules"] = rule_changes
             overrides.append((concept, changes))
-        return Recipe(base=base, tagger=tagger, export=export, overrides=tuple(overrides), path=str(self.path))
+        recipe = Recipe(base=base, tagger=tagger, export=export, overrides=tuple(overrides), path=str(self.path))
+        self.check_words(recipe)
+        return recipe
+
+    def check_words(self, recipe: Recipe) -> None:
+        """Trigger and fixed words against the separator in force where they are used, per concept."""
+        overrides = dict(recipe.overrides)
+        for concept in ("", *recipe.concepts):
+            resolved = recipe.for_concept(concept) if concept else recipe.base
+            changes = overrides.get(concept, {})
+            for key in ("trigger", "fixed"):
+                for word in getattr(resolved, key):
+                    problem = word_splits(word, resolved.rules.separator, resolved.keep_tokens_separator)
+                    if problem:
+                        section = ("concepts", concept) if key in changes else ()
+                        where = f" (in [concepts.{concept}])" if concept and key not in changes else ""
+                        self.fail(section, key, f"'{key}' {problem}{where}", needle=word)
 
 
 def with_rules(recipe: Recipe, **changes) -> Recipe:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from loraprep.model.recipe import ORDERS, PRUNE_MODES, STRATEGIES, STYLES
+from loraprep.rules.recipe_checks import separator_problem, unwritable, word_problem
 
 
 def _str_list(value, key):
@@ -65,7 +66,30 @@ def _separator_token(value, key):
         return None
     if value is True:
         return "|||"
-    return _string(value, key)
+    value = _string(value, key)
+    if not value.strip():
+        raise ValueError(f"'{key}' must not be empty; write false for none")
+    bad = unwritable(value.strip())
+    if bad:
+        raise ValueError(f"'{key}' {value!r} has {bad}")
+    return value
+
+
+def _separator(value, key):
+    problem = separator_problem(_string(value, key))
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _words(value, key):
+    """Trigger / fixed words: each one a tag a caption can hold."""
+    words = _str_list(value, key)
+    for word in words:
+        problem = word_problem(word, key)
+        if problem:
+            raise ValueError(problem)
+    return words
 
 
 def _aliases(value, key):
@@ -90,6 +114,17 @@ def _tier_weights(value, key):
     return tuple((k, _number(0, 1000)(v, f"{key}.{k}")) for k, v in value.items())
 
 
+def _text_encoding(value, key):
+    """A codec Python can decode text with (``cp1252``, ``shift_jis``, ``utf-16``), not a bytes codec (base64)."""
+    _string(value, key)
+    try:
+        "a".encode(value)  # LookupError for an unknown name and for a bytes codec alike (b"".decode checks neither)
+    except LookupError:
+        raise ValueError(f"'{key}' must name a text encoding such as \"cp1252\" or \"shift_jis\", "
+                         f"not {value!r}") from None
+    return value
+
+
 def _optional_int(lo, hi):
     check = _int(lo, hi)
     return lambda value, key: None if value == "auto" else check(value, key)
@@ -97,12 +132,14 @@ def _optional_int(lo, hi):
 
 # key -> (field name in the dataclass, validator, one-line help)
 TOP = {
-    "trigger": ("trigger", _str_list, "activation tag(s), first in every caption"),
-    "fixed": ("fixed", _str_list, "tags kept right after the trigger (e.g. the consolidated outfit tag)"),
+    "trigger": ("trigger", _words, "activation tag(s), first in every caption"),
+    "fixed": ("fixed", _words, "tags kept right after the trigger (e.g. the consolidated outfit tag)"),
     "strategy": ("strategy", _choice(STRATEGIES), "all | absorb | only-learned (guide 001's three patterns)"),
     "keep_tokens": ("keep_tokens", _keep_tokens, "\"auto\" (trigger + fixed) or a number of leading tags kohya never shuffles"),
     "keep_tokens_separator": ("keep_tokens_separator", _separator_token,
                               "false, true (= \"|||\") or a string: write fixed tags before this separator"),
+    "caption_encoding": ("caption_encoding", _text_encoding,
+                         "encoding of caption files that are not UTF-8 (and have no byte-order mark), e.g. \"cp1252\""),
 }
 CONCEPT = dict(TOP, **{
     "repeats": ("repeats", _int(1, 1000), "repeats of this concept's weight-1 tiers (replaces the balance; tier weights still apply)"),
@@ -133,7 +170,7 @@ RULES = {
     "order": ("order", _choice(ORDERS), "score | original | alphabetical | shuffle"),
     "seed": ("seed", _int(0, 2**31), "seed of the shuffle order"),
     "max_tags": ("max_tags", _int(1, 500), "most tags per caption (highest confidence kept)"),
-    "separator": ("separator", _string, "between tags in the caption"),
+    "separator": ("separator", _separator, "between tags in the caption: punctuation, e.g. \", \" or \" | \""),
     "style": ("style", _choice(STYLES), "plain, or a1111 (escape parentheses)"),
 }
 EXPORT = {
@@ -145,4 +182,7 @@ EXPORT = {
     "shuffle_caption": ("shuffle_caption", _bool, "let the trainer shuffle tags after keep_tokens"),
     "preset": ("preset", _choice((None, "lora", "locon", "loha")), "write train.toml for lora | locon | loha"),
     "tier_weights": ("tier_weights", _tier_weights, "repeats weight per tier, e.g. { primary = 5 }"),
+    "ai_toolkit_shuffle": ("ai_toolkit_shuffle", _bool, "let ai-toolkit shuffle tags, though it moves the trigger too"),
+    "folder_repeats": ("folder_repeats", _choice(("keep", "rebalance")),
+                       "kohya `N_name` folders: keep the user's N as repeats, or rebalance them"),
 }

@@ -41,6 +41,7 @@ def render_recipe_template(triggers: list[str]) -> str:
         "# strategy = \"all\"                 # all | absorb (trigger takes the learned traits) | only-learned",
         "# keep_tokens = \"auto\"             # leading tags never shuffled: auto = trigger + fixed",
         "# keep_tokens_separator = false    # true writes \"trigger ||| other tags\" (kohya's keep_tokens_separator)",
+        "# caption_encoding = ...           # captions that are not UTF-8 (no byte-order mark), e.g. \"cp1252\"",
         "",
         *_section("tagger", TAGGER, TaggerSettings()),
         "",

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
 from loraprep import settings
-from loraprep.errors import DatasetError
+from loraprep.errors import DatasetError, ReadOnlyError, disk_full_error, is_disk_full
+from loraprep.store.read_only import open_read_only, read_only_error, read_only_reason
 from loraprep.store.schema import CONVERSIONS, MIGRATIONS, SCHEMA_VERSION
 
 STATE_DIR = ".loraprep"
 DB_NAME = "state.sqlite"
+_SQLITE_READONLY = 8   # primary result codes; the extended ones (READONLY_DIRECTORY, ...) share their low byte
+_SQLITE_IOERR = 10
+_NEARLY_FULL = 1 << 20  # bytes left on a disk below which an I/O error is taken for a full disk
 
 
 def now() -> str:
@@ -39,25 +44,43 @@ def state_dir(root: Path) -> Path:
 class Store:
     """A connection to one dataset's state database; writes go through ``write()`` transactions."""
 
-    def __init__(self, root: Path, conn: sqlite3.Connection):
+    def __init__(self, root: Path, conn: sqlite3.Connection, read_only: str | None = None):
         self.root = root
         self.conn = conn
+        self.read_only = read_only  # why this store cannot be written (opened read-only); None when it can
 
     @property
     def state_dir(self) -> Path:
         return state_dir(self.root)
 
+    @property
+    def db_path(self) -> Path:
+        return self.state_dir / DB_NAME
+
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One short IMMEDIATE transaction: other processes wait (busy timeout), never interleave."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """One short IMMEDIATE transaction: other processes wait (busy timeout), never interleave. A store that
+        cannot be written, or a full disk, is a DatasetError / DiskFullError that says so."""
+        if self.read_only:
+            raise read_only_error(self.db_path, self.read_only)
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.rollback()
-            raise
-        else:
-            self.conn.commit()
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.rollback()
+                raise
+            try:
+                self.conn.commit()
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.rollback()
+                raise
+        except sqlite3.OperationalError as exc:
+            failure = _write_failure(self.db_path, exc)
+            if failure is None:
+                raise
+            raise failure from exc
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()
@@ -73,7 +96,8 @@ class Store:
 
 
 def open_store(path: str | Path, *, create: bool = False) -> Store:
-    """Open (and with ``create`` make) the state store of the dataset at ``path``."""
+    """Open (and with ``create`` make) the state store of the dataset at ``path``. A store in a folder this
+    process cannot write is opened read-only: reading commands work, writes say why they cannot happen."""
     root = dataset_root(path)
     folder = state_dir(root)
     db_path = folder / DB_NAME
@@ -90,27 +114,71 @@ def open_store(path: str | Path, *, create: bool = False) -> Store:
     try:
         conn = sqlite3.connect(db_path, timeout=settings.busy_timeout_ms() / 1000, isolation_level=None,
                                check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {settings.busy_timeout_ms()}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        _migrate(conn, db_path)
+        try:
+            _configure(conn)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            _migrate(conn, db_path)
+        except BaseException:
+            conn.close()
+            raise
+    except sqlite3.OperationalError as exc:
+        why = read_only_reason(db_path)
+        if why and db_path.exists():
+            return Store(root, _open_read_only(db_path), read_only=why)
+        raise _write_failure(db_path, exc) or _unreadable(db_path, exc) from exc
     except sqlite3.DatabaseError as exc:
-        raise DatasetError(
-            f"the state store {db_path} is unreadable: {exc}",
-            hint=f"move {folder} aside and run `loraprep scan {root}` to rebuild it",
-        ) from exc
+        raise _unreadable(db_path, exc) from exc
     return Store(root, conn)
 
 
-def _migrate(conn: sqlite3.Connection, db_path: Path) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+def _open_read_only(db_path: Path) -> sqlite3.Connection:
+    try:
+        conn = open_read_only(db_path, settings.busy_timeout_ms() / 1000)
+    except sqlite3.DatabaseError as exc:
+        raise _unreadable(db_path, exc) from exc
+    try:
+        _configure(conn)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        _refuse_newer(version, db_path)
+        if version < SCHEMA_VERSION:
+            raise ReadOnlyError(
+                f"{db_path} was written by an older loraprep (schema {version}, this one reads {SCHEMA_VERSION}) "
+                "and has to be upgraded once, which needs write access to the read-only .loraprep folder",
+                hint="make the folder writable once and run `loraprep status` on the dataset (that upgrades the "
+                     "store); it reads fine read-only after that")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {settings.busy_timeout_ms()}")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _unreadable(db_path: Path, exc: Exception) -> DatasetError:
+    # Never advise moving or deleting the folder: it holds the edit journal, which nothing else can rebuild.
+    return DatasetError(
+        f"the state store {db_path} is unreadable: {exc}",
+        hint=f"keep {db_path.parent} as it is (it holds your edit journal); restore {DB_NAME} from a backup, or "
+             f"copy it and try `sqlite3 {DB_NAME} .recover` on the copy; LORAPREP_DEBUG=1 shows the details",
+    )
+
+
+def _refuse_newer(version: int, db_path: Path) -> None:
     if version > SCHEMA_VERSION:
         raise DatasetError(
             f"{db_path} was written by a newer loraprep (schema {version}, this one knows {SCHEMA_VERSION})",
             hint="upgrade loraprep: pip install -U loraprep",
         )
+
+
+def _migrate(conn: sqlite3.Connection, db_path: Path) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    _refuse_newer(version, db_path)
     if version == SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")
@@ -129,3 +197,22 @@ def _migrate(conn: sqlite3.Connection, db_path: Path) -> None:
     except BaseException:
         conn.rollback()
         raise
+
+
+def _write_failure(db_path: Path, exc: sqlite3.OperationalError) -> Exception | None:
+    """What a failed store write means for the user: a full disk or a read-only folder; None otherwise."""
+    code = getattr(exc, "sqlite_errorcode", 0) or 0
+    # A full disk reaches SQLite as SQLITE_FULL, or, when growing the WAL index fails, as a plain I/O error.
+    if is_disk_full(exc) or (code & 0xFF == _SQLITE_IOERR and _space_left(db_path.parent) < _NEARLY_FULL):
+        return disk_full_error(str(db_path))
+    if code & 0xFF == _SQLITE_READONLY or "readonly database" in str(exc):
+        return read_only_error(db_path, read_only_reason(db_path) or str(exc))
+    return None
+
+
+def _space_left(folder: Path) -> int:
+    try:
+        info = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs (Windows): nothing to tell
+        return _NEARLY_FULL
+    return info.f_bavail * info.f_frsize

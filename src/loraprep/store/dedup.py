@@ -73,3 +73,37 @@ def load_decisions(conn: sqlite3.Connection) -> tuple[list[str], list[list[str]]
         else:
             splits.append(json.loads(subject))
     return keeps, splits
+
+
+def images_with_words(conn: sqlite3.Connection) -> set[str]:
+    """Image ids with a caption import or a user operation in a done batch: the copies a user has spoken about."""
+    from loraprep.store.id_packing import unpack_ids
+
+    done = "JOIN batches b ON b.id = t.batch_id WHERE b.state = 'done'"
+    ids = {r[0] for r in conn.execute(f"SELECT DISTINCT t.image_id FROM tag_ops t {done} AND t.source != 'rule'")}
+    for packing, blob in conn.execute(f"SELECT t.packing, t.images FROM tag_op_sets t {done} AND t.source = 'user'"):
+        ids.update(unpack_ids(packing, blob))
+    return ids
+
+
+def carried_into(conn: sqlite3.Connection, prefix: str) -> dict[str, set[str]]:
+    """keeper image id -> the origins (``prefix`` + donor path) of words ever carried to it; a carry the user undid
+    counts too (their undo is their word: it is not carried again)."""
+    from loraprep.store.id_packing import unpack_ids
+
+    done = "WHERE t.origin LIKE ? ESCAPE '\\'"
+    like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    out: dict[str, set[str]] = {}
+    for image_id, origin in conn.execute(f"SELECT t.image_id, t.origin FROM tag_ops t {done}", (like,)):
+        out.setdefault(image_id, set()).add(origin)
+    for origin, packing, blob in conn.execute(f"SELECT t.origin, t.packing, t.images FROM tag_op_sets t {done}",
+                                              (like,)):
+        for image_id in unpack_ids(packing, blob):
+            out.setdefault(image_id, set()).add(origin)
+    return out
+
+
+def tiers_set_by_user(conn: sqlite3.Connection) -> set[int]:
+    """File ids whose tier a done journal batch set (the user's word on the tier wins over a carried one)."""
+    return {r[0] for r in conn.execute("SELECT DISTINCT f.file_id FROM file_ops f JOIN batches b ON b.id = f.batch_id"
+                                       " WHERE b.state = 'done' AND f.field = 'tier'")}

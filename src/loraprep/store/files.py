@@ -170,3 +170,23 @@ def write_caption_row(conn: sqlite3.Connection, path: str, image_id: str, size: 
         "INSERT OR REPLACE INTO captions (path, image_id, size, mtime_ns, encoding, tags) VALUES (?,?,?,?,?,?)",
         (path, image_id, size, mtime_ns, encoding, json.dumps(tags, ensure_ascii=False)),
     )
+
+
+CAPTION_REASON = "caption "  # a reason that starts so failed the image for its caption, not for its own bytes
+
+
+def fail_for_caption(conn: sqlite3.Connection, path: str, reason: str) -> bool:
+    """Fail an active image because its caption cannot be read; False when the row keeps a reason of its own."""
+    cur = conn.execute(
+        "UPDATE files SET status='failed', reason=? WHERE path=? AND (status='active' OR (status='failed'"
+        " AND substr(reason, 1, ?) = ?))", (reason, path, len(CAPTION_REASON), CAPTION_REASON))
+    return cur.rowcount > 0
+
+
+def clear_caption_failures(conn: sqlite3.Connection, still_failing: set[str]) -> int:
+    """Make images failed for their caption active again unless listed (the caption now reads, or is gone)."""
+    rows = conn.execute("SELECT id, path FROM files WHERE status='failed' AND substr(reason, 1, ?) = ?",
+                        (len(CAPTION_REASON), CAPTION_REASON)).fetchall()
+    ids = [(r["id"],) for r in rows if r["path"] not in still_failing]
+    conn.executemany("UPDATE files SET status='active', reason='' WHERE id=?", ids)
+    return len(ids)

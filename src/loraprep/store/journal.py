@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
-from loraprep.errors import DatasetError
+from loraprep.errors import ConflictError, DatasetError
 from loraprep.model.tags import FRONT
 from loraprep.store.db import Store, now
 from loraprep.store.id_packing import pack_ids, unpack_ids
@@ -53,6 +53,7 @@ class Batch:
     state: str
     tag_ops: int
     file_ops: int
+    via: str | None = None  # 'web' (the editor) or 'cli' (a command, the Python API); None: written before v4
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class TagState:
 
 
 def record_batch(conn: sqlite3.Connection, label: str, source: str, tag_ops: Iterable[TagOp] = (),
-                 file_ops: Iterable[FileOp] = (), tag_sets: Iterable[TagOpSet] = ()) -> int | None:
+                 file_ops: Iterable[FileOp] = (), tag_sets: Iterable[TagOpSet] = (), *, via: str = "cli") -> int | None:
     """Write one batch inside the caller's transaction; a new user batch abandons the redo stack.
 
     Tag operations go in as sets (one row per tag and operation) whenever that keeps every image's own order
@@ -81,8 +82,8 @@ def record_batch(conn: sqlite3.Connection, label: str, source: str, tag_ops: Ite
     at = now()
     if source != "import":
         conn.execute("UPDATE batches SET state='abandoned' WHERE state='undone'")
-    batch_id = int(conn.execute("INSERT INTO batches (at, label, source) VALUES (?,?,?)",
-                                (at, label, source)).lastrowid)
+    batch_id = int(conn.execute("INSERT INTO batches (at, label, source, via) VALUES (?,?,?,?)",
+                                (at, label, source, via)).lastrowid)
     if tag_ops and source != "import":  # imports stay rows: scan reads one image's imports through the index
         tag_sets = as_sets(tag_ops) or []
         if tag_sets:
@@ -158,26 +159,48 @@ def file_changes(conn: sqlite3.Connection, batch_id: int, undone: bool) -> list[
     return [(r["file_id"], r["field"], r["old"] if undone else r["new"]) for r in rows]
 
 
-def undo(store: Store) -> Batch:
-    """Undo the newest undoable (user or rule) batch."""
+UNDOABLE = "SELECT id FROM batches WHERE state='done' AND source!='import' ORDER BY id DESC LIMIT 1"
+REDOABLE = ("SELECT b.id FROM batches b JOIN journal_events e ON e.batch_id = b.id "
+            "WHERE b.state='undone' AND e.event='undo' ORDER BY e.id DESC LIMIT 1")
+
+
+def undo(store: Store, *, expected: int | None = None) -> Batch:
+    """Undo the newest undoable (user or rule) batch; with ``expected``, only if that is the one."""
+    return _step(store, UNDOABLE, "undone", expected, "nothing to undo",
+                 "`loraprep history DATASET` lists the journal")
+
+
+def redo(store: Store, *, expected: int | None = None) -> Batch:
+    """Redo the most recently undone batch; with ``expected``, only if that is the one."""
+    return _step(store, REDOABLE, "done", expected, "nothing to redo",
+                 "redo works right after an undo, before a new edit")
+
+
+def next_steps(store: Store) -> tuple[Batch | None, Batch | None]:
+    """The batch an undo would undo and the one a redo would redo now (None where there is none)."""
+    found = [store.conn.execute(sql).fetchone() for sql in (UNDOABLE, REDOABLE)]
+    return tuple(get_batch(store, row[0]) if row else None for row in found)
+
+
+def _step(store: Store, sql: str, state: str, expected: int | None, nothing: str, hint: str) -> Batch:
     with store.write() as conn:
-        row = conn.execute("SELECT id FROM batches WHERE state='done' AND source!='import' ORDER BY id DESC LIMIT 1").fetchone()
+        row = conn.execute(sql).fetchone()
         if row is None:
-            raise DatasetError("nothing to undo", hint="`loraprep history DATASET` lists the journal")
-        _flip(conn, row[0], "undone")
+            raise DatasetError(nothing, hint=hint)
+        if expected is not None and row[0] != expected:
+            # Checked under the write lock: another writer's batch may have become the newest since the caller
+            # looked, and undoing that one instead would undo somebody else's work unseen.
+            newest = get_batch(store, row[0])
+            raise ConflictError(f"batch {expected} is no longer the one to {'undo' if state == 'undone' else 'redo'}:"
+                                f" it is now batch {newest.id} ({newest.label!r}, {describe_via(newest.via)})",
+                                hint="look at History, then undo or redo again")
+        _flip(conn, row[0], state)
     return get_batch(store, row[0])
 
 
-def redo(store: Store) -> Batch:
-    """Redo the most recently undone batch."""
-    with store.write() as conn:
-        row = conn.execute(
-            "SELECT b.id FROM batches b JOIN journal_events e ON e.batch_id = b.id "
-            "WHERE b.state='undone' AND e.event='undo' ORDER BY e.id DESC LIMIT 1").fetchone()
-        if row is None:
-            raise DatasetError("nothing to redo", hint="redo works right after an undo, before a new edit")
-        _flip(conn, row[0], "done")
-    return get_batch(store, row[0])
+def describe_via(via: str | None) -> str:
+    """Who wrote a batch, in words."""
+    return {"web": "written in the editor", "cli": "written by a loraprep command"}.get(via or "", "writer unknown")
 
 
 def _flip(conn: sqlite3.Connection, batch_id: int, state: str) -> None:
@@ -200,7 +223,8 @@ def history(store: Store, *, limit: int = 50, batch_id: int | None = None) -> li
         f" + (SELECT COALESCE(SUM(count), 0) FROM tag_op_sets s WHERE s.batch_id=b.id) AS n_tag,"
         f" (SELECT COUNT(*) FROM file_ops f WHERE f.batch_id=b.id) AS n_file FROM batches b {where}"
         f" ORDER BY b.id DESC LIMIT ?", (*params, limit)).fetchall()
-    return [Batch(r["id"], r["at"], r["label"], r["source"], r["state"], r["n_tag"], r["n_file"]) for r in rows]
+    return [Batch(r["id"], r["at"], r["label"], r["source"], r["state"], r["n_tag"], r["n_file"], r["via"])
+            for r in rows]
 
 
 def tag_states(conn: sqlite3.Connection, image_ids: Iterable[str] | None = None, *,

@@ -165,6 +165,19 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX tag_op_sets_batch ON tag_op_sets(batch_id);
     """,
+    # v4: the process that opened a run (pid, host, boot id, start time), so a later command can tell a run
+    # still going from one whose process was killed, and mark that one interrupted.
+    """
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    ALTER TABLE runs ADD COLUMN host TEXT;
+    ALTER TABLE runs ADD COLUMN boot_id TEXT;
+    ALTER TABLE runs ADD COLUMN pid_start INTEGER;
+    """,
+    # v5: which program wrote each batch ('web': the editor, 'cli': a command or the Python API), so an undo
+    # can say whose batch it is about to undo; NULL for batches written before.
+    """
+    ALTER TABLE batches ADD COLUMN via TEXT;
+    """,
 )
 
 # Data conversions that SQL cannot express, run after the statements of the same version.

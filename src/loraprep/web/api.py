@@ -18,7 +18,10 @@ class Query(BaseModel):
 
 
 class Ids(BaseModel):
+    """Which images a reading request is about: ``ids``, else the ``filter`` that selects them, else all."""
+
     ids: Optional[list[int]] = None
+    filter: Optional[Query] = None
 
 
 class Edit(BaseModel):
@@ -33,6 +36,10 @@ class OnScreen(BaseModel):
 
     visible: Optional[list[int]] = Field(None, max_length=5000)  # the gallery rows on screen: answered first
     current: Optional[int] = None  # the image open in the panel: its detail comes with the answer when it changed
+
+
+class StepRequest(OnScreen):
+    expected: Optional[int] = None  # the batch the page showed the user: refused (409) when another is next
 
 
 class EditRequest(OnScreen):
@@ -65,8 +72,9 @@ class PlanRequest(BaseModel):
 
 
 class ExportRequest(BaseModel):
-    out: str = Field(..., min_length=1)
+    out: str = Field(..., min_length=1, max_length=4096)
     format: Optional[str] = None
+    replace: bool = False  # replace the folder even when it is not provably a loraprep export
 
 
 def build_router(editor):
@@ -116,7 +124,7 @@ def build_router(editor):
 
     @r.post("/api/tags/counts")
     def tag_counts(body: Ids):
-        return as_json({"ok": True, "tags": editor.tag_counts(body.ids)})
+        return as_json({"ok": True, "tags": editor.tag_counts(body.ids, plain_query(body.filter))})
 
     @r.get("/api/vocabulary")
     def vocabulary(prefix: str = Q("", max_length=200), limit: int = Q(20, ge=1, le=500)):
@@ -124,28 +132,26 @@ def build_router(editor):
 
     @r.post("/api/edits/preview")
     def preview(body: EditRequest):
-        return editor.preview_edit(body.edit.model_dump(), body.ids,
-                                   body.filter.model_dump() if body.filter else None)
+        return editor.preview_edit(body.edit.model_dump(), body.ids, plain_query(body.filter))
 
     @r.post("/api/edits/apply")
     def apply(body: EditRequest):
-        return as_json(editor.apply_edit(body.edit.model_dump(), body.ids,
-                                         body.filter.model_dump() if body.filter else None, body.visible,
+        return as_json(editor.apply_edit(body.edit.model_dump(), body.ids, plain_query(body.filter), body.visible,
                                          body.current))
 
     @r.post("/api/undo")
-    def undo(body: Optional[OnScreen] = None):
-        body = body or OnScreen()
-        return as_json(editor.step("undo", body.visible, body.current))
+    def undo(body: Optional[StepRequest] = None):
+        body = body or StepRequest()
+        return as_json(editor.step("undo", body.visible, body.current, body.expected))
 
     @r.post("/api/redo")
-    def redo(body: Optional[OnScreen] = None):
-        body = body or OnScreen()
-        return as_json(editor.step("redo", body.visible, body.current))
+    def redo(body: Optional[StepRequest] = None):
+        body = body or StepRequest()
+        return as_json(editor.step("redo", body.visible, body.current, body.expected))
 
     @r.get("/api/history")
     def history(limit: int = Q(50, ge=1, le=1000)):
-        return as_json({"ok": True, "batches": editor.history(limit)})
+        return as_json({"ok": True, **editor.history(limit)})
 
     @r.get("/api/thresholds")
     def get_thresholds():
@@ -169,7 +175,7 @@ def build_router(editor):
 
     @r.post("/api/curation")
     def curation(body: Ids):
-        return editor.curation(body.ids)
+        return editor.curation(body.ids, plain_query(body.filter))
 
     @r.post("/api/plan")
     def plan(body: PlanRequest):
@@ -177,9 +183,16 @@ def build_router(editor):
 
     @r.post("/api/export")
     def export(body: ExportRequest):
-        return editor.run_op("export", out=body.out, fmt=body.format)
+        from loraprep.web.export_folder import export_folder
+
+        return editor.run_op("export", out=export_folder(body.out, editor.root), fmt=body.format,
+                             replace=body.replace)
 
     return r
+
+
+def plain_query(query: Optional[Query]) -> Optional[dict]:
+    return query.model_dump() if query is not None else None
 
 
 def as_json(data) -> "Response":

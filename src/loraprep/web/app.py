@@ -18,6 +18,7 @@ def create_app(dataset, *, token: str, editor=None, port: int | None = None, sta
     from starlette.responses import FileResponse
 
     from loraprep.web import api, errors, security
+    from loraprep.web.body_limit import BodyLimit
     from loraprep.web.errors import ApiError
     from loraprep.web.service import Editor
 
@@ -35,6 +36,7 @@ def create_app(dataset, *, token: str, editor=None, port: int | None = None, sta
     app.state.editor = editor
     app.state.guard = security.Guard(token=token, port=port)
     errors.install(app)
+    app.add_middleware(BodyLimit)  # added before the guard, so it runs inside it: a stranger gets 403, not 413
     security.install(app, app.state.guard)
     app.include_router(api.build_router(editor))
 

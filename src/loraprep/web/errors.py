@@ -31,8 +31,14 @@ def error_response(status: int, message: str, hint: str | None = None):
 
 
 def _status_of_loraprep_error(exc) -> int:
-    from loraprep.errors import UsageError
+    from loraprep.errors import ConflictError, DiskFullError, LimitError, UsageError
 
+    if isinstance(exc, DiskFullError):
+        return 507
+    if isinstance(exc, LimitError):
+        return 422
+    if isinstance(exc, ConflictError):
+        return 409
     text = str(exc)
     if text.startswith("no image with id") or text.startswith("no dedup group"):
         return 404
@@ -73,6 +79,11 @@ def install(app) -> None:
 
     @app.exception_handler(Exception)
     async def _crash(request, exc: Exception):
+        from loraprep.errors import disk_full
+
+        full = disk_full(exc)
+        if full is not None:  # 507 Insufficient Storage: the disk, not loraprep, needs attention
+            return error_response(507, full.message, full.hint)
         log.exception("internal error on %s", request.url.path)
         return error_response(500, f"internal error: {type(exc).__name__}",
                               "the server log has the details; run with LORAPREP_DEBUG=1 for a traceback")

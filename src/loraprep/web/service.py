@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+from loraprep.limits import check_id_count
 from loraprep.web import shapes
 from loraprep.web.errors import ApiError
 from loraprep.web.thumbnails import ThumbnailWorker
@@ -26,6 +27,7 @@ class Editor:
 
             workspace = Workspace(dataset)
         self.ws = workspace
+        self.ws.writer = "web"  # the journal records who wrote each batch: an undo shows it before acting
         self.root = Path(self.ws.store.root).resolve()
         self.lock = YieldingLock()
         self.version = 1  # bumped on every change the page should pick up
@@ -188,32 +190,41 @@ class Editor:
             self.sync()
             return shapes.select(self.ws, where, concept, status, text)
 
-    def tag_counts(self, file_ids: list[int] | None) -> list[dict]:
+    def tag_counts(self, file_ids: list[int] | None, query: dict | None = None) -> list[dict]:
         with self.lock:
             self.sync()
-            return shapes.tag_counts(self.ws, self._known(file_ids))
+            return shapes.tag_counts(self.ws, self._chosen(file_ids, query))
+
+    def _chosen(self, file_ids: list[int] | None, query: dict | None) -> list[int]:
+        """The images a reading request names: its ids, else those its filter selects, else all of them."""
+        if file_ids is None and query is not None:
+            return shapes.select(self.ws, **query)
+        return self._known(file_ids)
 
     def _known(self, file_ids: list[int] | None) -> list[int]:
         if file_ids is None:
             return list(self.ws.entries)
+        check_id_count(len(file_ids))
+        file_ids = list(dict.fromkeys(file_ids))  # an id sent twice is one image, counted once
         unknown = [i for i in file_ids if i not in self.ws.entries]
         if unknown:
             raise ApiError(404, f"no image with id {unknown[0]}" + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
-        return list(file_ids)
+        return file_ids
 
     def vocabulary(self, prefix: str, limit: int) -> list[dict]:
         with self.lock:
             return shapes.vocabulary(self.ws, prefix, limit)
 
-    def history(self, limit: int) -> list[dict]:
+    def history(self, limit: int) -> dict:
+        """The newest batches, and the ones an undo and a redo would act on (with who wrote them)."""
         with self.lock:
             self.sync()
-            return shapes.history(self.ws, limit)
+            return {"batches": shapes.history(self.ws, limit), **shapes.plain(self.ws.next_steps())}
 
-    def curation(self, file_ids: list[int] | None) -> dict:
+    def curation(self, file_ids: list[int] | None, query: dict | None = None) -> dict:
         with self.lock:
             self.sync()
-            return shapes.curation(self.ws, self._known(file_ids))
+            return shapes.curation(self.ws, self._chosen(file_ids, query))
 
     # ---- writing -------------------------------------------------------------------------------------------
     def targets(self, ids: list[int] | None, query: dict | None) -> list[int]:
@@ -291,10 +302,12 @@ class Editor:
                             self._gallery_rows([fid])
                         time.sleep(0)  # hand the interpreter to a request's thread at once, not in 5 ms
 
-    def step(self, direction: str, visible: list[int] | None = None, current: int | None = None) -> dict:
-        """Undo or redo; answered like an edit (rows on screen first, the open image's detail)."""
+    def step(self, direction: str, visible: list[int] | None = None, current: int | None = None,
+             expected: int | None = None) -> dict:
+        """Undo or redo; answered like an edit (rows on screen first, the open image's detail). With
+        ``expected`` (the batch the page showed), another batch being next is refused with 409."""
         with self.lock:
-            result = getattr(self.ws, direction)()
+            result = getattr(self.ws, direction)(expected)
             self._changed()
             return {"ok": True, **result, **self._patch(visible, current), "version": self.version}
 

@@ -2,7 +2,7 @@
 "use strict";
 const $ = (s) => document.querySelector(s);
 const S = { rows: null, byId: new Map(), view: [], filtered: null, selected: new Set(), current: null,
-  version: 0, session: null, preview: null, busy: 0, fresh: null };
+  version: 0, session: null, preview: null, busy: 0, fresh: null, selectedAll: null };
 
 async function api(method, path, body) {
   const res = await fetch(path, { method, credentials: "same-origin",
@@ -95,11 +95,21 @@ function updateCounts() {
   $("#target-info").textContent = t.ids ? `on ${t.ids.length} selected` : (filterActive() ? `on the filter (${S.view.length})` : `on all ${S.view.length}`);
 }
 function targets() {
+  // Large selections travel as filters: "select all" is the filter that showed them, while nothing was written
+  // since (an edit can change what a filter selects); a hand-made selection travels as its ids.
+  const all = S.selectedAll;
+  if (all && all.version === S.version && all.count === S.selected.size) return { filter: all.query };
   if (S.selected.size) return { ids: [...S.selected] };
   if (filterActive()) return { filter: query() };
   return { filter: { where: null, concept: null, status: null, text: null } };
 }
-function selectionChanged() { grid.paint(); updateCounts(); resetPreview(); loadCounts(); }
+function selectionChanged(all) { S.selectedAll = all || null; grid.paint(); updateCounts(); resetPreview(); loadCounts(); }
+function selectAll() {
+  for (const i of S.view) S.selected.add(S.rows.id[i]);
+  // Only a selection that is exactly the view equals its filter (one kept from before may hold others).
+  const exact = S.selected.size === S.view.length;
+  selectionChanged(exact ? { query: query(), version: S.version, count: S.selected.size } : null);
+}
 
 /* ---- tag sidebar ------------------------------------------------------------------------------------- */
 let countsSeq = 0, countsTimer = null, countsWaiters = [];
@@ -120,10 +130,10 @@ function cancelCounts() {
 }
 async function fetchCounts() {
   const seq = ++countsSeq;
-  const ids = S.selected.size ? [...S.selected] : (S.filtered ? S.filtered : null);
+  const body = S.selected.size ? targets() : (S.filtered ? { filter: query() } : {});
   $("#side-title").textContent = S.selected.size ? "Tags of the selection" : (S.filtered ? "Tags of the filter" : "Tags");
   try {
-    const data = await api("POST", "api/tags/counts", { ids });
+    const data = await api("POST", "api/tags/counts", body);
     if (seq === countsSeq) { S.counts = data.tags; renderCounts(); }
   } catch (e) { fail(e); }
 }
@@ -207,7 +217,14 @@ function fetchVisibleLater() {
 let fillTimer;
 function fillLater() { clearTimeout(fillTimer); fillTimer = setTimeout(() => refreshAll().catch(fail), 1500); }
 async function step(dir) {
-  try { await write("api/" + dir, {}, (r) => `${dir}: ${r.label}`); } catch (e) { fail(e); }
+  // Says whose batch it is before acting on one the editor did not write (a CLI command's), and sends the
+  // batch it showed: the server refuses (409) when another has become the next one meanwhile.
+  try {
+    const batch = (await api("GET", "api/history?limit=1"))[dir];
+    if (!batch) { toast(`nothing to ${dir}`, true); return; }
+    if (batch.via !== "web" && !confirm(`${dir === "undo" ? "Undo" : "Redo"} ${describeBatch(batch)}?`)) return;
+    await write("api/" + dir, { expected: batch.id }, (r) => `${dir}: ${r.label}`);
+  } catch (e) { fail(e); if (e.status === 409) loadHistory(); }
 }
 $("#undo").onclick = () => step("undo"); $("#redo").onclick = () => step("redo");
 
@@ -260,7 +277,7 @@ document.addEventListener("keydown", (ev) => {
   if (ev.key === "Escape") { if (document.querySelector("dialog[open]")) return; if (inField) { document.activeElement.blur(); return; }
     if (S.selected.size) { S.selected.clear(); selectionChanged(); } else closePanel(); return; }
   if (inField) return;
-  if (mod && ev.key === "a") { ev.preventDefault(); for (const i of S.view) S.selected.add(S.rows.id[i]); selectionChanged(); return; }
+  if (mod && ev.key === "a") { ev.preventDefault(); selectAll(); return; }
   if (ev.key === "/") { ev.preventDefault(); $("#where").focus(); return; }
   if (ev.key === "t" && S.current != null) { ev.preventDefault(); $("#add-tag").focus(); return; }
   if (grid.key(ev)) ev.preventDefault();
@@ -273,7 +290,7 @@ async function poll() {
 }
 
 /* ---- hooks for tests and the benchmark ---------------------------------------------------------------- */
-window.LP = { S, api, edit, applyFilter, localFilter, openImage: (id) => openImage(id), refreshAll, frame, step,
+window.LP = { S, api, edit, applyFilter, localFilter, openImage: (id) => openImage(id), refreshAll, frame, step, targets, selectAll,
   async timed(fn) { const t0 = performance.now(); await fn(); await frame(); return performance.now() - t0; } };
 
 (async function boot() {

@@ -2,6 +2,8 @@
 "use strict";
 const q = (s) => document.querySelector(s);
 const SRC_LABEL = { tagger: "tagger", import: "imported", user: "you", rule: "rule" };
+const WRITERS = { web: "written in the editor", cli: "written by a loraprep command" };
+function describeBatch(b) { return `batch #${b.id} "${b.label}" (${WRITERS[b.via] || "writer unknown"})`; }
 
 /* ---- image panel ------------------------------------------------------------------------------------- */
 let openSeq = 0;
@@ -87,9 +89,12 @@ function loadHistory() {
 async function fetchHistory() {
   try {
     const h = await api("GET", "api/history?limit=100");
-    q("#history-list").innerHTML = h.batches.map((b) => `<li class="${esc(b.state)}">#${b.id} ${esc(b.label)} <span class="hint">${esc(b.source)} · ${esc(b.state)} · ${esc((b.at || "").slice(0, 19).replace("T", " "))}</span></li>`).join("") || "<li>no edits yet</li>";
-    const undoable = h.batches.find((b) => b.state === "done" && b.source !== "import");
-    q("#undo").title = undoable ? `Undo "${undoable.label}" (Ctrl+Z)` : "nothing to undo";
+    q("#history-list").innerHTML = h.batches.map((b) => `<li class="${esc(b.state)}">#${b.id} ${esc(b.label)} <span class="hint">${esc(b.source)} · ${esc(WRITERS[b.via] || "writer unknown")} · ${esc(b.state)} · ${esc((b.at || "").slice(0, 19).replace("T", " "))}</span></li>`).join("") || "<li>no edits yet</li>";
+    for (const [dir, key] of [["undo", "Ctrl+Z"], ["redo", "Ctrl+Shift+Z"]]) {
+      const b = h[dir], button = q("#" + dir);
+      button.title = b ? `${dir === "undo" ? "Undo" : "Redo"} ${describeBatch(b)} (${key})` : `nothing to ${dir}`;
+      button.dataset.via = b ? (b.via || "unknown") : "";  // the page marks a batch the editor did not write
+    }
   } catch (e) { /* shown on the next action */ }
 }
 q("#open-history").onclick = () => { clearTimeout(historyTimer); fetchHistory(); q("#dlg-history").showModal(); };
@@ -138,8 +143,7 @@ q("#dedup-list").addEventListener("click", async (ev) => {
 /* ---- curation preview, plan and export --------------------------------------------------------------- */
 q("#open-curation").onclick = async () => {
   try {
-    const t = targets(), ids = t.ids || S.view.map((i) => S.rows.id[i]);
-    const c = await api("POST", "api/curation", { ids });
+    const c = await api("POST", "api/curation", targets());
     q("#curation-body").innerHTML = `<p>${c.images} image(s): ${c.tags_before} tags each before the recipe's rules, ${c.tags_after} after.</p>` +
       `<table class="small"><tr><th>tag</th><th>removed by</th><th>images</th></tr>${c.dropped.map((d) => `<tr><td>${esc(d.tag)}</td><td>${esc(d.rule)}</td><td>${d.count}</td></tr>`).join("")}</table>` +
       `<h3>Captions</h3>${c.examples.map((x) => `<p><b>${esc(x.name)}</b>: <code>${esc(x.caption)}</code></p>`).join("")}`;
