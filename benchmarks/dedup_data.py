@@ -22,7 +22,7 @@ except ImportError:  # run as a script from benchmarks/
 UNEVEN = tuple(f"crop_{kind}" for kind in bases_.CROP_KINDS)        # alone
 UNEVEN_EDITED = tuple(f"{v}_edited" for v in UNEVEN)              # with a resize, JPEG q60 or brightness change
 VARIANTS = ("resize", "jpeg60", "crop", "bright", "mirror", "cutout", "watermark", "webp_lossless") + UNEVEN + UNEVEN_EDITED
-DATA_VERSION = 4        # 2: uneven crops, noise-texture and flat-drawing bases, overlapping-crop negatives
+DATA_VERSION = 5        # 2: uneven crops, noise-texture and flat-drawing bases, overlapping-crop negatives; 5: "crop" keeps >= 85%
 PHOTOS = ("astronaut.png", "brick.png", "camera.png", "cell.png", "chelsea.png", "clock_motion.png", "coffee.png",
           "coins.png", "grass.png", "gravel.png", "hubble_deep_field.jpg", "ihc.png", "moon.png",
           "motorcycle_left.png", "retina.jpg", "rocket.jpg", "color.png", "phantom.png")
@@ -163,7 +163,8 @@ def render(spec: dict) -> tuple[bytes, str]:
         fmt, save = "JPEG", {"quality": 60}
     elif v == "crop":
         w, h = img.size
-        l, r, t, b = (rng.uniform(0.05, 0.10) for _ in range(4))
+        # 2.5-7.5% a side: each dimension keeps at least 85% (bases_.MAX_CUT), the rule for "the same picture"
+        l, r, t, b = (rng.uniform(0.025, bases_.MAX_CUT / 2) for _ in range(4))
         img = img.crop((int(l * w), int(t * h), int(w - r * w), int(h - b * h)))
     elif v == "bright":
         img = ImageEnhance.Brightness(img).enhance(1 + rng.choice([-1, 1]) * rng.uniform(0.05, 0.1))

@@ -70,3 +70,20 @@ def test_overlapping_crops_that_are_no_crop_of_each_other_stay_apart(maker, axis
         ends = [(cut, 0, 0, 0), (0, cut, 0, 0)] if axis == "x" else [(0, 0, cut, 0), (0, 0, 0, cut)]
         recs = [record(f"part{i}", _encode(crop(base, box), "PNG")) for i, box in enumerate(ends)]
         assert find_duplicate_groups(recs) == []
+
+
+@pytest.mark.parametrize("maker", sorted(MAKERS))
+@pytest.mark.parametrize("axes", ["x", "y", "xy"])
+def test_crop_keeping_under_85_percent_of_a_dimension_is_another_picture(maker, axes):
+    """The rule (docs/concepts.md): a crop must keep 85% of each dimension; one keeping 76-80%, even split
+    between both sides so that no side loses more than 15%, is a different picture."""
+    rng = random.Random(f"too-far/{maker}/{axes}")
+    for case in range(6):
+        base = MAKERS[maker](rng, (rng.randrange(300, 600), rng.randrange(300, 600)))
+        box = [0.0] * 4
+        for axis in axes:
+            total, share = rng.uniform(0.20, 0.24), rng.uniform(0.4, 0.6)
+            at = 0 if axis == "x" else 2
+            box[at], box[at + 1] = total * share, total * (1 - share)
+        recs = [record(f"whole{case}.png", _encode(base, "PNG")), record(f"part{case}", _encode(crop(base, tuple(box)), "PNG"))]
+        assert find_duplicate_groups(recs) == [], box

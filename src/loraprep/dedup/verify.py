@@ -14,10 +14,14 @@ from loraprep.dedup.hashes import area_matrix
 from loraprep.dedup.identical import near_identical
 from loraprep.dedup.local import local_range
 
+# "The same picture" (docs/concepts.md): a crop keeps at least 85% of each dimension, so an alignment may
+# cut at most MAX_CUT of an axis in total (low side + high side), plus the slack of its 1% estimate
+MAX_CUT = 0.15
+_CUT_SLACK = 0.02
 CUTS = np.round(np.arange(0.0, 0.155, 0.01), 3)      # crop per side a hypothesis may take: 0..15%, 1% steps
+_BOXES = [(a, b) for a in CUTS for b in CUTS if a + b <= MAX_CUT + _CUT_SLACK + 1e-6]
 # hypotheses the first alignment reads (2% steps, a quarter of the profile work); _refined reads them all
-_COARSE = np.array([i for i, (a, b) in enumerate((a, b) for a in CUTS for b in CUTS)
-                    if round(a * 100) % 2 == 0 and round(b * 100) % 2 == 0])
+_COARSE = np.array([i for i, (a, b) in enumerate(_BOXES) if round(a * 100) % 2 == 0 and round(b * 100) % 2 == 0])
 _SIDE = 32                                             # comparison grid
 _BASE_TOL = 18.0                                       # luma difference (0..255) that counts as changed
 _EDGE_TOL = 0.6                                        # plus this share of the local contrast (misaligned edges)
@@ -42,10 +46,19 @@ class Verdict:
     cutout: bool
 
 
+@lru_cache(maxsize=1)
+def _wide_boxes():
+    """(cut totals (W,), operators (W, THUMB, THUMB)): every split of 0..2*MAX_CUT per axis, 1% steps, for the rule's check."""
+    steps = np.round(np.arange(0.0, 2 * MAX_CUT + 0.005, 0.01), 3)
+    boxes = np.array([(a, b) for a in steps for b in steps if a + b <= 2 * MAX_CUT + 1e-6], np.float32)
+    ops = np.stack([area_matrix(THUMB, THUMB, a * THUMB, (1 - b) * THUMB) for a, b in boxes])
+    return boxes.sum(axis=1), ops
+
+
 @lru_cache(maxsize=4)
 def _hypotheses(side_in: int, side_out: int):
     """(boxes (H, 2) of (cut_lo, cut_hi), operators (H, side_out, side_in)); box 0 is the uncropped one."""
-    boxes = np.array([(a, b) for a in CUTS for b in CUTS], np.float32)
+    boxes = np.array(_BOXES, np.float32)
     ops = np.stack([area_matrix(side_out, side_in, a * side_in, (1 - b) * side_in) for a, b in boxes])
     return boxes, ops
 
@@ -208,14 +221,21 @@ def _refined(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: 
     mean of the big side, and on a picture with a few large shapes that can pull the x alignment far off
     (a one-sided crop was then read as 14% off the left and 8% off the right)."""
     _, ops = _hypotheses(THUMB, THUMB)
-    flat_ops = ops.reshape(-1, THUMB)
+    return _profile_fit(s, big, small, hx, hy, ops)
+
+
+def _profile_fit(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: np.ndarray, candidates: np.ndarray):
+    """(x, y) index into ``candidates`` (crop operators of one axis) that best aligns each axis' profile, that
+    profile of the big side taken over only what the other axis' hypothesis (hx, hy: verification boxes) keeps."""
+    _, ops = _hypotheses(THUMB, THUMB)
+    flat_ops = candidates.reshape(-1, THUMB)
     luma = s.luma[big]
     n = len(big)
     picked = []
     for axis, other in ((0, hy), (1, hx)):
         weights = ops[other].sum(axis=1) / THUMB                    # share of each line the other axis keeps
         profile = np.einsum("ry,ryx->rx" if axis == 0 else "rx,ryx->ry", weights, luma) / weights.sum(1, keepdims=True)
-        crop = (profile @ flat_ops.T).reshape(n, len(ops), THUMB)
+        crop = (profile @ flat_ops.T).reshape(n, len(candidates), THUMB)
         crop -= crop.sum(axis=-1, keepdims=True) / THUMB
         variance = np.einsum("rho,rho->rh", crop, crop) / THUMB
         scale = 1.0 / (np.sqrt(variance) + 1e-3)
@@ -223,6 +243,21 @@ def _refined(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: 
         err = THUMB * variance * scale * scale + s.profile_energy[axis][small][:, None] - 2 * scale * dots
         picked.append(np.argmin(err, axis=1))
     return picked[0], picked[1]
+
+
+def _beyond_rule(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: np.ndarray) -> np.ndarray:
+    """True where the small side, read as a crop of the big one over up to twice the rule's cut, fits best
+    as one that keeps under 85% of a dimension (minus the estimate's slack): another picture.
+
+    The 2-D test alone cannot tell: on a picture of a few large flat shapes, a crop of 21% read as one of
+    15% only moves each edge about a pixel of the comparison grid, which its edge tolerance forgives."""
+    totals, wide = _wide_boxes()
+    out = np.zeros(len(big), bool)
+    for at in range(0, len(big), 64):                                # (64, W, THUMB) floats per pass
+        part = slice(at, at + 64)
+        wx, wy = _profile_fit(s, big[part], small[part], hx[part], hy[part], wide)
+        out[part] = np.maximum(totals[wx], totals[wy]) > MAX_CUT + _CUT_SLACK + 1e-6
+    return out
 
 
 def _changed(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: np.ndarray) -> np.ndarray:
@@ -298,6 +333,10 @@ def _compare_pictures(keepers: Sequence[Descriptor], members: Sequence[Descripto
             rows_better = again[moved][better]
             best[rows_better], chosen[rows_better] = score[better], pick[rows_better]
             cut_x[rows_better], cut_y[rows_better] = rx[moved][better], ry[moved][better]
+    held = np.flatnonzero(chosen >= 0)
+    if len(held):
+        beyond = _beyond_rule(s, big[held, chosen[held]], small[held, chosen[held]], cut_x[held], cut_y[held])
+        chosen[held[beyond]] = -1
     out = []
     for i in range(n):
         c = chosen[i]
