@@ -35,9 +35,6 @@ _NO_MATCH = 2.0                                        # changed share of a pair
 # changed share over which a re-read alignment is not tried: on the 2,000-image benchmark every pair it
 # brought under the loosest preset was under 0.11 before, and nine in ten re-reads were of pairs at 0.97-2
 _REFINE_CAP = 0.3
-# only an alignment that cuts this much of an axis can be a crop beyond the rule that the 2-D test forgives
-# (a 21% crop read as a 10% one moves edges by 4 grid pixels: the 2-D test sees it)
-_NEAR_RULE = 0.09
 _MOST_CHANGED = 0.5                                    # the highest threshold (50% changed): a pair over it is refused anyway
 _CHUNK = 512                                           # pairs per numpy pass: bounds the working set to ~50 MB
 _CUT_CHUNK = 64                                        # cut-out pairs per pass: 48x48 planes, kept within the CPU caches
@@ -51,15 +48,6 @@ class Verdict:
     mirrored: bool
     cropped: bool
     cutout: bool
-
-
-@lru_cache(maxsize=1)
-def _wide_boxes():
-    """(cut totals (W,), operators (W, THUMB, THUMB)): every split of 0..2*MAX_CUT per axis, 1% steps, for the rule's check."""
-    steps = np.round(np.arange(0.0, 2 * MAX_CUT + 0.005, 0.01), 3)
-    boxes = np.array([(a, b) for a in steps for b in steps if a + b <= 2 * MAX_CUT + 1e-6], np.float32)
-    ops = np.stack([area_matrix(THUMB, THUMB, a * THUMB, (1 - b) * THUMB) for a, b in boxes])
-    return boxes.sum(axis=1), ops
 
 
 @lru_cache(maxsize=4)
@@ -228,12 +216,13 @@ def _refined(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: 
     mean of the big side, and on a picture with a few large shapes that can pull the x alignment far off
     (a one-sided crop was then read as 14% off the left and 8% off the right)."""
     _, ops = _hypotheses(THUMB, THUMB)
-    return _profile_fit(s, big, small, hx, hy, ops)
+    err_x, err_y = _profile_fit(s, big, small, hx, hy, ops)
+    return np.argmin(err_x, axis=1), np.argmin(err_y, axis=1)
 
 
 def _profile_fit(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: np.ndarray, candidates: np.ndarray):
-    """(x, y) index into ``candidates`` (crop operators of one axis) that best aligns each axis' profile, that
-    profile of the big side taken over only what the other axis' hypothesis (hx, hy: verification boxes) keeps."""
+    """(x, y) profile mismatch (n, len(candidates)) of every crop in ``candidates`` (operators of one axis), each
+    axis' profile of the big side taken over only what the other axis' hypothesis (hx, hy: verification boxes) keeps."""
     _, ops = _hypotheses(THUMB, THUMB)
     flat_ops = candidates.reshape(-1, THUMB)
     luma = s.luma[big]
@@ -248,23 +237,8 @@ def _profile_fit(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, 
         scale = 1.0 / (np.sqrt(variance) + 1e-3)
         dots = (crop @ s.profiles[axis][small][:, :, None])[..., 0]
         err = THUMB * variance * scale * scale + s.profile_energy[axis][small][:, None] - 2 * scale * dots
-        picked.append(np.argmin(err, axis=1))
+        picked.append(err)
     return picked[0], picked[1]
-
-
-def _beyond_rule(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: np.ndarray) -> np.ndarray:
-    """True where the small side, read as a crop of the big one over up to twice the rule's cut, fits best
-    as one that keeps under 85% of a dimension (minus the estimate's slack): another picture.
-
-    The 2-D test alone cannot tell: on a picture of a few large flat shapes, a crop of 21% read as one of
-    15% only moves each edge about a pixel of the comparison grid, which its edge tolerance forgives."""
-    totals, wide = _wide_boxes()
-    out = np.zeros(len(big), bool)
-    for at in range(0, len(big), 64):                                # (64, W, THUMB) floats per pass
-        part = slice(at, at + 64)
-        wx, wy = _profile_fit(s, big[part], small[part], hx[part], hy[part], wide)
-        out[part] = np.maximum(totals[wx], totals[wy]) > MAX_CUT + _CUT_SLACK + 1e-6
-    return out
 
 
 def _changed(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: np.ndarray) -> np.ndarray:
@@ -341,10 +315,14 @@ def _compare_pictures(keepers: Sequence[Descriptor], members: Sequence[Descripto
             best[rows_better], chosen[rows_better] = score[better], pick[rows_better]
             cut_x[rows_better], cut_y[rows_better] = rx[moved][better], ry[moved][better]
     boxes, _ = _hypotheses(THUMB, THUMB)
-    near_rule = np.maximum(boxes[cut_x].sum(axis=1), boxes[cut_y].sum(axis=1)) >= _NEAR_RULE
+    # only an alignment that cuts this much of an axis can be a crop beyond the rule that the 2-D test forgives
+    # (a 21% crop read as a 10% one moves edges by 4 grid pixels: the 2-D test sees it)
+    near_rule = np.maximum(boxes[cut_x].sum(axis=1), boxes[cut_y].sum(axis=1)) >= 0.09
     held = np.flatnonzero((chosen >= 0) & (best <= _MOST_CHANGED) & near_rule)
     if len(held):
-        beyond = _beyond_rule(s, big[held, chosen[held]], small[held, chosen[held]], cut_x[held], cut_y[held])
+        from loraprep.dedup.crop_rule import beyond_rule          # it reads this module's alignments: imported late
+
+        beyond = beyond_rule(s, big[held, chosen[held]], small[held, chosen[held]], cut_x[held], cut_y[held])
         chosen[held[beyond]] = -1
     out = []
     for i in range(n):
