@@ -9,7 +9,7 @@ import numpy as np
 
 from loraprep.errors import ImageError
 
-VERSION = 5           # 5: tapered codes, 23 crop probes, low-information flag; 4: pixel key and thumbnails from a copy reduced to 2 x THUMB (3: 4 x THUMB; chroma 32x32 since 3)
+VERSION = 6           # 6: 25 crop probes; 5: tapered codes, 23 crop probes, low-information flag; 4: pixel key and thumbnails from a copy reduced to 2 x THUMB (3: 4 x THUMB; chroma 32x32 since 3)
 THUMB = 48          # luma thumbnail side: the verification works on it
 CHROMA = 32         # chroma thumbnails side
 _HEADER = struct.Struct("<BIIB32sB")  # version, width, height, flags, pixel key, number of codes
