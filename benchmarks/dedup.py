@@ -90,19 +90,27 @@ def _import_imagededup_phash():
     try:
         from imagededup.methods import PHash
         return PHash, ""
-    except ImportError:
-        raise
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("torch", "torchvision"):
+            raise
+        return _stubbed_phash(exc)
     except Exception as exc:  # e.g. torchvision built for another torch
-        import types
+        return _stubbed_phash(exc)
 
-        for name in list(sys.modules):
-            if name.startswith(("imagededup", "torchvision")):
-                del sys.modules[name]
-        stub = types.ModuleType("imagededup.utils.models")
-        stub.__getattr__ = lambda name: type(name, (), {})      # every CNN model class becomes an unused placeholder
-        sys.modules["imagededup.utils.models"] = stub
-        from imagededup.methods.hashing import PHash
-        return PHash, f"(torchvision import failed: {type(exc).__name__}; CNN module stubbed, hashing code unchanged)"
+
+def _stubbed_phash(exc: Exception):
+    """PHash imported with imagededup's CNN module replaced by placeholders (the hashing code is untouched)."""
+    import types
+
+    for name in list(sys.modules):
+        if name.startswith(("imagededup", "torchvision")):
+            del sys.modules[name]
+    for module in ("imagededup.utils.models", "imagededup.methods.cnn"):
+        stub = types.ModuleType(module)
+        stub.__getattr__ = lambda name: type(name, (), {})  # every CNN class becomes an unused placeholder
+        sys.modules[module] = stub
+    from imagededup.methods.hashing import PHash
+    return PHash, f"(torch/torchvision import failed: {type(exc).__name__}; CNN module stubbed, hashing code unchanged)"
 
 
 def run_imagededup(folder, names, manifest):

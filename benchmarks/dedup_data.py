@@ -13,11 +13,16 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
 try:
+    from benchmarks import dedup_bases as bases_
     from benchmarks import dedup_draw as draw
 except ImportError:  # run as a script from benchmarks/
+    import dedup_bases as bases_
     import dedup_draw as draw
 
-VARIANTS = ("resize", "jpeg60", "crop", "bright", "mirror", "cutout", "watermark", "webp_lossless")
+UNEVEN = tuple(f"crop_{kind}" for kind in bases_.CROP_KINDS)        # alone
+UNEVEN_EDITED = tuple(f"{v}_edited" for v in UNEVEN)              # with a resize, JPEG q60 or brightness change
+VARIANTS = ("resize", "jpeg60", "crop", "bright", "mirror", "cutout", "watermark", "webp_lossless") + UNEVEN + UNEVEN_EDITED
+DATA_VERSION = 5        # 2: uneven crops, noise-texture and flat-drawing bases, overlapping-crop negatives; 5: "crop" keeps >= 85%
 PHOTOS = ("astronaut.png", "brick.png", "camera.png", "cell.png", "chelsea.png", "clock_motion.png", "coffee.png",
           "coins.png", "grass.png", "gravel.png", "hubble_deep_field.jpg", "ihc.png", "moon.png",
           "motorcycle_left.png", "retina.jpg", "rocket.jpg", "color.png", "phantom.png")
@@ -71,14 +76,31 @@ def plan(n: int, seed: int = 0) -> list[dict]:
             scenes.append({"kind": "anime", "size": size, "scene": (b, char, o, p)})
     rng.shuffle(scenes)
     specs: list[dict] = []
+    n_texture = n_bases // 6             # each of noise textures and flat drawings
     bases = [{"kind": "photo", "window": w} for w in windows[:n_photo_bases]]
-    bases += scenes[: n_bases - n_photo_bases]
+    bases += [{"kind": kind, "size": rng.choice(draw.SIZES), "base_seed": rng.randrange(1 << 30)}
+              for kind in ("noise", "flat") for _ in range(n_texture)]
+    bases += scenes[: n_bases - n_photo_bases - 2 * n_texture]
     for gi, base in enumerate(bases):
         group = f"g{gi}"
         specs.append({**base, "group": group, "variant": "base", "seed": rng.randrange(1 << 30)})
         for v in VARIANTS:
             specs.append({**base, "group": group, "variant": v, "seed": rng.randrange(1 << 30)})
-    singles = scenes[n_bases - n_photo_bases:] + [{"kind": "photo", "window": w} for w in windows[n_photo_bases:]]
+    singles = scenes[n_bases - n_photo_bases - 2 * n_texture:] + [{"kind": "photo", "window": w} for w in windows[n_photo_bases:]]
+    rest = n - len(specs)
+    # hard negatives: two crops of one picture that are no crop of each other (each keeps 75-82% of one
+    # dimension, from opposite ends), of a texture or drawing used nowhere else
+    for _ in range(int(rest * 0.05)):
+        base = {"kind": rng.choice(["noise", "flat"]), "size": rng.choice(draw.SIZES), "base_seed": rng.randrange(1 << 30)}
+        keep, axis = rng.uniform(0.75, 0.82), rng.randrange(2)
+        for end in (0, 1):
+            box = [0.0] * 4
+            box[2 * axis + end] = 1 - keep
+            specs.append({**base, "group": None, "variant": "overlap", "box": tuple(box), "seed": rng.randrange(1 << 30)})
+    # and unrelated textures and drawings, which look alike statistically
+    for _ in range(int(rest * 0.1)):
+        specs.append({"kind": rng.choice(["noise", "flat"]), "size": rng.choice(draw.SIZES), "base_seed": rng.randrange(1 << 30),
+                      "group": None, "variant": "single_texture", "seed": rng.randrange(1 << 30)})
     rest = n - len(specs)
     n_pal, n_blank = int(rest * 0.2), int(rest * 0.1)
     palettes = [rng.sample(draw.PALETTE, 5) for _ in range(max(1, n_pal // 8))]
@@ -116,6 +138,13 @@ def render_base(spec: dict):
         rx, ry = rng.uniform(0.2, 0.35) * w, rng.uniform(0.25, 0.4) * h
         ImageDraw.Draw(mask).ellipse([cx - rx, cy - ry, cx + rx, cy + ry], fill=255)
         return img, mask
+    if spec["kind"] in ("noise", "flat"):
+        make = bases_.noise_texture if spec["kind"] == "noise" else bases_.flat_drawing
+        img = make(random.Random(spec["base_seed"]), spec["size"])
+        mask = Image.new("L", img.size, 0)
+        w, h = img.size
+        ImageDraw.Draw(mask).ellipse([w * 0.25, h * 0.2, w * 0.75, h * 0.8], fill=255)
+        return img, mask
     rng = random.Random(spec["seed"])
     if spec["kind"] == "palette":
         return draw.palette_composition(rng, spec["size"], spec["palette"]), None
@@ -134,7 +163,8 @@ def render(spec: dict) -> tuple[bytes, str]:
         fmt, save = "JPEG", {"quality": 60}
     elif v == "crop":
         w, h = img.size
-        l, r, t, b = (rng.uniform(0.05, 0.10) for _ in range(4))
+        # 2.5-7.5% a side: each dimension keeps at least 85% (bases_.MAX_CUT), the rule for "the same picture"
+        l, r, t, b = (rng.uniform(0.025, bases_.MAX_CUT / 2) for _ in range(4))
         img = img.crop((int(l * w), int(t * h), int(w - r * w), int(h - b * h)))
     elif v == "bright":
         img = ImageEnhance.Brightness(img).enhance(1 + rng.choice([-1, 1]) * rng.uniform(0.05, 0.1))
@@ -148,6 +178,19 @@ def render(spec: dict) -> tuple[bytes, str]:
         img = _watermark(img, rng)
     elif v == "webp_lossless":
         fmt, save = "WEBP", {"lossless": True, "quality": 80}
+    elif v == "overlap":
+        img = bases_.crop(img, spec["box"])
+    elif v.startswith("crop_"):
+        img = bases_.crop(img, bases_.uneven_crop_box(rng, v.split("_")[1]))
+        if v.endswith("_edited"):
+            edit = rng.choice(["resize", "jpeg", "bright"])
+            if edit == "resize":
+                scale = rng.uniform(0.5, 0.8)
+                img = img.resize((max(1, int(img.width * scale)), max(1, int(img.height * scale))), Image.Resampling.LANCZOS)
+            elif edit == "jpeg":
+                fmt, save = "JPEG", {"quality": rng.randrange(60, 90)}
+            else:
+                img = ImageEnhance.Brightness(img).enhance(1 + rng.choice([-1, 1]) * rng.uniform(0.05, 0.1))
     buf = io.BytesIO()
     img.save(buf, fmt, **save)
     return buf.getvalue(), {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}[fmt]
@@ -182,11 +225,11 @@ def generate(folder: str | os.PathLike, n: int, seed: int = 0, workers: int | No
     manifest_path = folder / "manifest.json"
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())
-        if manifest.get("n") == n and manifest.get("seed") == seed:
+        if manifest.get("n") == n and manifest.get("seed") == seed and manifest.get("version") == DATA_VERSION:
             return manifest["images"]
     folder.mkdir(parents=True, exist_ok=True)
     specs = plan(n, seed)
     with ProcessPoolExecutor(workers or os.cpu_count()) as pool:
         images = list(pool.map(_write, [(str(folder), s) for s in specs], chunksize=16))
-    manifest_path.write_text(json.dumps({"n": n, "seed": seed, "images": images}))
+    manifest_path.write_text(json.dumps({"n": n, "seed": seed, "version": DATA_VERSION, "images": images}))
     return images

@@ -62,3 +62,19 @@ def test_merge_keeps_each_pair_once_with_its_smallest_distance(largest):
         want[key] = min(d, want.get(key, 99))
     got = _merge(rows)
     assert [tuple(r) for r in got.tolist()] == sorted((a, b, d) for (a, b), d in want.items())
+
+
+def test_queries_read_a_slice_at_a_time_find_the_same_pairs(monkeypatch):
+    from loraprep.dedup import search
+
+    rng, codes, probes = _data(n=1500, seed=7)
+    for a, b, probe in ((3, 900, 0), (17, 1200, 3), (640, 41, 2), (1499, 0, 4)):   # whole-frame and crop-probe pairs
+        codes[a] = probes[b, probe] ^ np.uint64(0b101)
+        probes[a, 0] = codes[a]
+    index = CodeIndex(radius=8, probe_radius=8)
+    index.add(codes, probes)
+    whole = index.pairs()
+    monkeypatch.setattr(search, "_QUERY_SLICE", 97)             # slices that split items' probes apart
+    sliced = index.pairs()
+    assert {(3, 900), (17, 1200), (41, 640), (0, 1499)} <= {(int(i), int(j)) for i, j, _ in sliced}
+    assert np.array_equal(whole, sliced)

@@ -9,12 +9,13 @@ import numpy as np
 
 from loraprep.errors import ImageError
 
-VERSION = 4           # 4: pixel key and thumbnails from a copy reduced to 2 x THUMB (3: 4 x THUMB; chroma 32x32 since 3)
+VERSION = 6           # 6: 25 crop probes; 5: tapered codes, 23 crop probes, low-information flag; 4: pixel key and thumbnails from a copy reduced to 2 x THUMB (3: 4 x THUMB; chroma 32x32 since 3)
 THUMB = 48          # luma thumbnail side: the verification works on it
 CHROMA = 32         # chroma thumbnails side
 _HEADER = struct.Struct("<BIIB32sB")  # version, width, height, flags, pixel key, number of codes
 _FLAG_ALPHA = 1     # the file has transparency that matters (a cut-out)
 _FLAG_FLAT = 2      # near-blank: only exact duplicates are trusted
+_FLAG_LOW_INFO = 4  # mostly one colour: only near-identical pixels are trusted (verify.near_identical)
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +37,7 @@ class Descriptor:
     codes: np.ndarray
     alpha: np.ndarray | None = None
     flat: bool = False
+    low_info: bool = False
 
     @property
     def code(self) -> int:
@@ -46,7 +48,8 @@ class Descriptor:
         return self.alpha is not None
 
     def to_bytes(self) -> bytes:
-        flags = (_FLAG_ALPHA if self.alpha is not None else 0) | (_FLAG_FLAT if self.flat else 0)
+        flags = (_FLAG_ALPHA if self.alpha is not None else 0) | (_FLAG_FLAT if self.flat else 0) \
+            | (_FLAG_LOW_INFO if self.low_info else 0)
         parts = [
             _HEADER.pack(VERSION, self.width, self.height, flags, self.pixel_key.ljust(32, b"\0")[:32],
                          len(self.codes)),
@@ -82,7 +85,8 @@ class Descriptor:
 
         luma, cb, cr = take(THUMB), take(CHROMA), take(CHROMA)
         alpha = take(THUMB) if flags & _FLAG_ALPHA else None
-        return cls(width, height, pixel_key, luma, cb, cr, codes, alpha, bool(flags & _FLAG_FLAT))
+        return cls(width, height, pixel_key, luma, cb, cr, codes, alpha, bool(flags & _FLAG_FLAT),
+                   bool(flags & _FLAG_LOW_INFO))
 
 
 def stacked_chroma(descriptors) -> np.ndarray:

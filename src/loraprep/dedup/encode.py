@@ -18,6 +18,11 @@ from loraprep.imaging import exif_orientation
 _CUTOUT_MIN_TRANSPARENT = 0.02   # fewer transparent pixels than this: an opaque picture with a stray alpha
 _CUTOUT_MIN_OPAQUE = 0.05        # less opaque area than this: nothing to compare
 _FLAT_SPREAD = 10.0              # luma spread (p98 - p2) under this: a near-blank image
+# Mostly one colour: at least this share of the thumbnail within _ONE_COLOUR_TOL of its median colour.
+# Such a picture has too little content for a changed share to mean anything (a small logo that moved,
+# another faint mark: a few percent of the picture), so it is held to near-identical pixels.
+_ONE_COLOUR_SHARE = 0.9
+_ONE_COLOUR_TOL = 8
 # The reduced copy (pixel key, thumbnails) keeps at least this many pixels per side. 2 x THUMB, not 4:
 # reducing, hashing and resampling a copy twice as large per side cost 0.75 ms instead of 0.39 (512 px
 # PNGs decode in about 2.5 ms), and the thumbnails are box means either way.
@@ -175,7 +180,17 @@ def _descriptor_from_small(small: np.ndarray, width: int, height: int, pixel_key
     spread = int(np.searchsorted(counts, n * 98 // 100, side="right")) - \
         int(np.searchsorted(counts, n * 2 // 100, side="right"))      # p98 - p2, as sorted[n * q // 100]
     return Descriptor(width, height, pixel_key, luma, chroma[0], chroma[1], probe_codes(luma), mask,
-                      spread < _FLAT_SPREAD)
+                      spread < _FLAT_SPREAD, mostly_one_colour(luma, chroma))
+
+
+def mostly_one_colour(luma: np.ndarray, chroma: np.ndarray) -> bool:
+    """True when nearly all of the picture (luma, and both chroma planes) sits near its median colour."""
+    def share(plane: np.ndarray) -> float:
+        values = plane.reshape(-1).astype(np.int16)
+        middle = np.partition(values, len(values) // 2)[len(values) // 2]
+        return float((np.abs(values - middle) <= _ONE_COLOUR_TOL).mean())
+
+    return min(share(luma), share(chroma[0]), share(chroma[1])) >= _ONE_COLOUR_SHARE
 
 
 def _normalise_mode(img):

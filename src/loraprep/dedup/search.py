@@ -44,6 +44,9 @@ def _keys(code_chunks: np.ndarray, tables: np.ndarray) -> np.ndarray:
     return key
 
 
+_QUERY_SLICE = 1 << 22        # query codes per pass of one table: bounds its working set to ~150 MB
+
+
 class CodeIndex:
     """Indexed codes (one per item) and probe codes (several per item); finds item pairs close in Hamming distance.
 
@@ -55,10 +58,14 @@ class CodeIndex:
     10 items costs 10 items' queries, not N.
     """
 
-    def __init__(self, radius: int = 8, probe_radius: int = 8, recall: float = 0.95, seed: int = 0):
+    def __init__(self, radius: int = 8, probe_radius: int = 8, recall: float = 0.95, probe_recall: float = 0.95,
+                 seed: int = 0):
         self.radius = radius                  # whole frame against whole frame
         self.probe_radius = probe_radius      # crop probes against whole frames
         self.recall = recall
+        # per probe: the probes overlap (a crop is usually within reach of two or more), and the probes'
+        # tables cost (number of probes) times as much as the whole frame's: 40 tables instead of 74 at 1,000,000
+        self.probe_recall = probe_recall
         self.seed = seed
         self._codes: list[np.ndarray] = []
         self._probes: list[np.ndarray] = []
@@ -89,16 +96,20 @@ class CodeIndex:
         return _merge(np.concatenate(found))
 
     def _join(self, codes, probes, index_ids, query_ids) -> np.ndarray:
+        """Pairs from the whole-frame codes and from the crop probes, each with its own radius and tables."""
+        found = [self._join_one(codes, probes[:, :1], index_ids, query_ids, self.radius, self.recall)]
+        if probes.shape[1] > 1:
+            found.append(self._join_one(codes, probes[:, 1:], index_ids, query_ids, self.probe_radius, self.probe_recall))
+        return _merge(np.concatenate(found))
+
+    def _join_one(self, codes, probes, index_ids, query_ids, radius: int, recall: float) -> np.ndarray:
         n_probe = probes.shape[1]
-        radius = max(self.radius, self.probe_radius)
-        limit = np.array([self.radius] + [self.probe_radius] * (n_probe - 1), np.uint8)
-        bits, n_tables = plan_tables(len(index_ids), radius, self.recall)
+        bits, n_tables = plan_tables(len(index_ids), radius, recall)
         rng = np.random.default_rng(self.seed + radius)
         index_codes = codes[index_ids]
         index_chunks = index_codes.view(np.uint16).reshape(-1, 4)
         q_flat = np.ascontiguousarray(probes[query_ids]).reshape(-1)
         q_chunks = q_flat.view(np.uint16).reshape(-1, 4)
-        q_limit = np.tile(limit, len(query_ids))
         key_tables = [_key_tables(rng, bits) for _ in range(n_tables)]
 
         def one_table(tables):
@@ -106,7 +117,14 @@ class CodeIndex:
             order = np.argsort(ikeys)                                                 # SIMD sort; order inside a bucket is irrelevant
             bucket_size = np.bincount(ikeys, minlength=1 << bits).astype(np.int32)   # direct addressing
             bucket_end = np.cumsum(bucket_size, dtype=np.int64)
-            qkeys = _keys(q_chunks, tables)
+            # the queries a slice at a time: the per-query arrays of 26,000,000 probes were ~1 GB per table
+            found = [r for at in range(0, len(q_flat), _QUERY_SLICE)
+                     if (r := query(tables, order, bucket_size, bucket_end, at)) is not None]
+            return np.concatenate(found) if found else None
+
+        def query(tables, order, bucket_size, bucket_end, start):
+            q_part = slice(start, start + _QUERY_SLICE)
+            qkeys = _keys(q_chunks[q_part], tables)
             count = bucket_size[qkeys]
             hit = np.flatnonzero(count)
             if not len(hit):
@@ -121,8 +139,9 @@ class CodeIndex:
                 first = bucket_end[hit_keys] - reps
                 starts = np.repeat(first - np.cumsum(reps) + reps, reps) + np.arange(int(reps.sum()))
                 i_at = order[starts]
+            q_at += start
             dist = np.bitwise_count(q_flat[q_at] ^ index_codes[i_at])
-            keep = dist <= q_limit[q_at]
+            keep = dist <= radius
             a, b = query_ids[q_at[keep] // n_probe], index_ids[i_at[keep]]
             other = a != b
             if not other.any():
