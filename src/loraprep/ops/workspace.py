@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from itertools import chain, repeat
+from itertools import chain, count, repeat
+from typing import NamedTuple
 from pathlib import Path
 
 from loraprep.errors import NotFoundError
@@ -26,6 +27,17 @@ LIVE = ("active", "excluded", "failed")
 
 
 EMPTY = LeanBase((), ())
+_STAMPS = count(1)  # every entry's rows version: fresh on each change, never reused (the editor caches on it)
+KEPT_CHANGES = 64  # writes remembered for changed_since; an older version is answered "everything"
+
+
+class Row(NamedTuple):
+    """What a list of images shows of one file: its record, the version of this answer, tags after the rules and
+    the mean tagger score."""
+    file: FileRecord
+    version: int
+    tags: int
+    confidence: float
 
 
 class Entry:
@@ -35,7 +47,7 @@ class Entry:
     the ones somebody looks at before the next edit.
     """
 
-    __slots__ = ("file", "_lean", "_build", "tags", "result", "verdict", "view", "view_of")
+    __slots__ = ("file", "_lean", "_build", "tags", "result", "verdict", "view", "view_of", "stamp")
 
     def __init__(self, file: FileRecord, lean: LeanBase | None = None, build=None):
         self.file = file
@@ -46,6 +58,7 @@ class Entry:
         self.verdict = None          # the same Verdict from names alone: what bulk reads use
         self.view = None             # the selection view, valid while ``view_of is verdict``
         self.view_of = None
+        self.stamp = next(_STAMPS)   # changes whenever anything a row shows may have changed
 
     @property
     def lean(self) -> LeanBase:
@@ -63,6 +76,7 @@ class Entry:
 
     def forget_rules(self) -> None:
         self.result = self.verdict = None
+        self.stamp = next(_STAMPS)
 
 
 class Workspace(WorkspaceExtras):
@@ -78,6 +92,9 @@ class Workspace(WorkspaceExtras):
         self._threshold_changes: dict = {}  # set_thresholds' changes: they outlive a reload
         self.loads = 0  # how many times the store was read afresh (the editor compares it with what it showed)
         self.writer = "cli"  # recorded with each batch; the editor sets "web"
+        self.version = 0  # bumped on every change of what the workspace shows
+        self._changes: list[tuple[int, set[int]]] = []  # (version, files it changed), the newest KEPT_CHANGES
+        self._floor = 0  # changed_since answers only for versions from here on
         self.reload()
 
     # ---- loading -------------------------------------------------------------------------------------------
@@ -108,7 +125,7 @@ class Workspace(WorkspaceExtras):
                 self._files_of_image.setdefault(f.image_id, []).append(f.id)
         self._shared_images = {i for i, files in self._files_of_image.items() if len(files) > 1}
         self._stats = None
-        self.stale: set[int] | None = None  # None: everything may have changed (a reload)
+        self._mark(None)
 
     def refresh(self) -> bool:
         """Reload when another connection committed since we last looked; True when it did."""
@@ -253,11 +270,11 @@ class Workspace(WorkspaceExtras):
                                           include_rating=include_rating).items() if v is not None}
         self._threshold_changes.update(changes)
         self.thresholds = self._with_changes(self.thresholds, changes)
-        self.stale = None
         self._tagger, self._showing = {}, {}
         for fid, e in list(self.entries.items()):
             self.entries[fid] = self._entry(e.file)
         self._stats = None
+        self._mark(None)
         return self.thresholds
 
     # ---- edits ---------------------------------------------------------------------------------------------
@@ -418,8 +435,8 @@ class Workspace(WorkspaceExtras):
         are the (file, field, value) the write set, in order (the store's own rule, ``journal.file_columns``,
         gives the records in memory without reading them back); ``moves`` lists,
         per (tag, +1 / -1), the images that now show that tag or no longer do. Concept counts move by those; the
-        images' bases are rebuilt when next read. ``self.stale`` becomes the ids of the files whose verdict may
-        have changed: the written ones, and every image of a concept whose core traits moved (the editor
+        images' bases are rebuilt when next read. The files whose verdict may have changed are marked as this
+        write's change (``changed_since``): the written ones, and every image of a concept whose core traits moved (the editor
         repaints just those). ``written`` may name the files of ``images`` the caller already knows (an edit's
         targets): only files sharing their bytes with them are then looked up.
         """
@@ -467,6 +484,7 @@ class Workspace(WorkspaceExtras):
             # The journal's word on the image changed: all derived from it is rebuilt on next read (assigned
             # here, not through a method: this runs once per image of a batch edit).
             e._lean = e.tags = e.result = e.verdict = None
+            e.stamp = next(_STAMPS)
         for (tag, delta), ids in moves.items():
             showing = self._showing.get(tag)
             if showing is not None:
@@ -490,7 +508,7 @@ class Workspace(WorkspaceExtras):
                     if e.file.concept in moved:
                         e.forget_rules()
                         changed.add(fid)
-        self.stale = changed
+        self._mark(changed)
 
     def _concept_counts(self, image_ids: list[str]) -> Counter:
         """How many active files of each concept these images have."""
@@ -514,7 +532,57 @@ class Workspace(WorkspaceExtras):
             counts.update(c for i in image_ids if i in several for c in several[i])
         return counts
 
+    # ---- versions ------------------------------------------------------------------------------------------
+    def _mark(self, changed: set[int] | None) -> None:
+        """A new version: ``changed`` names the files it may have changed, None means every file may have."""
+        self.version += 1
+        if changed is None:
+            self._changes, self._floor = [], self.version
+            return
+        self._changes.append((self.version, changed))
+        if len(self._changes) > KEPT_CHANGES:
+            self._floor = self._changes.pop(0)[0]
+
+    def changed_since(self, version: int) -> set[int] | None:
+        """The files whose rows may differ from what they were at ``version``; None when any may (the store was
+        read afresh, the thresholds changed, or ``version`` is older than what is remembered)."""
+        if version < self._floor:
+            return None
+        return set().union(*(ids for v, ids in self._changes if v > version))
+
     # ---- reading -------------------------------------------------------------------------------------------
+    def ids(self) -> list[int]:
+        """Every file's id (live files: active, excluded, failed)."""
+        return list(self.entries)
+
+    def has(self, file_id: int) -> bool:
+        return file_id in self.entries
+
+    def file(self, file_id: int) -> FileRecord:
+        return self.entry(file_id).file
+
+    def row_version(self, file_id: int) -> int:
+        """A number that changes whenever the file's Row may have: a cache of rows keys on it."""
+        return self.entry(file_id).stamp
+
+    def row(self, file_id: int) -> Row:
+        """One file as a list of images shows it (the rules run once for it, then kept until a change)."""
+        e = self.entry(file_id)
+        f = e.file
+        if not f.image_id:
+            return Row(f, e.stamp, 0, 0)
+        scores = [s for s in e.lean.scores if s is not None]
+        return Row(f, e.stamp, len(self.verdict(file_id).names),
+                   round(sum(scores) / len(scores), 3) if scores else 0)
+
+    def base_names(self, file_id: int) -> tuple:
+        """One file's tag names before the rules."""
+        return self.entry(file_id).lean.names
+
+    def removed(self, file_id: int) -> frozenset:
+        """The tags the user removed from one file."""
+        return self.entry(file_id).removed
+
     def files(self, statuses=LIVE) -> list[FileRecord]:
         return [e.file for e in self.entries.values() if e.file.status in statuses]
 
