@@ -69,9 +69,9 @@ def test_a_reload_or_threshold_change_means_everything(prepared, tmp_path):
 
 
 def test_an_old_version_is_answered_everything(prepared, tmp_path, monkeypatch):
-    from loraprep.ops import workspace
+    from loraprep.engine import versions as kept
 
-    monkeypatch.setattr(workspace, "KEPT_CHANGES", 3)
+    monkeypatch.setattr(kept, "KEPT_CHANGES", 3)
     with Workspace(clone(prepared, tmp_path)) as ws:
         ids = ws.ids()
         versions = [ws.version]
