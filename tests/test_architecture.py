@@ -128,3 +128,20 @@ def test_one_cli_command_per_file_named_after_it():
         names = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
         expected = module.__name__.rsplit(".", 1)[1].removeprefix("cmd_").replace("_", "-")
         assert names == [expected] or (expected == "journal" and names == ["history", "undo", "redo"]), names
+
+
+def test_the_web_reads_the_workspace_through_its_view_api():
+    """web/ asks the workspace for rows, versions and changes; it never reads its entries, their verdicts and bases,
+    or its private state (issue 15 part 2)."""
+    inside = {"entries", "stale", "lean", "stamp"}
+    offenders = []
+    for path in (SOURCE / "web").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and (node.attr in inside or (
+                    node.attr.startswith("_") and not node.attr.startswith("__")
+                    and isinstance(node.value, ast.Attribute) and node.value.attr == "ws")):
+                offenders.append(f"{path.relative_to(SOURCE)}:{node.lineno} .{node.attr}")
+            if isinstance(node, ast.Attribute) and node.attr == "verdict" and isinstance(node.value, ast.Name) \
+                    and node.value.id == "entry":
+                offenders.append(f"{path.relative_to(SOURCE)}:{node.lineno} entry.verdict")
+    assert offenders == []

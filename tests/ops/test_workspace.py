@@ -74,7 +74,7 @@ def test_random_edits_undo_and_redo_match_a_fresh_workspace(prepared, tmp_path, 
                 with Workspace(root) as fresh:
                     assert snapshot(ws) == snapshot(fresh), f"seed {seed}, step {step}"
                     # the per-tag sets batch edits decide on, kept up to date by each write, equal a fresh look
-                    for tag in sorted(ws._showing):
+                    for tag in sorted(ws.showing):
                         assert ws.images_showing(tag) == {
                             e.file.image_id for e in fresh.entries.values() if tag in e.lean.names}, tag
             # and they are asked for before the next edit, so the next writes must move them

@@ -47,7 +47,7 @@ def _compare(ws: Workspace, root: Path, where: str) -> None:
             fresh.set_thresholds(general=t.general, character=t.character, mcut=t.mcut,
                                  include_rating=t.include_rating)
         assert snapshot(ws) == snapshot(fresh), where
-        for tag in sorted(ws._showing):
+        for tag in sorted(ws.showing):
             assert ws.images_showing(tag) == {
                 e.file.image_id for e in fresh.entries.values() if e.file.image_id and tag in e.lean.names}, \
                 (where, tag)

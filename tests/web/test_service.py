@@ -19,7 +19,7 @@ def test_a_large_edit_is_caught_up_in_the_background(dataset, monkeypatch):
     monkeypatch.setattr(service, "PATCH_ALL", 1)
     editor = Editor(dataset, thumbnails=False)
     try:
-        ids = sorted(editor.ws.entries)
+        ids = sorted(editor.ws.ids())
         editor.gallery_json()
         answer = editor.apply_edit({"kind": "add", "tags": ["masterpiece"]}, None, {}, visible=ids[:1])
         assert answer["pending"] and answer["rows"]["id"] == ids[:1]
@@ -28,7 +28,7 @@ def test_a_large_edit_is_caught_up_in_the_background(dataset, monkeypatch):
             time.sleep(0.01)
         assert not editor._behind
         # every row was brought up to date without a request asking: the gallery reuses them all
-        assert all(editor._rows[f][1] is editor.ws.entries[f].verdict is not None for f in ids)
+        assert all(editor._rows[f][0] == editor.ws.row_version(f) for f in ids)
         caught_up = _rows(editor)
     finally:
         editor.close()

@@ -34,13 +34,14 @@ class Editor:
         self.thumbs = ThumbnailWorker(self.ws.store.state_dir / "thumbnails")
         self._thumbnails = thumbnails
         self._gallery_cache: tuple[int, bytes] | None = None
-        self._rows: dict[int, tuple] = {}     # file id -> (entry, verdict, duplicate?, row): rebuilt when those change
+        self._rows: dict[int, tuple] = {}     # file id -> (row version, duplicate?, row): rebuilt when those change
         self._duplicates: set[int] | None = None
         self._behind: set[int] = set()        # files a large edit left stale, computed in idle time
         self._wake = threading.Event()
         self._catcher: threading.Thread | None = None
         self._closing = False
         self._loads_shown = self.ws.loads    # the store reading the page's whole table came from
+        self._written_at = self.ws.version   # the workspace's version before the newest write (see _patch)
 
     # ---- lifecycle -----------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -125,21 +126,19 @@ class Editor:
             return encoded
 
     def _gallery_rows(self, file_ids) -> list[tuple]:
-        """Gallery rows, reusing each one while its entry, verdict and duplicate mark are unchanged."""
+        """Gallery rows, reusing each one while its row version and duplicate mark are unchanged."""
         duplicates = self._duplicate_ids()
+        ws = self.ws
         out = []
         for fid in file_ids:
-            entry = self.ws.entries.get(fid)
-            if entry is None:
+            if not ws.has(fid):
                 continue
-            if entry.file.image_id:
-                self.ws.verdict(fid)
+            version = ws.row_version(fid)
             dup = fid in duplicates
             cached = self._rows.get(fid)
-            if cached is None or cached[0] is not entry or cached[1] is not entry.verdict or cached[2] != dup:
-                row = shapes.gallery_row(self.ws, entry.file, duplicates)
-                cached = self._rows[fid] = (entry, entry.verdict, dup, row)
-            out.append(cached[3])
+            if cached is None or cached[0] != version or cached[1] != dup:
+                cached = self._rows[fid] = (version, dup, shapes.gallery_row(ws.row(fid), duplicates))
+            out.append(cached[2])
         return out
 
     def rows(self, file_ids: list[int]) -> dict:
@@ -160,10 +159,9 @@ class Editor:
             return shapes.image_detail(self.ws, self._file(file_id))
 
     def _file(self, file_id: int):
-        entry = self.ws.entries.get(file_id)
-        if entry is None:
+        if not self.ws.has(file_id):
             raise ApiError(404, f"no image with id {file_id}", "ids come from the gallery listing")
-        return entry.file
+        return self.ws.file(file_id)
 
     def source_path(self, file_id: int) -> tuple[Path, str]:
         """The file on disk for an id of the store, and its format: never a client-given path."""
@@ -203,10 +201,10 @@ class Editor:
 
     def _known(self, file_ids: list[int] | None) -> list[int]:
         if file_ids is None:
-            return list(self.ws.entries)
+            return self.ws.ids()
         check_id_count(len(file_ids))
         file_ids = list(dict.fromkeys(file_ids))  # an id sent twice is one image, counted once
-        unknown = [i for i in file_ids if i not in self.ws.entries]
+        unknown = [i for i in file_ids if not self.ws.has(i)]
         if unknown:
             raise ApiError(404, f"no image with id {unknown[0]}" + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
         return file_ids
@@ -246,6 +244,7 @@ class Editor:
         with self.lock:
             self.sync()
             targets = self.targets(ids, query)
+            self._written_at = self.ws.version
             result = self.ws.apply_edit(shapes.edit_op(edit), targets)
             answer = {"ok": True, **result}
             if result.get("batch_id") is not None:
@@ -260,17 +259,17 @@ class Editor:
         When many rows changed and the page said which are on screen, only those are computed now (each needs
         the rules run again) and ``pending`` tells the page to fetch the rest after painting.
         """
-        stale = self.ws.stale
+        stale = self.ws.changed_since(self._written_at)
         if stale is None or self.ws.loads != self._loads_shown:
             # Everything may have changed, or another process wrote and this request's own read picked it up:
             # the page's table is older than the rows this write changed, so it reloads.
             return {"reload": True}
         detail = {}
-        if current in stale and current in self.ws.entries:
+        if current in stale and self.ws.has(current):
             detail["detail"] = shapes.image_detail(self.ws, self._file(current))
         pending = visible is not None and len(stale) > PATCH_ALL
         ids = sorted(stale.intersection(visible) if pending else stale)
-        before = {fid: self._rows[fid][3] for fid in ids if fid in self._rows}
+        before = {fid: self._rows[fid][2] for fid in ids if fid in self._rows}
         rows = self._gallery_rows(ids)
         if pending:
             self._catch_up_later(stale)
@@ -298,7 +297,7 @@ class Editor:
                     until = time.perf_counter() + CATCH_UP_STEP
                     while self._behind and not self.lock.wanted and time.perf_counter() < until:
                         fid = self._behind.pop()
-                        if fid in self.ws.entries:
+                        if self.ws.has(fid):
                             self._gallery_rows([fid])
                         time.sleep(0)  # hand the interpreter to a request's thread at once, not in 5 ms
 
@@ -307,6 +306,7 @@ class Editor:
         """Undo or redo; answered like an edit (rows on screen first, the open image's detail). With
         ``expected`` (the batch the page showed), another batch being next is refused with 409."""
         with self.lock:
+            self._written_at = self.ws.version
             result = getattr(self.ws, direction)(expected)
             self._changed()
             return {"ok": True, **result, **self._patch(visible, current), "version": self.version}

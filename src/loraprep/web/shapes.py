@@ -55,13 +55,12 @@ def _dropped(result) -> list[tuple[object, str]]:
 
 def image_detail(ws, record) -> dict:
     fid = record.id
-    entry = ws.entry(fid)
     result = ws.result(fid)
     tags = [_tag(t) for t in result.kept]
     dropped = [_tag(t, rule) for t, rule in _dropped(result)]
     return {
         "ok": True, "file": {**plain(record), "name": record.name}, "tags": tags, "dropped": dropped,
-        "removed_by_you": sorted(entry.removed), "caption": ws.caption(fid),
+        "removed_by_you": sorted(ws.removed(fid)), "caption": ws.caption(fid),
         "scores": [{"name": n, "category": c, "score": round(float(v), 4)}
                    for n, c, v in ws.scores.get(record.image_id, ())],
     }
@@ -71,10 +70,9 @@ def image_detail(ws, record) -> dict:
 COLUMNS = ("id", "name", "path", "concept", "tier", "status", "reason", "badges", "tags", "conf", "w", "h", "v")
 
 
-def gallery_row(ws, f, duplicate_ids: set[int]) -> tuple:
-    """One file's row of the gallery table, in COLUMNS order."""
-    entry = ws.entry(f.id)
-    scores = [s for s in entry.lean.scores if s is not None]
+def gallery_row(row, duplicate_ids: set[int]) -> tuple:
+    """One file's row of the gallery table (from the workspace's Row), in COLUMNS order."""
+    f = row.file
     badges = ""
     if f.status == "failed":
         badges += BADGE_FAILED
@@ -84,8 +82,7 @@ def gallery_row(ws, f, duplicate_ids: set[int]) -> tuple:
         badges += BADGE_DUPLICATE
     if f.status == "excluded":
         badges += BADGE_EXCLUDED
-    return (f.id, f.name, f.path, f.concept, f.tier, f.status, f.reason, badges,
-            len(ws.verdict(f.id).names) if f.image_id else 0, round(sum(scores) / len(scores), 3) if scores else 0,
+    return (f.id, f.name, f.path, f.concept, f.tier, f.status, f.reason, badges, row.tags, row.confidence,
             f.width or 0, f.height or 0, (f.image_id or "")[:8])  # v: the content, so a cached thumbnail follows it
 
 
@@ -109,7 +106,7 @@ def select(ws, where, concept, status, text) -> list[int]:
 def _core_tags(ws, file_ids: list[int]) -> set[str]:
     stats = ws.concept_stats()
     core: set[str] = set()
-    for concept in {ws.entry(i).file.concept for i in file_ids}:
+    for concept in {ws.file(i).concept for i in file_ids}:
         if stats.get(concept) is not None:
             core.update(stats[concept].core)
     return core
@@ -136,17 +133,17 @@ def curation(ws, file_ids: list[int]) -> dict:
     dropped: Counter = Counter()
     before = after = 0
     for fid in file_ids:
-        if not ws.entry(fid).file.image_id:
+        if not ws.file(fid).image_id:
             continue
         verdict = ws.verdict(fid)
-        before += len(ws.entry(fid).lean.names)
+        before += len(ws.base_names(fid))
         after += len(verdict.names)
         dropped.update((tag, rule) for tag, rule, _why, _by_user in verdict.dropped)
     n = max(len(file_ids), 1)
     return {"ok": True, "images": len(file_ids), "tags_before": round(before / n, 1), "tags_after": round(after / n, 1),
             "dropped": [{"tag": t, "rule": r, "count": c} for (t, r), c in dropped.most_common(200)],
-            "examples": [{"id": fid, "name": ws.entry(fid).file.name, "caption": ws.caption(fid)}
-                         for fid in file_ids[:5] if ws.entry(fid).file.image_id]}
+            "examples": [{"id": fid, "name": ws.file(fid).name, "caption": ws.caption(fid)}
+                         for fid in file_ids[:5] if ws.file(fid).image_id]}
 
 
 # ---- duplicates ----------------------------------------------------------------------------------------------
@@ -154,15 +151,15 @@ def dedup_groups(ws) -> list[dict]:
     groups = [plain(g) for g in ws.dedup_groups()]
     out = []
     for g in groups:
-        members = [m for m in g.get("members", []) if m.get("file_id") in ws.entries]
+        members = [m for m in g.get("members", []) if ws.has(m.get("file_id"))]
         if len(members) < 2:
             continue
         keeper = next((m["file_id"] for m in members if m.get("keeper")), members[0]["file_id"])
-        keeper_tags = set(ws.entry(keeper).lean.names)
+        keeper_tags = set(ws.base_names(keeper))
         rows = []
         for m in members:
-            f = ws.entry(m["file_id"]).file
-            tags = set(ws.entry(f.id).lean.names)
+            f = ws.file(m["file_id"])
+            tags = set(ws.base_names(f.id))
             rows.append({**m, "keeper": m["file_id"] == keeper, "name": f.name, "path": f.path, "w": f.width,
                          "h": f.height, "size": f.size, "format": f.format, "status": f.status, "reason": f.reason,
                          "only_here": sorted(tags - keeper_tags)[:20], "missing": sorted(keeper_tags - tags)[:20]})

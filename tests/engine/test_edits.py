@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loraprep.model.image import FileRecord
-from loraprep.ops.edits import EditOp, file_ops_for, tag_sets_for
+from loraprep.engine.edits import EditOp, file_ops_for, tag_sets_for
 
 TAGS = ("a", "b", "c", "d")
 image_strategy = st.tuples(st.frozensets(st.sampled_from(TAGS)), st.frozensets(st.sampled_from(TAGS)))
