@@ -61,10 +61,7 @@ def beyond_rule(s: "v._Sides", big: np.ndarray, small: np.ndarray, hx: np.ndarra
     fit, the best beyond the rule against the best within it (on a photo with little profile structure the
     profile estimate alone wanders to 30% while the pair is a 13% crop)."""
     totals, wide = _wide_boxes()
-    wide_grid = _wide_grid_operators()
-    _, grid_ops = v._hypotheses(THUMB, v._SIDE)
     limit = v.MAX_CUT + v._CUT_SLACK + 1e-6
-    within = totals <= limit
     out = np.zeros(len(big), bool)
     for at in range(0, len(big), 64):                                # (64, W, THUMB) floats per pass
         part = np.arange(at, min(at + 64, len(big)))
@@ -77,10 +74,10 @@ def beyond_rule(s: "v._Sides", big: np.ndarray, small: np.ndarray, hx: np.ndarra
         r = part[rows]
         inside, outside = np.full(len(r), np.inf), np.full(len(r), np.inf)
         for far, axis in ((far_x[rows], 0), (far_y[rows], 1)):
-            at = np.flatnonzero(far)
-            if len(at):
-                ins, outs = _axis_differences(s, big[r[at]], small[r[at]], hx[r[at]], hy[r[at]], axis)
-                inside[at], outside[at] = np.minimum(inside[at], ins), np.minimum(outside[at], outs)
+            hit = np.flatnonzero(far)
+            if len(hit):
+                ins, outs = _axis_differences(s, big[r[hit]], small[r[hit]], hx[r[hit]], hy[r[hit]], axis)
+                inside[hit], outside[hit] = np.minimum(inside[hit], ins), np.minimum(outside[hit], outs)
         out[r] = outside < _CLEARER * inside
     return out
 
