@@ -120,7 +120,7 @@ def test_every_later_stage_refuses_a_fifo_instead_of_blocking(tmp_path):
         "from loraprep.dedup.encode import describe_file\n"
         "from loraprep.export.convert import place_file, sniff\n"
         "from loraprep.tagging.preprocess import open_for_model\n"
-        "from loraprep.web.thumbnails import render_thumbnail\n"
+        "from loraprep.ops.thumbnails import render_thumbnail\n"
         f"p = Path({str(fifo)!r})\n"
         "said = []\n"
         "for step in (lambda: describe_file(p), lambda: sniff(p), lambda: place_file(p, p.with_name('o.png'), 'copy'),\n"

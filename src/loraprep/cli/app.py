@@ -98,7 +98,7 @@ def _interrupted() -> None:
 
 
 def _fail(message: str, hint: str | None, code: int) -> None:
-    from loraprep.model.printable import printable
+    from loraprep.ops import printable
 
     sys.stderr.write(printable(message) + "\n")  # one line, whatever file name the message holds
     if hint:

@@ -35,7 +35,7 @@ def _console_class():
     reverses a line)."""
     from rich.console import Console
 
-    from loraprep.model.printable import printable
+    from loraprep.ops import printable
 
     class PrintableConsole(Console):
         def render_str(self, text: str, **kwargs):

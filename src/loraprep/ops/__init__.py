@@ -8,5 +8,6 @@ from loraprep.ops.init import init
 from loraprep.ops.scan import scan
 from loraprep.ops.status import status
 from loraprep.ops.tag import tag
+from loraprep.model.printable import printable  # how names are shown to a person: the CLI prints through it
 
-__all__ = ["dedup", "dedup_ops", "init", "scan", "status", "tag"]
+__all__ = ["dedup", "dedup_ops", "init", "printable", "scan", "status", "tag"]

@@ -9,7 +9,7 @@ from pathlib import Path
 from loraprep.limits import check_id_count
 from loraprep.web import shapes
 from loraprep.web.errors import ApiError
-from loraprep.web.thumbnails import ThumbnailWorker
+from loraprep.ops.thumbnails import ThumbnailWorker
 from loraprep.web.yielding_lock import YieldingLock
 
 STATUSES = ("active", "excluded", "failed")

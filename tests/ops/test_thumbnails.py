@@ -6,7 +6,7 @@ import time
 
 from PIL import Image
 
-from loraprep.web.thumbnails import ThumbnailWorker
+from loraprep.ops.thumbnails import ThumbnailWorker
 
 
 def test_background_work_waits_while_the_page_is_busy_and_urgent_work_does_not(tmp_path):
