@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Callable
 
 from loraprep.errors import ImageError, SourceFileError
 from loraprep.ingest.decode import probe_bytes
@@ -20,12 +19,10 @@ class ReadResult:
     info: ImageInfo | None
     error: str | None         # why the file is failed, else None
     decoded: bool             # False when decoding was skipped because the content was already known
-    extra: object = None      # what the caller's on_decoded made of the decode (e.g. a dedup descriptor)
 
 
-def read_file(path: str, abspath: str, known_ids: frozenset[str] | set[str],
-              on_decoded: Callable[[object, bytes, int | None], object] | None = None) -> ReadResult:
-    """Hash the file; decode it unless its content hash is already in the store (``on_decoded``: see probe_bytes)."""
+def read_file(path: str, abspath: str, known_ids: frozenset[str] | set[str]) -> ReadResult:
+    """Hash the file; decode it unless its content hash is already in the store."""
     try:
         data = read_regular(abspath, MAX_IMAGE_BYTES)
     except SourceFileError as exc:
@@ -34,9 +31,6 @@ def read_file(path: str, abspath: str, known_ids: frozenset[str] | set[str],
     if image_id in known_ids:
         return ReadResult(path, image_id, None, None, False)
     try:
-        if on_decoded is None:
-            return ReadResult(path, image_id, probe_bytes(data, path), None, True)
-        info, extra = probe_bytes(data, path, on_decoded)
-        return ReadResult(path, image_id, info, None, True, extra)
+        return ReadResult(path, image_id, probe_bytes(data, path), None, True)
     except ImageError as exc:
         return ReadResult(path, image_id, None, exc.message, True)

@@ -101,13 +101,8 @@ def _changed(found: FoundFile, row) -> bool:
 
 def _commit_chunk(store: Store, chunk: list[ReadResult], stale_by_path: dict[str, FoundFile], existing: dict,
                   by_content: dict[str, int], counts: dict, errors: list) -> None:
-    from loraprep.dedup.descriptor import VERSION
-    from loraprep.store import dedup as dedup_rows
-
     at = now()
-    described = [(r.image_id, r.extra) for r in chunk if r.image_id and r.error is None and r.extra is not None]
     with store.write() as conn:
-        dedup_rows.save_descriptors(conn, VERSION, described)
         for result in chunk:
             found = stale_by_path[result.path]
             if result.image_id and result.decoded:
@@ -136,15 +131,7 @@ def _commit_chunk(store: Store, chunk: list[ReadResult], stale_by_path: dict[str
 def _read(found: FoundFile, known: set[str]) -> ReadResult:
     if found.name_error:  # never opened: a name no store row, report or trainer config can hold
         return ReadResult(found.path, None, None, found.name_error, False)
-    return read_file(found.path, found.abspath, known, _dedup_descriptor)
-
-
-def _dedup_descriptor(img, data: bytes, orientation) -> bytes:
-    """dedup's descriptor from scan's own decode: `loraprep dedup` then decodes only what scan did not describe
-    (measured: benchmarks/dedup_command.py)."""
-    from loraprep.dedup.encode import describe_loaded
-
-    return describe_loaded(img, data, orientation).to_bytes()
+    return read_file(found.path, found.abspath, known)
 
 
 def _recipe_encodings(store: Store):
