@@ -78,3 +78,35 @@ def test_queries_read_a_slice_at_a_time_find_the_same_pairs(monkeypatch):
     sliced = index.pairs()
     assert {(3, 900), (17, 1200), (41, 640), (0, 1499)} <= {(int(i), int(j)) for i, j, _ in sliced}
     assert np.array_equal(whole, sliced)
+
+
+def _flip_bits(code: np.uint64, n_bits: int, rng) -> np.uint64:
+    for bit in rng.choice(64, size=n_bits, replace=False):
+        code ^= np.uint64(1) << np.uint64(int(bit))
+    return code
+
+
+@pytest.mark.parametrize("keep, n_textures, seed", [(3, 12, 2), (5, 20, 5)])
+def test_a_busy_probe_keeps_only_its_nearest_hits_and_every_whole_frame_pair(keep, n_textures, seed):
+    rng, codes, probes = _data(n=800, seed=seed)
+    texture = probes[100, 3]                       # one crop probe of 100 lands near many unrelated frames
+    hitters = rng.choice(np.arange(200, 800), size=n_textures, replace=False)
+    distances = rng.permutation(np.arange(n_textures) % 8 + 1)
+    for other, d in zip(hitters, distances):
+        codes[other] = _flip_bits(texture, int(d), rng)
+        probes[other, 0] = codes[other]
+    twins = rng.choice(np.arange(200, 800)[~np.isin(np.arange(200, 800), hitters)], size=keep + 3, replace=False)
+    for other in twins:                            # whole-frame near copies of 100: never capped
+        codes[other] = _flip_bits(codes[100], int(rng.integers(1, 8)), rng)
+        probes[other, 0] = codes[other]
+    index = CodeIndex(radius=8, probe_radius=8, probe_keep=keep, recall=0.999, probe_recall=0.999)
+    index.add(codes, probes)
+    touching_100 = {(int(i), int(j)): int(d) for i, j, d in index.pairs() if 100 in (i, j)}
+    partners = {j if i == 100 else i for i, j in touching_100}
+    assert set(int(t) for t in twins) <= partners
+    texture_partners = sorted(partners & set(int(h) for h in hitters))
+    nearest = sorted(int(h) for h in hitters[np.lexsort((hitters, distances))[:keep]])
+    assert texture_partners == nearest
+    uncapped = CodeIndex(radius=8, probe_radius=8, recall=0.999, probe_recall=0.999)
+    uncapped.add(codes, probes)
+    assert set(int(h) for h in hitters) <= {j if i == 100 else i for i, j, _ in uncapped.pairs() if 100 in (i, j)}

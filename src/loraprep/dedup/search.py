@@ -59,7 +59,7 @@ class CodeIndex:
     """
 
     def __init__(self, radius: int = 8, probe_radius: int = 8, recall: float = 0.95, probe_recall: float = 0.95,
-                 seed: int = 0):
+                 seed: int = 0, probe_keep: int | None = None):
         self.radius = radius                  # whole frame against whole frame
         self.probe_radius = probe_radius      # crop probes against whole frames
         self.recall = recall
@@ -67,6 +67,9 @@ class CodeIndex:
         # tables cost (number of probes) times as much as the whole frame's: 40 tables instead of 74 at 1,000,000
         self.probe_recall = probe_recall
         self.seed = seed
+        # crop probes of textures and line drawings hit many unrelated frames; a true crop is among its
+        # picture's nearest probe hits, so each querying item keeps only its ``probe_keep`` nearest (None: all)
+        self.probe_keep = probe_keep
         self._codes: list[np.ndarray] = []
         self._probes: list[np.ndarray] = []
 
@@ -99,10 +102,12 @@ class CodeIndex:
         """Pairs from the whole-frame codes and from the crop probes, each with its own radius and tables."""
         found = [self._join_one(codes, probes[:, :1], index_ids, query_ids, self.radius, self.recall)]
         if probes.shape[1] > 1:
-            found.append(self._join_one(codes, probes[:, 1:], index_ids, query_ids, self.probe_radius, self.probe_recall))
+            found.append(self._join_one(codes, probes[:, 1:], index_ids, query_ids, self.probe_radius, self.probe_recall,
+                                        keep=self.probe_keep))
         return _merge(np.concatenate(found))
 
-    def _join_one(self, codes, probes, index_ids, query_ids, radius: int, recall: float) -> np.ndarray:
+    def _join_one(self, codes, probes, index_ids, query_ids, radius: int, recall: float,
+                  keep: int | None = None) -> np.ndarray:
         n_probe = probes.shape[1]
         bits, n_tables = plan_tables(len(index_ids), radius, recall)
         rng = np.random.default_rng(self.seed + radius)
@@ -152,7 +157,26 @@ class CodeIndex:
             out = [r for r in side_by_side(one_table, key_tables) if r is not None]
         else:
             out = [r for r in map(one_table, key_tables) if r is not None]
-        return _merge(np.concatenate(out)) if out else np.zeros((0, 3), np.int64)
+        if not out:
+            return np.zeros((0, 3), np.int64)
+        rows = np.concatenate(out)
+        return _merge(rows if keep is None else nearest_per_query(rows, keep))
+
+
+def nearest_per_query(rows: np.ndarray, keep: int) -> np.ndarray:
+    """Of directed rows (query item, index item, distance), each query item's ``keep`` nearest distinct
+    index items (ties broken by the lower index id, so the result does not depend on row order)."""
+    if not len(rows):
+        return rows.reshape(0, 3)
+    order = np.lexsort((rows[:, 1], rows[:, 2], rows[:, 0]))              # by query, distance, index item
+    rows = rows[order]
+    pair = (rows[:, 0].astype(np.uint64) << np.uint64(32)) | rows[:, 1].astype(np.uint64)
+    _, first = np.unique(pair, return_index=True)                         # a pair's nearest row
+    rows = rows[np.sort(first)]
+    start = np.ones(len(rows), bool)
+    start[1:] = rows[1:, 0] != rows[:-1, 0]
+    group_start = np.maximum.accumulate(np.where(start, np.arange(len(rows)), 0))
+    return rows[np.arange(len(rows)) - group_start < keep]
 
 
 def _merge(rows: np.ndarray) -> np.ndarray:
