@@ -212,3 +212,20 @@ def test_edit_tags_refuses_front_for_anything_but_add(workflow, sample_copy, cap
     r = invoke(capfd, "edit-tags", sample_copy, "remove", "smile", "--front")
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "position 'front' is not possible for 'remove'" in r.stdout + r.stderr
+
+
+def test_dedup_prints_carried_captions_and_warnings_with_their_names_as_written(tmp_path, capfd):
+    """Paths in dedup's carry lines and warnings are shown literally: `[red]` in a name is not a style."""
+    from tests.ops.test_dedup import _photo
+
+    root = tmp_path / "ds"
+    big = _photo(root / "c" / "[red]big.png", 5, size=(1000, 1000))
+    big.resize((500, 500)).save(root / "c" / "[bold]small.png")
+    (root / "c" / "[red]big.txt").write_text("cat ears", encoding="utf-8")
+    (root / "c" / "[bold]small.txt").write_text("dog ears", encoding="utf-8")
+    for i in range(3):
+        _photo(root / "c" / f"o{i}.png", 40 + i)
+    assert invoke(capfd, "scan", root).returncode == 0
+    shown = invoke(capfd, "dedup", root)
+    assert shown.returncode == 0, shown.stderr
+    assert "c/[bold]small.png: its caption/edits" in shown.stdout and "c/[red]big.png" in shown.stdout

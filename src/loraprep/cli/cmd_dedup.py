@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from loraprep.cli.output import JSON_OPTION, emit, progress_bar, shown, stdout_console, table
+from loraprep.cli.output import JSON_OPTION, emit, print_warnings, progress_bar, shown, stdout_console, table
 
 
 def _render_groups(report: dict) -> None:
@@ -35,12 +35,12 @@ def _render_groups(report: dict) -> None:
         what = [f"{c['caption_tags']} caption tag(s)" if c["caption_tags"] else "",
                 f"{c['edits']} edit(s)" if c["edits"] else "", f"tier '{c['tier']}'" if c["tier"] else ""]
         source = f" from {c['from']}" if c["from"] else ""
-        console.print(f"carried {', '.join(w for w in what if w) or 'nothing'}{source} to the keeper {c['keeper']}")
+        console.print(f"carried {', '.join(w for w in what if w) or 'nothing'}{shown(source)} to the keeper "
+                      f"{shown(c['keeper'])}")
     for g in report.get("groups", []):
         if g.get("carried_from"):
-            console.print(f"group {g['group']}: the keeper's caption came from {', '.join(g['carried_from'])}")
-    for w in report.get("warnings", []):
-        console.print(f"[yellow]warning[/yellow] {w}")
+            console.print(f"group {g['group']}: the keeper's caption came from {shown(', '.join(g['carried_from']))}")
+    print_warnings(console, report.get("warnings", []))
     if report.get("reports") and "excluded" not in report:
         console.print(f"contact sheets in {report['reports']}")
     for e in report.get("errors", []):

@@ -9,7 +9,7 @@ import typer
 
 from loraprep.cli.cmd_plan import render_plan
 from loraprep.cli.export_options import COPY_HELP, FORMAT_HELP, LINK_HELP, REPLACE_HELP, mode
-from loraprep.cli.output import DATASET_ARG, JSON_OPTION, emit, shown, stdout_console
+from loraprep.cli.output import DATASET_ARG, JSON_OPTION, emit, print_warnings, stdout_console
 
 
 def _render_export(report: dict) -> None:
@@ -20,8 +20,7 @@ def _render_export(report: dict) -> None:
                   f"{counts.get('convert', 0)} converted)")
     if report.get("plan"):
         render_plan(report["plan"])
-    for w in report.get("warnings", []):
-        console.print(f"[yellow]warning[/yellow] {shown(w)}")
+    print_warnings(console, report.get("warnings", []))
     if report.get("train_command"):
         console.print(f"train with: {report['train_command']}", markup=False)
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from loraprep.cli.output import DATASET_ARG, JSON_OPTION, emit, shown, stdout_console, table
+from loraprep.cli.output import DATASET_ARG, JSON_OPTION, emit, print_warnings, stdout_console, table
 
 
 def render_plan(plan: dict) -> None:
@@ -17,8 +17,7 @@ def render_plan(plan: dict) -> None:
     console.print(table("Plan", ["concept", "tier", "images", "repeats", "steps/epoch", "share"], rows))
     console.print(f"{plan['epochs']} epochs x {plan['steps_per_epoch']} steps = {plan['total_steps']} steps "
                   f"(target {plan['target_steps']}, batch {plan['batch_size']})")
-    for w in plan.get("warnings", []):
-        console.print(f"[yellow]warning[/yellow] {shown(w)}")
+    print_warnings(console, plan.get("warnings", []))
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,8 @@ import typer
 
 from loraprep.cli.cmd_scan import MIN_SIZE_HELP
 from loraprep.cli.export_options import COPY_HELP, FORMAT_HELP, LINK_HELP, REPLACE_HELP, mode
-from loraprep.cli.output import DATASET_ARG, JSON_OPTION, emit, progress_bar, shown, stderr_console, stdout_console, table
+from loraprep.cli.output import (DATASET_ARG, JSON_OPTION, emit, print_warnings, progress_bar,
+                                 shown, stderr_console, stdout_console, table)
 
 
 def _render_run(s: dict) -> None:
@@ -25,8 +26,7 @@ def _render_run(s: dict) -> None:
     ]))
     for f in s["failures"]:
         console.print(f"[red]failed[/red] {shown(f.get('path'))}: {shown(f.get('reason') or f.get('error'))}")
-    for w in s["warnings"]:
-        console.print(f"[yellow]warning[/yellow] {shown(w)}")
+    print_warnings(console, s["warnings"])
     if s.get("train_command"):
         console.print(f"train with: {s['train_command']}", markup=False)
 

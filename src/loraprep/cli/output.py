@@ -51,6 +51,12 @@ def shown(text) -> str:
     return escape(str(text))
 
 
+def print_warnings(console, warnings) -> None:
+    """One yellow `warning` line per sentence; the sentences name files, so their text is shown, never styled."""
+    for w in warnings:
+        console.print(f"[yellow]warning[/yellow] {shown(w)}")
+
+
 def emit(ctx: typer.Context, local_json: bool, data: Any, render: Callable[[Any], None]) -> None:
     """Print ``data`` as JSON (stdout only) or let ``render`` draw it for a person."""
     if json_wanted(ctx, local_json):

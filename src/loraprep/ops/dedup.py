@@ -157,12 +157,12 @@ def _carry(store: Store, groups, by_id: dict, rank: dict[str, float]) -> tuple[l
         before = dedup_rows.carried_into(conn, CARRIED)
         user_tiers = dedup_rows.tiers_set_by_user(conn)
         imports, edits, tiers = [], [], []
+
+        def copy(f):
+            return Copy(f.id, f.image_id, f.path, f.tier, states.get(f.image_id, {}))
+
         for g, members in work:
             keeper = by_id[g.keeper_id]
-
-            def copy(f):
-                return Copy(f.id, f.image_id, f.path, f.tier, states.get(f.image_id, {}))
-
             plan = plan_carry(copy(keeper), [copy(by_id[m.image_id]) for m in members],
                               carried_from=frozenset(o[len(CARRIED):] for o in before.get(keeper.image_id, ())),
                               keeper_tier_set_by_user=keeper.id in user_tiers, tier_rank=rank)
