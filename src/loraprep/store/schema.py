@@ -178,6 +178,20 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE batches ADD COLUMN via TEXT;
     """,
+    # v6: where an acquired file came from (a booru post, a video frame, a derived step), keyed by its path
+    # relative to the root and checked against its content hash; written by the acquire commands before scan.
+    """
+    CREATE TABLE sources (
+        path        TEXT PRIMARY KEY,          -- relative to the dataset root, '/' separated
+        sha256      TEXT NOT NULL,             -- of the bytes written, so a replaced file no longer matches
+        kind        TEXT NOT NULL,             -- 'booru' | 'video' | another acquire step
+        origin      TEXT NOT NULL,             -- e.g. 'booru:danbooru:123456' or 'video:ep01.mkv@00:12:03.500'
+        data        TEXT NOT NULL,             -- JSON: site, post id, url, md5, score, rating, video, timestamp...
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX sources_sha ON sources(sha256);
+    CREATE INDEX sources_kind ON sources(kind, origin);
+    """,
 )
 
 # Data conversions that SQL cannot express, run after the statements of the same version.
