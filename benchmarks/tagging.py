@@ -139,7 +139,7 @@ def build_images(folder: Path, count: int) -> list[Path]:
 # Each measurement is a small program run in a fresh interpreter; it prints one JSON line.
 MODEL_BOUND = r"""
 import json, sys, time, numpy as np
-from loraprep.tagging.session import open_session, graph_info
+from loraprep.inference.session import open_session, graph_info
 model, device, size, sizes, budget = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[5])
 sess = open_session(model, device); g = graph_info(sess)
 rates = {}

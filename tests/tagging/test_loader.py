@@ -58,7 +58,7 @@ def test_offline_cache_loads_through_hf_hub_download(tmp_path, model_dir, offlin
     tagger = load_tagger(REPO, cache_dir=cache, device="cpu")
     assert tagger.key == f"{REPO}@{COMMIT_A[:12]}"
     assert tagger.revision == COMMIT_A
-    assert str(tagger.files.model_path).startswith(str(cache))
+    assert str(tagger.model_path).startswith(str(cache))
 
 
 def test_revision_is_honoured(tmp_path, model_dir, offline):
@@ -80,7 +80,7 @@ def test_empty_cache_offline_names_the_repo_and_the_local_folder_way(tmp_path, o
 def test_environment_cache_and_offline_flag_in_a_fresh_process(tmp_path, model_dir):
     cache = hf_cache(tmp_path / "hub", {COMMIT_A: model_dir(outputs=5, name="a")}, main=COMMIT_A)
     code = ("import json; from loraprep.tagging.pipeline import load_tagger; "
-            f"t = load_tagger({REPO!r}, device='cpu'); print(json.dumps([t.key, str(t.files.model_path)]))")
+            f"t = load_tagger({REPO!r}, device='cpu'); print(json.dumps([t.key, str(t.model_path)]))")
     env = {**os.environ, "HF_HUB_CACHE": str(cache), "HF_HUB_OFFLINE": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

@@ -12,7 +12,8 @@ import numpy as np
 
 from loraprep import settings
 from loraprep.errors import ModelError
-from loraprep.tagging import loader, session as ort_session
+from loraprep.inference import session as ort_session
+from loraprep.tagging import loader
 from loraprep.tagging.postprocess import MIN_SCORE, Score, scores_above
 from loraprep.tagging.preprocess import load_tensor
 
@@ -31,6 +32,7 @@ class Tagger:
 
     def __init__(self, files: loader.ModelFiles, vocabulary: list[tuple[str, str]], device: str = "auto"):
         self.files = files
+        self.model_path = files.path(loader.MODEL_FILE)
         self.name = files.name
         self.revision = files.revision
         self.key = files.key
@@ -41,7 +43,7 @@ class Tagger:
         self.device = device
         sess = self.session(device)
         graph = ort_session.graph_info(sess)
-        self.input_size, self.fixed_batch = _check_input(graph, files.model_path)
+        self.input_size, self.fixed_batch = _check_input(graph, self.model_path)
         self._input_name, self._output_name = graph.input_name, graph.output_name
         self._input_dtype = np.float16 if "float16" in graph.input_type else np.float32
         _check_output(self, graph)
@@ -49,7 +51,7 @@ class Tagger:
     def session(self, device: str | None = None):
         device = (device or self.device or "auto").lower()
         if device not in self._sessions:
-            self._sessions[device] = ort_session.open_session(self.files.model_path, device)
+            self._sessions[device] = ort_session.open_session(self.model_path, device)
         return self._sessions[device]
 
     def provider(self, device: str | None = None) -> str:
@@ -87,7 +89,7 @@ def load_tagger(spec: str, revision: str | None = None, *, device: str = "auto",
                 cache_dir: str | Path | None = None) -> Tagger:
     """Resolve (registry name, hub repo id or local folder), download if needed, check and open a tagger."""
     files = loader.resolve(spec, revision, cache_dir)
-    return Tagger(files, loader.read_tags(files.tags_path), device)
+    return Tagger(files, loader.read_tags(files.path(loader.TAGS_FILE)), device)
 
 
 def tag_images(tagger: Tagger, items: Iterable[tuple[str, Path]], *, batch_size: int | None = None,
@@ -191,5 +193,5 @@ def _check_output(tagger: Tagger, graph) -> None:
         probe = np.full((tagger.fixed_batch or 1, tagger.input_size, tagger.input_size, 3), 255, np.float32)
         width = tagger.predict(probe).shape[-1]
     if width != len(tagger.vocabulary):
-        raise ModelError(f"{tagger.files.tags_path.name} lists {len(tagger.vocabulary)} tags but the model outputs "
+        raise ModelError(f"{loader.TAGS_FILE} lists {len(tagger.vocabulary)} tags but the model outputs "
                          f"{width} scores", "model.onnx and selected_tags.csv must come from the same model version")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loraprep.errors import ModelError
-from loraprep.tagging.session import choose_providers, cpu_threads
+from loraprep.inference.session import choose_providers, cpu_threads
 
 GPU = ["TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"]
 

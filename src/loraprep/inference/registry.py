@@ -1,0 +1,68 @@
+"""The one registry of known hub models (every family: taggers, detectors, identity embedders), with pinned revisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from loraprep.model.thresholds import CHARACTER, GENERAL
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One published model: its hub repo, the revision its results are pinned to, and its model card's numbers.
+
+    ``subfolder`` is the folder inside the repo that holds the files (deepghs repos keep one model per folder);
+    ``card`` holds a family's published settings (a detector's IoU and score thresholds, an embedder's metric
+    threshold) by name; ``general``/``character`` are a tagger card's thresholds.
+    """
+
+    name: str
+    repo_id: str
+    revision: str = "main"
+    family: str = "tagger"
+    subfolder: str = ""
+    general: float = GENERAL
+    character: float = CHARACTER
+    card: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def _wd_v2(arch: str) -> ModelInfo:
+    return ModelInfo(f"wd-{arch}-v2", f"SmilingWolf/wd-v1-4-{arch}-tagger-v2")
+
+
+# v3 general thresholds are the published P=R points from each model card.
+_TAGGERS = (
+    _wd_v2("vit"),
+    _wd_v2("convnext"),
+    _wd_v2("convnextv2"),
+    _wd_v2("swinv2"),
+    _wd_v2("moat"),
+    ModelInfo("wd-vit-v3", "SmilingWolf/wd-vit-tagger-v3", general=0.2614),
+    ModelInfo("wd-convnext-v3", "SmilingWolf/wd-convnext-tagger-v3", general=0.2682),
+    ModelInfo("wd-swinv2-v3", "SmilingWolf/wd-swinv2-tagger-v3", general=0.2653),
+    ModelInfo("wd-vit-large-v3", "SmilingWolf/wd-vit-large-tagger-v3", general=0.2606),
+    ModelInfo("wd-eva02-large-v3", "SmilingWolf/wd-eva02-large-tagger-v3", general=0.5296),
+)
+
+# Other families append their entries here (one tuple per family), so every hub model is listed in one place.
+KNOWN: tuple[ModelInfo, ...] = (*_TAGGERS,)
+
+DEFAULTS: dict[str, str] = {"tagger": "wd-swinv2-v3"}
+
+
+def models(family: str) -> dict[str, ModelInfo]:
+    """The registry entries of one family, by short name, in registry order."""
+    return {m.name: m for m in KNOWN if m.family == family}
+
+
+def lookup(name: str, family: str | None = None) -> ModelInfo | None:
+    """The entry for a short name, a repo name (with its subfolder) or a full repo id, case-insensitive; None if
+    unknown. A repo id that holds several models (one per subfolder) names none of them on its own."""
+    key = name.strip().lower().rstrip("/")
+    candidates = [m for m in KNOWN if family is None or m.family == family]
+    for info in candidates:
+        full = f"{info.repo_id}/{info.subfolder}".lower() if info.subfolder else info.repo_id.lower()
+        short = full.split("/", 1)[1]
+        if key in (info.name.lower(), full, short):
+            return info
+    return None
