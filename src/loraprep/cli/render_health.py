@@ -31,6 +31,8 @@ def render_health(report: dict) -> None:
     if report["small"]:
         console.print(f"{len(report['small'])} image(s) have a shorter side under {report['min_size']} px "
                       "(they train, but at a lower resolution); `--json` lists them")
+    if report.get("sources"):
+        console.print("sources: " + ", ".join(f"{shown(k)} {v}" for k, v in report["sources"].items()))
     render_unfinished_runs(report.get("unfinished_runs", []), report["dataset"])
     if not t["images"]:
         console.print("no images found: put images in concept subfolders (my_lora/outfit_a/001.png)")
