@@ -32,6 +32,7 @@ def download(target: str | Path, *, site: str, tags: str, base_url: str | None =
     filters = parse_filters(rating, min_score, min_side, exclude_tags)
     root, folder = _place(Path(target))
     credentials = credentials_for(chosen.name, root)
+    folder.mkdir(parents=True, exist_ok=True)
     if chosen.tag_limit and len(terms) > chosen.tag_limit and (chosen.software == "moebooru" or not credentials):
         who = "a search" if chosen.software == "moebooru" else "an anonymous search"
         raise UsageError(f"{chosen.name} allows {chosen.tag_limit} tags in {who}; --tags has {len(terms)}",
@@ -76,7 +77,8 @@ def _counts(outcome) -> dict:
 
 def _place(target: Path) -> tuple[Path, Path]:
     """(dataset root, concept folder) of DATASET/CONCEPT: the nearest folder up that holds a loraprep state or
-    recipe is the root; without one, the parent of the concept folder is."""
+    recipe is the root; without one, the parent of the concept folder is (both are created when missing: the
+    guides' first step is the download)."""
     target = target.expanduser().resolve()
     if target.exists() and not target.is_dir():
         raise DatasetError(f"not a folder: {target}", hint="pass DATASET/CONCEPT, the folder the images go in")
@@ -85,7 +87,4 @@ def _place(target: Path) -> tuple[Path, Path]:
             if folder == target:
                 return folder, folder
             return folder, target
-    if not target.parent.is_dir():
-        raise DatasetError(f"dataset folder not found: {target.parent}",
-                           hint="create the dataset folder first, e.g. `loraprep init DATASET`")
     return target.parent, target
