@@ -10,7 +10,7 @@ import pytest
 from loraprep.ops.download import download
 from loraprep.store.db import open_store
 from loraprep.store.sources import sources_by_path
-from tests.acquire.conftest import SITE_SOFTWARE
+from tests.acquire.booru_server import SITE_SOFTWARE
 
 SITES = sorted(SITE_SOFTWARE)
 GOOD = (101, 102, 103, 107, 108)
@@ -76,7 +76,7 @@ def test_a_rerun_downloads_nothing_new(tmp_path, booru, site):
 
 @pytest.mark.parametrize("site", ["danbooru", "gelbooru", "yandere"])
 def test_a_wrong_md5_is_a_per_post_error_and_leaves_nothing(tmp_path, booru, site):
-    from tests.acquire.conftest import sample_posts
+    from tests.acquire.booru_server import sample_posts
 
     posts = sample_posts()
     posts[1].md5 = "0" * 32
