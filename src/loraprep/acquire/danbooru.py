@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from loraprep.acquire.paging import before_id_pages, login_params
 from loraprep.acquire.post import Post, as_int, extension, md5_of, split_tags
 
 PER_PAGE = 200
@@ -19,24 +20,13 @@ RATINGS = {"g": "general", "s": "sensitive", "q": "questionable", "e": "explicit
 
 
 def search(http, base: str, site: str, tags: str, credentials: dict) -> Iterator[list[Post]]:
-    """Pages of posts, newest first, until the site has no more."""
-    params = {"tags": tags, "limit": PER_PAGE, "page": 1, **_auth(credentials)}
-    by_number = any(t.startswith("order:") for t in tags.split())
-    while True:
-        raw = http.get_json(f"{base}/posts.json", params) or []
-        if isinstance(raw, dict):  # an error document: {"success": false, "message": ...}
-            raw = []
-        posts = [parse_post(p, site, base) for p in raw if isinstance(p, dict) and as_int(p.get("id"))]
-        if not posts:
-            return
-        yield posts
-        params["page"] = params["page"] + 1 if by_number else f"b{min(p.post_id for p in posts)}"
+    """Pages of posts, newest first, until the site has no more (an error document ends it too)."""
+    params = {"tags": tags, "limit": PER_PAGE, **login_params(credentials)}
+    return before_id_pages(http, f"{base}/posts.json", params, _posts, lambda p: parse_post(p, site, base))
 
 
-def _auth(credentials: dict) -> dict:
-    if credentials.get("user") and credentials.get("api_key"):
-        return {"login": credentials["user"], "api_key": credentials["api_key"]}
-    return {}
+def _posts(answer) -> list:
+    return answer if isinstance(answer, list) else []  # a dict is an error document: {"success": false, ...}
 
 
 def parse_post(raw: dict, site: str, base: str) -> Post:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from loraprep.acquire.paging import before_id_pages, login_params
 from loraprep.acquire.post import Post, as_int, extension, md5_of
 
 PER_PAGE = 320
@@ -21,22 +22,12 @@ _CATEGORY = {"general": "general", "species": "general", "character": "character
 
 
 def search(http, base: str, site: str, tags: str, credentials: dict) -> Iterator[list[Post]]:
-    params = {"tags": tags, "limit": PER_PAGE, "page": 1, **_auth(credentials)}
-    by_number = any(t.startswith("order:") for t in tags.split())
-    while True:
-        answer = http.get_json(f"{base}/posts.json", params) or {}
-        raw = answer.get("posts", []) if isinstance(answer, dict) else []
-        posts = [parse_post(p, site, base) for p in raw if isinstance(p, dict) and as_int(p.get("id"))]
-        if not posts:
-            return
-        yield posts
-        params["page"] = params["page"] + 1 if by_number else f"b{min(p.post_id for p in posts)}"
+    params = {"tags": tags, "limit": PER_PAGE, **login_params(credentials)}
+    return before_id_pages(http, f"{base}/posts.json", params, _posts, lambda p: parse_post(p, site, base))
 
 
-def _auth(credentials: dict) -> dict:
-    if credentials.get("user") and credentials.get("api_key"):
-        return {"login": credentials["user"], "api_key": credentials["api_key"]}
-    return {}
+def _posts(answer) -> list:
+    return answer.get("posts") or [] if isinstance(answer, dict) else []
 
 
 def parse_post(raw: dict, site: str, base: str) -> Post:

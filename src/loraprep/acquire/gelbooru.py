@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from loraprep.acquire.paging import well_formed
 from loraprep.acquire.post import Post, as_int, extension, md5_of, split_tags
 from loraprep.errors import NetworkError
 
@@ -36,7 +37,7 @@ def search(http, base: str, site: str, tags: str, credentials: dict) -> Iterator
         raw = _listed(answer, "post")
         found = [p for p in raw if isinstance(p, dict) and as_int(p.get("id"))]
         _learn_types(http, base, credentials, types, {t for p in found for t in split_tags(p.get("tags"))})
-        posts = [parse_post(p, site, base, types) for p in found]
+        posts = well_formed(found, lambda p: parse_post(p, site, base, types))
         if not raw:
             return
         if posts:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from loraprep.acquire.paging import well_formed
 from loraprep.acquire.post import Post, as_int, extension, md5_of, split_tags
 
 PER_PAGE = 100
@@ -31,7 +32,7 @@ def search(http, base: str, site: str, tags: str, credentials: dict) -> Iterator
             raw, types = answer.get("posts") or [], answer.get("tags") or {}
         else:
             raw, types = answer or [], {}
-        posts = [parse_post(p, site, base, types) for p in raw if isinstance(p, dict) and as_int(p.get("id"))]
+        posts = well_formed(raw, lambda p: parse_post(p, site, base, types))
         if not raw:
             return
         if posts:
