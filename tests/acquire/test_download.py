@@ -152,3 +152,50 @@ def test_an_animated_gif_is_skipped(tmp_path, booru):
     assert [d["post_id"] for d in report["downloaded"]] == [4]
     assert "animated" in report["skipped"][0]["reason"]
     assert _files(tmp_path / "ds" / "c") == ["danbooru_4.gif"]
+
+
+def test_min_side_is_checked_on_the_bytes_when_the_site_gives_no_size(tmp_path, booru):
+    from tests.acquire.booru_server import FakePost, image_bytes
+
+    posts = [FakePost(9, image_bytes((120, 30)), "png", width=None, height=None, tags={"general": ("a",)}),
+             FakePost(8, image_bytes((100, 100)), "png", width=None, height=None, tags={"general": ("b",)})]
+    server = booru("danbooru", posts)
+    report = download(tmp_path / "ds" / "c", site="danbooru", tags="x", base_url=server.url, delay=0, min_side=64)
+    assert [d["post_id"] for d in report["downloaded"]] == [8]
+    assert report["skipped"][0]["reason"] == "120x30: shorter side below 64"
+    assert _files(tmp_path / "ds" / "c") == ["danbooru_8.png"]
+
+
+def test_a_killed_download_resumes_and_its_leftovers_go(tmp_path, booru):
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    server = booru("danbooru")
+    target = tmp_path / "ds" / "c"
+    # A real kill -9 while the second file is being written: its temporary file stays behind.
+    code = ("import os, signal\nfrom loraprep.acquire import http\nfrom loraprep.ops.download import download\n"
+            "real = http.HttpClient._write_body\ncalls = []\n"
+            "def write(self, response, temp):\n    calls.append(1)\n    if len(calls) == 2:\n"
+            "        temp.write_bytes(b'partial')\n        os.kill(os.getpid(), signal.SIGKILL)\n"
+            "    return real(self, response, temp)\n"
+            "http.HttpClient._write_body = write\n"
+            f"download({str(target)!r}, site='danbooru', tags='x', base_url={server.url!r}, delay=0)\n")
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    left = [p for p in target.iterdir() if p.name.endswith(".part")]
+    assert len(left) == 1 and len(_files(target)) == 2
+    old = time.time() - 3600
+    os.utime(left[0], (old, old))
+    shown = subprocess.run([sys.executable, "-m", "loraprep", "status", str(tmp_path / "ds")], capture_output=True,
+                           text=True, timeout=60)
+    assert "the same `loraprep download`" in shown.stdout
+    report = download(target, site="danbooru", tags="x", base_url=server.url, delay=0)
+    assert report["counts"]["downloaded"] == len(GOOD) - 1 and report["counts"]["already_downloaded"] == 1
+    assert _files(target) == sorted(f"danbooru_{p.id}.{p.ext}" for p in server.posts if p.id in GOOD)
+    status = json.loads(subprocess.run([sys.executable, "-m", "loraprep", "status", str(tmp_path / "ds"), "--json"],
+                                       capture_output=True, text=True, timeout=60).stdout)
+    assert status["unfinished_runs"] == []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,6 +21,8 @@ from loraprep.store.db import Store
 from loraprep.store.sources import Source, record_sources, sources_by_path
 
 KIND = "booru"
+STALE_TEMP_SECONDS = 600  # a temporary file untouched this long was left by a killed run (a live one writes)
+_TEMP = re.compile(r"^\.[A-Za-z0-9_]+_\d+\.[a-z0-9]+\.[0-9a-f]{8}\.part$")
 
 
 @dataclass
@@ -53,6 +57,7 @@ def download_posts(store: Store, folder: Path, site: Site, tags: str, filters: F
                    credentials: dict, http: HttpClient, progress: Callable[[int, int], None] | None = None) -> Outcome:
     """Walk the search page by page until ``limit`` new files are written or the site has no more."""
     folder.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(folder)
     known = _Known.of(store, site.base_url)
     outcome = Outcome()
     pages = client_module(site).search(http, site.base_url, site.name, tags, credentials)
@@ -76,6 +81,18 @@ def download_posts(store: Store, folder: Path, site: Site, tags: str, filters: F
     return outcome
 
 
+def _remove_stale_temps(folder: Path) -> None:
+    """Remove what a killed run left (only our own temporary names, and only when nothing writes them now)."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for entry in os.scandir(folder):
+        try:
+            if _TEMP.match(entry.name) and entry.is_file(follow_symlinks=False) \
+                    and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            pass  # gone meanwhile, or not ours to remove: the next run tries again
+
+
 def _take(store: Store, folder: Path, post: Post, filters: Filters, known: _Known, http: HttpClient,
           outcome: Outcome, base_url: str) -> None:
     if post.origin in known.origins:
@@ -96,7 +113,7 @@ def _take(store: Store, folder: Path, post: Post, filters: Filters, known: _Know
     temp = folder / f".{name}.{secrets.token_hex(4)}.part"  # hidden: scan never takes it for an image
     try:
         md5, sha = http.download(post.file_url, temp, md5=post.md5)
-        problem = _not_still(temp) or (
+        problem = _picture_problem(temp, filters.min_side) or (
             "the same bytes are already in the dataset" if sha in known.image_ids else None)
         if problem:
             outcome.skipped.append(_entry(post, reason=problem))
@@ -138,14 +155,17 @@ def _record(store: Store, rel: str, sha: str, md5: str, post: Post, known: _Know
     known.image_ids.add(sha)
 
 
-def _not_still(path: Path) -> str | None:
-    """Why downloaded bytes are not a still picture (animated GIF/PNG/WebP, not an image at all), or None."""
+def _picture_problem(path: Path, min_side: int | None) -> str | None:
+    """Why downloaded bytes are not taken (animated GIF/PNG/WebP, not an image at all, smaller than --min-side
+    where the site did not say the size), or None. Only the header is read."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as image:
             if getattr(image, "is_animated", False) and getattr(image, "n_frames", 1) > 1:
                 return f"animated {image.format or 'image'} (a trainer reads only its first frame)"
+            if min_side and min(image.size) < min_side:
+                return f"{image.size[0]}x{image.size[1]}: shorter side below {min_side}"
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         return f"the file is not an image this program can read ({type(exc).__name__})"
     return None

@@ -50,5 +50,12 @@ def render_unfinished_runs(runs: list[dict], dataset: str) -> None:
                           "there")
         else:
             console.print(f"[yellow]interrupted[/yellow]: {run['command']} started {started} did not finish "
-                          f"(its process ended first); run `loraprep {run['command']} {dataset}` again",
+                          f"(its process ended first); run {_again(run['command'], dataset)} again",
                           markup=True)
+
+
+def _again(command: str, dataset: str) -> str:
+    """The command that picks up an interrupted run: a download needs its own search, which the user knows."""
+    if command == "download":
+        return "the same `loraprep download` (it skips what it already fetched)"
+    return f"`loraprep {command} {dataset}`"
