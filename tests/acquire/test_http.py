@@ -1,4 +1,5 @@
-"""The HTTP client against the fixture server: Retry-After honoured, 5xx and cut-off bodies retried, secrets scrubbed."""
+"""The HTTP client against the fixture server: Retry-After honoured, 5xx and cut-off bodies retried, secrets
+scrubbed."""
 
 from __future__ import annotations
 

@@ -53,8 +53,11 @@ class _Known:
         return cls(origins, md5s, ids)
 
 
+Progress = Callable[[int, "int | None"], None]  # (new files, --limit or None)
+
+
 def download_posts(store: Store, folder: Path, site: Site, tags: str, filters: Filters, limit: int | None,
-                   credentials: dict, http: HttpClient, progress: Callable[[int, int], None] | None = None) -> Outcome:
+                   credentials: dict, http: HttpClient, progress: Progress | None = None) -> Outcome:
     """Walk the search page by page until ``limit`` new files are written or the site has no more."""
     folder.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(folder)
@@ -77,7 +80,7 @@ def download_posts(store: Store, folder: Path, site: Site, tags: str, filters: F
                 break
             _take(store, folder, post, filters, known, http, outcome, site.base_url)
             if progress:
-                progress(len(outcome.downloaded), limit or 0)
+                progress(len(outcome.downloaded), limit)  # None: no end known, the bar just counts
     return outcome
 
 

@@ -53,8 +53,8 @@ def download(target: str | Path, *, site: str, tags: str, base_url: str | None =
             outcome = download_posts(store, folder, chosen, " ".join(terms), filters, limit, credentials, http,
                                      progress)
             state = "ok"
-        except BaseException:
-            state = "error"
+        except Exception:
+            state = "error"  # Ctrl-C (KeyboardInterrupt) stays "interrupted"; what was written is recorded
             raise
         finally:
             counts = _counts(outcome) if outcome else {}
