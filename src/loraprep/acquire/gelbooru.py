@@ -7,7 +7,8 @@ answer a bare list, or an empty body past the end. The search ends at an empty p
 count posts were seen (an instance may cap a page below the limit asked for, so a short page is not the end).
 The md5 is "md5" (or "hash" on older instances). A post carries its tags as one string without types, so the
 types come from the tag list (``s=tag&names=..``), asked once per page for the names not seen yet; types:
-0 general, 1 artist, 3 copyright, 4 character, 5 metadata, 6 deprecated (general here). Accounts send ``api_key`` and ``user_id`` (gelbooru.com may ask for them).
+0 general, 1 artist, 3 copyright, 4 character, 5 metadata, 6 deprecated (general here).
+Accounts send ``api_key`` and ``user_id`` (gelbooru.com may ask for them).
 """
 
 from __future__ import annotations
