@@ -112,3 +112,9 @@ class NothingToDoError(DatasetError):
     """The request is valid but the journal leaves nothing to do (nothing to undo, nothing to redo)."""
 
     http_status = 409
+
+
+class NetworkError(LoraprepError):
+    """A site cannot be reached or keeps refusing (after the retries); never says the credentials it was sent."""
+
+    http_status = 502

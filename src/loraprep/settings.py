@@ -21,6 +21,10 @@ SETTINGS = (
     Setting("LORAPREP_WORKERS", "", "Workers (threads or processes) for decoding, hashing and dedup (default: number of CPU cores)."),
     Setting("LORAPREP_BUSY_TIMEOUT_MS", "30000", "How long a command waits for another process holding the state store."),
     Setting("HF_HUB_OFFLINE", "", "Standard Hugging Face variable: 1 means never download models, use the local cache only."),
+    Setting("LORAPREP_BOORU_CONFIG", "~/.config/loraprep/boorus.toml", "`download`'s credentials file: a [site] table per site with user and api_key (outside any dataset)."),
+    *(Setting(f"LORAPREP_{site.upper()}_{part}", "", f"`download --site {site}`: the account's {what} (overrides the config file; never printed).")
+      for site in ("danbooru", "safebooru", "gelbooru", "e621", "yandere", "konachan")
+      for part, what in (("USER", "login name (Gelbooru: user id)"), ("API_KEY", "API key"))),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -50,3 +54,13 @@ def workers() -> int:
 
 def busy_timeout_ms() -> int:
     return int(get("LORAPREP_BUSY_TIMEOUT_MS"))
+
+
+def booru_config_path() -> str:
+    """Where `download` reads site credentials from (the user's home expanded)."""
+    return os.path.expanduser(get("LORAPREP_BOORU_CONFIG"))
+
+
+def booru_credential(site: str, part: str) -> str:
+    """One credential of a site from the environment ('' when unset): ``part`` is USER or API_KEY."""
+    return get(f"LORAPREP_{site.upper()}_{part}").strip()

@@ -13,6 +13,10 @@ from loraprep.cli.output import DATASET_ARG, JSON_OPTION, emit, stdout_console
 def _render_caption(data: dict) -> None:
     console = stdout_console()
     console.print(data["caption"], markup=False)
+    source = data.get("source")
+    if source and data.get("kept") is not None:  # with --why: where the picture came from
+        console.print(f"  from {source['origin']} ({source.get('url')}), score {source.get('score')}, "
+                      f"rating {source.get('rating')}", markup=False)
     for t in data.get("kept", []):
         score = f" {t['score']:.2f}" if t["score"] is not None else ""
         console.print(f"  + {t['tag']}: {t['source']} ({t['origin']}){score}{' pinned' if t['pinned'] else ''}",

@@ -46,6 +46,9 @@ def register(app: typer.Typer) -> None:
             rate = f", {r['images_per_s']} img/s" if r.get("images_per_s") else ""
             console.print(f"{r['model']}: tagged {r['tagged']}, skipped {r['skipped']} (already tagged), "
                           f"failed {r['failed']}{rate}")
+            if r.get("not_tagged_by_recipe"):
+                console.print(f"not tagged: {r['not_tagged_by_recipe']} (the recipe's [tagger] use = "
+                              f"\"{r['use']}\"; their captions start from their imported tags)")
             if r.get("summary"):
                 from loraprep.cli.cmd_tags import render_tags
 

@@ -31,6 +31,8 @@ def render_health(report: dict) -> None:
     if report["small"]:
         console.print(f"{len(report['small'])} image(s) have a shorter side under {report['min_size']} px "
                       "(they train, but at a lower resolution); `--json` lists them")
+    if report.get("sources"):
+        console.print("sources: " + ", ".join(f"{shown(k)} {v}" for k, v in report["sources"].items()))
     render_unfinished_runs(report.get("unfinished_runs", []), report["dataset"])
     if not t["images"]:
         console.print("no images found: put images in concept subfolders (my_lora/outfit_a/001.png)")
@@ -48,5 +50,12 @@ def render_unfinished_runs(runs: list[dict], dataset: str) -> None:
                           "there")
         else:
             console.print(f"[yellow]interrupted[/yellow]: {run['command']} started {started} did not finish "
-                          f"(its process ended first); run `loraprep {run['command']} {dataset}` again",
+                          f"(its process ended first); run {_again(run['command'], dataset)} again",
                           markup=True)
+
+
+def _again(command: str, dataset: str) -> str:
+    """The command that picks up an interrupted run: a download needs its own search, which the user knows."""
+    if command == "download":
+        return "the same `loraprep download` (it skips what it already fetched)"
+    return f"`loraprep {command} {dataset}`"

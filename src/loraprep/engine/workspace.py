@@ -14,7 +14,7 @@ from loraprep.errors import NotFoundError
 from loraprep.model.image import FileRecord
 from loraprep.model.tags import LeanBase
 from loraprep.model.thresholds import Thresholds
-from loraprep.rules.effective import lean_base, lean_tagger, shows
+from loraprep.rules.effective import NO_TAGGER, lean_base, lean_tagger, shows, tagger_silenced
 from loraprep.store import journal
 from loraprep.store import tags as tag_rows
 from loraprep.store.db import Store, data_version
@@ -93,9 +93,14 @@ class Workspace:
                          self.tagger_of(f.image_id))
 
     def tagger_of(self, image_id: str) -> LeanBase:
+        """The tagger's passing tags of one image, or none where the recipe's [tagger] use says so: "never",
+        or "if-empty" and the image came with tags (a caption file or a site's, imported)."""
         tagger = self._tagger.get(image_id)
         if tagger is None:
-            tagger = self._tagger[image_id] = lean_tagger(self.scores.get(image_id, ()), self.thresholds)
+            if tagger_silenced(self.recipe.tagger.use, self.states.get(image_id)):
+                tagger = self._tagger[image_id] = NO_TAGGER
+            else:
+                tagger = self._tagger[image_id] = lean_tagger(self.scores.get(image_id, ()), self.thresholds)
         return tagger
 
     def has_tag(self, image_id: str, tag: str) -> bool:
@@ -260,6 +265,18 @@ class Workspace:
         scores = [s for s in e.lean.scores if s is not None]
         return Row(f, e.stamp, len(self.verdict(file_id).names),
                    round(sum(scores) / len(scores), 3) if scores else 0)
+
+    def source(self, file_id: int) -> dict | None:
+        """Where a file came from (a booru post: site, post id, URL, score, rating, md5), or None: only while
+        the file holds the bytes that were downloaded."""
+        from loraprep.store.sources import source_of
+
+        f = self.file(file_id)
+        found = source_of(self.store, f.path)
+        if found is None or found.sha256 != f.image_id:
+            return None
+        keep = ("site", "post_id", "url", "score", "rating", "md5", "width", "height")
+        return {"kind": found.kind, "origin": found.origin, **{k: found.data.get(k) for k in keep if k in found.data}}
 
     def base_names(self, file_id: int) -> tuple:
         """One file's tag names before the rules."""

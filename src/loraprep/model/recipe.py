@@ -9,6 +9,9 @@ STRATEGIES = ("all", "absorb", "only-learned")
 PRUNE_MODES = ("none", "minimal", "character_core", "character")
 ORDERS = ("score", "original", "alphabetical", "shuffle")
 STYLES = ("plain", "a1111")
+# Whose tags a caption starts from ([tagger] use): the tagger's beside imported ones, the tagger's only where
+# nothing was imported (guide 004's "If Empty"), or imported ones only (docs/recipe.md says exactly).
+TAGGER_USES = ("always", "if-empty", "never")
 # What `absorb` lets the trigger take by default: the traits guides 000, 003 and 004 all prune. Hair style stays
 # tagged (guide 000: "for finnicky things like hairstyle, having it tagged will give you better flexibility").
 DEFAULT_LEARNED_CATEGORIES = ("hair color", "hair length", "eye color", "skin", "body")
@@ -22,6 +25,7 @@ class TaggerSettings:
     character: float | str | None = None
     mcut: bool = False
     include_rating: bool = False
+    use: str = "always"
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def caption(dataset: str | Path, ref: str, *, why: bool = False) -> dict:
             raise DatasetError(f"no image '{ref}' in the dataset", hint="pass a path relative to the dataset, or an id")
         result = ws.result(f.id)
         data = {"id": f.id, "path": f.path, "concept": f.concept, "status": f.status, "caption": ws.caption(f.id),
-                "keep_tokens": result.keep_tokens}
+                "keep_tokens": result.keep_tokens, "source": ws.source(f.id)}
         if why:
             data["kept"] = [_evidence(t) for t in result.kept]
             data["dropped"] = [{**_evidence(d.tag), "rule": d.rule, "why": d.why} for d in result.dropped_tags]

@@ -10,6 +10,7 @@ from loraprep import settings
 from loraprep.ingest.read import ReadResult, read_file
 from loraprep.ingest.walk import FoundFile, walk_dataset
 from loraprep.ops.scan_captions import import_captions
+from loraprep.ops.scan_sources import import_source_tags
 from loraprep.ops.recipe import RECIPE_NAME, load_dataset_recipe
 from loraprep.ops.status import health_report
 from loraprep.store import files as file_rows
@@ -79,6 +80,7 @@ def _scan(store: Store, min_size: int, progress: Progress | None) -> dict:
                 if progress:
                     progress(done, len(stale))
         counts.update(import_captions(store, found, _recipe_encodings(store), errors, warnings))
+        counts.update(import_source_tags(store, found))
         with store.write() as conn:
             # A renamed file's row already moved to its new path, so only truly missing paths match here.
             counts["gone"] = file_rows.mark_gone(conn, vanished.keys(), now())

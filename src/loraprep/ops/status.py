@@ -19,9 +19,23 @@ def status(dataset: str | Path) -> dict:
         min_size = int((scan or {}).get("settings", {}).get("min_size", 768))
         report = health_report(store, min_size=min_size)
         report["unfinished_runs"] = unfinished_runs(store)
+        report["sources"] = source_counts(store)
         return report
     finally:
         store.close()
+
+
+def source_counts(store: Store) -> dict:
+    """How many live files came from each source ("booru:danbooru": 120, ...), by their recorded provenance;
+    a file whose bytes changed since it was acquired no longer counts."""
+    from loraprep.store.sources import sources_by_path
+
+    live = file_rows.live_image_ids(store)
+    counts: Counter = Counter()
+    for path, source in sources_by_path(store).items():
+        if live.get(path) == source.sha256:
+            counts[f"{source.kind}:{source.data.get('site', '?')}" if source.kind == "booru" else source.kind] += 1
+    return dict(sorted(counts.items()))
 
 
 def health_report(store: Store, *, min_size: int) -> dict:

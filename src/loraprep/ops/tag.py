@@ -25,6 +25,10 @@ def tag(dataset: str | Path, *, model: str | None = None, revision: str | None =
     store = open_store(dataset)
     try:
         recipe = load_dataset_recipe(store.root)
+        if recipe.tagger.use == "never":  # no model loaded (nor downloaded) for scores no caption would show
+            count = len({f.image_id for f in list_files(store, statuses=["active"]) if f.image_id})
+            return {"model": None, "use": "never", "tagged": 0, "skipped": 0, "failed": 0,
+                    "not_tagged_by_recipe": count, "seconds": 0.0, "images_per_s": None, "errors": []}
         spec = model or recipe_model(recipe, store.root) or DEFAULT_MODEL
         tagger = load_tagger(spec, revision=revision, device=device)
         files = list_files(store, statuses=["active"])
@@ -33,10 +37,13 @@ def tag(dataset: str | Path, *, model: str | None = None, revision: str | None =
             if f.image_id:
                 first_path.setdefault(f.image_id, f.path)
         done_ids = set() if force else tag_rows.tagged_ids(store.conn, tagger.key)
-        todo = [(image_id, store.root / path) for image_id, path in first_path.items() if image_id not in done_ids]
+        held_back = _held_back(store, recipe.tagger.use, set(first_path))
+        todo = [(image_id, store.root / path) for image_id, path in first_path.items()
+                if image_id not in done_ids and image_id not in held_back]
         run_id = start_run(store, "tag", {"model": tagger.key, "batch_size": batch_size, "device": device,
                                           "force": force})
-        counts = {"tagged": 0, "skipped": len(first_path) - len(todo), "failed": 0}
+        counts = {"tagged": 0, "skipped": len(first_path) - len(todo) - len(held_back), "failed": 0,
+                  "not_tagged_by_recipe": len(held_back)}
         errors: list[tuple[str, str]] = []
         outcome = "interrupted"
         start = time.perf_counter()
@@ -58,11 +65,23 @@ def tag(dataset: str | Path, *, model: str | None = None, revision: str | None =
             _commit(store, tagger.key, pending, counts)
             end_run(store, run_id, outcome, counts, errors)
         elapsed = time.perf_counter() - start
-        return {"model": tagger.key, **counts, "seconds": round(elapsed, 3),
+        return {"model": tagger.key, "use": recipe.tagger.use, **counts, "seconds": round(elapsed, 3),
                 "images_per_s": round(counts["tagged"] / elapsed, 2) if elapsed > 0 else None,
                 "errors": [{"path": p, "error": e} for p, e in errors]}
     finally:
         store.close()
+
+
+def _held_back(store, use: str, image_ids: set[str]) -> set[str]:
+    """Images the recipe's [tagger] use keeps the tagger from: all for "never", those that came with imported
+    tags (a caption file, a site's) for "if-empty"; their scores would never show, so they are not computed."""
+    from loraprep.rules.effective import tagger_silenced
+    from loraprep.store import journal
+
+    if use == "always":
+        return set()
+    states = journal.tag_states(store.conn, image_ids, imports_only=True) if use == "if-empty" else {}
+    return {i for i in image_ids if tagger_silenced(use, states.get(i))}
 
 
 def _commit(store, model_key: str, pending: list, counts: dict) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loraprep.model.recipe import ORDERS, PRUNE_MODES, STRATEGIES, STYLES
+from loraprep.model.recipe import ORDERS, PRUNE_MODES, STRATEGIES, STYLES, TAGGER_USES
 from loraprep.recipe.checks import separator_problem, unwritable, word_problem
 
 
@@ -160,6 +160,7 @@ TAGGER = {
     "character": ("character", _threshold, "character tag threshold, or \"model\" for the model card's"),
     "mcut": ("mcut", _bool, "use MCut thresholds instead"),
     "include_rating": ("include_rating", _bool, "keep the rating tag in captions"),
+    "use": ("use", _choice(TAGGER_USES), "always | if-empty (only images without imported tags) | never"),
 }
 RULES = {
     "default_blacklist": ("default_blacklist", _bool, "drop the shipped meta tags (watermark, signature, ...)"),

@@ -8,6 +8,18 @@ from loraprep.model.tags import FRONT, LeanBase, Tag
 from loraprep.model.thresholds import Thresholds, passing
 
 
+NO_TAGGER = LeanBase((), ())
+
+
+def tagger_silenced(use: str, states) -> bool:
+    """Whether the recipe's [tagger] use keeps the tagger's tags off one image: always for "never"; for
+    "if-empty" when the journal says the image came with tags (imported from a caption file or a site, even
+    if the user removed some since); never for "always". ``states``: the image's journal states, or None."""
+    if use == "never":
+        return True
+    return use == "if-empty" and bool(states) and any(s.imported for s in states.values())
+
+
 def lean_tagger(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds) -> LeanBase:
     """The passing tagger scores of one image as a LeanBase."""
     if hasattr(scores, "passing") and not thresholds.mcut and not thresholds.include_rating:

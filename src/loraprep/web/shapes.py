@@ -63,6 +63,7 @@ def image_detail(ws, record) -> dict:
         "removed_by_you": sorted(ws.removed(fid)), "caption": ws.caption(fid),
         "scores": [{"name": n, "category": c, "score": round(float(v), 4)}
                    for n, c, v in ws.scores.get(record.image_id, ())],
+        "source": ws.source(fid),
     }
 
 

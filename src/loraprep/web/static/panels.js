@@ -27,7 +27,8 @@ export function showImage(d, keepFocus) {
   q("#panel").hidden = false;
   q("#panel-title").textContent = f.name;
   q("#panel-meta").innerHTML = `${esc(f.path)}<br>${f.width || "?"}×${f.height || "?"} ${esc(f.format || "")} · concept <b>${esc(f.concept || "(root)")}</b>` +
-    (f.tier ? ` · tier <b>${esc(f.tier)}</b>` : "") + ` · <b>${esc(f.status)}</b>${f.reason ? " (" + esc(f.reason) + ")" : ""}`;
+    (f.tier ? ` · tier <b>${esc(f.tier)}</b>` : "") + ` · <b>${esc(f.status)}</b>${f.reason ? " (" + esc(f.reason) + ")" : ""}` +
+    sourceLine(d.source);
   const img = q("#panel-image"), src = f.status === "failed" ? "" : "api/images/" + f.id + "/file";
   if (img.dataset.src !== src) { img.dataset.src = src; if (src) img.src = src; else img.removeAttribute("src"); }
   q("#chips").innerHTML = d.tags.map((t) => chip(t)).join("") || '<span class="hint">no tags</span>';
@@ -35,6 +36,13 @@ export function showImage(d, keepFocus) {
   q("#caption").value = d.caption;
   S.detail = d;
   if (!keepFocus) q("#add-tag").value = "";
+}
+function sourceLine(src) {
+  // Where a downloaded image came from (the post's page, linked only when it is an http(s) address).
+  if (!src) return "";
+  const name = `${esc(src.site || src.kind)} post ${esc(src.post_id ?? "")}`;
+  const link = /^https?:\/\//.test(src.url || "") ? `<a href="${esc(src.url)}" target="_blank" rel="noopener noreferrer">${name}</a>` : name;
+  return `<br>from ${link}` + (src.score != null ? ` · score ${esc(src.score)}` : "") + (src.rating ? ` · ${esc(src.rating)}` : "");
 }
 function chip(t) {
   const score = t.score == null ? "" : `<span class="score">${t.score.toFixed(2)}</span>`;
