@@ -112,3 +112,7 @@ class NothingToDoError(DatasetError):
     """The request is valid but the journal leaves nothing to do (nothing to undo, nothing to redo)."""
 
     http_status = 409
+
+
+class ClusterError(LoraprepError):
+    """The distributed engine (Ray) is not installed, its cluster cannot be reached, or it cannot run the work."""
