@@ -42,7 +42,7 @@ def plan_actors(cluster_cpus: float, cluster_gpus: float, nodes: int, gpus_per_w
 def batch_size_for(tagger, batch_size: int | None, gpus_per_worker: float) -> int:
     """The --batch given, else the local engine's choice for the provider the workers will use."""
     from loraprep.tagging.pipeline import choose_batch_size
-    from loraprep.tagging.session import cpu_threads
+    from loraprep.inference.session import cpu_threads
 
     if batch_size:
         size = int(batch_size)
@@ -67,7 +67,7 @@ def tag_on_ray(ray, tagger, items: Sequence[tuple[str, str]], *, batch_size: int
     nodes = sum(1 for n in ray.nodes() if n.get("Alive"))
     plan = plan_actors(resources.get("CPU", 0), resources.get("GPU", 0), nodes, gpus_per_worker)
     # the workers need not see the driver's disk; wrapped so that Ray passes the reference, not a restart hazard
-    model = {"ref": ray.put(tagger.files.model_path.read_bytes())}
+    model = {"ref": ray.put(tagger.model_path.read_bytes())}
     rows = ray_data.dataset(ray, ray_data.chunks(items, bs), bs)
     # Declaring the decode tasks' memory also keeps Ray Data from fusing them into the actors (their remote
     # arguments differ): decoding runs in CPU tasks anywhere in the cluster, the actors only run the model.
@@ -115,13 +115,15 @@ class _TagWorker:
 
         import ray
 
+        from loraprep.tagging.loader import MODEL_FILE
         from loraprep.tagging.pipeline import Tagger
 
         data = ray.get(model["ref"])
         self._folder = tempfile.TemporaryDirectory(prefix="loraprep-model-")
-        path = Path(self._folder.name) / files.model_path.name
+        path = Path(self._folder.name) / MODEL_FILE
         path.write_bytes(data)
-        self.tagger = Tagger(replace(files, model_path=path), [tuple(v) for v in vocabulary], device)
+        here = replace(files, paths={**files.paths, MODEL_FILE: path})   # name and revision stay the driver's
+        self.tagger = Tagger(here, [tuple(v) for v in vocabulary], device)
         self.device = device
         self.min_score = min_score
 
