@@ -65,19 +65,29 @@ def _reset(dataset: Path, pristine: Path) -> None:
     shutil.copyfile(pristine, state / "state.sqlite")
 
 
-def _timed_stage(stage: str, dataset: Path, args, engine: str) -> tuple[float, int]:
+def _timed_stage(stage: str, dataset: Path, args, engine: str) -> tuple[float, int, dict]:
+    """Wall seconds, images done, and when the results came: the first one, and the rate from then on (the
+    engine's start-up, paid once per run, apart from its throughput)."""
     from loraprep import ops
 
     extra = {"address": None, "gpus_per_worker": args.gpus_per_worker} if engine == "ray" else {}
+    seen: list[tuple[float, int]] = []
     start = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        seen.append((time.perf_counter() - start, done))
+
     if stage == "tag":
         report = ops.tag(dataset, model=args.model, device=args.device, batch_size=args.batch, engine=engine,
-                         **extra)
+                         progress=progress, **extra)
         done = report["tagged"]
     else:
-        report = ops.dedup(dataset, dry_run=True, engine=engine, **extra)
+        report = ops.dedup(dataset, dry_run=True, engine=engine, progress=progress, **extra)
         done = report["images"]
-    return time.perf_counter() - start, done
+    wall = time.perf_counter() - start
+    (t0, n0), (t1, n1) = seen[0], seen[-1]
+    flow = {"first_result_s": round(t0, 2), "steady_img_per_s": round((n1 - n0) / (t1 - t0), 1) if t1 > t0 else None}
+    return wall, done, flow
 
 
 def _stored(dataset: Path, stage: str) -> dict:
@@ -104,6 +114,26 @@ def prepare_rate(dataset: Path, size: int, count: int = 60) -> float:
     return len(paths) / (time.perf_counter() - start)
 
 
+def driver_write_rate(out: Path, images: int = 20000, tags: int = 40) -> float:
+    """Images per second the driver stores through the tag command's own commit (scores of ``tags`` tags each,
+    COMMIT_EVERY per transaction): the ceiling of any number of GPUs behind one driver."""
+    from loraprep.ops.tag import COMMIT_EVERY, _commit
+    from loraprep.store.db import open_store
+    from loraprep.tagging.pipeline import TagResult
+
+    folder = out / "driver_writes"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    scores = [(f"tag_{t}", "general", 0.9 - t / 100) for t in range(tags)]
+    counts = {"tagged": 0}
+    with open_store(folder, create=True) as store:
+        start = time.perf_counter()
+        for first in range(0, images, COMMIT_EVERY):
+            pending = [TagResult(f"{i:064x}", scores) for i in range(first, min(images, first + COMMIT_EVERY))]
+            _commit(store, "bench@1", pending, counts)
+        return counts["tagged"] / (time.perf_counter() - start)
+
+
 def run(args) -> dict:
     import ray
 
@@ -111,6 +141,7 @@ def run(args) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     dataset, pristine = _prepare(out, args.images)
     one_core = prepare_rate(dataset, args.prepare_size)
+    writes = driver_write_rate(out)
     start = time.perf_counter()
     ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     ray_start = time.perf_counter() - start
@@ -118,22 +149,24 @@ def run(args) -> dict:
     results = {"machine": machine(), "images": args.images, "model": args.model, "device": args.device,
                "batch": args.batch, "ray_cluster": {"CPU": resources.get("CPU"), "GPU": resources.get("GPU", 0)},
                "ray_init_s": round(ray_start, 2), "ray_version": ray.__version__,
-               f"prepare_{args.prepare_size}px_img_per_s_one_core": round(one_core, 1), "stages": {}}
+               f"prepare_{args.prepare_size}px_img_per_s_one_core": round(one_core, 1),
+               "driver_store_writes_img_per_s": round(writes), "stages": {}}
     try:
         for stage in args.stages.split(","):
             best = {"local": float("inf"), "ray": float("inf")}
-            stored = {}
+            stored, flows = {}, {}
             for _ in range(args.repeat):
                 for engine in ("local", "ray"):
                     _reset(dataset, pristine)
-                    seconds, done = _timed_stage(stage, dataset, args, engine)
+                    seconds, done, flow = _timed_stage(stage, dataset, args, engine)
                     if done != args.images:
                         raise SystemExit(f"{engine} {stage}: {done} of {args.images} images done")
-                    best[engine] = min(best[engine], seconds)
+                    if seconds < best[engine]:
+                        best[engine], flows[engine] = seconds, flow
                     stored[engine] = _stored(dataset, stage)
             rates = {e: round(args.images / s, 1) for e, s in best.items()}
             results["stages"][stage] = {"seconds": {e: round(s, 2) for e, s in best.items()}, "img_per_s": rates,
-                                        "ray_vs_local": round(rates["ray"] / rates["local"], 3),
+                                        "ray_vs_local": round(rates["ray"] / rates["local"], 3), "flow": flows,
                                         "identical": stored["local"] == stored["ray"]}
             print(json.dumps({stage: results["stages"][stage]}), flush=True)
     finally:

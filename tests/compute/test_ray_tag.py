@@ -38,12 +38,13 @@ def test_gpus_asked_for_on_a_cluster_without_them():
         plan_actors(32, 0, 4, 1)
 
 
-def test_cpu_actors_one_per_node_leaving_cpus_to_decode():
-    assert plan_actors(2, 0, 1, 0).count == 1
+def test_cpu_actors_one_per_node_reserving_no_cpu():
+    plan = plan_actors(2, 0, 1, 0)
+    assert (plan.count, plan.num_cpus, plan.num_gpus) == (1, 0, 0)     # the decode tasks may use both CPUs
     assert plan_actors(96, 0, 3, 0).count == 3
-    assert plan_actors(3, 0, 5, 0).count == 2        # never every CPU: decoding needs one
-    with pytest.raises(ClusterError, match="1 CPU"):
-        plan_actors(1, 0, 1, 0)
+    assert plan_actors(1, 0, 0, 0).count == 1
+    with pytest.raises(ClusterError, match="no CPU"):
+        plan_actors(0, 4, 1, 0)
 
 
 class _Tagger:

@@ -23,8 +23,9 @@ class ActorPlan:
 
 
 def plan_actors(cluster_cpus: float, cluster_gpus: float, nodes: int, gpus_per_worker: float) -> ActorPlan:
-    """One actor per ``gpus_per_worker`` GPUs; without GPUs one per node, holding one CPU so that the decode
-    tasks keep the rest (its ONNX session still uses every core of the node: inference and decoding take turns)
+    """One actor per ``gpus_per_worker`` GPUs, holding one CPU to feed its GPU. Without GPUs, one actor per node
+    that reserves no CPU: its ONNX session uses every core of the node, as the local engine's does, and the decode
+    tasks may take every core too; when the model is the slower stage, Ray's backpressure idles the decoding
     (pure)."""
     if gpus_per_worker > 0:
         count = int(cluster_gpus // gpus_per_worker)
@@ -33,10 +34,9 @@ def plan_actors(cluster_cpus: float, cluster_gpus: float, nodes: int, gpus_per_w
                                f"{cluster_gpus:g} GPU(s)", "leave out --gpus-per-worker to run inference on CPUs, "
                                                            "or add GPU worker nodes")
         return ActorPlan(count, 1, gpus_per_worker)
-    if cluster_cpus < 2:
-        raise ClusterError(f"the Ray cluster has {cluster_cpus:g} CPU(s); tagging needs 2 (decoding and inference)",
-                           "start Ray with more CPUs (ray start --num-cpus)")
-    return ActorPlan(max(1, min(nodes, int(cluster_cpus) - 1)), 1, 0)
+    if cluster_cpus < 1:
+        raise ClusterError("the Ray cluster has no CPU to decode images on", "start Ray with --num-cpus 1 or more")
+    return ActorPlan(max(1, nodes), 0, 0)
 
 
 def batch_size_for(tagger, batch_size: int | None, gpus_per_worker: float) -> int:
