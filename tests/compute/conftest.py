@@ -55,7 +55,7 @@ def generated_dataset(root: Path, count: int, seed: int) -> Path:
 
 
 def stored(root: Path, model: str | None = None) -> dict:
-    """What the tag and dedup stages stored, by file path: scores, descriptors, groups, statuses and run errors."""
+    """What scan, tag and dedup stored, by file path: the files and their content, scores, descriptors, groups."""
     from loraprep.dedup.descriptor import VERSION
     from loraprep.store import dedup as dedup_rows
     from loraprep.store import tags as tag_rows
@@ -65,7 +65,7 @@ def stored(root: Path, model: str | None = None) -> dict:
     with open_store(root) as store:
         files = list_files(store)
         path_of = {f.id: f.path for f in files}
-        out = {"files": sorted((f.path, f.image_id, f.status, f.reason) for f in files),
+        out = {"files": {f.path: f for f in files},            # every recorded fact of each file and its content
                "descriptors": dedup_rows.load_descriptors(store.conn, VERSION),
                "groups": sorted((path_of[g.keeper], tuple(sorted((path_of[m.file_id], m.distance, m.why, m.keeper)
                                                                  for m in g.members)))

@@ -168,3 +168,15 @@ def test_without_ray_installed_the_error_says_what_to_install(tmp_path, monkeypa
     assert "loraprep[ray]" in caught.value.hint
     with pytest.raises(ClusterError, match="not installed"):
         ops.dedup(root, engine="ray")
+
+
+def test_scan_on_ray_records_what_the_local_scan_records(ray_cluster, tmp_path):
+    local = generated_dataset(tmp_path / "local", 90, seed=13)
+    remote = tmp_path / "ray"
+    shutil.copytree(local, remote)
+    a, b = ops.scan(local), ops.scan(remote, engine="ray")
+    assert b["scan"] == a["scan"] and a["scan"]["decoded"] > 90 and a["scan"]["failed"] == 3
+    assert b["totals"] == a["totals"]
+    assert stored(remote) == stored(local)
+    again = ops.scan(remote, engine="ray")                 # a rescan reads only what changed: nothing
+    assert again["scan"]["read"] == 0 and stored(remote) == stored(local)

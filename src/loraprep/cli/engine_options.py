@@ -1,4 +1,4 @@
-"""Options that `tag` and `dedup` share: which engine runs the per-image work, and where the images are read."""
+"""Options that `scan`, `tag` and `dedup` share: which engine runs the per-image work, where the images are read."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one switch between engines: tagging and describing run here or on Ray, and give the same results.
+"""The one switch between engines: tagging, describing and scan's reading run here or on Ray, with the same results.
 
 Both yield one result per image; on Ray they arrive in the order the workers finish them. The caller (ops/)
 writes them to the store batch by batch, so a killed run keeps what was committed and a rerun goes on from there.
@@ -6,6 +6,8 @@ writes them to the store batch by batch, so a killed run keeps what was committe
 
 from __future__ import annotations
 
+import itertools
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator, Sequence
 
 from loraprep import settings
@@ -43,4 +45,21 @@ def describe_results(choice: EngineChoice, items: Sequence[tuple[str, str]]) -> 
 
     with connected(choice.address) as ray:
         for batch in describe_on_ray(ray, items):
+            yield from batch
+
+
+def read_results(choice: EngineChoice, found: Sequence, known: set[str]) -> Iterator:
+    """scan's ReadResult (sha256, decode verdict) for each walked FoundFile; content in ``known`` is not decoded."""
+    from loraprep.ingest.read import read_found
+
+    if not choice.distributed:
+        # Hashing and decoding release the GIL: threads, no process start-up
+        with ThreadPoolExecutor(max_workers=settings.workers()) as pool:
+            yield from pool.map(read_found, found, itertools.repeat(known))
+        return
+    from loraprep.compute.ray_connect import connected
+    from loraprep.compute.ray_map import map_on_ray
+
+    with connected(choice.address) as ray:
+        for batch in map_on_ray(ray, read_found, found, known):
             yield from batch
