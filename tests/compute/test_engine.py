@@ -180,3 +180,14 @@ def test_scan_on_ray_records_what_the_local_scan_records(ray_cluster, tmp_path):
     assert stored(remote) == stored(local)
     again = ops.scan(remote, engine="ray")                 # a rescan reads only what changed: nothing
     assert again["scan"]["read"] == 0 and stored(remote) == stored(local)
+
+
+def test_nothing_left_to_do_joins_no_cluster(tmp_path):
+    root = copy_sample(tmp_path / "set")
+    ops.scan(root)
+    _tag(root)
+    command = [sys.executable, "-m", "loraprep", "tag", str(root), "--model", TINY_TAGGER,
+               "--engine", "ray", "--address", "ray://127.0.0.1:1", "--json"]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert '"tagged": 0' in done.stdout

@@ -20,6 +20,8 @@ def tag_results(choice: EngineChoice, tagger, items: Sequence[tuple[str, str]], 
     from loraprep.tagging.pipeline import tag_images
     from loraprep.tagging.postprocess import MIN_SCORE
 
+    if not items:
+        return                      # nothing to do: no cluster to join
     if not choice.distributed:
         yield from tag_images(tagger, items, batch_size=batch_size, device=device)
         return
@@ -36,6 +38,8 @@ def describe_results(choice: EngineChoice, items: Sequence[tuple[str, str]]) -> 
     """(key, descriptor blob or None, error or None) for each (key, location) item."""
     from loraprep.dedup.batch import describe_paths
 
+    if not items:
+        return
     if not choice.distributed:
         yield from ((key, *result) for (key, _), result in
                     zip(items, describe_paths([loc for _, loc in items], settings.workers())))
@@ -52,6 +56,8 @@ def read_results(choice: EngineChoice, found: Sequence, known: set[str]) -> Iter
     """scan's ReadResult (sha256, decode verdict) for each walked FoundFile; content in ``known`` is not decoded."""
     from loraprep.ingest.read import read_found
 
+    if not found:
+        return
     if not choice.distributed:
         # Hashing and decoding release the GIL: threads, no process start-up
         with ThreadPoolExecutor(max_workers=settings.workers()) as pool:
