@@ -118,3 +118,7 @@ class NetworkError(LoraprepError):
     """A site cannot be reached or keeps refusing (after the retries); never says the credentials it was sent."""
 
     http_status = 502
+
+
+class ClusterError(LoraprepError):
+    """The distributed engine (Ray) is not installed, its cluster cannot be reached, or it cannot run the work."""

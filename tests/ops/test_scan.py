@@ -57,7 +57,7 @@ def test_unchanged_rescan_reads_nothing(small_dataset, monkeypatch, source_guard
     ops.scan(small_dataset)
     import sys
 
-    scan_module = sys.modules["loraprep.ops.scan"]
+    scan_module = sys.modules["loraprep.ingest.read"]  # scan reads every walked file through read_found there
 
     def boom(*a, **k):
         raise AssertionError("an unchanged file was read again")

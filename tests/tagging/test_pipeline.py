@@ -151,3 +151,29 @@ def test_alpha_not_composited_reads_as_black_background(tiny):
     assert "white background" in right and "black background" not in right
     wrong = tags_of(tiny, naive)
     assert "black background" in wrong and "white background" not in wrong
+
+
+def test_a_batch_is_the_next_items_less_the_unreadable_ones(tiny, tmp_path, monkeypatch):
+    """Every engine forms batches this way (score_batch), so the same batch size gives the same batches however
+    the decoding was spread out, and the same scores."""
+    good = SAMPLE_DIR / "outfit_red" / "red_01.jpg"
+    kinds = ["ok", "gone", "ok", "ok", "ok", "gone", "gone", "ok", "ok"]
+    items = [(f"{i}", good if kind == "ok" else tmp_path / f"gone_{i}.png") for i, kind in enumerate(kinds)]
+    sizes = []
+    predict = type(tiny).predict
+
+    def recording(self, batch, device=None):
+        sizes.append(len(batch))
+        return predict(self, batch, device)
+
+    monkeypatch.setattr(type(tiny), "predict", recording)
+    results = list(tag_images(tiny, items, batch_size=3, device="cpu", workers=2))
+    assert sizes == [2, 2, 2]                  # [ok gone ok] [ok ok gone] [gone ok ok]
+    assert [r.error is None for r in results] == [k == "ok" for k in kinds]
+
+
+def test_images_are_read_from_urls_too(tiny):
+    rel = "outfit_blue/blue_01.jpg"
+    by_path = list(tag_images(tiny, [("p", SAMPLE_DIR / rel)], device="cpu"))
+    by_url = list(tag_images(tiny, [("u", (SAMPLE_DIR / rel).as_uri().replace("%20", " "))], device="cpu"))
+    assert by_url[0].error is None and by_url[0].scores == by_path[0].scores

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from loraprep.cli.engine_options import ADDRESS_OPTION, ENGINE_OPTION, GPUS_OPTION, IMAGES_OPTION
 from loraprep.cli.output import JSON_OPTION, emit, print_warnings, progress_bar, shown, stdout_console, table
 
 
@@ -66,6 +67,10 @@ def register(app: typer.Typer) -> None:
                                                             "sheets (.loraprep/reports/dedup/)."),
         sheets: bool = typer.Option(False, "--sheets", help="Also draw a contact sheet per group (decodes every "
                                                             "grouped picture again; --review draws them too)."),
+        engine: str = ENGINE_OPTION,
+        address: Optional[str] = ADDRESS_OPTION,
+        gpus_per_worker: float = GPUS_OPTION,
+        images: Optional[str] = IMAGES_OPTION,
         json_output: bool = JSON_OPTION,
     ) -> None:
         """Exact and near-duplicates (resized, re-encoded, cropped, mirrored, cut-outs): keep the best copy."""
@@ -78,7 +83,9 @@ def register(app: typer.Typer) -> None:
             else:
                 with progress_bar("describing") as update:
                     report = dedup_ops.dedup(dataset, threshold=threshold, dry_run=dry_run,
-                                             across_concepts=across_concepts, sheets=sheets, progress=update)
+                                             across_concepts=across_concepts, sheets=sheets, progress=update,
+                                             engine=engine, address=address, gpus_per_worker=gpus_per_worker,
+                                             images=images)
         elif action in ("keep", "split") and subject:
             report = getattr(dedup_ops, action)(dataset, subject)
         else:

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from loraprep.cli.engine_options import ADDRESS_OPTION, ENGINE_OPTION, GPUS_OPTION, IMAGES_OPTION
 from loraprep.cli.output import JSON_OPTION, emit, progress_bar, shown, stdout_console
 
 
@@ -28,6 +29,10 @@ def register(app: typer.Typer) -> None:
         batch: Optional[int] = typer.Option(None, "--batch", min=1, help="Batch size (default: chosen for the machine)."),
         device: str = typer.Option("auto", "--device", help="auto | cpu | cuda (and other ONNX Runtime providers)."),
         force: bool = typer.Option(False, "--force", help="Re-tag images this model@revision already tagged."),
+        engine: str = ENGINE_OPTION,
+        address: Optional[str] = ADDRESS_OPTION,
+        gpus_per_worker: float = GPUS_OPTION,
+        images: Optional[str] = IMAGES_OPTION,
         json_output: bool = JSON_OPTION,
     ) -> None:
         """Auto-tag images with a SmilingWolf WD tagger (v2/v3) in ONNX Runtime."""
@@ -35,7 +40,8 @@ def register(app: typer.Typer) -> None:
 
         with progress_bar("tagging", unit="img") as update:
             report = ops.tag(dataset, model=model, revision=revision, batch_size=batch, device=device,
-                             force=force, progress=update)
+                             force=force, progress=update, engine=engine, address=address,
+                             gpus_per_worker=gpus_per_worker, images=images)
         if general is not None or character is not None or mcut:
             from loraprep.ops.curate import tags_report
 

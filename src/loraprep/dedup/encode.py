@@ -30,11 +30,12 @@ KEY_SIDE = 2 * THUMB
 
 
 def describe_file(path: str | os.PathLike) -> Descriptor:
-    """Descriptor of the image at ``path``; ImageError with a one-line reason when it cannot be decoded."""
-    from loraprep.regular_file import read_regular
+    """Descriptor of the image at ``path`` (or an fsspec URL); ImageError with a one-line reason when it cannot be
+    read or decoded."""
+    from loraprep.locations import read_bytes
 
     try:
-        data = read_regular(str(path))
+        data = read_bytes(str(path))
     except SourceFileError as exc:
         raise ImageError(exc.message) from None
     return describe_bytes(data)

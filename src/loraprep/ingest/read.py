@@ -21,6 +21,14 @@ class ReadResult:
     decoded: bool             # False when decoding was skipped because the content was already known
 
 
+def read_found(found, known_ids: frozenset[str] | set[str]) -> ReadResult:
+    """read_file of a walked FoundFile; a name that is not UTF-8 is never opened (no store row, report or trainer
+    config could hold it)."""
+    if found.name_error:
+        return ReadResult(found.path, None, None, found.name_error, False)
+    return read_file(found.path, found.abspath, known_ids)
+
+
 def read_file(path: str, abspath: str, known_ids: frozenset[str] | set[str]) -> ReadResult:
     """Hash the file; decode it unless its content hash is already in the store."""
     try:

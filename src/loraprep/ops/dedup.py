@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Callable
 
 from loraprep import settings
+from loraprep.compute import LOCAL, EngineChoice, engine_choice
 from loraprep.errors import NotFoundError
+from loraprep.locations import join
 from loraprep.store import dedup as dedup_rows
 from loraprep.store.atomic import write_bytes_atomic
 from loraprep.store.db import Store, open_store
@@ -19,15 +22,19 @@ COMMIT_EVERY = 128
 
 def dedup(dataset: str | Path, *, threshold: str | float = "default", dry_run: bool = False,
           across_concepts: bool = False, sheets: bool = False,
-          progress: Callable[[int, int], None] | None = None) -> dict:
+          progress: Callable[[int, int], None] | None = None, engine: str | EngineChoice = "local",
+          address: str | None = None, gpus_per_worker: float = 0, images: str | None = None) -> dict:
     """Group duplicates among active images (and earlier duplicates, which are reconsidered). Contact sheets are
-    drawn only when asked for (``sheets``, or ``review(sheets=True)``): they decode every grouped picture again."""
+    drawn only when asked for (``sheets``, or ``review(sheets=True)``): they decode every grouped picture again.
+    ``engine`` runs the describing pass here or on Ray (search and grouping stay here); ``images`` reads the
+    pictures from another folder or an fsspec URL, under the same relative paths."""
     from loraprep.dedup import resolve_threshold
 
     resolve_threshold(threshold)  # a bad value fails before any work
+    engine = engine_choice(engine, address, gpus_per_worker)
     store = open_store(dataset)
     try:
-        return _dedup(store, threshold, dry_run, across_concepts, sheets, progress)
+        return _dedup(store, threshold, dry_run, across_concepts, sheets, progress, engine, images)
     except BaseException as exc:
         end_failed_runs(store, "dedup", exc)
         raise
@@ -50,7 +57,8 @@ def _tier_rank(store: Store, files) -> dict[str, float]:
     return {f.tier: tier_weight(f.tier, weights) for f in files}
 
 
-def _dedup(store: Store, threshold, dry_run: bool, across_concepts: bool, sheets: bool, progress) -> dict:
+def _dedup(store: Store, threshold, dry_run: bool, across_concepts: bool, sheets: bool, progress,
+           engine: EngineChoice = LOCAL, images: str | None = None) -> dict:
     from loraprep.dedup import DedupInput, Descriptor, KeeperPolicy, UserDecisions, find_duplicate_groups
     from loraprep.dedup.descriptor import VERSION
 
@@ -58,7 +66,7 @@ def _dedup(store: Store, threshold, dry_run: bool, across_concepts: bool, sheets
     run_id = start_run(store, "dedup", settings_used)
     files = _candidates(store)
     blobs = dedup_rows.load_descriptors(store.conn, VERSION)
-    errors = _describe_missing(store, files, blobs, VERSION, progress)
+    errors = _describe_missing(store, files, blobs, VERSION, progress, engine, images)
     keeps, splits = dedup_rows.load_decisions(store.conn)
     decisions = UserDecisions(keep=frozenset(int(k) for k in keeps),
                               split=tuple(frozenset(int(i) for i in s) for s in splits))
@@ -92,30 +100,32 @@ def _dedup(store: Store, threshold, dry_run: bool, across_concepts: bool, sheets
             "reports": str(store.state_dir / "reports" / "dedup") if sheets and not dry_run else None}
 
 
-def _describe_missing(store: Store, files, blobs: dict, version: int, progress) -> list[tuple[str, str]]:
+def _describe_missing(store: Store, files, blobs: dict, version: int, progress, engine: EngineChoice = LOCAL,
+                      images: str | None = None) -> list[tuple[str, str]]:
     """Describe images whose content has no stored descriptor yet: a rescan of 10 new images costs 10.
-    Worker processes decode and describe; the store writes stay here, one transaction per chunk."""
-    from loraprep.dedup.batch import describe_paths
+    The engine's workers decode and describe; the store writes stay here, one transaction per chunk."""
+    from loraprep.compute.engine import describe_results
 
-    todo, seen = [], set()
+    todo: dict[str, str] = {}
     for f in files:
-        if f.image_id not in blobs and f.image_id not in seen:
-            seen.add(f.image_id)
-            todo.append(f)
+        if f.image_id not in blobs and f.image_id not in todo:
+            todo[f.image_id] = f.path
+    root = images or store.root
+    results = describe_results(engine, [(image_id, join(root, path)) for image_id, path in todo.items()])
     errors: list[tuple[str, str]] = []
-    results = describe_paths((store.root / f.path for f in todo), settings.workers())
     done = 0
-    for start in range(0, len(todo), COMMIT_EVERY):
-        chunk = [(f, *next(results)) for f in todo[start:start + COMMIT_EVERY]]
-        fresh = [(f.image_id, blob) for f, blob, _ in chunk if blob is not None]
-        errors += [(f.path, err) for f, blob, err in chunk if blob is None]
+    while True:
+        chunk = list(itertools.islice(results, COMMIT_EVERY))
+        if not chunk:
+            return errors
+        fresh = [(image_id, blob) for image_id, blob, _ in chunk if blob is not None]
+        errors += [(todo[image_id], err) for image_id, blob, err in chunk if blob is None]
         with store.write() as conn:
             dedup_rows.save_descriptors(conn, version, fresh)
         blobs.update(fresh)
         done += len(chunk)
         if progress:
             progress(done, len(todo))
-    return errors
 
 
 def _reason(member, keeper_path: str) -> str:

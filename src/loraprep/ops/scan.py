@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import itertools
 from pathlib import Path
 from typing import Callable
 
-from loraprep import settings
-from loraprep.ingest.read import ReadResult, read_file
+from loraprep.compute import LOCAL, EngineChoice, engine_choice
+from loraprep.compute.engine import read_results
+from loraprep.ingest.read import ReadResult
 from loraprep.ingest.walk import FoundFile, walk_dataset
 from loraprep.ops.scan_captions import import_captions
 from loraprep.ops.scan_sources import import_source_tags
@@ -22,17 +23,21 @@ COMMIT_EVERY = 128  # Ctrl-C loses at most this many files' work
 Progress = Callable[[int, int], None]  # (done, total)
 
 
-def scan(dataset: str | Path, *, min_size: int | None = None, progress: Progress | None = None) -> dict:
+def scan(dataset: str | Path, *, min_size: int | None = None, progress: Progress | None = None,
+         engine: str | EngineChoice = "local", address: str | None = None) -> dict:
     """Walk, hash, decode and record every image; returns the health report plus what changed.
 
     ``min_size`` None flags images smaller than the training resolution (the recipe's [export] resolution).
+    ``engine`` ray hashes and decodes on a Ray cluster whose workers see the dataset folder at the same path; the
+    walk and every store write stay here.
     """
+    engine = engine_choice(engine, address)
     store = open_store(dataset, create=True)
     try:
         recipe_warning = None
         if min_size is None:
             min_size, recipe_warning = _training_resolution(store.root)
-        report = _scan(store, min_size, progress)
+        report = _scan(store, min_size, progress, engine)
         if recipe_warning:
             report["warnings"].append({"path": RECIPE_NAME, "warning": recipe_warning})
         return report
@@ -52,8 +57,8 @@ def _training_resolution(root: Path) -> tuple[int, str | None]:
         return default, f"small images flagged below {default} px: the recipe could not be read ({exc})"
 
 
-def _scan(store: Store, min_size: int, progress: Progress | None) -> dict:
-    run_id = start_run(store, "scan", {"min_size": min_size})
+def _scan(store: Store, min_size: int, progress: Progress | None, engine: EngineChoice = LOCAL) -> dict:
+    run_id = start_run(store, "scan", {"min_size": min_size, "engine": engine.name})
     found = list(walk_dataset(store.root))
     existing = file_rows.scan_rows(store)
     found_paths = {f.path for f in found}
@@ -71,14 +76,12 @@ def _scan(store: Store, min_size: int, progress: Progress | None) -> dict:
         known = file_rows.known_images(store)
         stale_by_path = {f.path: f for f in stale}
         done = 0
-        with ThreadPoolExecutor(max_workers=settings.workers()) as pool:
-            futures = [pool.submit(_read, f, known) for f in stale]
-            for start in range(0, len(futures), COMMIT_EVERY):
-                chunk = [fut.result() for fut in futures[start:start + COMMIT_EVERY]]
-                _commit_chunk(store, chunk, stale_by_path, existing, by_content, counts, errors)
-                done += len(chunk)
-                if progress:
-                    progress(done, len(stale))
+        results = read_results(engine, stale, known)
+        while chunk := list(itertools.islice(results, COMMIT_EVERY)):
+            _commit_chunk(store, chunk, stale_by_path, existing, by_content, counts, errors)
+            done += len(chunk)
+            if progress:
+                progress(done, len(stale))
         counts.update(import_captions(store, found, _recipe_encodings(store), errors, warnings))
         counts.update(import_source_tags(store, found))
         with store.write() as conn:
@@ -128,12 +131,6 @@ def _commit_chunk(store: Store, chunk: list[ReadResult], stale_by_path: dict[str
             if error:
                 counts["failed"] += 1
                 errors.append((result.path, error))
-
-
-def _read(found: FoundFile, known: set[str]) -> ReadResult:
-    if found.name_error:  # never opened: a name no store row, report or trainer config can hold
-        return ReadResult(found.path, None, None, found.name_error, False)
-    return read_file(found.path, found.abspath, known)
 
 
 def _recipe_encodings(store: Store):

@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from loraprep.compute import EngineChoice, engine_choice
+from loraprep.locations import join
 from loraprep.ops.recipe import load_dataset_recipe
 from loraprep.store import tags as tag_rows
 from loraprep.store.db import open_store
@@ -17,11 +19,18 @@ COMMIT_EVERY = 64
 
 def tag(dataset: str | Path, *, model: str | None = None, revision: str | None = None,
         batch_size: int | None = None, device: str = "auto", force: bool = False,
-        progress: Callable[[int, int], None] | None = None) -> dict:
-    """Tag every active image not yet tagged by this model@revision (all of them with ``force``)."""
-    from loraprep.tagging.pipeline import load_tagger, tag_images
+        progress: Callable[[int, int], None] | None = None, engine: str | EngineChoice = "local",
+        address: str | None = None, gpus_per_worker: float = 0, images: str | None = None) -> dict:
+    """Tag every active image not yet tagged by this model@revision (all of them with ``force``).
+
+    ``engine``: where decoding and inference run (compute/: local, or ray at ``address`` with ``gpus_per_worker``);
+    ``images``: a folder or fsspec URL to read the images from instead of the dataset folder, under the same
+    relative paths (for workers that cannot see the driver's disk). The store is written here either way."""
+    from loraprep.compute.engine import tag_results
+    from loraprep.tagging.pipeline import load_tagger
     from loraprep.tagging.registry import DEFAULT_MODEL
 
+    engine = engine_choice(engine, address, gpus_per_worker)
     store = open_store(dataset)
     try:
         recipe = load_dataset_recipe(store.root)
@@ -30,7 +39,8 @@ def tag(dataset: str | Path, *, model: str | None = None, revision: str | None =
             return {"model": None, "use": "never", "tagged": 0, "skipped": 0, "failed": 0,
                     "not_tagged_by_recipe": count, "seconds": 0.0, "images_per_s": None, "errors": []}
         spec = model or recipe_model(recipe, store.root) or DEFAULT_MODEL
-        tagger = load_tagger(spec, revision=revision, device=device)
+        # on Ray the driver only reads the model's graph and vocabulary: its workers run the sessions on `device`
+        tagger = load_tagger(spec, revision=revision, device="cpu" if engine.distributed else device)
         files = list_files(store, statuses=["active"])
         first_path: dict[str, str] = {}
         for f in files:
@@ -38,10 +48,11 @@ def tag(dataset: str | Path, *, model: str | None = None, revision: str | None =
                 first_path.setdefault(f.image_id, f.path)
         done_ids = set() if force else tag_rows.tagged_ids(store.conn, tagger.key)
         held_back = _held_back(store, recipe.tagger.use, set(first_path))
-        todo = [(image_id, store.root / path) for image_id, path in first_path.items()
+        root = images or store.root
+        todo = [(image_id, join(root, path)) for image_id, path in first_path.items()
                 if image_id not in done_ids and image_id not in held_back]
         run_id = start_run(store, "tag", {"model": tagger.key, "batch_size": batch_size, "device": device,
-                                          "force": force})
+                                          "force": force, "engine": engine.name})
         counts = {"tagged": 0, "skipped": len(first_path) - len(todo) - len(held_back), "failed": 0,
                   "not_tagged_by_recipe": len(held_back)}
         errors: list[tuple[str, str]] = []
@@ -49,7 +60,7 @@ def tag(dataset: str | Path, *, model: str | None = None, revision: str | None =
         start = time.perf_counter()
         pending = []
         try:
-            for result in tag_images(tagger, todo, batch_size=batch_size, device=device):
+            for result in tag_results(engine, tagger, todo, batch_size=batch_size, device=device):
                 if result.error:
                     counts["failed"] += 1
                     errors.append((first_path[result.image_id], result.error))

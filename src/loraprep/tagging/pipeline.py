@@ -11,8 +11,9 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from loraprep import settings
-from loraprep.errors import ModelError
+from loraprep.errors import ModelError, SourceFileError
 from loraprep.inference import session as ort_session
+from loraprep.locations import open_binary
 from loraprep.tagging import loader
 from loraprep.tagging.postprocess import MIN_SCORE, Score, scores_above
 from loraprep.tagging.preprocess import load_tensor
@@ -92,10 +93,10 @@ def load_tagger(spec: str, revision: str | None = None, *, device: str = "auto",
     return Tagger(files, loader.read_tags(files.path(loader.TAGS_FILE)), device)
 
 
-def tag_images(tagger: Tagger, items: Iterable[tuple[str, Path]], *, batch_size: int | None = None,
+def tag_images(tagger: Tagger, items: Iterable[tuple[str, Path | str]], *, batch_size: int | None = None,
                device: str | None = None, min_score: float = MIN_SCORE,
                workers: int | None = None) -> Iterator[TagResult]:
-    """Tag (image_id, path) pairs, yielding results in input order; a bad file gives a result with ``error``.
+    """Tag (image_id, path or fsspec URL) pairs, yielding results in input order; a bad file gives a result with ``error``.
 
     Decoding runs ahead in a thread pool (Pillow and onnxruntime release the GIL), so the next batch is being
     prepared while the current one is in the model. Nothing here touches the store.
@@ -117,34 +118,44 @@ def tag_images(tagger: Tagger, items: Iterable[tuple[str, Path]], *, batch_size:
                 image_id, path = next(source)
             except StopIteration:
                 return
-            pending.append((image_id, pool.submit(_prepare, Path(path), size)))
+            pending.append((image_id, pool.submit(prepare_item, str(path), size)))
 
     try:
         fill()
         while pending:
             chunk: list[tuple[str, np.ndarray | None, str | None]] = []
-            ready = 0
-            while pending and ready < bs:
+            while pending and len(chunk) < bs:
                 image_id, future = pending.popleft()
-                array, error = future.result()
-                chunk.append((image_id, array, error))
-                ready += error is None
+                chunk.append((image_id, *future.result()))
                 fill()
-            probs = tagger.predict(np.stack([a for _, a, e in chunk if e is None]), device) if ready else None
-            row = 0
-            for image_id, _, error in chunk:
-                if error is not None:
-                    yield TagResult(image_id, error=error)
-                    continue
-                yield TagResult(image_id, scores_above(probs[row], tagger._names, tagger._categories, min_score))
-                row += 1
+            yield from score_batch(tagger, chunk, device, min_score)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _prepare(path: Path, size: int) -> tuple[np.ndarray | None, str | None]:
+def score_batch(tagger: Tagger, chunk: list[tuple[str, np.ndarray | None, str | None]], device: str | None = None,
+                min_score: float = MIN_SCORE) -> list[TagResult]:
+    """One batch: the next ``batch_size`` items of the work list as (image_id, prepared array or None, error or
+    None); the decoded ones go through the model together. Every engine (local, Ray) batches this way, so the same
+    batch size gives the same batches and the same scores, wherever the decoding ran."""
+    arrays = [a for _, a, e in chunk if e is None]
+    probs = tagger.predict(np.stack(arrays), device) if arrays else None
+    results, row = [], 0
+    for image_id, _, error in chunk:
+        if error is not None:
+            results.append(TagResult(image_id, error=error))
+            continue
+        results.append(TagResult(image_id, scores_above(probs[row], tagger._names, tagger._categories, min_score)))
+        row += 1
+    return results
+
+
+def prepare_item(location: str, size: int) -> tuple[np.ndarray | None, str | None]:
+    """(model input, None) or (None, one-line reason) for a path or an fsspec URL; never raises."""
     try:
-        return load_tensor(path, size), None
+        return load_tensor(open_binary(location), size), None
+    except SourceFileError as exc:
+        return None, exc.message
     except Exception as exc:  # one bad file must never stop the run
         return None, describe_decode_error(exc)
 

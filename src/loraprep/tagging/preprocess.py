@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -12,15 +13,17 @@ WHITE = (255, 255, 255)
 _ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 
 
-def open_for_model(path: Path, size: int):
-    """Open an image for a ``size`` px model, letting JPEG decode at a reduced scale (Image.draft)."""
+def open_for_model(source: Path | BinaryIO, size: int):
+    """Open an image (a path, or a binary file already open, e.g. from object storage) for a ``size`` px model,
+    letting JPEG decode at a reduced scale (Image.draft)."""
     from PIL import Image, ImageOps
 
     from loraprep.regular_file import require_regular
 
     Image.MAX_IMAGE_PIXELS = settings.max_pixels()
-    require_regular(path)                    # a FIFO swapped in since the scan would block Pillow's open
-    img = Image.open(path)
+    if isinstance(source, (str, Path)):
+        require_regular(source)              # a FIFO swapped in since the scan would block Pillow's open
+    img = Image.open(source)
     try:
         if img.format == "JPEG":
             # The longest side only needs to stay >= size: everything is padded to a square of that side.
@@ -80,9 +83,9 @@ def to_bgr_array(img) -> np.ndarray:
     return np.asarray(img, dtype=np.float32)[:, :, ::-1]
 
 
-def load_tensor(path: Path, size: int) -> np.ndarray:
+def load_tensor(source: Path | BinaryIO, size: int) -> np.ndarray:
     """One file, fully prepared for a WD tagger: (size, size, 3) float32 BGR 0..255."""
-    with open_for_model(path, size) as img:
+    with open_for_model(source, size) as img:
         return prepare(img, size)
 
 
