@@ -12,8 +12,12 @@ WHITE = (255, 255, 255)
 _ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 
 
-def open_for_model(path: Path, size: int):
-    """Open an image for a ``size`` px model, letting JPEG decode at a reduced scale (Image.draft)."""
+def open_for_model(path: Path, size: int, *, cover: bool = False):
+    """Open an image for a ``size`` px model, letting JPEG decode at a reduced scale (Image.draft).
+
+    By default the longest side stays >= size (for a model that pads to a square); ``cover`` keeps both sides
+    >= size (for one that stretches the picture to a square).
+    """
     from PIL import Image, ImageOps
 
     from loraprep.regular_file import require_regular
@@ -23,9 +27,9 @@ def open_for_model(path: Path, size: int):
     img = Image.open(path)
     try:
         if img.format == "JPEG":
-            # The longest side only needs to stay >= size: everything is padded to a square of that side.
+            # The sides the model needs stay >= size (the longest for a padded square, both for a stretched one).
             w, h = img.size
-            scale = size / max(w, h)
+            scale = size / (min(w, h) if cover else max(w, h))
             if scale < 1:
                 img.draft("RGB", (max(1, int(w * scale) + 1), max(1, int(h * scale) + 1)))
         img.load()
