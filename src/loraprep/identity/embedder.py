@@ -15,6 +15,9 @@ from loraprep.inference import session as ort_session
 from loraprep.inference.batched import run_batched
 
 
+MAX_SIDE = 2048   # features per side of one metric call: two sides make a 4096^2 float32 answer (64 MiB)
+
+
 class Embedder:
     """CCIP's two graphs: features (N, 3, S, S) -> (N, D), and the learned metric (N, D) -> (N, N) differences."""
 
@@ -42,20 +45,39 @@ class Embedder:
             raise ModelError(f"inference failed with {self.key}: {first}", "try --device cpu") from exc
         return np.asarray(out, np.float32).reshape(len(batch), -1)
 
-    def differences(self, a: np.ndarray, b: np.ndarray, block: int = 256) -> np.ndarray:
-        """The metric model's differences (len(a), len(b)), computed on stacked blocks of a and b.
+    def _metric(self, stacked: np.ndarray) -> np.ndarray:
+        return self.metric.run([self._metric_out], {self._metric_in: np.ascontiguousarray(stacked, np.float32)})[0]
 
-        The metric is pairwise (each output cell depends on its two features only), so a block of a stacked
-        with a block of b gives their cross differences in one call.
+    def differences(self, a: np.ndarray, b: np.ndarray, block: int | None = None) -> np.ndarray:
+        """The metric model's differences (len(a), len(b)), from calls on a block of a stacked with a block of b.
+
+        The metric is pairwise (each output cell depends on its two features only), so stacking gives the cross
+        differences; a call costs (len(left) + len(right))^2 cells, least per useful cell when the two blocks
+        are the same size, so ``a`` is cut in blocks as large as ``b`` (or ``block``).
         """
         a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
         out = np.empty((len(a), len(b)), np.float32)
-        for i in range(0, len(a), block):
-            left = a[i:i + block]
-            for j in range(0, len(b), block):
-                right = b[j:j + block]
-                both = self.metric.run([self._metric_out], {self._metric_in: np.concatenate([left, right])})[0]
-                out[i:i + len(left), j:j + len(right)] = both[:len(left), len(left):]
+        step = block or max(64, min(len(b), MAX_SIDE))
+        for j in range(0, len(b), step):
+            right = b[j:j + step]
+            for i in range(0, len(a), step):
+                left = a[i:i + step]
+                out[i:i + len(left), j:j + len(right)] = self._metric(np.concatenate([left, right]))[:len(left), len(left):]
+        return out
+
+    def pairwise(self, a: np.ndarray) -> np.ndarray:
+        """All differences within ``a`` (len(a), len(a)): one call when it fits, else symmetric block pairs."""
+        a = np.asarray(a, np.float32)
+        if len(a) <= 2 * MAX_SIDE:
+            return self._metric(a)
+        out = np.empty((len(a), len(a)), np.float32)
+        for i in range(0, len(a), MAX_SIDE):
+            for j in range(i, len(a), MAX_SIDE):
+                left, right = a[i:i + MAX_SIDE], a[j:j + MAX_SIDE]
+                both = self._metric(np.concatenate([left, right]) if i != j else left)
+                cross = both[:len(left), len(left):] if i != j else both
+                out[i:i + len(left), j:j + len(right)] = cross
+                out[j:j + len(right), i:i + len(left)] = cross.T
         return out
 
     def batch_size(self) -> int:

@@ -18,7 +18,6 @@ from loraprep.store.journal import FileOp
 from loraprep.store.runs import end_run, start_run
 
 COMMIT_EVERY = 64
-BLOCK = 1024
 
 
 def classify(dataset: str | Path, *, refs: str | Path | None = None, model: str | None = None,
@@ -127,10 +126,8 @@ def decide(store, embedder, image_ids: list[str], references) -> dict[str, str]:
 
 
 def neighbourhoods(embedder, matrix: np.ndarray, eps: float) -> np.ndarray:
-    """Boolean (N, N): difference <= eps, computed in row blocks so only the booleans are ever whole."""
-    adjacency = np.zeros((len(matrix), len(matrix)), bool)
-    for i in range(0, len(matrix), BLOCK):
-        adjacency[i:i + BLOCK] = embedder.differences(matrix[i:i + BLOCK], matrix) <= eps
+    """Boolean (N, N): difference <= eps (the diagonal set)."""
+    adjacency = embedder.pairwise(matrix) <= eps
     np.fill_diagonal(adjacency, True)
     return adjacency
 
