@@ -1,10 +1,12 @@
-"""Generate examples/sample/: ~30 license-free shape scenes in 3 concept folders, with every kind of trouble planted.
+"""Generate examples/sample/: ~36 license-free shape scenes in 4 concept folders, with every kind of trouble planted.
 
     .venv/bin/python examples/make_sample.py            # (re)writes examples/sample deterministically
 
 What is planted: captions (.txt, one with a UTF-8 BOM, one .caption), an exact duplicate (same bytes, other name),
 a near-duplicate (resized + re-encoded JPEG), a transparent PNG, a WebP, an image under 768 px and a truncated JPEG.
 The tiny demo tagger (examples/tiny_tagger) tags every readable image here correctly; EXPECTED says how.
+Two characters (blobby, sunny) have reference pictures in examples/refs/<name>/ (guide 002's reference folder);
+CHARACTERS says which folder shows whom, for the classifier's tests (examples/tiny_ccip tells them apart).
 """
 
 from __future__ import annotations
@@ -115,15 +117,20 @@ def encode(img, fmt: str, **extra) -> bytes:
     return buf.getvalue()
 
 
+def render_plan(out: Path, plan: dict) -> None:
+    """A fresh ``out`` with every planned scene rendered and encoded."""
+    if out.exists():
+        shutil.rmtree(out)
+    for rel, (_, _, _, fmt) in plan.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(encode(scenes.render(scene_for(rel, plan)), fmt))
+
+
 def build(out: Path) -> None:
     from PIL import Image
 
-    if out.exists():
-        shutil.rmtree(out)
-    for rel, (_, _, _, fmt) in PLAN.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(encode(scenes.render(scene_for(rel)), fmt))
+    render_plan(out, PLAN)
     (out / DUPLICATE[0]).write_bytes((out / DUPLICATE[1]).read_bytes())
     with Image.open(out / NEAR_DUPLICATE[1]) as img:
         smaller = img.resize((int(img.width * 0.85), int(img.height * 0.85)), Image.BICUBIC)
@@ -135,22 +142,13 @@ def build(out: Path) -> None:
         (out / rel).write_bytes(text.encode("utf-8") + b"\n")
 
 
-def build_refs(out: Path) -> None:
-    if out.exists():
-        shutil.rmtree(out)
-    for rel, (_, _, _, fmt) in REFS.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(encode(scenes.render(scene_for(rel, REFS)), fmt))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE / "sample")
     parser.add_argument("--refs", type=Path, default=HERE / "refs")
     args = parser.parse_args()
     build(args.out)
-    build_refs(args.refs)
+    render_plan(args.refs, REFS)
     files = [p for p in args.out.rglob("*") if p.is_file()]
     print(f"wrote {len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.2f} MB, to {args.out}")
 
