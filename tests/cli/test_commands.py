@@ -52,6 +52,8 @@ WORKFLOW = [
     ("tag-again", ["tag", "{ds}", "--general", "0.9"], lambda d: d["tagged"] == 0 and d["summary"]["concepts"]),
     ("tags", ["tags", "{ds}", "--top", "5"], lambda d: [c["concept"] for c in d["concepts"]]
      == ["blobby", "outfit_blue", "outfit_red", "sunny"] and all(len(c["tags"]) <= 5 for c in d["concepts"])),
+    ("classify", ["classify", "{ds}"], lambda d: (d["assigned"], d["clusters"], d["embedded"], d["failed"])
+     == (14, 2, 33 + 6, 0) and d["characters"] == ["blobby", "sunny"]),
     ("curate", ["curate", "{ds}"], lambda d: d["written"] is False and d["rules"] == []
      and {(a["concept"], a["tag"]): a["images"] for a in d["added"]}[("outfit_red", "lpsample")] == 10),
     ("caption", ["caption", "{ds}", "outfit_red/red_04.jpg", "--why"],

@@ -9,7 +9,7 @@ from loraprep.model.caption_fields import check_field, clean_value
 from loraprep.model.field_sources import ImageFacts, all_fields
 from loraprep.store import journal
 from loraprep.store.fields import FieldOp, field_values
-from loraprep.store.sources import sources_by_path
+from loraprep.store.sources import source_of, sources_by_path
 
 EXPORT_FOLDER = "caption_fields"   # inside the export: <concept or _root>/wildcard.txt, core_tags.json, emb_init.json
 
@@ -19,7 +19,8 @@ def facts_for(ws, files) -> dict[int, ImageFacts]:
     conn = ws.store.conn
     ids = [f.image_id for f in files if f.image_id]
     journal_values = field_values(conn, ids)
-    sources = sources_by_path(ws.store)
+    sources = (sources_by_path(ws.store) if len(files) > 1
+               else {f.path: s for f in files if (s := source_of(ws.store, f.path)) is not None})
     facts = {}
     for f in files:
         source = sources.get(f.path)
