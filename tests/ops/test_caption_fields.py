@@ -10,6 +10,7 @@ import pytest
 
 from loraprep import ops
 from loraprep.ops.export import export
+from tests.ops.sample_helpers import captions as workspace_captions
 from tests.ops.sample_helpers import clone, copy_sample, prepare
 
 CAPTION = """
@@ -72,7 +73,11 @@ def test_character_files_per_concept(classified, tmp_path):
     assert set(init["blobby"]) <= set(core["blobby"]) and init["blobby"]
     red = (folder / "outfit_red" / "wildcard.txt").read_text(encoding="utf-8").split()
     assert len(red) == 1 and red[0].startswith("unknown-")
-    assert captions(tmp_path / "out")["sunny_01.jpg"].startswith("lpsample, sunny, ")
+    exported = captions(tmp_path / "out")
+    assert exported["sunny_01.jpg"].startswith("lpsample, sunny, ")
+    # the editor's and `loraprep caption`'s "caption as exported" is the exported one, fields included
+    shown = {Path(path).name: text for path, text in workspace_captions(root).items()}
+    assert {n: shown[n] for n in exported} == exported
 
 
 def test_booru_provenance_gives_copyright_and_rating(classified, tmp_path):

@@ -41,6 +41,18 @@ def fields_for(ws, files) -> dict[int, dict[str, tuple[str, str]]]:
     return {file_id: all_fields(f) for file_id, f in facts_for(ws, files).items()}
 
 
+def composed(ws, f, fields: dict) -> tuple[tuple[str, ...], int]:
+    """One file's caption elements with its fields (rules/caption_fields.compose) and the kept count."""
+    from loraprep.rules.caption_fields import CHARACTER_RULES, compose
+
+    verdict = ws.verdict(f.id)
+    names, keep = verdict.names, min(verdict.keep_tokens, len(verdict.names))
+    dropped = tuple(d[0] for d in verdict.dropped if d[1] in CHARACTER_RULES)
+    result = compose(names, keep, {k: v[0] for k, v in fields.items()}, ws.recipe.caption, f.image_id or f.path,
+                     dropped)
+    return result.tags, result.keep
+
+
 def set_field(ws, file_ids: list[int], field: str, value: str, *, via: str = "cli") -> int | None:
     """A person sets one field of some images: one journal batch (undoable); returns its id."""
     check_field(field)

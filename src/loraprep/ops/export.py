@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loraprep.ops.caption_fields import character_files, fields_for
+from loraprep.ops.caption_fields import character_files, composed, fields_for
 from loraprep.ops.plan import make_dataset_plan
 from loraprep.ops.status import require_finished_scan
 from loraprep.ops.workspace import Workspace
@@ -84,15 +84,10 @@ def _item(ws: Workspace, f, plan, item_type, fields: dict | None = None):
     verdict = ws.verdict(f.id)
     names, keep = verdict.names, min(verdict.keep_tokens, len(verdict.names))
     if fields is not None:
-        from loraprep.rules.caption_fields import CHARACTER_RULES, compose
-
-        dropped = tuple(d[0] for d in verdict.dropped if d[1] in CHARACTER_RULES)
-        composed = compose(names, keep, {k: v[0] for k, v in fields.items()}, ws.recipe.caption,
-                           f.image_id or f.path, dropped)
-        names, keep = composed.tags, composed.keep
+        names, keep = composed(ws, f, fields)
     if concept.rules.style == "a1111":
         names = tuple(escape_a1111(n) for n in names)
     return item_type(image_id=f.image_id, source=ws.root / f.path, concept=f.concept, tier=f.tier,
-                     caption=ws.caption(f.id), repeats=plan.repeats_for(f.concept, f.tier), fmt=f.format or "",
+                     caption=ws.caption(f.id, fields), repeats=plan.repeats_for(f.concept, f.tier), fmt=f.format or "",
                      mode=f.mode or "", has_alpha=f.has_alpha, exif_rotated=f.exif_rotated, animated=f.animated,
                      width=f.width, height=f.height, tags=names, keep=keep)
