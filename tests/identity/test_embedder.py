@@ -101,3 +101,14 @@ def test_registry_knows_the_published_ccip_models_pinned():
     assert info.repo_id == "deepghs/ccip_onnx" and info.subfolder == info.name and len(info.revision) == 40
     assert info.card["threshold"] == pytest.approx(0.1784751143)
     assert loader.DEFAULT_MODEL == info.name
+
+
+def test_pairwise_over_block_pairs_equals_one_call(embedder, monkeypatch):
+    from loraprep.identity import embedder as module
+
+    feats = np.random.default_rng(1).standard_normal((50, 768)).astype(np.float32)
+    whole = embedder.metric.run(["output"], {"input": feats})[0]
+    monkeypatch.setattr(module, "MAX_SIDE", 8)  # 50 features: 7 blocks, 28 block pairs
+    np.testing.assert_allclose(embedder.pairwise(feats), whole, atol=1e-6)
+    near = embedder.pairwise(feats, lambda d: d <= 0.5)
+    assert near.dtype == bool and np.array_equal(near, whole <= 0.5)

@@ -65,17 +65,21 @@ class Embedder:
                 out[i:i + len(left), j:j + len(right)] = self._metric(np.concatenate([left, right]))[:len(left), len(left):]
         return out
 
-    def pairwise(self, a: np.ndarray) -> np.ndarray:
-        """All differences within ``a`` (len(a), len(a)): one call when it fits, else symmetric block pairs."""
+    def pairwise(self, a: np.ndarray, keep=None) -> np.ndarray:
+        """All differences within ``a`` (len(a), len(a)), passed through ``keep`` (say ``lambda d: d <= eps``,
+        so a large set is only ever whole as booleans): one call when it fits, else symmetric block pairs."""
         a = np.asarray(a, np.float32)
+        keep = keep or (lambda d: d)
         if len(a) <= 2 * MAX_SIDE:
-            return self._metric(a)
-        out = np.empty((len(a), len(a)), np.float32)
+            return keep(self._metric(a))
+        out = None
         for i in range(0, len(a), MAX_SIDE):
             for j in range(i, len(a), MAX_SIDE):
                 left, right = a[i:i + MAX_SIDE], a[j:j + MAX_SIDE]
                 both = self._metric(np.concatenate([left, right]) if i != j else left)
-                cross = both[:len(left), len(left):] if i != j else both
+                cross = keep(both[:len(left), len(left):] if i != j else both)
+                if out is None:
+                    out = np.empty((len(a), len(a)), cross.dtype)
                 out[i:i + len(left), j:j + len(right)] = cross
                 out[j:j + len(right), i:i + len(left)] = cross.T
         return out

@@ -127,7 +127,7 @@ def decide(store, embedder, image_ids: list[str], references) -> dict[str, str]:
 
 def neighbourhoods(embedder, matrix: np.ndarray, eps: float) -> np.ndarray:
     """Boolean (N, N): difference <= eps (the diagonal set)."""
-    adjacency = embedder.pairwise(matrix) <= eps
+    adjacency = embedder.pairwise(matrix, lambda d: d <= eps)
     np.fill_diagonal(adjacency, True)
     return adjacency
 
