@@ -45,13 +45,15 @@ def invoke(capfd, *args) -> subprocess.CompletedProcess:
 
 # The workflow in order; each step: (name, args after the dataset, a check of the parsed JSON).
 WORKFLOW = [
-    ("scan", ["scan", "{ds}"], lambda d: d["totals"]["images"] == 30 and d["totals"]["failed"] == 1),
-    ("status", ["status", "{ds}"], lambda d: d["totals"]["active"] == 29),
+    ("scan", ["scan", "{ds}"], lambda d: d["totals"]["images"] == 36 and d["totals"]["failed"] == 1),
+    ("status", ["status", "{ds}"], lambda d: d["totals"]["active"] == 35),
     ("dedup", ["dedup", "{ds}"], lambda d: d["excluded"] == 2),   # the sample's two planted duplicates
-    ("tag", ["tag", "{ds}"], lambda d: d["tagged"] == 27 and d["model"].startswith("tiny_tagger@")),
+    ("tag", ["tag", "{ds}"], lambda d: d["tagged"] == 33 and d["model"].startswith("tiny_tagger@")),
     ("tag-again", ["tag", "{ds}", "--general", "0.9"], lambda d: d["tagged"] == 0 and d["summary"]["concepts"]),
     ("tags", ["tags", "{ds}", "--top", "5"], lambda d: [c["concept"] for c in d["concepts"]]
-     == ["blobby", "outfit_blue", "outfit_red"] and all(len(c["tags"]) <= 5 for c in d["concepts"])),
+     == ["blobby", "outfit_blue", "outfit_red", "sunny"] and all(len(c["tags"]) <= 5 for c in d["concepts"])),
+    ("classify", ["classify", "{ds}"], lambda d: (d["assigned"], d["clusters"], d["embedded"], d["failed"])
+     == (14, 2, 33 + 6, 0) and d["characters"] == ["blobby", "sunny"]),
     ("curate", ["curate", "{ds}"], lambda d: d["written"] is False and d["rules"] == []
      and {(a["concept"], a["tag"]): a["images"] for a in d["added"]}[("outfit_red", "lpsample")] == 10),
     ("caption", ["caption", "{ds}", "outfit_red/red_04.jpg", "--why"],
@@ -67,9 +69,9 @@ WORKFLOW = [
      == [("add at the front masterpiece", "undone"), ("add blurry", "done")]),
     ("undo", ["undo", "{ds}"], lambda d: d["label"] == "add blurry" and d["state"] == "undone"),
     ("redo", ["redo", "{ds}"], lambda d: d["label"] == "add blurry" and d["state"] == "done"),
-    ("plan", ["plan", "{ds}", "--steps", "1500"], lambda d: d["total_steps"] >= 1500 and len(d["rows"]) == 3),
-    ("export", ["export", "{ds}", "{out}"], lambda d: d["counts"]["images"] == 27 and d["format"] == "kohya"),
-    ("run", ["run", "{ds}", "{out}"], lambda d: d["tagged"] == 0 and d["exported"] == 27),
+    ("plan", ["plan", "{ds}", "--steps", "1500"], lambda d: d["total_steps"] >= 1500 and len(d["rows"]) == 4),
+    ("export", ["export", "{ds}", "{out}"], lambda d: d["counts"]["images"] == 33 and d["format"] == "kohya"),
+    ("run", ["run", "{ds}", "{out}"], lambda d: d["tagged"] == 0 and d["exported"] == 33 and d["classified"]["assigned"] == 14),
     ("global-json", ["--json", "status", "{ds}"], lambda d: d["totals"]["excluded"] == 2),
 ]
 

@@ -26,9 +26,9 @@ def test_run_end_to_end_then_incremental(tmp_path, source_guard):
     out = tmp_path / "out"
     stages: list[str] = []
     summary = run(root, out, on_stage=stages.append)
-    assert stages == ["scan", "dedup", "tag", "curate", "export"]
+    assert stages == ["scan", "dedup", "tag", "classify", "curate", "export"]
     assert (summary["images"], summary["failed"], summary["duplicates_excluded"], summary["tagged"],
-            summary["exported"]) == (30, 1, 2, 27, 27)
+            summary["exported"]) == (36, 1, 2, 33, 33)
     assert summary["format"] == "kohya" and summary["output"] == str(out.resolve())
     assert summary["model"].startswith("tiny_tagger@") and summary["tag_failed"] == 0
     assert [f["path"] for f in summary["failures"]] == ["outfit_blue/blue_10_corrupt.jpg"]
@@ -41,8 +41,8 @@ def test_run_end_to_end_then_incremental(tmp_path, source_guard):
     assert (out / "dataset.toml").is_file()
 
     again = run(root, out)
-    assert again["tagged"] == 0 and again["tag_skipped"] == 27 and again["exported"] == 27
-    assert again["duplicates_excluded"] == 2 and again["images"] == 30
+    assert again["tagged"] == 0 and again["tag_skipped"] == 33 and again["exported"] == 33
+    assert again["duplicates_excluded"] == 2 and again["images"] == 36
     with open_store(root) as store:
         assert last_run(store, "scan")["counts"]["read"] == 0  # nothing re-read: the files did not change
     assert exported(out) == first

@@ -66,6 +66,8 @@ def test_docs_recipe_documents_every_key():
     from loraprep.recipe.schema import CONCEPT
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "recipe.md").read_text(encoding="utf-8")
-    for schema in (TOP, CONCEPT, TAGGER, RULES, EXPORT):
+    from loraprep.recipe.schema import CAPTION, CLASSIFY
+
+    for schema in (TOP, CONCEPT, TAGGER, RULES, EXPORT, CLASSIFY, CAPTION):
         for key, (_field, _check, _help) in schema.items():
             assert f"| `{key}` |" in docs, key

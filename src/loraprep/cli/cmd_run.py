@@ -19,6 +19,8 @@ def _render_run(s: dict) -> None:
         ["images in", s["images"]], ["failed", s["failed"]], ["small", s["small"]],
         ["duplicates excluded", f"{s['duplicates_excluded']} in {s['duplicate_groups']} groups"],
         ["tagged", f"{s['tagged']} new, {s['tag_skipped']} already ({s['model']})"],
+        *([["classified", "{assigned} named, {clustered} in {clusters} unknown clusters, {unsorted} unsorted"
+            .format(**s["classified"])]] if s.get("classified") else []),
         ["tags pruned", f"{s['tags_pruned']} " + ", ".join(f"{k} {v}" for k, v in s["pruned_by_rule"].items())],
         ["repeats", ", ".join(f"{k or '(root)'} {v}" for k, v in s["repeats"].items())],
         ["epochs / steps", f"{s['epochs']} / {s['total_steps']}"],

@@ -79,6 +79,10 @@ class ExportOptions:
     workers: int = 4
     ai_toolkit_shuffle: bool = False   # opt in to ai-toolkit's shuffle_tokens, which also moves the trigger
     replace: bool = False
+    # Files written beside the images (relative posix path -> bytes: wildcard.txt, core_tags.json, ...), and
+    # more keys for export.json (the caption fields' seed).
+    extra_files: Mapping[str, bytes] = field(default_factory=dict)
+    report_extra: Mapping[str, object] = field(default_factory=dict)
 
 
     def triggers_for(self, concept: str) -> tuple[str, ...]:

@@ -56,7 +56,7 @@ def export_dataset(items: Iterable[ExportItem], fmt: str, options: ExportOptions
             (stage / folder).mkdir(parents=True, exist_ok=True)
         placed = _place_all(jobs, stage, options, exporter.sidecar_captions)
         ctx = ExportContext(stage, out, options, tuple(dict.fromkeys(item_groups)), tuple(placed))
-        config_files = tuple(str(p) for p in exporter.write_configs(ctx))
+        config_files = tuple(str(p) for p in exporter.write_configs(ctx)) + _write_extra(stage, options)
         report = ExportReport(
             format=exporter.name,
             out_dir=out,
@@ -65,11 +65,25 @@ def export_dataset(items: Iterable[ExportItem], fmt: str, options: ExportOptions
             config_files=config_files,
             train_command=exporter.train_command(ctx),
             warnings=staging.warnings + _warnings(placed, options, exporter),
+            extra=tuple(options.report_extra.items()),
         )
         (stage / MARKER).write_bytes(report_json(report))
         write_manifest(stage, linked=(str(p.relpath) for p in placed if p.method == LINK),
                        cache_dirs=(str(c) for c in _cache_dirs(exporter, ctx)))
     return report
+
+
+def _write_extra(stage: Path, options: ExportOptions) -> tuple[str, ...]:
+    """The caller's extra files (wildcard.txt, core_tags.json, ...) inside the staged folder."""
+    written = []
+    for rel, data in sorted(options.extra_files.items()):
+        path = PurePosixPath(rel)
+        if path.is_absolute() or ".." in path.parts:
+            raise ExportError(f"extra export file {rel!r} is outside the export folder")
+        (stage / path).parent.mkdir(parents=True, exist_ok=True)
+        (stage / path).write_bytes(data)
+        written.append(str(path))
+    return tuple(written)
 
 
 def _cache_dirs(exporter, ctx: ExportContext) -> list[PurePosixPath]:

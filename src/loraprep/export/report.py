@@ -24,6 +24,7 @@ class ExportReport:
     config_files: tuple[str, ...]
     train_command: str
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    extra: tuple[tuple[str, object], ...] = ()   # more top-level keys (the caption fields' seed, ...)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -54,6 +55,7 @@ class ExportReport:
             ],
             "images": [_item_dict(p) for p in self.placed],
             "warnings": list(self.warnings),
+            **dict(self.extra),
         }
 
 

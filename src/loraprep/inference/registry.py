@@ -44,10 +44,27 @@ _TAGGERS = (
     ModelInfo("wd-eva02-large-v3", "SmilingWolf/wd-eva02-large-tagger-v3", general=0.5296),
 )
 
-# Other families append their entries here (one tuple per family), so every hub model is listed in one place.
-KNOWN: tuple[ModelInfo, ...] = (*_TAGGERS,)
 
-DEFAULTS: dict[str, str] = {"tagger": "wd-swinv2-v3"}
+def _ccip(name: str, threshold: float, cluster_eps: float) -> ModelInfo:
+    return ModelInfo(name, "deepghs/ccip_onnx", _CCIP_REVISION, family="identity", subfolder=name,
+                     card={"threshold": threshold, "cluster_eps": cluster_eps, "min_samples": 2})
+
+
+# deepghs' character identity models as imgutils (imgutils/metrics/ccip.py) uses them: one folder per model in
+# deepghs/ccip_onnx with model_feat.onnx, model_metrics.onnx, metrics.json (the published same-character
+# threshold, ccip_default_threshold) and cluster.json. imgutils' DBSCAN default is eps = that threshold and
+# min_samples = 2 (ccip_default_clustering_params(method='dbscan')); the metrics.json read at load time wins.
+_CCIP_REVISION = "eb2acdd29af1703388d3d0c04221add322bc9110"
+_IDENTITY = (
+    _ccip("ccip-caformer-24-randaug-pruned", 0.17847511429108218, 0.17847511429108218),
+    _ccip("ccip-caformer-6-randaug-pruned_fp32", 0.1951224011983088, 0.1951224011983088),
+    _ccip("ccip-caformer-5_fp32", 0.18397327797685215, 0.18397327797685215),
+)
+
+# Other families append their entries here (one tuple per family), so every hub model is listed in one place.
+KNOWN: tuple[ModelInfo, ...] = (*_TAGGERS, *_IDENTITY)
+
+DEFAULTS: dict[str, str] = {"tagger": "wd-swinv2-v3", "identity": "ccip-caformer-24-randaug-pruned"}
 
 
 def models(family: str) -> dict[str, ModelInfo]:

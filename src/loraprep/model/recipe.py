@@ -46,6 +46,7 @@ class RuleSettings:
     absorb_core: bool = True
     prune_mode: str = "minimal"
     drop_difficulty: int = 2
+    drop_all_core: bool = False
     order: str = "score"
     seed: int = 0
     max_tags: int = 30
@@ -93,12 +94,42 @@ class ExportSettings:
 
 
 @dataclass(frozen=True)
+class ClassifySettings:
+    """[classify]: sort images by character (guide 002). ``enabled`` when the recipe has the table: `run` then
+    classifies. ``refs`` is the reference folder (refs/<character>/*.png), relative to the recipe."""
+
+    enabled: bool = False
+    refs: str | None = None
+    model: str | None = None
+    assign_concepts: bool = False
+
+
+@dataclass(frozen=True)
+class CaptionSettings:
+    """[caption]: captions built from fields (guide 002). ``ordering`` None keeps the plain tag captions."""
+
+    ordering: tuple[str, ...] | None = None
+    inner_separator: str | None = None          # joins a field's items (two characters) into one element
+    keep_tokens_before: str | None = None       # the kept prefix ends where this field starts
+    field_probs: tuple[tuple[str, float], ...] = ()   # use_<field>_prob
+    seed: int = 0
+    append_dropped_character_tags: bool = False
+    append_dropped_character_tags_wildcard: bool = False
+    drop_all_core: bool = False                 # copied into [rules] (the rule engine reads it there)
+
+    def prob(self, name: str) -> float:
+        return dict(self.field_probs).get(name, 1.0)
+
+
+@dataclass(frozen=True)
 class Recipe:
     """A dataset's recipe; ``for_concept`` resolves per-concept overrides."""
 
     base: ConceptRecipe = field(default_factory=lambda: ConceptRecipe(name=""))
     tagger: TaggerSettings = field(default_factory=TaggerSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
+    classify: ClassifySettings = field(default_factory=ClassifySettings)
+    caption: CaptionSettings = field(default_factory=CaptionSettings)
     overrides: tuple[tuple[str, dict], ...] = ()   # (concept, {field: value}) with 'rules' as a dict of its own
     path: str | None = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from loraprep.ops.caption_fields import character_files, composed, fields_for
 from loraprep.ops.plan import make_dataset_plan
 from loraprep.ops.status import require_finished_scan
 from loraprep.ops.workspace import Workspace
@@ -30,7 +31,8 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
     recipe = ws.recipe
     files = ws.files(statuses=("active",))
     plan = make_dataset_plan(files, recipe, steps=steps, batch=batch, epochs=epochs)
-    items = [_item(ws, f, plan, ExportItem) for f in files]
+    fields = fields_for(ws, files) if recipe.caption.ordering is not None else {}
+    items = [_item(ws, f, plan, ExportItem, fields.get(f.id)) for f in files]
     concepts = {f.concept for f in files}
     base = recipe.base
     options = ExportOptions(
@@ -45,6 +47,7 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
         epochs=plan.epochs, batch_size=plan.batch_size, train_preset=preset or recipe.export.preset,
         caption_separator=base.rules.separator.strip() or ",",
         ai_toolkit_shuffle=recipe.export.ai_toolkit_shuffle, replace=replace,
+        **(_field_extras(ws, recipe, files, fields) if fields else {}),
     )
     try:
         report = export_dataset(items, fmt or recipe.export.format, options)
@@ -62,17 +65,29 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
     return result
 
 
-def _item(ws: Workspace, f, plan, item_type):
+def _field_extras(ws: Workspace, recipe, files, fields) -> dict:
+    """The per-concept character files and export.json's record of the caption fields (the draws' seed)."""
+    settings = recipe.caption
+    verdicts = {f.id: ws.verdict(f.id) for f in files}
+    return {"extra_files": character_files(recipe, files, fields, verdicts),
+            "report_extra": {"caption_fields": {"ordering": list(settings.ordering), "seed": settings.seed,
+                                                "probabilities": dict(settings.field_probs),
+                                                "keep_tokens_before": settings.keep_tokens_before}}}
+
+
+def _item(ws: Workspace, f, plan, item_type, fields: dict | None = None):
     """One active image as the exporter takes it: the rules' tags in caption order and how many lead the caption
     (the verdict's keep_tokens, per image: a fixed tag the user removed is not counted)."""
     from loraprep.model.tagname import escape_a1111
 
     concept = ws.concept_recipe(f.concept)
     verdict = ws.verdict(f.id)
-    names = verdict.names
+    names, keep = verdict.names, min(verdict.keep_tokens, len(verdict.names))
+    if fields is not None:
+        names, keep = composed(ws, f, fields)
     if concept.rules.style == "a1111":
         names = tuple(escape_a1111(n) for n in names)
     return item_type(image_id=f.image_id, source=ws.root / f.path, concept=f.concept, tier=f.tier,
-                     caption=ws.caption(f.id), repeats=plan.repeats_for(f.concept, f.tier), fmt=f.format or "",
+                     caption=ws.caption(f.id, fields), repeats=plan.repeats_for(f.concept, f.tier), fmt=f.format or "",
                      mode=f.mode or "", has_alpha=f.has_alpha, exif_rotated=f.exif_rotated, animated=f.animated,
-                     width=f.width, height=f.height, tags=names, keep=min(verdict.keep_tokens, len(names)))
+                     width=f.width, height=f.height, tags=names, keep=keep)

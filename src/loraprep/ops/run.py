@@ -15,7 +15,9 @@ def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: 
         steps: int | None = None, batch: int | None = None, replace: bool = False, on_stage: Stage | None = None,
         progress: Callable[[int, int], None] | None = None) -> dict:
     """Every stage in order; returns one summary (images in, failed, duplicates, tagged, pruned, plan, output)."""
+    from loraprep.ops.classify import classify
     from loraprep.ops.curate import curate
+    from loraprep.ops.recipe import load_dataset_recipe
     from loraprep.ops.dedup import dedup
     from loraprep.ops.export import export
     from loraprep.ops.scan import scan
@@ -38,6 +40,10 @@ def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: 
     duplicates = dedup(root, threshold=threshold, progress=progress)
     stage("tag")
     tagged = tag(root, model=model, progress=progress)
+    classified = None
+    if load_dataset_recipe(root).classify.enabled:
+        stage("classify")
+        classified = classify(root, progress=progress)
     stage("curate")
     preview = curate(root)
     stage("export")
@@ -50,6 +56,8 @@ def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: 
         "duplicates_excluded": duplicates["excluded"], "duplicate_groups": len(duplicates["groups"]),
         "tagged": tagged["tagged"], "tag_skipped": tagged["skipped"], "tag_failed": tagged["failed"],
         "model": tagged["model"],
+        "classified": None if classified is None else {k: classified[k] for k in (
+            "model", "assigned", "clustered", "clusters", "unsorted", "moved")},
         "tags_pruned": sum(r["removed"] for r in preview["rules"]),
         "pruned_by_rule": _by_rule(preview["rules"]),
         "exported": exported.get("counts", {}).get("images"),
@@ -57,7 +65,8 @@ def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: 
         "epochs": plan["epochs"], "total_steps": plan["total_steps"],
         "warnings": [*recovered, *plan.get("warnings", []), *exported.get("warnings", [])],
         "train_command": exported.get("train_command"),
-        "failures": scanned["failed"] + tagged["errors"] + duplicates["errors"],
+        "failures": scanned["failed"] + tagged["errors"] + duplicates["errors"]
+                    + (classified["errors"] if classified else []),
     }
 
 

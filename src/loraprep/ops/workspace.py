@@ -22,6 +22,20 @@ class Workspace(Engine):
         self._model_vocabulary: dict[str, str] | None = None
         super().__init__(store, load_dataset_recipe(store.root, recipe_path), model=model)
 
+    def caption(self, file_id: int, fields: dict | None = None) -> str:
+        """The caption as exported: with a [caption] table, the fields in their order (``fields``: the file's,
+        when the caller has them already)."""
+        if self.recipe.caption.ordering is None:
+            return super().caption(file_id)
+        from loraprep.ops.caption_fields import composed, fields_for
+        from loraprep.rules.draft import Verdict
+        from loraprep.rules.pipeline import render_caption
+
+        record = self.entry(file_id).file
+        fields = fields if fields is not None else fields_for(self, [record])[file_id]
+        names, keep = composed(self, record, fields)
+        return render_caption(Verdict(names, (), keep), self.concept_recipe(record.concept))
+
     # ---- undo and redo: the store steps through ops/history.py, the engine follows -------------------------
     def undo(self, expected: int | None = None) -> dict:
         """Undo the newest batch; with ``expected``, only if that is still the newest (else ConflictError)."""

@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Sequence
 
 from loraprep.errors import RecipeError
+from loraprep.model.caption_fields import FIELDS
 from loraprep.model.printable import printable
-from loraprep.model.recipe import ConceptRecipe, ExportSettings, Recipe, RuleSettings, TaggerSettings
+from loraprep.model.recipe import (CaptionSettings, ClassifySettings, ConceptRecipe, ExportSettings, Recipe,
+                                   RuleSettings, TaggerSettings)
 from loraprep.model.tagname import display_name
 from loraprep.recipe.checks import common_trigger, pattern_problem, word_splits
-from loraprep.recipe.schema import CONCEPT, EXPORT, RULES, TAGGER, TOP
+from loraprep.recipe.schema import (CAPTION, CAPTION_PROBS, CLASSIFY, CONCEPT, EXPORT, RULES, TAGGER, TOP,
+                                    _number)
 from loraprep.recipe.toml_lines import key_paths, line_of
 
 if sys.version_info >= (3, 11):
@@ -175,15 +178,19 @@ class _Builder:
                 self.fail(section, key, f"bad regular expression {pattern[3:]!r}: {exc}", needle=pattern)
 
     def build(self, data: dict) -> Recipe:
-        tables = {"tagger", "rules", "concepts", "export"}
+        tables = {"tagger", "rules", "concepts", "export", "classify", "caption"}
         top = self.fields(data, TOP, (), skip=tables, also_known=tuple(f"[{t}]" for t in sorted(tables)))
         for name in tables:
             if name in data and not isinstance(data[name], dict):
                 self.fail((), name, f"'{name}' must be a table ([{name}])")
-        rules = RuleSettings(**self.fields(data.get("rules", {}), RULES, ("rules",)))
+        rule_fields = self.fields(data.get("rules", {}), RULES, ("rules",))
+        caption = self.caption_settings(data["caption"]) if "caption" in data else CaptionSettings()
+        rule_fields.setdefault("drop_all_core", caption.drop_all_core)
+        rules = RuleSettings(**rule_fields)
         base = ConceptRecipe(name="", rules=rules, base_dir=str(self.path.parent), **top)
         tagger = TaggerSettings(**self.fields(data.get("tagger", {}), TAGGER, ("tagger",)))
         export = ExportSettings(**self.fields(data.get("export", {}), EXPORT, ("export",)))
+        classify = self.classify_settings(data)
         overrides = []
         for concept, table in data.get("concepts", {}).items():
             section = ("concepts", concept)
@@ -200,9 +207,27 @@ class _Builder:
             if rule_changes:
                 changes["rules"] = rule_changes
             overrides.append((concept, changes))
-        recipe = Recipe(base=base, tagger=tagger, export=export, overrides=tuple(overrides), path=str(self.path))
+        recipe = Recipe(base=base, tagger=tagger, export=export, classify=classify, caption=caption,
+                        overrides=tuple(overrides), path=str(self.path))
         self.check_words(recipe)
         return recipe
+
+    def classify_settings(self, data: dict) -> ClassifySettings:
+        if "classify" not in data:
+            return ClassifySettings()
+        return ClassifySettings(**{"enabled": True, **self.fields(data["classify"], CLASSIFY, ("classify",))})
+
+    def caption_settings(self, table: dict) -> CaptionSettings:
+        probs = {}
+        for key in [k for k in table if k in CAPTION_PROBS]:
+            try:
+                probs[CAPTION_PROBS[key]] = _number(0, 1)(table[key], key)
+            except (TypeError, ValueError) as exc:
+                self.fail(("caption",), key, str(exc))
+        rest = {k: v for k, v in table.items() if k not in CAPTION_PROBS}
+        fields = self.fields(rest, CAPTION, ("caption",), also_known=tuple(CAPTION_PROBS))
+        fields.setdefault("ordering", FIELDS)  # a [caption] table turns fields on, in guide 002's default order
+        return CaptionSettings(field_probs=tuple(sorted(probs.items())), **fields)
 
     def check_words(self, recipe: Recipe) -> None:
         """Trigger and fixed words against the separator in force where they are used, per concept."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from loraprep.model.caption_fields import FIELDS, SETTABLE
 from loraprep.model.recipe import ORDERS, PRUNE_MODES, STRATEGIES, STYLES, TAGGER_USES
 from loraprep.recipe.checks import separator_problem, unwritable, word_problem
 
@@ -177,6 +178,7 @@ RULES = {
     "absorb_core": ("absorb_core", _bool, "core tags of an innate trait category (hair colour/length, eyes, skin, body) count as learned"),
     "prune_mode": ("prune_mode", _choice(PRUNE_MODES), "none | minimal | character_core | character (guide 002)"),
     "drop_difficulty": ("drop_difficulty", _int(0, 10), "prune_mode character drops trait tags below this difficulty"),
+    "drop_all_core": ("drop_all_core", _bool, "drop every core tag of the concept (guide 002's --drop_all_core)"),
     "order": ("order", _choice(ORDERS), "score | original | alphabetical | shuffle"),
     "seed": ("seed", _int(0, 2**31), "seed of the shuffle order"),
     "max_tags": ("max_tags", _int(1, 500), "most tags per caption (cut from the end of the caption as ordered)"),
@@ -196,3 +198,34 @@ EXPORT = {
     "folder_repeats": ("folder_repeats", _choice(("keep", "rebalance")),
                        "kohya `N_name` folders: keep the user's N as repeats, or rebalance them"),
 }
+CLASSIFY = {
+    "enabled": ("enabled", _bool, "classify in `loraprep run` (default: true when the [classify] table is there)"),
+    "refs": ("refs", _string, "reference folder, refs/<character>/*.png (relative to this file)"),
+    "model": ("model", _string, "CCIP identity model: registry name, hub repo id or local folder"),
+    "assign_concepts": ("assign_concepts", _bool, "move images into concepts named after their characters"),
+}
+
+
+def _ordering(value, key):
+    fields = _str_list(value, key)
+    unknown = [f for f in fields if f not in FIELDS]
+    if unknown:
+        raise ValueError(f"'{key}' holds {unknown[0]!r}; fields are {', '.join(FIELDS)}")
+    if "tags" not in fields:
+        raise ValueError(f"'{key}' must hold \"tags\" (the tags of the image)")
+    return tuple(dict.fromkeys(fields))
+
+
+CAPTION = {
+    "caption_ordering": ("ordering", _ordering, f"fields in caption order, e.g. {list(FIELDS)}"),
+    "inner_separator": ("inner_separator", _string, "joins the items of one field (two characters) into one element"),
+    "keep_tokens_before": ("keep_tokens_before", _choice(FIELDS), "the kept prefix (kohya's keep_tokens_separator) "
+                                                                 "ends where this field starts"),
+    "seed": ("seed", _int(0, 2**31), "seed of the use_<field>_prob draws (recorded in export.json)"),
+    "append_dropped_character_tags": ("append_dropped_character_tags", _bool,
+                                      "append the character tags the rules dropped at the end of the caption"),
+    "append_dropped_character_tags_wildcard": ("append_dropped_character_tags_wildcard", _bool,
+                                               "append them to the character's line in wildcard.txt instead"),
+    "drop_all_core": ("drop_all_core", _bool, "the same as [rules] drop_all_core (guide 002 lists it with captions)"),
+}
+CAPTION_PROBS = {f"use_{name}_prob": name for name in SETTABLE}

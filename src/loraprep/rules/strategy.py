@@ -41,6 +41,8 @@ prune_mode = PruneMode()
 def prune_why(ctx):
     """Per tag name: why guide 002's prune mode drops it, or None; None instead of a function for the others."""
     r = ctx.concept.rules
+    if r.drop_all_core:  # guide 002's --drop_all_core: every core tag, whatever its difficulty
+        return lambda name: "core tag (drop_all_core)" if name in ctx.core else None
     if r.prune_mode == "character_core":
         return lambda name: "core character trait" if name in ctx.core and trait_of(name) else None
     if r.prune_mode == "character":

@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 from loraprep.errors import ConflictError, NothingToDoError
 from loraprep.model.tags import FRONT
 from loraprep.store.db import Store, now
+from loraprep.store.fields import FieldOp, insert_field_ops
 from loraprep.store.id_packing import pack_ids, unpack_ids
 
 
@@ -52,7 +53,7 @@ class Batch:
     source: str
     state: str
     tag_ops: int
-    file_ops: int
+    file_ops: int  # file operations and caption-field operations (store/fields.py)
     via: str | None = None  # 'web' (the editor) or 'cli' (a command, the Python API); None: written before v4
 
 
@@ -68,16 +69,18 @@ class TagState:
 
 
 def record_batch(conn: sqlite3.Connection, label: str, source: str, tag_ops: Iterable[TagOp] = (),
-                 file_ops: Iterable[FileOp] = (), tag_sets: Iterable[TagOpSet] = (), *, via: str = "cli") -> int | None:
+                 file_ops: Iterable[FileOp] = (), tag_sets: Iterable[TagOpSet] = (), *, via: str = "cli",
+                 field_ops: Iterable[FieldOp] = ()) -> int | None:
     """Write one batch inside the caller's transaction; a new user batch abandons the redo stack.
 
     Tag operations go in as sets (one row per tag and operation) whenever that keeps every image's own order
     of operations; otherwise one row each.
     """
     tag_ops, file_ops, tag_sets = list(tag_ops), list(file_ops), [s for s in tag_sets if s.image_ids]
+    field_ops = list(field_ops)
     if tag_ops and tag_sets:
         raise ValueError("a batch records its tag operations either one by one or as sets, not both")
-    if not tag_ops and not file_ops and not tag_sets:
+    if not tag_ops and not file_ops and not tag_sets and not field_ops:
         return None
     at = now()
     if source != "import":
@@ -103,6 +106,7 @@ def record_batch(conn: sqlite3.Connection, label: str, source: str, tag_ops: Ite
     conn.executemany("INSERT INTO file_ops (batch_id, file_id, field, old, new, at) VALUES (?,?,?,?,?,?)",
                      [(batch_id, o.file_id, o.field, o.old, o.new, at) for o in file_ops])
     _set_file_fields(conn, [(o.file_id, o.field, o.new) for o in file_ops])
+    insert_field_ops(conn, batch_id, field_ops, at)
     return batch_id
 
 
@@ -221,7 +225,8 @@ def history(store: Store, *, limit: int = 50, batch_id: int | None = None) -> li
     rows = store.conn.execute(
         f"SELECT b.*, (SELECT COUNT(*) FROM tag_ops t WHERE t.batch_id=b.id)"
         f" + (SELECT COALESCE(SUM(count), 0) FROM tag_op_sets s WHERE s.batch_id=b.id) AS n_tag,"
-        f" (SELECT COUNT(*) FROM file_ops f WHERE f.batch_id=b.id) AS n_file FROM batches b {where}"
+        f" (SELECT COUNT(*) FROM file_ops f WHERE f.batch_id=b.id)"
+        f" + (SELECT COUNT(*) FROM field_ops d WHERE d.batch_id=b.id) AS n_file FROM batches b {where}"
         f" ORDER BY b.id DESC LIMIT ?", (*params, limit)).fetchall()
     return [Batch(r["id"], r["at"], r["label"], r["source"], r["state"], r["n_tag"], r["n_file"], r["via"])
             for r in rows]

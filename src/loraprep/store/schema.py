@@ -192,6 +192,28 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX sources_sha ON sources(sha256);
     CREATE INDEX sources_kind ON sources(kind, origin);
     """,
+    # v7: identity embeddings per (image, model) so re-classifying is a query, and the journal of caption
+    # fields (character, copyright, ...): one row per image and field a batch sets; a user's word wins on read.
+    """
+    CREATE TABLE embeddings (
+        image_id    TEXT NOT NULL,
+        model       TEXT NOT NULL,             -- name@revision
+        dim         INTEGER NOT NULL,
+        data        BLOB NOT NULL,             -- float32 little-endian
+        PRIMARY KEY (image_id, model)
+    ) WITHOUT ROWID;
+    CREATE TABLE field_ops (
+        seq         INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        image_id    TEXT NOT NULL,
+        field       TEXT NOT NULL,             -- character | copyright | artist | rating | image_type | ...
+        value       TEXT NOT NULL,             -- '' clears the field
+        origin      TEXT NOT NULL,             -- 'user', 'classify:<model>', ...
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX field_ops_batch ON field_ops(batch_id);
+    CREATE INDEX field_ops_image ON field_ops(image_id, field);
+    """,
 )
 
 # Data conversions that SQL cannot express, run after the statements of the same version.

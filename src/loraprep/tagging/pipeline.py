@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -11,8 +9,9 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from loraprep import settings
-from loraprep.errors import ModelError, SourceFileError
+from loraprep.errors import ModelError
 from loraprep.inference import session as ort_session
+from loraprep.inference.batched import guarded, run_batched
 from loraprep.locations import open_binary
 from loraprep.tagging import loader
 from loraprep.tagging.postprocess import MIN_SCORE, Score, scores_above
@@ -106,38 +105,22 @@ def tag_images(tagger: Tagger, items: Iterable[tuple[str, Path | str]], *, batch
     if tagger.fixed_batch and bs != tagger.fixed_batch:
         raise ModelError(f"{tagger.key} only accepts batches of {tagger.fixed_batch}",
                          f"use --batch {tagger.fixed_batch}")
-    workers = max(1, workers or settings.workers())
-    window = 2 * bs + workers
-    source = iter(items)
-    pending: deque = deque()
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="loraprep-decode")
-
-    def fill() -> None:
-        while len(pending) < window:
-            try:
-                image_id, path = next(source)
-            except StopIteration:
-                return
-            pending.append((image_id, pool.submit(prepare_item, str(path), size)))
-
-    try:
-        fill()
-        while pending:
-            chunk: list[tuple[str, np.ndarray | None, str | None]] = []
-            while pending and len(chunk) < bs:
-                image_id, future = pending.popleft()
-                chunk.append((image_id, *future.result()))
-                fill()
-            yield from score_batch(tagger, chunk, device, min_score)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    rows = run_batched(((image_id, str(path)) for image_id, path in items),
+                       lambda location: load_tensor(open_binary(location), size),
+                       lambda batch: tagger.predict(batch, device), bs, workers or settings.workers())
+    for image_id, probs, error in rows:
+        if error is not None:
+            yield TagResult(image_id, error=error)
+        else:
+            yield TagResult(image_id, scores_above(probs, tagger._names, tagger._categories, min_score))
 
 
 def score_batch(tagger: Tagger, chunk: list[tuple[str, np.ndarray | None, str | None]], device: str | None = None,
                 min_score: float = MIN_SCORE) -> list[TagResult]:
-    """One batch: the next ``batch_size`` items of the work list as (image_id, prepared array or None, error or
-    None); the decoded ones go through the model together. Every engine (local, Ray) batches this way, so the same
-    batch size gives the same batches and the same scores, wherever the decoding ran."""
+    """One batch prepared elsewhere (a Ray worker): (image_id, prepared array or None, error or None) per item of
+    the work list; the decoded ones go through the model together. run_batched forms the local engine's batches
+    the same way (the next ``batch_size`` items, less the unreadable ones), so the same batch size gives the same
+    batches and the same scores, wherever the decoding ran."""
     arrays = [a for _, a, e in chunk if e is None]
     probs = tagger.predict(np.stack(arrays), device) if arrays else None
     results, row = [], 0
@@ -152,29 +135,7 @@ def score_batch(tagger: Tagger, chunk: list[tuple[str, np.ndarray | None, str | 
 
 def prepare_item(location: str, size: int) -> tuple[np.ndarray | None, str | None]:
     """(model input, None) or (None, one-line reason) for a path or an fsspec URL; never raises."""
-    try:
-        return load_tensor(open_binary(location), size), None
-    except SourceFileError as exc:
-        return None, exc.message
-    except Exception as exc:  # one bad file must never stop the run
-        return None, describe_decode_error(exc)
-
-
-def describe_decode_error(exc: BaseException) -> str:
-    """A one-line reason for a file that cannot be decoded."""
-    kind = type(exc).__name__
-    message = " ".join(str(exc).split())[:200]
-    if isinstance(exc, FileNotFoundError):
-        return "file not found"
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    if kind == "UnidentifiedImageError":
-        return "not an image (unrecognised format)"
-    if kind == "DecompressionBombError":
-        return f"decompression bomb: {message}"
-    if "truncated" in message.lower() or isinstance(exc, EOFError):
-        return f"truncated file: {message}"
-    return f"decode failed: {message or kind}"
+    return guarded(lambda loc: load_tensor(open_binary(loc), size), location)
 
 
 def _check_input(graph, model_path: Path) -> tuple[int, int | None]:

@@ -71,6 +71,16 @@ class PlanRequest(BaseModel):
     batch: Optional[int] = Field(None, gt=0)
 
 
+class FieldRequest(BaseModel):
+    """Set a caption field of ``ids``, or (``rename_from``) give every image holding that value a new one."""
+
+    field: str = Field(..., max_length=40)
+    value: str = Field("", max_length=200)
+    ids: list[int] = Field([], max_length=100_000)
+    rename_from: Optional[str] = Field(None, max_length=200)
+    current: Optional[int] = None
+
+
 class ExportRequest(BaseModel):
     out: str = Field(..., min_length=1, max_length=4096)
     format: Optional[str] = None
@@ -161,6 +171,10 @@ def build_router(editor):
     def redo(body: Optional[StepRequest] = None):
         body = body or StepRequest()
         return as_json(editor.step("redo", body.visible, body.current, body.expected))
+
+    @r.post("/api/fields")
+    def fields(body: FieldRequest):
+        return as_json(editor.set_field(body.ids, body.field, body.value, body.current, body.rename_from))
 
     @r.get("/api/history")
     def history(limit: int = Q(50, ge=1, le=1000)):

@@ -309,7 +309,32 @@ class Editor:
             self._written_at = self.ws.version
             result = getattr(self.ws, direction)(expected)
             self._changed()
-            return {"ok": True, **result, **self._patch(visible, current), "version": self.version}
+            patch = self._patch(visible, current)
+            if "detail" not in patch and not patch.get("reload") and current is not None and self.ws.has(current):
+                # A caption-field batch changes no gallery row, but the open image's fields.
+                patch["detail"] = shapes.image_detail(self.ws, self._file(current))
+            return {"ok": True, **result, **patch, "version": self.version}
+
+    def set_field(self, file_ids: list[int], field: str, value: str, current: int | None = None,
+                  rename_from: str | None = None) -> dict:
+        """A person sets a caption field of some images, or renames one value everywhere (``rename_from``):
+        one journal batch; the answer carries the open image's fresh detail."""
+        from loraprep.ops.caption_fields import rename_value, set_field
+
+        with self.lock:
+            self.sync()
+            try:
+                if rename_from is not None:
+                    batch = rename_value(self.ws, field, rename_from, value, via="web")
+                else:
+                    batch = set_field(self.ws, self._known(file_ids), field, value, via="web")
+            except ValueError as exc:
+                raise ApiError(400, str(exc)) from None
+            self._changed()
+            answer = {"ok": True, "batch_id": batch, "version": self.version}
+            if current is not None and self.ws.has(current):
+                answer["detail"] = shapes.image_detail(self.ws, self._file(current))
+            return answer
 
     def set_thresholds(self, **values) -> dict:
         with self.lock:

@@ -54,6 +54,8 @@ def _dropped(result) -> list[tuple[object, str]]:
 
 
 def image_detail(ws, record) -> dict:
+    from loraprep.ops.caption_fields import fields_for
+
     fid = record.id
     result = ws.result(fid)
     tags = [_tag(t) for t in result.kept]
@@ -64,6 +66,8 @@ def image_detail(ws, record) -> dict:
         "scores": [{"name": n, "category": c, "score": round(float(v), 4)}
                    for n, c, v in ws.scores.get(record.image_id, ())],
         "source": ws.source(fid),
+        "fields": {name: {"value": value, "from": origin}
+                   for name, (value, origin) in fields_for(ws, [record])[fid].items()},
     }
 
 

@@ -34,6 +34,7 @@ export function showImage(d, keepFocus) {
   q("#chips").innerHTML = d.tags.map((t) => chip(t)).join("") || '<span class="hint">no tags</span>';
   q("#dropped").innerHTML = d.dropped.map((t) => chip(t)).join("");
   q("#caption").value = d.caption;
+  showFields(d.fields || {});
   S.detail = d;
   if (!keepFocus) q("#add-tag").value = "";
 }
@@ -58,6 +59,34 @@ async function tagAction(kind, tag) {
 for (const box of ["#chips", "#dropped"]) q(box).addEventListener("click", (ev) => {
   const b = ev.target.closest("button[data-act]"); if (!b) return;
   tagAction(b.dataset.act, b.closest(".chip").dataset.tag);
+});
+/* ---- caption fields (character, copyright, ...): each set by the user is one journal batch ------------- */
+function showFields(fields) {
+  q("#fields").innerHTML = Object.entries(fields).map(([name, f]) =>
+    `<label class="field-row" data-field="${esc(name)}"><span class="fname">${esc(name)}</span>` +
+    `<input value="${esc(f.value)}" placeholder="—" aria-label="${esc(name)}" spellcheck="false">` +
+    `<span class="src" title="where the value comes from">${esc(f.from)}</span>` +
+    (name === "character" && f.value ? `<button data-act="rename" title="rename this character on every image">rename all</button>` : "") +
+    `</label>`).join("");
+}
+async function setField(body) {
+  try {
+    const res = await api("POST", "api/fields", { ...body, current: S.current });
+    if (res.detail) showImage(res.detail, true);
+    toast(res.batch_id ? `${body.field}: saved (batch ${res.batch_id})` : "nothing to change");
+    loadHistory();
+  } catch (e) { fail(e); }
+}
+q("#fields").addEventListener("change", (ev) => {
+  const row = ev.target.closest(".field-row"); if (!row || S.current == null) return;
+  setField({ field: row.dataset.field, value: ev.target.value, ids: [S.current] });
+});
+q("#fields").addEventListener("click", (ev) => {
+  const b = ev.target.closest("button[data-act=rename]"); if (!b) return;
+  ev.preventDefault();
+  const row = b.closest(".field-row"), old = S.detail.fields[row.dataset.field].value;
+  const name = prompt(`Rename "${old}" on every image to:`, old);
+  if (name && name !== old) setField({ field: row.dataset.field, value: name, rename_from: old });
 });
 export function closePanel() { q("#panel").hidden = true; S.current = null; page.grid.paint(); }
 q("#panel-close").onclick = closePanel;

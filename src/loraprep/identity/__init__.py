@@ -1,0 +1,1 @@
+"""Character identity: CCIP embeddings, nearest reference character, density clusters of the rest."""
