@@ -20,6 +20,7 @@ SETTINGS = (
     Setting("LORAPREP_MAX_PIXELS", "178956970", "Largest image (width x height) decoded before it is refused as a decompression bomb."),
     Setting("LORAPREP_WORKERS", "", "Workers (threads or processes) for decoding, hashing and dedup (default: number of CPU cores)."),
     Setting("LORAPREP_BUSY_TIMEOUT_MS", "30000", "How long a command waits for another process holding the state store."),
+    Setting("LORAPREP_STATE_DIR", "", "Keep the dataset's state (its .loraprep folder) in this folder instead, as --state-dir does: for images on a read-only or network file system (SQLite in WAL mode needs a local disk); one folder per dataset."),
     Setting("HF_HUB_OFFLINE", "", "Standard Hugging Face variable: 1 means never download models, use the local cache only."),
 )
 
@@ -50,3 +51,8 @@ def workers() -> int:
 
 def busy_timeout_ms() -> int:
     return int(get("LORAPREP_BUSY_TIMEOUT_MS"))
+
+
+def state_dir() -> str:
+    """LORAPREP_STATE_DIR: the folder that holds the dataset's state instead of DATASET/.loraprep ('' = there)."""
+    return get("LORAPREP_STATE_DIR").strip()
