@@ -14,6 +14,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "onetrainer": ("loraprep.export.onetrainer", "OneTrainerExporter"),
     "ai-toolkit": ("loraprep.export.ai_toolkit", "AiToolkitExporter"),
     "simpletuner": ("loraprep.export.simpletuner", "SimpleTunerExporter"),
+    "parquet": ("loraprep.export.parquet", "ParquetFormat"),  # metadata only: ops/export.py streams it
 }
 
 

@@ -30,7 +30,6 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
     recipe = ws.recipe
     files = ws.files(statuses=("active",))
     plan = make_dataset_plan(files, recipe, steps=steps, batch=batch, epochs=epochs)
-    items = [_item(ws, f, plan, ExportItem) for f in files]
     concepts = {f.concept for f in files}
     base = recipe.base
     options = ExportOptions(
@@ -46,6 +45,13 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
         caption_separator=base.rules.separator.strip() or ",",
         ai_toolkit_shuffle=recipe.export.ai_toolkit_shuffle, replace=replace,
     )
+    if is_metadata_only(fmt or recipe.export.format):
+        from loraprep.ops.export_rows import export_metadata
+
+        result = export_metadata(ws, files, plan, options)
+        result["plan"] = plan.to_dict()
+        return result
+    items = [_item(ws, f, plan, ExportItem) for f in files]
     try:
         report = export_dataset(items, fmt or recipe.export.format, options)
     except OSError as exc:
@@ -60,6 +66,13 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
     result = report.to_dict()
     result["plan"] = plan.to_dict()
     return result
+
+
+def is_metadata_only(fmt: str) -> bool:
+    """A format that writes captions and metadata only (parquet): streamed, images left where they are."""
+    from loraprep.export.registry import get_exporter
+
+    return bool(getattr(get_exporter(fmt), "metadata_only", False))
 
 
 def _item(ws: Workspace, f, plan, item_type):
