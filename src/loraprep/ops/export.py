@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from loraprep.ops.export_rows import export_item
 from loraprep.ops.plan import make_dataset_plan
 from loraprep.ops.status import require_finished_scan
 from loraprep.ops.workspace import Workspace
@@ -51,7 +52,7 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
         result = export_metadata(ws, files, plan, options)
         result["plan"] = plan.to_dict()
         return result
-    items = [_item(ws, f, plan, ExportItem) for f in files]
+    items = [export_item(ws, f, plan, ExportItem) for f in files]
     try:
         report = export_dataset(items, fmt or recipe.export.format, options)
     except OSError as exc:
@@ -73,19 +74,3 @@ def is_metadata_only(fmt: str) -> bool:
     from loraprep.export.registry import get_exporter
 
     return bool(getattr(get_exporter(fmt), "metadata_only", False))
-
-
-def _item(ws: Workspace, f, plan, item_type):
-    """One active image as the exporter takes it: the rules' tags in caption order and how many lead the caption
-    (the verdict's keep_tokens, per image: a fixed tag the user removed is not counted)."""
-    from loraprep.model.tagname import escape_a1111
-
-    concept = ws.concept_recipe(f.concept)
-    verdict = ws.verdict(f.id)
-    names = verdict.names
-    if concept.rules.style == "a1111":
-        names = tuple(escape_a1111(n) for n in names)
-    return item_type(image_id=f.image_id, source=ws.root / f.path, concept=f.concept, tier=f.tier,
-                     caption=ws.caption(f.id), repeats=plan.repeats_for(f.concept, f.tier), fmt=f.format or "",
-                     mode=f.mode or "", has_alpha=f.has_alpha, exif_rotated=f.exif_rotated, animated=f.animated,
-                     width=f.width, height=f.height, tags=names, keep=min(verdict.keep_tokens, len(names)))

@@ -1,4 +1,5 @@
-"""The metadata-only export (parquet): one row per active image, made as it is written, never all at once."""
+"""One active image as an export takes it (ExportItem), and the metadata-only export (parquet) of such rows, made
+as they are written, never all at once."""
 
 from __future__ import annotations
 
@@ -17,10 +18,9 @@ def export_metadata(ws, files, plan, options) -> dict:
 def _rows(ws, files, plan, options) -> Iterator[dict]:
     from loraprep.export.base import ExportItem
     from loraprep.export.kept import item_tags
-    from loraprep.ops.export import _item
 
     for f in files:
-        item = _item(ws, f, plan, ExportItem)
+        item = export_item(ws, f, plan, ExportItem)
         tags, fell_back = item_tags(item, options)  # an empty caption falls back to the trigger words, or stops
         caption = item.caption.strip()
         if fell_back or not caption:  # SimpleTuner refuses an empty caption (factory.py check_column_values)
@@ -28,3 +28,19 @@ def _rows(ws, files, plan, options) -> Iterator[dict]:
         yield {"file_name": f.path, "image_path": str(ws.root / f.path), "caption": caption,
                "tags": list(tags.tags), "concept": f.concept, "tier": f.tier, "repeats": item.repeats,
                "width": f.width, "height": f.height, "image_id": f.image_id}
+
+
+def export_item(ws: Workspace, f, plan, item_type):
+    """One active image as the exporter takes it: the rules' tags in caption order and how many lead the caption
+    (the verdict's keep_tokens, per image: a fixed tag the user removed is not counted)."""
+    from loraprep.model.tagname import escape_a1111
+
+    concept = ws.concept_recipe(f.concept)
+    verdict = ws.verdict(f.id)
+    names = verdict.names
+    if concept.rules.style == "a1111":
+        names = tuple(escape_a1111(n) for n in names)
+    return item_type(image_id=f.image_id, source=ws.root / f.path, concept=f.concept, tier=f.tier,
+                     caption=ws.caption(f.id), repeats=plan.repeats_for(f.concept, f.tier), fmt=f.format or "",
+                     mode=f.mode or "", has_alpha=f.has_alpha, exif_rotated=f.exif_rotated, animated=f.animated,
+                     width=f.width, height=f.height, tags=names, keep=min(verdict.keep_tokens, len(names)))
