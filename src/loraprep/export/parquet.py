@@ -137,11 +137,3 @@ def export_parquet(rows: Iterable[dict], out_dir: Path, dataset_root: Path, *, r
         write_manifest(staging.path, linked=(), cache_dirs=())
     return report
 
-
-class ParquetFormat:
-    """The registry's entry: metadata only, so ops/export.py streams it to ``export_parquet`` instead of the
-    image-placing pipeline."""
-
-    name = "parquet"
-    description = "metadata.parquet: captions, tags, image paths, concept/tier/repeats; images stay in place"
-    metadata_only = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from loraprep.export.registry import is_metadata_only
 from loraprep.ops.export_rows import export_item
 from loraprep.ops.plan import make_dataset_plan
 from loraprep.ops.status import require_finished_scan
@@ -46,15 +47,14 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
         caption_separator=base.rules.separator.strip() or ",",
         ai_toolkit_shuffle=recipe.export.ai_toolkit_shuffle, replace=replace,
     )
-    if is_metadata_only(fmt or recipe.export.format):
-        from loraprep.ops.export_rows import export_metadata
-
-        result = export_metadata(ws, files, plan, options)
-        result["plan"] = plan.to_dict()
-        return result
-    items = [export_item(ws, f, plan, ExportItem) for f in files]
     try:
-        report = export_dataset(items, fmt or recipe.export.format, options)
+        if is_metadata_only(fmt or recipe.export.format):
+            from loraprep.ops.export_rows import export_metadata
+
+            result = export_metadata(ws, files, plan, options)
+        else:
+            items = [export_item(ws, f, plan, ExportItem) for f in files]
+            result = export_dataset(items, fmt or recipe.export.format, options).to_dict()
     except OSError as exc:
         from loraprep.errors import disk_full
 
@@ -64,13 +64,5 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
         if full is None:
             raise
         raise full from exc
-    result = report.to_dict()
     result["plan"] = plan.to_dict()
     return result
-
-
-def is_metadata_only(fmt: str) -> bool:
-    """A format that writes captions and metadata only (parquet): streamed, images left where they are."""
-    from loraprep.export.registry import get_exporter
-
-    return bool(getattr(get_exporter(fmt), "metadata_only", False))

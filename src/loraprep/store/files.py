@@ -241,6 +241,7 @@ def health_counts(store: Store) -> list[tuple]:
 
 def health_problems(store: Store) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
     """(failed files, small files), each in path order, with what the report says of them."""
+    # The WHERE terms are those of the partial indexes files_failed and files_small (schema v7).
     failed = store.query("SELECT path, reason FROM files WHERE status = 'failed' ORDER BY path")
     small = store.query("SELECT f.path, i.width, i.height FROM files f LEFT JOIN images i ON i.id = f.image_id"
                         " WHERE f.small != 0 AND f.status != 'gone' ORDER BY f.path")
