@@ -80,7 +80,10 @@ def _check_owner(folder: Path, root: Path, create: bool) -> None:
         if create:
             from loraprep.store.atomic import write_text_atomic
 
-            write_text_atomic(marker, str(root) + "\n")
+            try:
+                write_text_atomic(marker, str(root) + "\n")
+            except OSError:  # a read-only state folder: opening the store says so, more usefully
+                pass
         return
     except OSError as exc:
         raise DatasetError(f"cannot read {marker}: {exc.strerror}", hint="check the folder's permissions") from exc
