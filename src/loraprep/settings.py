@@ -20,6 +20,7 @@ SETTINGS = (
     Setting("LORAPREP_MAX_PIXELS", "178956970", "Largest image (width x height) decoded before it is refused as a decompression bomb."),
     Setting("LORAPREP_WORKERS", "", "Workers (threads or processes) for decoding, hashing and dedup (default: number of CPU cores)."),
     Setting("LORAPREP_BUSY_TIMEOUT_MS", "30000", "How long a command waits for another process holding the state store."),
+    Setting("LORAPREP_STATE_DIR", "", "Keep the dataset's state (its .loraprep folder) in this folder instead, as --state-dir does: for images on a read-only or network file system (SQLite in WAL mode needs a local disk); one folder per dataset."),
     Setting("HF_HUB_OFFLINE", "", "Standard Hugging Face variable: 1 means never download models, use the local cache only."),
     Setting("LORAPREP_BOORU_CONFIG", "~/.config/loraprep/boorus.toml", "`download`'s credentials file: a [site] table per site with user and api_key (outside any dataset)."),
     *(Setting(f"LORAPREP_{site.upper()}_{part}", "", f"`download --site {site}`: the account's {what} (overrides the config file; never printed).")
@@ -64,3 +65,8 @@ def booru_config_path() -> str:
 def booru_credential(site: str, part: str) -> str:
     """One credential of a site from the environment ('' when unset): ``part`` is USER or API_KEY."""
     return get(f"LORAPREP_{site.upper()}_{part}").strip()
+
+
+def state_dir() -> str:
+    """LORAPREP_STATE_DIR: the folder that holds the dataset's state instead of DATASET/.loraprep ('' = there)."""
+    return get("LORAPREP_STATE_DIR").strip()

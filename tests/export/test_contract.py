@@ -13,13 +13,15 @@ from PIL import Image
 from loraprep.errors import ExportError, ImageError
 from loraprep.export import export_dataset, format_names, get_exporter, read_report
 from loraprep.export.captions import check_caption_file
+from loraprep.export import registry
 from loraprep.export.naming import name_key
 
-FORMATS = format_names()
+FORMATS = list(registry.FORMATS)  # the formats that place images (parquet is metadata only)
 
 
 def test_every_format_is_registered():
     assert set(FORMATS) == {"kohya", "kohya-finetune", "hf", "onetrainer", "ai-toolkit", "simpletuner"}
+    assert format_names() == [*FORMATS, "parquet"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

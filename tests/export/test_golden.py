@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from loraprep.export import export_dataset, format_names
+from loraprep.export import FORMATS, export_dataset
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -20,7 +20,7 @@ def templated(text: str, out: Path, root: Path) -> str:
     return text.replace(str(out), "{OUT}").replace(str(root), "{DATASET}")
 
 
-@pytest.mark.parametrize("fmt", format_names())
+@pytest.mark.parametrize("fmt", list(FORMATS))  # the formats that place images (parquet: test_parquet.py)
 def test_configs_match_golden_files(fmt, dataset):
     root, items, options = dataset
     preset = "lora" if fmt == "kohya" else None

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from loraprep.errors import ExportError
-from loraprep.export import export_dataset, format_names
+from loraprep.export import FORMATS, export_dataset
 from loraprep.export.manifest import MANIFEST, read_claim
 from loraprep.export.ownership import named, survey
 from tests.export.conftest import files_under, foreign_project
@@ -28,7 +28,7 @@ def test_a_folder_with_a_foreign_export_json_is_refused_and_kept(dataset, tmp_pa
     assert sorted(os.listdir(tmp_path)) == ["my lora", "proj"]
 
 
-@pytest.mark.parametrize("fmt", format_names())
+@pytest.mark.parametrize("fmt", list(FORMATS))  # the formats that place images (parquet: test_parquet.py)
 def test_user_files_in_an_export_are_named_and_kept(fmt, dataset, tmp_path):
     _, items, options = dataset
     report = export_dataset(items, fmt, options())
@@ -85,7 +85,7 @@ def trainer_caches(fmt: str, report) -> list[Path]:
     return made
 
 
-@pytest.mark.parametrize("fmt", format_names())
+@pytest.mark.parametrize("fmt", list(FORMATS))  # the formats that place images (parquet: test_parquet.py)
 def test_trainer_caches_go_with_the_export(fmt, dataset):
     _, items, options = dataset
     report = export_dataset(items, fmt, options())

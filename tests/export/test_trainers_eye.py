@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from loraprep.export import export_dataset, format_names
+from loraprep.export import FORMATS, export_dataset
 from tests.export import generated
 from loraprep.errors import ExportError
 from tests.export.trainers import parse_tags
@@ -89,7 +89,7 @@ def check_export(fmt: str, spec: generated.Spec, cache: Path) -> None:
             assert view.steps_per_epoch(spec.batch) == plan.steps_per_epoch
 
 
-@pytest.mark.parametrize("fmt", format_names())
+@pytest.mark.parametrize("fmt", list(FORMATS))  # the formats that place images (parquet: test_parquet.py)
 def test_trainer_reads_what_loraprep_planned(fmt, image_cache):
     @settings(max_examples=EXAMPLES.get(fmt, 12), deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -11,7 +11,7 @@ import pytest
 
 from loraprep import ops
 from loraprep.errors import ExportError
-from loraprep.export import format_names
+from loraprep.export import FORMATS
 from loraprep.ops.edits import EditOp
 from loraprep.ops.export import export
 from loraprep.ops.plan import plan
@@ -47,7 +47,7 @@ def check_report_against_workspace(prepared: Path, out: Path, expected: dict) ->
     return images
 
 
-@pytest.mark.parametrize("fmt", format_names())
+@pytest.mark.parametrize("fmt", list(FORMATS))  # the formats that place images (parquet: test_parquet.py)
 def test_every_format_exports_the_workspace_captions_and_planned_repeats(prepared, expected, tmp_path, fmt,
                                                                          source_guard):
     source_guard(prepared)

@@ -16,6 +16,13 @@ class _ErrorContract(TyperGroup):
     """Every command runs under the error contract here, inside the app, so that whatever invokes the app (the
     console script, typer's CliRunner, an embedding program) gets the same one-line message and exit code."""
 
+    def __init__(self, *args, **kwargs):
+        from loraprep.cli.state_dir_option import add_state_dir_option
+
+        super().__init__(*args, **kwargs)
+        for command in self.commands.values():
+            add_state_dir_option(command)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)

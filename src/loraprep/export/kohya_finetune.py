@@ -1,4 +1,4 @@
-"""kohya-ss sd-scripts fine-tuning metadata: meta.json (absolute image paths with extension -> caption).
+"""kohya-ss sd-scripts fine-tuning metadata: meta.json (absolute image paths with extension -> caption, size).
 
 One metadata file per (concept, tier) under meta/ keeps the planned repeats: dataset.toml lists each as a
 subset with its num_repeats. meta.json holds every image, for `fine_tune.py --in_json meta.json`, which has
@@ -21,8 +21,20 @@ DATASET_FILE = "dataset.toml"
 
 
 def _meta(ctx: ExportContext, placed) -> str:
-    data = {str(ctx.final(p.relpath)): {"caption": p.caption} for p in placed}
+    data = {str(ctx.final(p.relpath)): _entry(p) for p in placed}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _entry(placed) -> dict:
+    """One image's metadata. sd-scripts' FineTuningDataset.__init__ (library/train_util.py) takes "image_size"
+    ([width, height]) as the image's size for bucketing instead of opening the file: at a million images that
+    is a million image opens saved. The size is the exported file's: the store's, after EXIF rotation, which
+    the export applies to the pixels (export/convert.py)."""
+    entry: dict = {"caption": placed.caption}
+    width, height = placed.item.width, placed.item.height
+    if width and height:
+        entry["image_size"] = [width, height]
+    return entry
 
 
 class KohyaFinetuneExporter(KohyaCaptions, FolderPerGroup):

@@ -10,7 +10,7 @@ from typing import Iterator
 
 from loraprep.ingest.kohya_folders import place
 from loraprep.ingest.names import escaped, name_problem
-from loraprep.store.db import STATE_DIR
+from loraprep.store.db import STATE_DIR, state_dir
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jfif", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".avif"})
 CAPTION_EXTENSIONS = (".txt", ".caption")
@@ -35,6 +35,12 @@ class FoundFile:
 def walk_dataset(root: Path) -> Iterator[FoundFile]:
     """Yield image files under ``root`` in a stable order; follows symlinked folders once, never in a loop."""
     seen_dirs: set[tuple[int, int]] = set()
+    state = state_dir(root)
+    try:  # a --state-dir inside the dataset holds thumbnails and reports: never images of the dataset
+        st = state.stat()
+        seen_dirs.add((st.st_dev, st.st_ino))
+    except OSError:
+        pass
     yield from _walk(root, root, seen_dirs, _first_level(root))
 
 

@@ -9,6 +9,7 @@ from loraprep.ops.init import init
 from loraprep.ops.scan import scan
 from loraprep.ops.status import status
 from loraprep.ops.tag import tag
+from loraprep.store.db import state_dir_at  # keep a dataset's state elsewhere (--state-dir)
 from loraprep.model.printable import printable  # how names are shown to a person: the CLI prints through it
 
-__all__ = ["classify", "dedup", "dedup_ops", "init", "printable", "scan", "status", "tag"]
+__all__ = ["classify", "dedup", "dedup_ops", "init", "printable", "scan", "state_dir_at", "status", "tag"]

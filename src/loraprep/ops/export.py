@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loraprep.ops.caption_fields import character_files, composed, fields_for
+from loraprep.export.registry import is_metadata_only
+from loraprep.ops.caption_fields import character_files, fields_for
+from loraprep.ops.export_rows import export_item
 from loraprep.ops.plan import make_dataset_plan
 from loraprep.ops.status import require_finished_scan
 from loraprep.ops.workspace import Workspace
@@ -32,7 +34,6 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
     files = ws.files(statuses=("active",))
     plan = make_dataset_plan(files, recipe, steps=steps, batch=batch, epochs=epochs)
     fields = fields_for(ws, files) if recipe.caption.ordering is not None else {}
-    items = [_item(ws, f, plan, ExportItem, fields.get(f.id)) for f in files]
     concepts = {f.concept for f in files}
     base = recipe.base
     options = ExportOptions(
@@ -50,7 +51,13 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
         **(_field_extras(ws, recipe, files, fields) if fields else {}),
     )
     try:
-        report = export_dataset(items, fmt or recipe.export.format, options)
+        if is_metadata_only(fmt or recipe.export.format):
+            from loraprep.ops.export_rows import export_metadata
+
+            result = export_metadata(ws, files, plan, options, fields)
+        else:
+            items = [export_item(ws, f, plan, ExportItem, fields.get(f.id)) for f in files]
+            result = export_dataset(items, fmt or recipe.export.format, options).to_dict()
     except OSError as exc:
         from loraprep.errors import disk_full
 
@@ -60,7 +67,6 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
         if full is None:
             raise
         raise full from exc
-    result = report.to_dict()
     result["plan"] = plan.to_dict()
     return result
 
@@ -74,20 +80,3 @@ def _field_extras(ws: Workspace, recipe, files, fields) -> dict:
                                                 "probabilities": dict(settings.field_probs),
                                                 "keep_tokens_before": settings.keep_tokens_before}}}
 
-
-def _item(ws: Workspace, f, plan, item_type, fields: dict | None = None):
-    """One active image as the exporter takes it: the rules' tags in caption order and how many lead the caption
-    (the verdict's keep_tokens, per image: a fixed tag the user removed is not counted)."""
-    from loraprep.model.tagname import escape_a1111
-
-    concept = ws.concept_recipe(f.concept)
-    verdict = ws.verdict(f.id)
-    names, keep = verdict.names, min(verdict.keep_tokens, len(verdict.names))
-    if fields is not None:
-        names, keep = composed(ws, f, fields)
-    if concept.rules.style == "a1111":
-        names = tuple(escape_a1111(n) for n in names)
-    return item_type(image_id=f.image_id, source=ws.root / f.path, concept=f.concept, tier=f.tier,
-                     caption=ws.caption(f.id, fields), repeats=plan.repeats_for(f.concept, f.tier), fmt=f.format or "",
-                     mode=f.mode or "", has_alpha=f.has_alpha, exif_rotated=f.exif_rotated, animated=f.animated,
-                     width=f.width, height=f.height, tags=names, keep=keep)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from pathlib import Path
 
 from loraprep.errors import DatasetError
@@ -40,29 +39,19 @@ def source_counts(store: Store) -> dict:
 
 def health_report(store: Store, *, min_size: int) -> dict:
     """Per concept: images, active, failed, excluded, small, with alpha, animated, formats, captioned; plus failures."""
-    rows = file_rows.health_rows(store)
-    concepts: dict[str, dict] = defaultdict(lambda: {"images": 0, "active": 0, "failed": 0, "excluded": 0,
-                                                     "small": 0, "alpha": 0, "animated": 0, "captioned": 0,
-                                                     "formats": Counter()})
-    failures, small = [], []
-    for r in rows:
-        c = concepts[r["concept"]]
-        c["images"] += 1
-        c[r["status"]] += 1
-        c["small"] += bool(r["small"])
-        c["alpha"] += bool(r["has_alpha"])
-        c["animated"] += bool(r["animated"])
-        c["captioned"] += bool(r["caption_path"])
-        if r["format"]:
-            c["formats"][r["format"]] += 1
-        if r["status"] == "failed":
-            failures.append({"path": r["path"], "reason": r["reason"]})
-        if r["small"]:
-            small.append({"path": r["path"], "reason": f"small: {r['width']}x{r['height']} < {min_size}"})
-    table = [{"concept": name, **{k: (dict(v) if isinstance(v, Counter) else v) for k, v in c.items()}}
+    concepts: dict[str, dict] = {}
+    for concept, fmt, *counts in file_rows.health_counts(store):
+        c = concepts.setdefault(concept, {**dict.fromkeys(file_rows.HEALTH_COUNTS, 0), "formats": {}})
+        for key, value in zip(file_rows.HEALTH_COUNTS, counts):
+            c[key] += value or 0
+        if fmt:
+            c["formats"][fmt] = counts[0]
+    failed, small_files = file_rows.health_problems(store)
+    failures = [{"path": r["path"], "reason": r["reason"]} for r in failed]
+    small = [{"path": r["path"], "reason": f"small: {r['width']}x{r['height']} < {min_size}"} for r in small_files]
+    table = [{"concept": name, **{k: c[k] for k in (*file_rows.HEALTH_COUNTS, "formats")}}
              for name, c in sorted(concepts.items())]
-    totals = {k: sum(c[k] for c in table) for k in ("images", "active", "failed", "excluded", "small", "alpha",
-                                                     "animated", "captioned")}
+    totals = {k: sum(c[k] for c in table) for k in file_rows.HEALTH_COUNTS}
     gone = file_rows.count_gone(store)
     return {"dataset": str(store.root), "min_size": min_size, "concepts": table, "totals": totals,
             "failed": failures, "small": small, "gone": gone, "unfinished_scan": unfinished_scan(store)}

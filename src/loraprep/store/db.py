@@ -17,6 +17,7 @@ from loraprep.store.schema import CONVERSIONS, MIGRATIONS, SCHEMA_VERSION
 
 STATE_DIR = ".loraprep"
 DB_NAME = "state.sqlite"
+DATASET_FILE = "dataset.txt"  # in a state folder outside the dataset: the dataset it serves
 _SQLITE_READONLY = 8   # primary result codes; the extended ones (READONLY_DIRECTORY, ...) share their low byte
 _SQLITE_IOERR = 10
 _NEARLY_FULL = 1 << 20  # bytes left on a disk below which an I/O error is taken for a full disk
@@ -37,8 +38,60 @@ def dataset_root(path: str | Path) -> Path:
     return root.resolve()
 
 
+_state_dir_override: Path | None = None  # set by ``state_dir_at`` (the CLI's --state-dir)
+
+
+@contextlib.contextmanager
+def state_dir_at(folder: str | Path | None) -> Iterator[None]:
+    """Inside this block every dataset's state lives in ``folder`` instead of DATASET/.loraprep (None: no
+    change). Process-wide, not per thread: the editor's server threads open the same store."""
+    global _state_dir_override
+    before = _state_dir_override
+    if folder is not None:
+        _state_dir_override = Path(folder).expanduser().absolute()
+    try:
+        yield
+    finally:
+        _state_dir_override = before
+
+
 def state_dir(root: Path) -> Path:
-    return root / STATE_DIR
+    """Where a dataset's state lives: --state-dir, else LORAPREP_STATE_DIR, else DATASET/.loraprep. The one place
+    that decides it; a state folder elsewhere serves one dataset (its DATASET_FILE says which)."""
+    if _state_dir_override is not None:
+        return _state_dir_override
+    configured = settings.state_dir()
+    return Path(configured).expanduser().absolute() if configured else root / STATE_DIR
+
+
+def _state_dir_flag(folder: Path, root: Path) -> str:
+    return "" if folder == root / STATE_DIR else f" --state-dir {folder}"
+
+
+def _check_owner(folder: Path, root: Path, create: bool) -> None:
+    """A state folder outside the dataset names the dataset it serves: one folder for two datasets would mix
+    their files and journals, so a second dataset is refused."""
+    if folder == root / STATE_DIR:
+        return
+    marker = folder / DATASET_FILE
+    try:
+        owner = marker.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        if create:
+            from loraprep.store.atomic import write_text_atomic
+
+            try:
+                write_text_atomic(marker, str(root) + "\n")
+            except OSError:  # a read-only state folder: opening the store says so, more usefully
+                pass
+        return
+    except OSError as exc:
+        raise DatasetError(f"cannot read {marker}: {exc.strerror}", hint="check the folder's permissions") from exc
+    if owner != str(root):
+        raise DatasetError(
+            f"the state folder {folder} holds the state of another dataset ({owner}), not of {root}",
+            hint=f"give each dataset its own --state-dir; if {root} is that dataset moved, write its new path "
+                 f"into {marker}")
 
 
 class Store:
@@ -48,10 +101,7 @@ class Store:
         self.root = root
         self.conn = conn
         self.read_only = read_only  # why this store cannot be written (opened read-only); None when it can
-
-    @property
-    def state_dir(self) -> Path:
-        return state_dir(self.root)
+        self.state_dir = state_dir(root)  # fixed at opening: a thread started later sees the same folder
 
     @property
     def db_path(self) -> Path:
@@ -104,13 +154,14 @@ def open_store(path: str | Path, *, create: bool = False) -> Store:
     if not db_path.exists():
         if not create:
             raise DatasetError(
-                f"{root} has not been scanned yet (no {STATE_DIR}/{DB_NAME})",
-                hint=f"run `loraprep scan {root}` first",
+                f"{root} has not been scanned yet (no {db_path})",
+                hint=f"run `loraprep scan {root}{_state_dir_flag(folder, root)}` first",
             )
         try:
-            folder.mkdir(exist_ok=True)
+            folder.mkdir(parents=folder != root / STATE_DIR, exist_ok=True)
         except OSError as exc:
             raise DatasetError(f"cannot create {folder}: {exc.strerror}", hint="check the folder's permissions") from exc
+    _check_owner(folder, root, create)
     try:
         conn = sqlite3.connect(db_path, timeout=settings.busy_timeout_ms() / 1000, isolation_level=None,
                                check_same_thread=False)

@@ -223,12 +223,29 @@ def live_image_ids(store: Store) -> dict[str, str]:
     return {r["path"]: r["image_id"] for r in store.query("SELECT path, image_id FROM files WHERE status != 'gone'")}
 
 
-def health_rows(store: Store) -> list[sqlite3.Row]:
-    """Every file that is not gone, with the content facts a health report shows, in path order."""
-    return store.query(
-        "SELECT f.path, f.concept, f.status, f.reason, f.small, f.caption_path, i.format, i.has_alpha, i.animated,"
-        " i.width, i.height FROM files f LEFT JOIN images i ON i.id = f.image_id WHERE f.status != 'gone'"
-        " ORDER BY f.path")
+HEALTH_COUNTS = ("images", "active", "failed", "excluded", "small", "alpha", "animated", "captioned")
+
+
+def health_counts(store: Store) -> list[tuple]:
+    """Per concept and image format, over the files that are not gone: (concept, format, *HEALTH_COUNTS), counted
+    by SQLite: a million files are one pass in C, not a million rows through Python."""
+    return [tuple(r) for r in store.conn.execute(
+        "SELECT f.concept, i.format, COUNT(*), SUM(f.status = 'active'), SUM(f.status = 'failed'),"
+        " SUM(f.status = 'excluded'), SUM(f.small != 0), SUM(COALESCE(i.has_alpha, 0) != 0),"
+        " SUM(COALESCE(i.animated, 0) != 0), SUM(f.caption_path IS NOT NULL AND f.caption_path != '')"
+        # NOT INDEXED: one pass over the table in storage order beats walking the (concept, status) index
+        # and fetching each row from it (0.23 s vs 0.33 s of CPU per 100,000 files).
+        " FROM files f NOT INDEXED LEFT JOIN images i ON i.id = f.image_id WHERE f.status != 'gone'"
+        " GROUP BY f.concept, i.format")]
+
+
+def health_problems(store: Store) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+    """(failed files, small files), each in path order, with what the report says of them."""
+    # The WHERE terms are those of the partial indexes files_failed and files_small (schema v7).
+    failed = store.query("SELECT path, reason FROM files WHERE status = 'failed' ORDER BY path")
+    small = store.query("SELECT f.path, i.width, i.height FROM files f LEFT JOIN images i ON i.id = f.image_id"
+                        " WHERE f.small != 0 AND f.status != 'gone' ORDER BY f.path")
+    return failed, small
 
 
 def count_gone(store: Store) -> int:

@@ -1,7 +1,7 @@
 """kohya-ss sd-scripts, fine-tuning subsets (dataset.toml with metadata_file), as train_network.py reads them.
 
 Restated from sd-scripts' library/train_util.py FineTuningDataset.__init__: each subset's metadata JSON maps
-image keys (absolute paths, or relative to image_dir) to {"caption": ...}; every key is one image, repeated
+image keys (absolute paths, or relative to image_dir) to {"caption": ..., "image_size": [w, h]}; every key is one image, repeated
 num_repeats times; captions then go through the same BaseDataset.process_caption as DreamBooth subsets.
 """
 
@@ -29,5 +29,11 @@ def read(out: Path) -> View:
             require(os.path.isabs(key) or subset.get("image_dir") is not None, f"{key}: relative without image_dir")
             path = key if os.path.isabs(key) else os.path.join(subset["image_dir"], key)
             require(os.path.isfile(path), f"{path}: the image is missing")
+            if "image_size" in entry:  # taken as (width, height) for bucketing, the file left unopened
+                from PIL import Image
+
+                with Image.open(path) as image:
+                    require(tuple(entry["image_size"]) == image.size, f"{path}: image_size {entry['image_size']}"
+                                                                      f" but the file is {image.size}")
             samples.append(Sample(Path(path), entry.get("caption") or "", settings["num_repeats"], settings))
     return make_view(samples, dataset)
