@@ -3,7 +3,10 @@ as they are written, never all at once."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from loraprep.ops.workspace import Workspace
 
 
 def export_metadata(ws, files, plan, options, fields: dict | None = None) -> dict:
