@@ -35,7 +35,8 @@ def forbid_inference(monkeypatch) -> None:
     """Any attempt to load or run a model fails the test."""
     import onnxruntime
 
-    from loraprep.tagging import pipeline, session
+    from loraprep.inference import session
+    from loraprep.tagging import pipeline
 
     def boom(*_a, **_k):
         raise AssertionError("the tagger model was loaded or run")

@@ -192,6 +192,35 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX sources_sha ON sources(sha256);
     CREATE INDEX sources_kind ON sources(kind, origin);
     """,
+    # v7: detector boxes (every box >= a low floor per image and model@revision, so a threshold is a query),
+    # which images a detector has seen, and derived images (crops): a box on a source image with its own id.
+    """
+    CREATE TABLE detections (
+        image_id    TEXT NOT NULL,             -- the source image (content id)
+        model       TEXT NOT NULL,             -- name@revision
+        n           INTEGER NOT NULL,          -- rank within the image, best score first
+        label       TEXT NOT NULL,             -- class name from the model's metadata: person, halfbody, head, face
+        score       REAL NOT NULL,
+        x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,  -- source pixels, displayed orientation
+        PRIMARY KEY (image_id, model, n)
+    ) WITHOUT ROWID;
+    CREATE TABLE detected (
+        image_id    TEXT NOT NULL,
+        model       TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        PRIMARY KEY (image_id, model)
+    ) WITHOUT ROWID;
+    CREATE TABLE derived (
+        id          TEXT PRIMARY KEY,          -- the derived image's id: sha256 of source id + box + kind
+        source      TEXT NOT NULL,             -- the source image (content id)
+        kind        TEXT NOT NULL,             -- 'crop'
+        what        TEXT NOT NULL,             -- what the box holds: person, halfbody, head, face, user
+        x0 INTEGER NOT NULL, y0 INTEGER NOT NULL, x1 INTEGER NOT NULL, y1 INTEGER NOT NULL,  -- source pixels
+        made_by     TEXT NOT NULL,             -- 'detect:<model key>' or 'user'
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX derived_source ON derived(source);
+    """,
 )
 
 # Data conversions that SQL cannot express, run after the statements of the same version.

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import numpy as np
 
-from loraprep import settings
 from loraprep.errors import ModelError
 from loraprep.inference import session as ort_session
+from loraprep.inference.batches import prefetched_batches
 from loraprep.tagging import loader
 from loraprep.tagging.postprocess import MIN_SCORE, Score, scores_above
 from loraprep.tagging.preprocess import load_tensor
@@ -105,65 +103,17 @@ def tag_images(tagger: Tagger, items: Iterable[tuple[str, Path]], *, batch_size:
     if tagger.fixed_batch and bs != tagger.fixed_batch:
         raise ModelError(f"{tagger.key} only accepts batches of {tagger.fixed_batch}",
                          f"use --batch {tagger.fixed_batch}")
-    workers = max(1, workers or settings.workers())
-    window = 2 * bs + workers
-    source = iter(items)
-    pending: deque = deque()
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="loraprep-decode")
-
-    def fill() -> None:
-        while len(pending) < window:
-            try:
-                image_id, path = next(source)
-            except StopIteration:
-                return
-            pending.append((image_id, pool.submit(_prepare, Path(path), size)))
-
-    try:
-        fill()
-        while pending:
-            chunk: list[tuple[str, np.ndarray | None, str | None]] = []
-            ready = 0
-            while pending and ready < bs:
-                image_id, future = pending.popleft()
-                array, error = future.result()
-                chunk.append((image_id, array, error))
-                ready += error is None
-                fill()
-            probs = tagger.predict(np.stack([a for _, a, e in chunk if e is None]), device) if ready else None
-            row = 0
-            for image_id, _, error in chunk:
-                if error is not None:
-                    yield TagResult(image_id, error=error)
-                    continue
-                yield TagResult(image_id, scores_above(probs[row], tagger._names, tagger._categories, min_score))
-                row += 1
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _prepare(path: Path, size: int) -> tuple[np.ndarray | None, str | None]:
-    try:
-        return load_tensor(path, size), None
-    except Exception as exc:  # one bad file must never stop the run
-        return None, describe_decode_error(exc)
-
-
-def describe_decode_error(exc: BaseException) -> str:
-    """A one-line reason for a file that cannot be decoded."""
-    kind = type(exc).__name__
-    message = " ".join(str(exc).split())[:200]
-    if isinstance(exc, FileNotFoundError):
-        return "file not found"
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    if kind == "UnidentifiedImageError":
-        return "not an image (unrecognised format)"
-    if kind == "DecompressionBombError":
-        return f"decompression bomb: {message}"
-    if "truncated" in message.lower() or isinstance(exc, EOFError):
-        return f"truncated file: {message}"
-    return f"decode failed: {message or kind}"
+    for chunk in prefetched_batches(((image_id, Path(path)) for image_id, path in items),
+                                    lambda path: load_tensor(path, size), bs, workers):
+        arrays = [a for _, a, e in chunk if e is None]
+        probs = tagger.predict(np.stack(arrays), device) if arrays else None
+        row = 0
+        for image_id, _, error in chunk:
+            if error is not None:
+                yield TagResult(image_id, error=error)
+                continue
+            yield TagResult(image_id, scores_above(probs[row], tagger._names, tagger._categories, min_score))
+            row += 1
 
 
 def _check_input(graph, model_path: Path) -> tuple[int, int | None]:
