@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
                           f"{r['multi']} images hold more than one")
             for e in r["errors"]:
                 console.print(f"[red]failed[/red] {shown(e['path'])}: {shown(e['error'])}")
-            console.print(f"next: `loraprep status {dataset} --where 'npeople>1'` lists multi-person images, "
-                          f"`loraprep crop {dataset}` cuts crops as the recipe's [crop] says")
+            console.print(f"next: `loraprep edit-tags {dataset} exclude --where 'npeople>1'` previews multi-person pictures, "
+                          f"`loraprep crop {dataset}` cuts crops as the recipe's \\[crop] says")
 
         emit(ctx, json_output, report, render)

@@ -32,6 +32,8 @@ def detect(dataset: str | Path, *, what: str = "person", model: str | None = Non
                 sources.setdefault(f.image_id, (f.path, (f.width, f.height) if f.width and f.height else None))
         done = set() if force else detection_rows.detected_ids(store.conn, detector.key)
         todo = [(i, store.root / p, size) for i, (p, size) in sources.items() if i not in done]
+        with store.write() as conn:
+            detection_rows.record_detector(conn, detector.key, detector.labels, detector.score, detector.iou, now())
         run_id = start_run(store, "detect", {"model": detector.key, "what": what, "batch_size": batch_size,
                                              "device": device, "force": force})
         counts = {"detected": 0, "skipped": len(sources) - len(todo), "failed": 0, "boxes": 0, "multi": 0}

@@ -9,9 +9,10 @@ neither imports the cache as new files nor marks derived rows gone (files.scan_r
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from loraprep.store.atomic import write_bytes_atomic
 from loraprep.store.db import STATE_DIR, Store
@@ -37,9 +38,11 @@ def derived_id(source: str, box: tuple[int, int, int, int], kind: str = "crop") 
     return hashlib.sha256(f"{kind}:{source}:{','.join(str(int(v)) for v in box)}".encode()).hexdigest()
 
 
-def derived_path(image_id: str) -> str:
-    """The files-row path of a derived image (its cached pixels), relative to the dataset root."""
-    return f"{DERIVED_FOLDER}/{image_id}.png"
+def derived_path(item: Derived, source_path: str) -> str:
+    """The files-row path of a derived image (its cached pixels), relative to the dataset root: named after its
+    source and what it holds (`p1_person_3fa2c1d0e9.png`), as exports name it."""
+    stem = re.sub(r"[^\w.-]+", "_", PurePosixPath(source_path).stem).strip("._")[:60] or "image"
+    return f"{DERIVED_FOLDER}/{stem}_{item.what}_{item.id[:10]}.png"
 
 
 def is_derived_path(path: str) -> bool:
@@ -51,11 +54,12 @@ def _row(row: sqlite3.Row) -> Derived:
                    row["made_by"], row["at"])
 
 
-def add_derived(conn: sqlite3.Connection, item: Derived, *, concept: str, tier: str, size: int,
+def add_derived(conn: sqlite3.Connection, item: Derived, path: str, *, concept: str, tier: str, size: int,
                 status: str, reason: str, at: str) -> int:
-    """Record a derived image with its images and files rows (inside the caller's transaction); returns the
-    file id. Recording one that exists keeps its row (and the decisions on it)."""
-    found = conn.execute("SELECT id FROM files WHERE path = ?", (derived_path(item.id),)).fetchone()
+    """Record a derived image with its images and files rows (``path``: derived_path) inside the caller's
+    transaction; returns the file id. Recording one that exists keeps its row (and the decisions on it)."""
+    found = conn.execute("SELECT id FROM files WHERE image_id = ? AND path LIKE ?",
+                         (item.id, DERIVED_FOLDER + "/%")).fetchone()
     if found is not None:
         return int(found[0])
     x0, y0, x1, y1 = item.box
@@ -67,7 +71,7 @@ def add_derived(conn: sqlite3.Connection, item: Derived, *, concept: str, tier: 
     cur = conn.execute(
         "INSERT INTO files (path, image_id, concept, tier, size, mtime_ns, status, reason, caption_path, first_seen,"
         " last_seen) VALUES (?,?,?,?,?,0,?,?,NULL,?,?)",
-        (derived_path(item.id), item.id, concept, tier, size, status, reason, at, at))
+        (path, item.id, concept, tier, size, status, reason, at, at))
     return int(cur.lastrowid)
 
 
@@ -83,12 +87,48 @@ def derived_by_id(conn: sqlite3.Connection) -> dict[str, Derived]:
     return {r["id"]: _row(r) for r in conn.execute("SELECT * FROM derived")}
 
 
-def cache_file(store: Store, image_id: str) -> Path:
-    return store.root / derived_path(image_id)
+def derived_files(conn: sqlite3.Connection) -> dict[str, tuple[int, str]]:
+    """derived image id -> (file id, path) of its files row."""
+    return {r["image_id"]: (r["id"], r["path"]) for r in conn.execute(
+        "SELECT id, image_id, path FROM files WHERE path LIKE ?", (DERIVED_FOLDER + "/%",))}
 
 
-def write_pixels(store: Store, image_id: str, png: bytes) -> None:
-    """Materialise a derived image's pixels (atomically) into the cache."""
-    path = cache_file(store, image_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(path, png)
+def write_pixels(store: Store, path: str, png: bytes) -> None:
+    """Materialise a derived image's pixels (atomically) at its files-row path, in the cache."""
+    if not is_derived_path(path):
+        raise ValueError(f"{path} is not in {DERIVED_FOLDER}")
+    target = store.root / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(target, png)
+
+
+CROP_INFO = {"person": "full", "halfbody": "upper body", "head": "head", "face": "head"}
+
+
+@dataclass(frozen=True)
+class PeopleFields:
+    """What captions and --where can say of one image: how many people, and what part of them it shows."""
+
+    npeople: int | None   # None: no person detector has looked at it (or its source)
+    crop_info: str        # full | upper body | head
+
+
+def people_fields(conn: sqlite3.Connection, min_score: float | None = None, *,
+                  model: str | None = None) -> dict[str, PeopleFields]:
+    """image id -> PeopleFields for every image a person detector saw and every derived image.
+
+    A source's npeople counts its person boxes scoring >= min_score (default: the detector's card threshold); a crop's counts those of its source whose
+    centre lies inside the crop (a person crop holds at least its own person). A whole picture is "full".
+    """
+    from loraprep.model.detection import centre_inside
+    from loraprep.store.detections import person_boxes
+
+    people = person_boxes(conn, min_score, model=model)
+    fields = {image_id: PeopleFields(len(found), "full") for image_id, found in people.items()}
+    for item in derived_rows(conn):
+        inside = people.get(item.source)
+        count = None if inside is None else sum(centre_inside(b.box, item.box) for b in inside)
+        if item.what == "person":
+            count = max(count or 0, 1)
+        fields[item.id] = PeopleFields(count, CROP_INFO.get(item.what, "full"))
+    return fields

@@ -6,6 +6,7 @@ Read API (for captions, classification, --where): ``boxes`` (per image, filtered
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Iterable
 
@@ -20,6 +21,19 @@ def write_detections(conn: sqlite3.Connection, image_id: str, model: str, boxes:
         "INSERT INTO detections (image_id, model, n, label, score, x0, y0, x1, y1) VALUES (?,?,?,?,?,?,?,?,?)",
         [(image_id, model, n, b.label, b.score, b.x0, b.y0, b.x1, b.y1) for n, b in enumerate(boxes)])
     conn.execute("INSERT OR REPLACE INTO detected (image_id, model, at) VALUES (?, ?, ?)", (image_id, model, at))
+
+
+def record_detector(conn: sqlite3.Connection, model: str, labels: list[str], score: float, iou: float,
+                    at: str) -> None:
+    """Remember a detector's classes and its model card's thresholds (queries default to its score)."""
+    conn.execute("INSERT OR REPLACE INTO detectors (model, labels, score, iou, at) VALUES (?, ?, ?, ?, ?)",
+                 (model, json.dumps(labels), score, iou, at))
+
+
+def card_score(conn: sqlite3.Connection, model: str, default: float = 0.25) -> float:
+    """The score threshold recorded for a detector (its model card's), or ``default``."""
+    row = conn.execute("SELECT score FROM detectors WHERE model = ?", (model,)).fetchone()
+    return float(row[0]) if row else default
 
 
 def detected_ids(conn: sqlite3.Connection, model: str) -> set[str]:
@@ -62,7 +76,20 @@ def boxes(conn: sqlite3.Connection, *, model: str | None = None, label: str | No
     return found
 
 
-def person_counts(conn: sqlite3.Connection, min_score: float, *, model: str | None = None) -> dict[str, int]:
-    """npeople: image id -> how many person boxes score >= min_score, for every image the model saw."""
-    return {image_id: len(found) for image_id, found in
-            boxes(conn, model=model, label="person", min_score=min_score).items()}
+def person_counts(conn: sqlite3.Connection, min_score: float | None = None, *,
+                  model: str | None = None) -> dict[str, int]:
+    """npeople: image id -> how many person boxes score >= min_score (default: the detector's card threshold),
+    for every image the model (default: the newest that found a person) saw."""
+    return {image_id: len(found) for image_id, found in person_boxes(conn, min_score, model=model).items()}
+
+
+def person_boxes(conn: sqlite3.Connection, min_score: float | None = None, *,
+                 model: str | None = None) -> dict[str, list[Detection]]:
+    """The person boxes behind person_counts."""
+    if model is None:
+        models = detector_models(conn, "person")
+        if not models:
+            return {}
+        model = models[0]
+    score = card_score(conn, model) if min_score is None else min_score
+    return boxes(conn, model=model, label="person", min_score=score)

@@ -204,6 +204,13 @@ MIGRATIONS: tuple[str, ...] = (
         x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,  -- source pixels, displayed orientation
         PRIMARY KEY (image_id, model, n)
     ) WITHOUT ROWID;
+    CREATE TABLE detectors (
+        model       TEXT PRIMARY KEY,          -- name@revision
+        labels      TEXT NOT NULL,             -- JSON list: the model's classes
+        score       REAL NOT NULL,             -- the model card's score threshold: the default of every query
+        iou         REAL NOT NULL,             -- the NMS IoU the boxes were kept with
+        at          TEXT NOT NULL
+    );
     CREATE TABLE detected (
         image_id    TEXT NOT NULL,
         model       TEXT NOT NULL,
