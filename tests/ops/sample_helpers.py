@@ -14,11 +14,14 @@ TINY_TAGGER = REPO / "examples" / "tiny_tagger"
 
 
 def copy_sample(parent: Path, *, recipe_extra: str = "", recipe: str | None = None) -> Path:
-    """parent/examples/{sample,tiny_tagger}, so the recipe's "../tiny_tagger" resolves as in the repository."""
+    """parent/examples/{sample,tiny_tagger,tiny_detector}, so the recipe's "../tiny_tagger" (and [crop]'s
+    "../tiny_detector") resolve as in the repository."""
     examples = parent / "examples"
     # A user's run of the README's first command leaves examples/sample/.loraprep behind: tests start from the files.
     shutil.copytree(SAMPLE, examples / "sample", ignore=shutil.ignore_patterns(".loraprep"))
     shutil.copytree(TINY_TAGGER, examples / "tiny_tagger", ignore=shutil.ignore_patterns("*.py", "*.md"))
+    shutil.copytree(TINY_TAGGER.parent / "tiny_detector", examples / "tiny_detector",
+                    ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
     root = examples / "sample"
     if recipe is not None:
         (root / "loraprep.toml").write_text(recipe, encoding="utf-8")

@@ -105,6 +105,7 @@ class CropSettings:
     min_aspect: float = 0.5          # width / height limits: a box outside is widened, or skipped
     max_aspect: float = 2.0
     mode: str = "each"               # each: one crop per box | union: one crop around all boxes
+    min_people: int = 1              # crop only pictures with at least this many boxes
     keep_source: bool = True         # export the uncropped picture too
 
 

@@ -28,12 +28,19 @@ def crop(dataset: str | Path, *, what: str | None = None, model: str | None = No
         settings = recipe.crop
         if what:
             settings = replace(settings, what=what)
-        key = model_key(store, settings.what, model or settings.model or None)
+        key = model_key(store, settings.what, model or detector_spec(recipe, store.root))
         threshold = score if score is not None else score_threshold(store, key, settings.score)
         smallest = min_size or settings.min_size or recipe.export.resolution
         return _crop(store, settings, key, threshold, smallest, dry_run)
     finally:
         store.close()
+
+
+def detector_spec(recipe, root: Path) -> str | None:
+    """The recipe's [crop] model; a relative folder is read relative to the recipe, as for the tagger."""
+    from loraprep.ops.tag import relative_to_recipe
+
+    return relative_to_recipe(recipe.crop.model, recipe, root) or None
 
 
 def model_key(store: Store, what: str, spec: str | None) -> str:
@@ -69,7 +76,7 @@ def _crop(store: Store, settings, key: str, threshold: float, smallest: int, dry
                if f.image_id in found and not derived_rows.is_derived_path(f.path)]
     seen = set()
     for f in sources:
-        if f.image_id in seen or not found[f.image_id]:
+        if f.image_id in seen or len(found[f.image_id]) < max(1, settings.min_people):
             continue
         seen.add(f.image_id)
         counts["pictures"] += 1
@@ -104,34 +111,43 @@ def _crop(store: Store, settings, key: str, threshold: float, smallest: int, dry
 
 def _make(store: Store, new: list, settings, made: list, errors: list, counts: dict) -> int | None:
     """Cut the pixels into the cache, then record every crop and the sources' exclusion as one batch."""
-    from loraprep.crop.pixels import cut_png
-
     ready = []
     for f, item in new:
         try:
-            png, _size = cut_png(store.root / f.path, item.box)
+            ready.append((f, item, *cut_into_cache(store, f, item)))
         except (OSError, ValueError, ImageError) as exc:
             counts["failed"] += 1
             errors.append((f.path, f"crop {list(item.box)}: {exc}"))
-            continue
-        path = derived_rows.derived_path(item, f.path)
-        derived_rows.write_pixels(store, path, png)
-        ready.append((f, item, path, len(png)))
     if not ready:
         return None
     at = now()
     with store.write() as conn:
         ops = []
         for f, item, path, size in ready:
-            file_id = derived_rows.add_derived(conn, replace(item, at=at), path, concept=f.concept, tier=f.tier,
-                                               size=size, status="excluded", reason=NOT_MADE, at=at)
-            ops.append(FileOp(file_id, "status", "excluded", "active"))
+            ops.append(record_crop(conn, f, item, path, size, at))
             made.append({"path": f.path, "box": list(item.box), "id": item.id, "file": path})
         if not settings.keep_source:
             ops += [FileOp(f.id, "status", "active", "excluded") for f in {f.id: f for f, *_ in ready}.values()]
         batch = record_batch(conn, f"crop {settings.what}: {len(ready)} crops", "rule", file_ops=ops)
     counts["made"] = len(ready)
     return batch
+
+
+def cut_into_cache(store: Store, source, item) -> tuple[str, int]:
+    """Cut a crop's pixels from its source file into the cache: (files-row path, bytes written)."""
+    from loraprep.crop.pixels import cut_png
+
+    png, _size = cut_png(store.root / source.path, item.box)
+    path = derived_rows.derived_path(item, source.path)
+    derived_rows.write_pixels(store, path, png)
+    return path, len(png)
+
+
+def record_crop(conn, source, item, path: str, size: int, at: str) -> FileOp:
+    """Record a crop (inside the caller's transaction) not yet made, and the journal operation that makes it."""
+    file_id = derived_rows.add_derived(conn, replace(item, at=at), path, concept=source.concept, tier=source.tier,
+                                       size=size, status="excluded", reason=NOT_MADE, at=at)
+    return FileOp(file_id, "status", "excluded", "active")
 
 
 def restore_derived(store: Store) -> list[tuple[str, str]]:

@@ -205,5 +205,6 @@ CROP = {
     "min_aspect": ("min_aspect", _number(0.05, 20), "narrowest crop, width / height: a narrower box is widened (or skipped at the image edge)"),
     "max_aspect": ("max_aspect", _number(0.05, 20), "widest crop, width / height"),
     "mode": ("mode", _choice(CROP_MODES), "each: one crop per detected box | union: one crop around them all"),
+    "min_people": ("min_people", _int(1, 1000), "crop only pictures with at least this many boxes (2: group pictures only)"),
     "keep_source": ("keep_source", _bool, "export the uncropped picture too (false: a picture with crops is excluded)"),
 }

@@ -1,12 +1,13 @@
 /* The image panel (tags, autocomplete, caption) and the dialogs: history, thresholds, duplicates, curation, plan. */
 import { api } from "./api.js";
+import { loadBoxes, paintBoxes, wireCrops } from "./crops.js";
 import { esc, fail, option, q, toast } from "./dom.js";
 import { S } from "./state.js";
 
 // What the panels ask of the page (the grid, edits, refreshes, the batch bar), handed over once by app.js:
 // the page imports the panels, never the other way round.
 let page = null;
-export function wirePanels(pageApi) { page = pageApi; }
+export function wirePanels(pageApi) { page = pageApi; wireCrops(() => page.refreshAll()); }
 
 const SRC_LABEL = { tagger: "tagger", import: "imported", user: "you", rule: "rule" };
 const WRITERS = { web: "written in the editor", cli: "written by a loraprep command" };
@@ -35,6 +36,7 @@ export function showImage(d, keepFocus) {
   q("#caption").value = d.caption;
   S.detail = d;
   if (!keepFocus) q("#add-tag").value = "";
+  if (src) loadBoxes(f.id);
 }
 function chip(t) {
   const score = t.score == null ? "" : `<span class="score">${t.score.toFixed(2)}</span>`;
@@ -53,6 +55,7 @@ for (const box of ["#chips", "#dropped"]) q(box).addEventListener("click", (ev) 
 });
 export function closePanel() { q("#panel").hidden = true; S.current = null; page.grid.paint(); }
 q("#panel-close").onclick = closePanel;
+q("#panel-image").addEventListener("load", paintBoxes);
 
 /* ---- autocomplete over the dataset's tags and the model's vocabulary --------------------------------- */
 function autocomplete(input, onPick, multi) {
