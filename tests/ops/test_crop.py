@@ -148,3 +148,28 @@ def test_where_npeople_selects_multi_person_pictures_in_the_workspace(two_pictur
         chosen = [ws.file(i).path for i in ws.select("npeople>1")]
         single = [ws.file(i).path for i in ws.select("npeople=1")]
     assert chosen == ["chars/group.png"] and single == ["chars/solo one.jpg"]
+
+
+def test_run_on_the_sample_crops_every_character_of_its_group_pictures(tmp_path):
+    import sample_groups
+
+    from loraprep.ops.run import run
+    from tests.ops.sample_helpers import copy_sample
+
+    root = copy_sample(tmp_path / "s")
+    summary = run(root, tmp_path / "out")
+    truth = sample_groups.boxes()
+    assert summary["crops_made"] == sum(len(b) for b in truth.values()) and summary["crops_skipped"] == 0
+    store = open_store(root)
+    try:
+        path_of = {r["image_id"]: r["path"] for r in store.query("SELECT path, image_id FROM files")}
+        for item in derived.derived_rows(store.conn):
+            # the recipe's margin (0.1) grows each figure's box: the crop holds its figure, and little else
+            figure = max(truth[path_of[item.source]], key=lambda t: iou(item.box, t))
+            assert all(abs(a - b) <= 4 or inside for a, b, inside in zip(item.box, figure, (
+                item.box[0] <= figure[0], item.box[1] <= figure[1], item.box[2] >= figure[2], item.box[3] >= figure[3])))
+            assert iou(item.box, figure) > 0.55
+    finally:
+        store.close()
+    exported = [p.name for p in (tmp_path / "out").rglob("*_person_*.png")]
+    assert len(exported) == summary["crops_made"]
