@@ -53,7 +53,7 @@ def test_every_format_exports_the_workspace_captions_and_planned_repeats(prepare
     source_guard(prepared)
     out = tmp_path / fmt
     report = export(prepared, out, fmt=fmt)
-    assert report["format"] == fmt and report["counts"]["images"] == 30  # 27 + the 3 group pictures (detection)
+    assert report["format"] == fmt and report["counts"]["images"] == 30  # 27 + the 3 group pictures (no crops: prepare does not crop)
     assert report["plan"]["rows"] and not list(tmp_path.glob(".*loraprep-tmp*"))
     check_report_against_workspace(prepared, out, expected)
 

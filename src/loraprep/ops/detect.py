@@ -25,7 +25,8 @@ def detect(dataset: str | Path, *, what: str = "person", model: str | None = Non
 
     store = open_store(dataset)
     try:
-        detector = load_detector(model or default_model(what), revision, device=device)
+        detector = load_detector(model or recipe_detector(store.root, what) or default_model(what), revision,
+                                 device=device)
         sources: dict[str, tuple[str, tuple[int, int] | None]] = {}
         for f in list_files(store, statuses=["active"]):
             if f.image_id and not is_derived_path(f.path):
@@ -66,6 +67,15 @@ def detect(dataset: str | Path, *, what: str = "person", model: str | None = Non
                 "errors": [{"path": p, "error": e} for p, e in errors]}
     finally:
         store.close()
+
+
+def recipe_detector(root: Path, what: str) -> str | None:
+    """The recipe's [crop] model when it is set for this target (a folder relative to the recipe resolved)."""
+    from loraprep.ops.crop import detector_spec
+    from loraprep.ops.recipe import load_dataset_recipe
+
+    recipe = load_dataset_recipe(root)
+    return detector_spec(recipe, root) if recipe.crop.what == what else None
 
 
 def _commit(store, model_key: str, pending: list, counts: dict) -> None:
