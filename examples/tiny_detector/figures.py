@@ -54,7 +54,7 @@ def boxes(picture: Figures) -> list[tuple[float, float, float, float]]:
 
 
 def render(picture: Figures):
-    from PIL import Image, ImageDraw
+    from PIL import ImageDraw
 
     scene = scenes.Scene(picture.width, picture.height, picture.background)
     img = scenes.render(scene)

@@ -173,3 +173,13 @@ def test_run_on_the_sample_crops_every_character_of_its_group_pictures(tmp_path)
         store.close()
     exported = [p.name for p in (tmp_path / "out").rglob("*_person_*.png")]
     assert len(exported) == summary["crops_made"]
+
+
+def test_crop_before_any_detection_says_to_detect_first(tmp_path):
+    from loraprep.errors import DatasetError
+
+    draw(tmp_path / "d" / "x" / "one.png", figures.Figures(640, 480, "white", [(300, 250, 90)]))
+    ops.scan(tmp_path / "d")
+    with pytest.raises(DatasetError) as err:
+        crop(tmp_path / "d", what="head")
+    assert "no head detections" in str(err.value) and "loraprep detect" in err.value.hint

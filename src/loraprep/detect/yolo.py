@@ -33,8 +33,8 @@ class Detector:
             raise ModelError(f"{self.model_path}: input type {graph.input_type} is not float",
                              "YOLO detectors take float32 RGB 0..1 pixels")
         self._dtype = np.float16 if "float16" in graph.input_type else np.float32
-        self.labels = labels_of(meta, graph.output_shape, loader.card(files.name).get("what"), self.model_path)
         card = loader.card(files.name)
+        self.labels = labels_of(meta, graph.output_shape, card.get("what"), self.model_path)
         self.score = float(card.get("score", meta_float(meta, "score", 0.25)))
         self.iou = float(card.get("iou", meta_float(meta, "iou", 0.7)))
 

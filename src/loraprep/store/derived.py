@@ -12,7 +12,7 @@ import hashlib
 import re
 import sqlite3
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from loraprep.store.atomic import write_bytes_atomic
 from loraprep.store.db import STATE_DIR, Store
