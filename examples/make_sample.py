@@ -20,6 +20,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "tiny_tagger"))
+sys.path.insert(0, str(HERE / "tiny_detector"))
+import sample_groups  # noqa: E402  - the group pictures detection and crops start from
 import scenes  # noqa: E402
 
 SIZES = [(1024, 1024), (1024, 800), (800, 1024), (960, 960), (1024, 768), (880, 1024), (800, 800)]
@@ -103,6 +105,7 @@ def expected() -> dict[str, set[str] | None]:
     tags[DUPLICATE[0]] = tags[DUPLICATE[1]]
     tags[NEAR_DUPLICATE[0]] = tags[NEAR_DUPLICATE[1]]
     tags[CORRUPT] = None
+    tags.update(sample_groups.expected())
     return tags
 
 
@@ -140,6 +143,7 @@ def build(out: Path) -> None:
     (out / CORRUPT).write_bytes(whole[: len(whole) * 2 // 5])
     for rel, text in CAPTIONS.items():
         (out / rel).write_bytes(text.encode("utf-8") + b"\n")
+    sample_groups.build(out)
 
 
 def main() -> None:

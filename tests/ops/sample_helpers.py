@@ -16,14 +16,16 @@ REFS = REPO / "examples" / "refs"
 
 
 def copy_sample(parent: Path, *, recipe_extra: str = "", recipe: str | None = None) -> Path:
-    """parent/examples/{sample,tiny_tagger,tiny_ccip,refs}, so the recipe's relative folders resolve as in the
-    repository."""
+    """parent/examples/{sample,tiny_tagger,tiny_ccip,refs,tiny_detector}, so the recipe's relative folders resolve
+    as in the repository."""
     examples = parent / "examples"
     # A user's run of the README's first command leaves examples/sample/.loraprep behind: tests start from the files.
     shutil.copytree(SAMPLE, examples / "sample", ignore=shutil.ignore_patterns(".loraprep"))
     shutil.copytree(TINY_TAGGER, examples / "tiny_tagger", ignore=shutil.ignore_patterns("*.py", "*.md"))
     shutil.copytree(TINY_CCIP, examples / "tiny_ccip", ignore=shutil.ignore_patterns("*.py", "*.md"))
     shutil.copytree(REFS, examples / "refs")
+    shutil.copytree(TINY_TAGGER.parent / "tiny_detector", examples / "tiny_detector",
+                    ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
     root = examples / "sample"
     if recipe is not None:
         (root / "loraprep.toml").write_text(recipe, encoding="utf-8")

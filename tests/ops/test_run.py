@@ -18,7 +18,13 @@ from tests.ops.sample_helpers import captions, copy_sample
 def exported(out: Path) -> dict[str, str]:
     """Source path (relative to its dataset) -> exported caption, from the export report."""
     report = json.loads((out / "export.json").read_text(encoding="utf-8"))
-    return {"/".join(Path(i["source"]).parts[-2:]): i["caption"] for i in report["images"]}
+    return {_relative(Path(i["source"])): i["caption"] for i in report["images"]}
+
+
+def _relative(source: Path) -> str:
+    """concept/name, or .loraprep/derived/name for a crop: the path the store knows the file by."""
+    parts = source.parts
+    return "/".join(parts[parts.index(".loraprep"):] if ".loraprep" in parts else parts[-2:])
 
 
 def test_run_end_to_end_then_incremental(tmp_path, source_guard):
@@ -26,9 +32,10 @@ def test_run_end_to_end_then_incremental(tmp_path, source_guard):
     out = tmp_path / "out"
     stages: list[str] = []
     summary = run(root, out, on_stage=stages.append)
-    assert stages == ["scan", "dedup", "tag", "classify", "curate", "export"]
+    assert stages == ["scan", "detect", "crop", "dedup", "tag", "curate", "export"]  # the sample's [crop] is on
+    # 30 files + 3 group pictures; 6 crops of their characters are tagged and exported like any picture
     assert (summary["images"], summary["failed"], summary["duplicates_excluded"], summary["tagged"],
-            summary["exported"]) == (36, 1, 2, 33, 33)
+            summary["exported"], summary["crops_made"]) == (33, 1, 2, 36, 36, 6)
     assert summary["format"] == "kohya" and summary["output"] == str(out.resolve())
     assert summary["model"].startswith("tiny_tagger@") and summary["tag_failed"] == 0
     assert [f["path"] for f in summary["failures"]] == ["outfit_blue/blue_10_corrupt.jpg"]
@@ -41,8 +48,8 @@ def test_run_end_to_end_then_incremental(tmp_path, source_guard):
     assert (out / "dataset.toml").is_file()
 
     again = run(root, out)
-    assert again["tagged"] == 0 and again["tag_skipped"] == 33 and again["exported"] == 33
-    assert again["duplicates_excluded"] == 2 and again["images"] == 36
+    assert again["tagged"] == 0 and again["tag_skipped"] == 36 and again["exported"] == 36
+    assert again["duplicates_excluded"] == 2 and again["images"] == 39 and again["crops_made"] == 0
     with open_store(root) as store:
         assert last_run(store, "scan")["counts"]["read"] == 0  # nothing re-read: the files did not change
     assert exported(out) == first

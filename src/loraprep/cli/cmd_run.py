@@ -17,6 +17,8 @@ def _render_run(s: dict) -> None:
     console = stdout_console()
     console.print(table("loraprep run", ["", ""], [  # a two-column summary: no header row
         ["images in", s["images"]], ["failed", s["failed"]], ["small", s["small"]],
+        *([["crops", f"{s['crops_made']} made from {s['detected']} pictures detected ({s['detector']}), "
+                     f"{s['crops_skipped']} boxes not made"]] if "crops_made" in s else []),
         ["duplicates excluded", f"{s['duplicates_excluded']} in {s['duplicate_groups']} groups"],
         ["tagged", f"{s['tagged']} new, {s['tag_skipped']} already ({s['model']})"],
         *([["classified", "{assigned} named, {clustered} in {clusters} unknown clusters, {unsorted} unsorted"

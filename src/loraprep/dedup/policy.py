@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from loraprep.errors import UsageError
 
@@ -50,8 +51,13 @@ class UserDecisions:
 
     keep: frozenset = frozenset()
     split: tuple[frozenset, ...] = ()
+    # image id -> its family (a crop's source): a crop is never a duplicate of its own source, nor of a sibling
+    family: Mapping = field(default_factory=dict, compare=False, hash=False)
 
     def forbids(self, a, b) -> bool:
+        kin = self.family.get(a)
+        if kin is not None and kin == self.family.get(b):
+            return True
         return any(a in s and b in s for s in self.split)
 
 

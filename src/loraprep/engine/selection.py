@@ -14,8 +14,10 @@ def view(ws, file_id: int):
         return e.view
     kept = frozenset(verdict.names) if verdict is not None else frozenset()
     scores = {t: s for t, _c, s in ws.scores.get(f.image_id, ())} if f.image_id else {}
+    people = ws.people_fields().get(f.image_id) if f.image_id else None
     e.view = ImageView(name=f.name, concept=f.concept, tier=f.tier, status=f.status, tags=kept, scores=scores,
-                       pinned=e.lean.pinned & kept, small=f.small)
+                       pinned=e.lean.pinned & kept, small=f.small, npeople=people.npeople if people else None,
+                       crop_info=people.crop_info if people else "full")
     e.view_of = verdict
     return e.view
 

@@ -69,6 +69,7 @@ class Workspace:
                 self.files_of_image.setdefault(f.image_id, []).append(f.id)
         self.shared_images = {i for i, files in self.files_of_image.items() if len(files) > 1}
         self.running = None
+        self._people = None
         self.versions.mark(None)
 
     def refresh(self) -> bool:
@@ -78,6 +79,14 @@ class Workspace:
             self.reload()
             return True
         return False
+
+    def people_fields(self) -> dict:
+        """image id -> npeople and crop_info (store/derived.py), at the detector's own threshold; read once per load."""
+        if self._people is None:
+            from loraprep.store.derived import people_fields
+
+            self._people = people_fields(self.store.conn)
+        return self._people
 
     def files_moved(self) -> None:
         """Forget what is kept per file record (path order, concepts per image): a write changed records."""

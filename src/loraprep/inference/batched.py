@@ -1,14 +1,19 @@
-"""Decode ahead in a thread pool while the model runs: batches of prepared arrays, results in input order."""
+"""Decode ahead in a thread pool while the model runs: batches of prepared inputs, results in input order."""
 
 from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import numpy as np
 
+from loraprep import settings
 from loraprep.errors import LoraprepError
+
+Item = TypeVar("Item")
+# One prepared input: (item id, what prepare returned or None, a one-line reason it could not be read or None).
+Prepared = tuple[str, object, "str | None"]
 
 
 def describe_decode_error(exc: BaseException) -> str:
@@ -28,8 +33,8 @@ def describe_decode_error(exc: BaseException) -> str:
     return f"decode failed: {message or kind}"
 
 
-def guarded(prepare: Callable, item) -> tuple[np.ndarray | None, str | None]:
-    """(prepared array, None) or (None, one-line reason); never raises."""
+def guarded(prepare: Callable, item) -> tuple[object, str | None]:
+    """(prepared input, None) or (None, one-line reason); never raises."""
     try:
         return prepare(item), None
     except LoraprepError as exc:  # e.g. not a regular file: its own message says what is wrong
@@ -38,15 +43,17 @@ def guarded(prepare: Callable, item) -> tuple[np.ndarray | None, str | None]:
         return None, describe_decode_error(exc)
 
 
-def run_batched(items: Iterable[tuple[str, object]], prepare: Callable[[object], np.ndarray],
-                predict: Callable[[np.ndarray], np.ndarray], batch_size: int,
-                workers: int) -> Iterator[tuple[str, np.ndarray | None, str | None]]:
-    """(key, output row, None) or (key, None, error) per (key, item), in input order.
+def prefetched_batches(items: Iterable[tuple[str, Item]], prepare: Callable[[Item], object], batch_size: int,
+                       workers: int | None = None) -> Iterator[list[Prepared]]:
+    """Chunks of the next ``batch_size`` items, in input order, each prepared or with its reason.
 
-    ``prepare`` (decode + preprocess one item) runs ahead in a thread pool (Pillow and onnxruntime release the
-    GIL), so the next batch is being prepared while ``predict`` runs the current one.
+    A chunk is the next N items less none (the unreadable ones stay in it with their reason), not N readable
+    ones: every engine (local, Ray) batches this way, so the same batch size gives the same batches, and the same
+    scores, wherever decoding ran. ``prepare`` runs in a thread pool (Pillow and onnxruntime release the GIL),
+    ``2 * batch_size + workers`` items ahead, so the next batch is being decoded while the model runs this one.
     """
-    bs, workers = max(1, int(batch_size)), max(1, int(workers))
+    bs = max(1, int(batch_size))
+    workers = max(1, int(workers or settings.workers()))
     window = 2 * bs + workers
     source = iter(items)
     pending: deque = deque()
@@ -55,29 +62,36 @@ def run_batched(items: Iterable[tuple[str, object]], prepare: Callable[[object],
     def fill() -> None:
         while len(pending) < window:
             try:
-                key, item = next(source)
+                item_id, item = next(source)
             except StopIteration:
                 return
-            pending.append((key, pool.submit(guarded, prepare, item)))
+            pending.append((item_id, pool.submit(guarded, prepare, item)))
 
     try:
         fill()
         while pending:
-            # A batch is the next bs items less the unreadable ones (not bs readable ones): every engine batches
-            # this way, so the same batch size gives the same batches, and the same scores, wherever decoding ran.
-            chunk: list[tuple[str, np.ndarray | None, str | None]] = []
+            chunk: list[Prepared] = []
             while pending and len(chunk) < bs:
-                key, future = pending.popleft()
-                chunk.append((key, *future.result()))
+                item_id, future = pending.popleft()
+                chunk.append((item_id, *future.result()))
                 fill()
-            ready = sum(error is None for _, _, error in chunk)
-            outputs = predict(np.stack([a for _, a, e in chunk if e is None])) if ready else None
-            row = 0
-            for key, _, error in chunk:
-                if error is not None:
-                    yield key, None, error
-                    continue
-                yield key, outputs[row], None
-                row += 1
+            yield chunk
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run_batched(items: Iterable[tuple[str, Item]], prepare: Callable[[Item], np.ndarray],
+                predict: Callable[[np.ndarray], np.ndarray], batch_size: int,
+                workers: int | None = None) -> Iterator[tuple[str, np.ndarray | None, str | None]]:
+    """(key, output row, None) or (key, None, error) per (key, item), in input order: each chunk of
+    prefetched_batches through ``predict`` at once (its readable inputs stacked)."""
+    for chunk in prefetched_batches(items, prepare, batch_size, workers):
+        arrays = [a for _, a, e in chunk if e is None]
+        outputs = predict(np.stack(arrays)) if arrays else None
+        row = 0
+        for key, _, error in chunk:
+            if error is not None:
+                yield key, None, error
+                continue
+            yield key, outputs[row], None
+            row += 1

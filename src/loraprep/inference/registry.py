@@ -61,10 +61,30 @@ _IDENTITY = (
     _ccip("ccip-caformer-5_fp32", 0.18397327797685215, 0.18397327797685215),
 )
 
-# Other families append their entries here (one tuple per family), so every hub model is listed in one place.
-KNOWN: tuple[ModelInfo, ...] = (*_TAGGERS, *_IDENTITY)
+def _deepghs(what: str, folder: str, score: float, iou: float) -> ModelInfo:
+    """A deepghs YOLO detector: one model per folder of its repo; thresholds as imgutils' detect_<what> defaults
+    (imgutils/detect/person.py, halfbody.py, head.py, face.py: conf_threshold, iou_threshold), which its model
+    cards' benchmarks were measured with."""
+    return ModelInfo(folder.replace("_detect_", "-").replace("_", "-"), f"deepghs/anime_{what}_detection",
+                     family="detector", subfolder=folder, card={"what": what, "score": score, "iou": iou})
 
-DEFAULTS: dict[str, str] = {"tagger": "wd-swinv2-v3", "identity": "ccip-caformer-24-randaug-pruned"}
+
+_DETECTORS = (
+    _deepghs("person", "person_detect_v1.1_m", 0.3, 0.5),
+    _deepghs("person", "person_detect_v1.1_s", 0.3, 0.5),
+    _deepghs("halfbody", "halfbody_detect_v1.0_s", 0.5, 0.7),
+    _deepghs("head", "head_detect_v2.0_s", 0.4, 0.7),
+    _deepghs("face", "face_detect_v1.4_s", 0.25, 0.7),
+)
+
+# Other families append their entries here (one tuple per family), so every hub model is listed in one place.
+KNOWN: tuple[ModelInfo, ...] = (*_TAGGERS, *_IDENTITY, *_DETECTORS)
+
+DEFAULTS: dict[str, str] = {"tagger": "wd-swinv2-v3", "identity": "ccip-caformer-24-randaug-pruned",
+                            "detector": "person-v1.1-m"}
+# The default detector of each thing a detector finds (`loraprep detect --what head`).
+DETECTOR_DEFAULTS: dict[str, str] = {"person": "person-v1.1-m", "halfbody": "halfbody-v1.0-s",
+                                     "head": "head-v2.0-s", "face": "face-v1.4-s"}
 
 
 def models(family: str) -> dict[str, ModelInfo]:

@@ -98,3 +98,11 @@ def graph_info(session) -> GraphInfo:
 
 def active_provider(session) -> str:
     return session.get_providers()[0]
+
+
+def model_metadata(session) -> dict[str, str]:
+    """The model's custom metadata (an ultralytics export keeps ``names``, ``imgsz``, ``stride``, ``task`` there)."""
+    try:
+        return dict(session.get_modelmeta().custom_metadata_map or {})
+    except Exception:  # noqa: BLE001 - a graph without metadata has none to give
+        return {}

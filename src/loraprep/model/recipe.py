@@ -93,6 +93,27 @@ class ExportSettings:
     folder_repeats: str = "keep"     # kohya `N_name` folders: keep the user's N, or "rebalance"
 
 
+CROP_WHATS = ("person", "halfbody", "head", "face")
+CROP_MODES = ("each", "union")
+
+
+@dataclass(frozen=True)
+class CropSettings:
+    """Detection and crops (guide 002's cropping stage): what to cut out and which crops are worth making."""
+
+    enabled: bool = False            # `loraprep run` detects and crops
+    what: str = "person"             # person | halfbody | head | face
+    model: str = ""                  # detector: registry name, hub repo or folder; "" = the registry's for `what`
+    score: float | None = None       # None: the model card's score threshold
+    margin: float = 0.1              # grown by this share of the box's width/height on every side
+    min_size: int | None = None      # shorter side in pixels; None: the export resolution
+    min_aspect: float = 0.5          # width / height limits: a box outside is widened, or skipped
+    max_aspect: float = 2.0
+    mode: str = "each"               # each: one crop per box | union: one crop around all boxes
+    min_people: int = 1              # crop only pictures with at least this many boxes
+    keep_source: bool = True         # export the uncropped picture too
+
+
 @dataclass(frozen=True)
 class ClassifySettings:
     """[classify]: sort images by character (guide 002). ``enabled`` when the recipe has the table: `run` then
@@ -132,6 +153,7 @@ class Recipe:
     caption: CaptionSettings = field(default_factory=CaptionSettings)
     overrides: tuple[tuple[str, dict], ...] = ()   # (concept, {field: value}) with 'rules' as a dict of its own
     path: str | None = None
+    crop: CropSettings = field(default_factory=CropSettings)
 
     def for_concept(self, name: str) -> ConceptRecipe:
         changes = dict(next((o for c, o in self.overrides if c == name), {}))

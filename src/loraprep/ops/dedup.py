@@ -47,6 +47,18 @@ def _candidates(store: Store):
             if f.image_id and (f.status == "active" or f.reason.startswith(DUPLICATE_REASON))]
 
 
+def _families(store: Store, files) -> dict[int, str]:
+    """file id -> the source image id of its family, for sources and their crops (never grouped together)."""
+    from loraprep.store.derived import derived_by_id
+
+    source_of = {i: d.source for i, d in derived_by_id(store.conn).items()}
+    if not source_of:
+        return {}
+    kin = set(source_of.values())
+    return {f.id: source_of.get(f.image_id, f.image_id) for f in files
+            if f.image_id in source_of or f.image_id in kin}
+
+
 def _tier_rank(store: Store, files) -> dict[str, float]:
     """tier -> weight from the recipe (primary 5, supporting 1 by default): the better tier wins a keeper tie and
     follows the keeper."""
@@ -69,7 +81,8 @@ def _dedup(store: Store, threshold, dry_run: bool, across_concepts: bool, sheets
     errors = _describe_missing(store, files, blobs, VERSION, progress, engine, images)
     keeps, splits = dedup_rows.load_decisions(store.conn)
     decisions = UserDecisions(keep=frozenset(int(k) for k in keeps),
-                              split=tuple(frozenset(int(i) for i in s) for s in splits))
+                              split=tuple(frozenset(int(i) for i in s) for s in splits),
+                              family=_families(store, files))
     words = dedup_rows.images_with_words(store.conn)
     rank = _tier_rank(store, files)
     records = []

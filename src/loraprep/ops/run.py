@@ -36,6 +36,8 @@ def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: 
 
     stage("scan")
     scanned = scan(root, min_size=min_size, progress=progress)
+    cropped = _detect_and_crop(root, progress, stage)
+    crop_errors = cropped.pop("crop_errors", [])
     stage("dedup")
     duplicates = dedup(root, threshold=threshold, progress=progress)
     stage("tag")
@@ -59,13 +61,14 @@ def run(dataset: str | Path, out: str | Path, *, fmt: str | None = None, model: 
         "classified": None if classified is None else {k: classified[k] for k in (
             "model", "assigned", "clustered", "clusters", "unsorted", "moved")},
         "tags_pruned": sum(r["removed"] for r in preview["rules"]),
+        **cropped,
         "pruned_by_rule": _by_rule(preview["rules"]),
         "exported": exported.get("counts", {}).get("images"),
         "repeats": {f"{r['concept']}{'/' + r['tier'] if r['tier'] else ''}": r["repeats"] for r in plan["rows"]},
         "epochs": plan["epochs"], "total_steps": plan["total_steps"],
         "warnings": [*recovered, *plan.get("warnings", []), *exported.get("warnings", [])],
         "train_command": exported.get("train_command"),
-        "failures": scanned["failed"] + tagged["errors"] + duplicates["errors"]
+        "failures": scanned["failed"] + crop_errors + tagged["errors"] + duplicates["errors"]
                     + (classified["errors"] if classified else []),
     }
 
@@ -75,3 +78,20 @@ def _by_rule(rules: list[dict]) -> dict:
     for r in rules:
         totals[r["rule"]] = totals.get(r["rule"], 0) + r["removed"]
     return totals
+
+
+def _detect_and_crop(root: Path, progress, stage: Stage) -> dict:
+    """When the recipe's [crop] is enabled: detect, then cut the crops (which the later stages then see)."""
+    from loraprep.ops.crop import crop, detector_spec
+    from loraprep.ops.detect import detect
+    from loraprep.ops.recipe import load_dataset_recipe
+
+    recipe = load_dataset_recipe(root)
+    if not recipe.crop.enabled:
+        return {}
+    stage("detect")
+    found = detect(root, what=recipe.crop.what, model=detector_spec(recipe, root), progress=progress)
+    stage("crop")
+    made = crop(root)
+    return {"detected": found["detected"], "detector": found["model"], "crops_made": made["made"],
+            "crops_skipped": made["skipped"], "crop_errors": found["errors"] + made["errors"]}

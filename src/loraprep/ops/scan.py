@@ -38,6 +38,10 @@ def scan(dataset: str | Path, *, min_size: int | None = None, progress: Progress
         if min_size is None:
             min_size, recipe_warning = _training_resolution(store.root)
         report = _scan(store, min_size, progress, engine)
+        from loraprep.ops.crop import restore_derived
+
+        for path, why in restore_derived(store):  # crops' cached pixels are regenerable: a deleted cache comes back
+            report["warnings"].append({"path": path, "warning": why})
         if recipe_warning:
             report["warnings"].append({"path": RECIPE_NAME, "warning": recipe_warning})
         return report

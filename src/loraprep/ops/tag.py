@@ -108,7 +108,11 @@ def _commit(store, model_key: str, pending: list, counts: dict) -> None:
 
 def recipe_model(recipe, root: Path) -> str | None:
     """The recipe's tagger; a relative folder is read relative to the recipe, as a user would expect."""
-    name = recipe.tagger.model
+    return relative_to_recipe(recipe.tagger.model, recipe, root)
+
+
+def relative_to_recipe(name: str | None, recipe, root: Path) -> str | None:
+    """A model named in the recipe: a folder relative to the recipe when there is one, else the name as is."""
     if name and not Path(name).is_absolute():
         candidate = Path(recipe.path or root / "loraprep.toml").parent / name
         if candidate.is_dir():

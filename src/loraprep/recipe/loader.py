@@ -12,11 +12,11 @@ from typing import Sequence
 from loraprep.errors import RecipeError
 from loraprep.model.caption_fields import FIELDS
 from loraprep.model.printable import printable
-from loraprep.model.recipe import (CaptionSettings, ClassifySettings, ConceptRecipe, ExportSettings, Recipe,
-                                   RuleSettings, TaggerSettings)
+from loraprep.model.recipe import (CaptionSettings, ClassifySettings, ConceptRecipe, CropSettings, ExportSettings,
+                                   Recipe, RuleSettings, TaggerSettings)
 from loraprep.model.tagname import display_name
 from loraprep.recipe.checks import common_trigger, pattern_problem, word_splits
-from loraprep.recipe.schema import (CAPTION, CAPTION_PROBS, CLASSIFY, CONCEPT, EXPORT, RULES, TAGGER, TOP,
+from loraprep.recipe.schema import (CAPTION, CAPTION_PROBS, CLASSIFY, CONCEPT, CROP, EXPORT, RULES, TAGGER, TOP,
                                     _number)
 from loraprep.recipe.toml_lines import key_paths, line_of
 
@@ -178,7 +178,7 @@ class _Builder:
                 self.fail(section, key, f"bad regular expression {pattern[3:]!r}: {exc}", needle=pattern)
 
     def build(self, data: dict) -> Recipe:
-        tables = {"tagger", "rules", "concepts", "export", "classify", "caption"}
+        tables = {"tagger", "rules", "concepts", "export", "classify", "caption", "crop"}
         top = self.fields(data, TOP, (), skip=tables, also_known=tuple(f"[{t}]" for t in sorted(tables)))
         for name in tables:
             if name in data and not isinstance(data[name], dict):
@@ -207,7 +207,10 @@ class _Builder:
             if rule_changes:
                 changes["rules"] = rule_changes
             overrides.append((concept, changes))
-        recipe = Recipe(base=base, tagger=tagger, export=export, classify=classify, caption=caption,
+        crop = CropSettings(**self.fields(data.get("crop", {}), CROP, ("crop",)))
+        if crop.min_aspect > crop.max_aspect:
+            self.fail(("crop",), "min_aspect", f"'min_aspect' {crop.min_aspect} is over 'max_aspect' {crop.max_aspect}")
+        recipe = Recipe(base=base, tagger=tagger, export=export, classify=classify, caption=caption, crop=crop,
                         overrides=tuple(overrides), path=str(self.path))
         self.check_words(recipe)
         return recipe

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loraprep.model.caption_fields import FIELDS, SETTABLE
-from loraprep.model.recipe import ORDERS, PRUNE_MODES, STRATEGIES, STYLES, TAGGER_USES
+from loraprep.model.recipe import CROP_MODES, CROP_WHATS, ORDERS, PRUNE_MODES, STRATEGIES, STYLES, TAGGER_USES
 from loraprep.recipe.checks import separator_problem, unwritable, word_problem
 
 
@@ -229,3 +229,18 @@ CAPTION = {
     "drop_all_core": ("drop_all_core", _bool, "the same as [rules] drop_all_core (guide 002 lists it with captions)"),
 }
 CAPTION_PROBS = {f"use_{name}_prob": name for name in SETTABLE}
+
+
+CROP = {
+    "enabled": ("enabled", _bool, "`loraprep run` detects and crops (loraprep crop always does)"),
+    "what": ("what", _choice(CROP_WHATS), "what to crop: person | halfbody | head | face"),
+    "model": ("model", _string, "detector: registry name, hub repo id or local folder (default: the one for `what`)"),
+    "score": ("score", _threshold, "boxes scoring at least this are cropped (default: the model card's)"),
+    "margin": ("margin", _number(0, 2), "grow each box by this share of its width and height on every side"),
+    "min_size": ("min_size", _optional_int(1, 65536), "shortest side of a crop in pixels (\"auto\" = the export resolution); smaller ones are counted, not made"),
+    "min_aspect": ("min_aspect", _number(0.05, 20), "narrowest crop, width / height: a narrower box is widened (or skipped at the image edge)"),
+    "max_aspect": ("max_aspect", _number(0.05, 20), "widest crop, width / height"),
+    "mode": ("mode", _choice(CROP_MODES), "each: one crop per detected box | union: one crop around them all"),
+    "min_people": ("min_people", _int(1, 1000), "crop only pictures with at least this many boxes (2: group pictures only)"),
+    "keep_source": ("keep_source", _bool, "export the uncropped picture too (false: a picture with crops is excluded)"),
+}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from loraprep.model.recipe import ExportSettings, RuleSettings, TaggerSettings
-from loraprep.recipe.schema import EXPORT, RULES, TAGGER
+from loraprep.model.recipe import CropSettings, ExportSettings, RuleSettings, TaggerSettings
+from loraprep.recipe.schema import CROP, EXPORT, RULES, TAGGER
 
 
 def _toml(value) -> str:
@@ -55,6 +55,9 @@ def render_recipe_template(triggers: list[str]) -> str:
         "# repeats = 3",
         "",
         *_section("export", EXPORT, ExportSettings()),
+        "",
+        "# Detection and crops (`loraprep detect`, `loraprep crop`; `loraprep run` when enabled).",
+        *_section("crop", CROP, CropSettings()),
         "",
     ]
     return "\n".join(lines)

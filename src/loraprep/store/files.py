@@ -194,7 +194,9 @@ def clear_caption_failures(conn: sqlite3.Connection, still_failing: set[str]) ->
 
 def scan_rows(store: Store) -> dict[str, sqlite3.Row]:
     """path -> (id, path, image_id, size, mtime_ns, status) of every file row: what a scan compares with disk."""
-    return {r["path"]: r for r in store.query("SELECT id, path, image_id, size, mtime_ns, status FROM files")}
+    # Derived images (crops) live under .loraprep/, which scan never walks: they are no file on the user's disk.
+    return {r["path"]: r for r in store.query("SELECT id, path, image_id, size, mtime_ns, status FROM files"
+                                              " WHERE path NOT LIKE '.loraprep/%'")}
 
 
 def known_images(store: Store) -> set[str]:

@@ -220,6 +220,42 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX files_failed ON files(path) WHERE status = 'failed';
     CREATE INDEX files_small ON files(path) WHERE small != 0;
     """,
+    # v9: detector boxes (every box >= a low floor per image and model@revision, so a threshold is a query),
+    # which images a detector has seen, and derived images (crops): a box on a source image with its own id.
+    """
+    CREATE TABLE detections (
+        image_id    TEXT NOT NULL,             -- the source image (content id)
+        model       TEXT NOT NULL,             -- name@revision
+        n           INTEGER NOT NULL,          -- rank within the image, best score first
+        label       TEXT NOT NULL,             -- class name from the model's metadata: person, halfbody, head, face
+        score       REAL NOT NULL,
+        x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,  -- source pixels, displayed orientation
+        PRIMARY KEY (image_id, model, n)
+    ) WITHOUT ROWID;
+    CREATE TABLE detectors (
+        model       TEXT PRIMARY KEY,          -- name@revision
+        labels      TEXT NOT NULL,             -- JSON list: the model's classes
+        score       REAL NOT NULL,             -- the model card's score threshold: the default of every query
+        iou         REAL NOT NULL,             -- the NMS IoU the boxes were kept with
+        at          TEXT NOT NULL
+    );
+    CREATE TABLE detected (
+        image_id    TEXT NOT NULL,
+        model       TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        PRIMARY KEY (image_id, model)
+    ) WITHOUT ROWID;
+    CREATE TABLE derived (
+        id          TEXT PRIMARY KEY,          -- the derived image's id: sha256 of source id + box + kind
+        source      TEXT NOT NULL,             -- the source image (content id)
+        kind        TEXT NOT NULL,             -- 'crop'
+        what        TEXT NOT NULL,             -- what the box holds: person, halfbody, head, face, user
+        x0 INTEGER NOT NULL, y0 INTEGER NOT NULL, x1 INTEGER NOT NULL, y1 INTEGER NOT NULL,  -- source pixels
+        made_by     TEXT NOT NULL,             -- 'detect:<model key>' or 'user'
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX derived_source ON derived(source);
+    """,
 )
 
 # Data conversions that SQL cannot express, run after the statements of the same version.

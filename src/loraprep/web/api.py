@@ -66,6 +66,13 @@ class SplitRequest(BaseModel):
     group_id: str
 
 
+class BoxRequest(BaseModel):
+    action: str = Field(..., max_length=16)                       # add | move | delete
+    box: Optional[list[float]] = Field(None, min_length=4, max_length=4)  # x0, y0, x1, y1 in picture pixels
+    crop: Optional[int] = None                                    # the crop moved or deleted (its image id)
+    what: str = Field("user", max_length=16)                      # a detected box's label when accepting it
+
+
 class PlanRequest(BaseModel):
     steps: Optional[int] = Field(None, gt=0)
     batch: Optional[int] = Field(None, gt=0)
@@ -139,6 +146,14 @@ def build_router(editor):
         # Thumbnails are named by content hash, so a cached one never goes stale.
         return FileResponse(editor.thumbnail_path(file_id), media_type="image/webp",
                             headers={"Cache-Control": "private, max-age=86400"})
+
+    @r.get("/api/images/{file_id}/boxes")
+    def image_boxes(file_id: int):
+        return as_json(editor.boxes(file_id))
+
+    @r.post("/api/images/{file_id}/boxes")
+    def edit_box(file_id: int, body: BoxRequest):
+        return as_json(editor.edit_box(file_id, body.action, body.box, body.crop, body.what))
 
     @r.post("/api/select")
     def select(q: Query):

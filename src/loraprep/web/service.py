@@ -342,6 +342,24 @@ class Editor:
             self._changed(reloaded=True)
             return {"ok": True, "thresholds": shapes.thresholds(thresholds), "version": self.version}
 
+    # ---- crop boxes ----------------------------------------------------------------------------------------
+    def boxes(self, file_id: int) -> dict:
+        from loraprep.ops.crop_edits import crop_boxes
+
+        with self.lock:
+            self.sync()
+            return {"ok": True, **crop_boxes(self.ws, file_id)}
+
+    def edit_box(self, file_id: int, action: str, box, crop: int | None, what: str) -> dict:
+        """A crop added, moved or deleted on a picture: one journal batch; the page reloads its gallery."""
+        from loraprep.ops.crop_edits import edit_crop
+
+        with self.lock:
+            self.sync()
+            result = edit_crop(self.ws, file_id, action, box=box, crop=crop, what=what)
+            self._changed(reloaded=True)
+            return {"ok": True, **result, "version": self.version}
+
     # ---- duplicates, plan, export --------------------------------------------------------------------------
     def _groups(self) -> list[dict]:
         return shapes.dedup_groups(self.ws)

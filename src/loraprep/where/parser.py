@@ -228,6 +228,11 @@ class _Parser:
             op = self.comparison("tags", allow_equal=True)
             if op:
                 return T.tag_count(op, int(self.number("tags" + op, whole=True)))
+        if lower.startswith("npeople") and lower[7:8] in ("<", ">", "="):
+            self.i = start + 7
+            op = self.comparison("npeople", allow_equal=True)
+            if op:
+                return T.people_count(op, int(self.number("npeople" + op, whole=True)))
         if lower == "untagged":
             self.i = end
             return T.untagged()

@@ -2,7 +2,7 @@
 
 The language (also in docs/cli.md under `--where`): a tag bare (`hat`, `red_hair`) or quoted (`"red hair"`,
 `'star (symbol)'`); `concept:NAME`, `tier:NAME`, `status:active|excluded|failed`, `name:TEXT` (file-name
-substring), `pinned:TAG`, `untagged`, `small`, `tags>N` (also `<`, `>=`, `<=`, `=`), `score("blurry")>0.6`
+substring), `pinned:TAG`, `untagged`, `small`, `tags>N` (also `<`, `>=`, `<=`, `=`), `npeople>1` (person boxes, any comparison), `score("blurry")>0.6`
 (or `blurry>0.6`; `>`, `>=`, `<`, `<=`; an unscored tag counts as 0); `AND` / `&&`, `OR` / `||`, `NOT` / `!` /
 `-tag`, parentheses; adjacent terms are ANDed; NOT binds tighter than AND, AND tighter than OR.
 """
@@ -31,6 +31,8 @@ class ImageView:
     scores: Mapping[str, float]
     pinned: frozenset[str] = frozenset()
     small: bool = False
+    npeople: int | None = None   # person boxes (store/derived.py people_fields); None: never detected
+    crop_info: str = "full"      # full | upper body | head
 
     def normalised(self) -> ImageView:
         """A copy whose tag names are spelled as expressions match them, for callers holding raw names."""

@@ -13,7 +13,7 @@ Test = Callable[[Any], bool]  # an ImageView, or anything with the same attribut
 COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "=": operator.eq}
 _BARE_SAFE = re.compile(r"[a-z0-9][a-z0-9_'.\-]*")
 # Words that mean something bare; a tag spelled like one is written quoted so str() parses back to itself.
-_RESERVED = {"and", "or", "not", "untagged", "small", "tags"}
+_RESERVED = {"and", "or", "not", "untagged", "small", "tags", "npeople"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,12 @@ def score(tag: str, op: str, limit: float) -> Node:
 def tag_count(op: str, n: int) -> Node:
     cmp = COMPARE[op]
     return Node(f"tags{op}{n}", lambda v: cmp(len(v.tags), n))
+
+
+def people_count(op: str, n: int) -> Node:
+    """npeople>N: person boxes a detector found (images no person detector saw never match)."""
+    cmp = COMPARE[op]
+    return Node(f"npeople{op}{n}", lambda v: v.npeople is not None and cmp(v.npeople, n))
 
 
 def untagged() -> Node:

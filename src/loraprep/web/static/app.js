@@ -2,6 +2,7 @@
 import { api } from "./api.js";
 import { esc, fail, frame, option, q, toast } from "./dom.js";
 import { Grid } from "./grid.js";
+import { loadBoxes } from "./crops.js";
 import { closePanel, describeBatch, loadHistory, openImage, showImage, wirePanels } from "./panels.js";
 import { S } from "./state.js";
 
@@ -216,6 +217,7 @@ async function step(dir) {
     if (!batch) { toast(`nothing to ${dir}`, true); return; }
     if (batch.via !== "web" && !confirm(`${dir === "undo" ? "Undo" : "Redo"} ${describeBatch(batch)}?`)) return;
     await write("api/" + dir, { expected: batch.id }, (r) => `${dir}: ${r.label}`);
+    if (S.current != null) loadBoxes(S.current);  // a crop batch changes the open picture's boxes, not its row
   } catch (e) { fail(e); if (e.status === 409) loadHistory(); }
 }
 q("#undo").onclick = () => step("undo"); q("#redo").onclick = () => step("redo");

@@ -1,12 +1,13 @@
 /* The image panel (tags, autocomplete, caption) and the dialogs: history, thresholds, duplicates, curation, plan. */
 import { api } from "./api.js";
+import { loadBoxes, paintBoxes, wireCrops } from "./crops.js";
 import { esc, fail, option, q, toast } from "./dom.js";
 import { S } from "./state.js";
 
 // What the panels ask of the page (the grid, edits, refreshes, the batch bar), handed over once by app.js:
 // the page imports the panels, never the other way round.
 let page = null;
-export function wirePanels(pageApi) { page = pageApi; }
+export function wirePanels(pageApi) { page = pageApi; wireCrops(() => page.refreshAll()); }
 
 const SRC_LABEL = { tagger: "tagger", import: "imported", user: "you", rule: "rule" };
 const WRITERS = { web: "written in the editor", cli: "written by a loraprep command" };
@@ -37,6 +38,7 @@ export function showImage(d, keepFocus) {
   showFields(d.fields || {});
   S.detail = d;
   if (!keepFocus) q("#add-tag").value = "";
+  if (src) loadBoxes(f.id);
 }
 function sourceLine(src) {
   // Where a downloaded image came from (the post's page, linked only when it is an http(s) address).
@@ -90,6 +92,7 @@ q("#fields").addEventListener("click", (ev) => {
 });
 export function closePanel() { q("#panel").hidden = true; S.current = null; page.grid.paint(); }
 q("#panel-close").onclick = closePanel;
+q("#panel-image").addEventListener("load", paintBoxes);
 
 /* ---- autocomplete over the dataset's tags and the model's vocabulary --------------------------------- */
 function autocomplete(input, onPick, multi) {

@@ -1,0 +1,1 @@
+"""Object detection (deepghs' YOLO anime detectors): files, preprocessing, decoding, NMS, batched pipeline."""
