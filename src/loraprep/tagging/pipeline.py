@@ -8,6 +8,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from loraprep import settings
 from loraprep.errors import ModelError
 from loraprep.inference import session as ort_session
 from loraprep.inference.batched import guarded, run_batched
