@@ -112,3 +112,8 @@ class NothingToDoError(DatasetError):
     """The request is valid but the journal leaves nothing to do (nothing to undo, nothing to redo)."""
 
     http_status = 409
+
+
+class VideoError(LoraprepError):
+    """One video file cannot be read or is refused (not a video, no video stream, HDR without tone mapping);
+    recorded per file, the run goes on with the next episode."""

@@ -89,12 +89,18 @@ class ExportSettings:
 
 
 @dataclass(frozen=True)
+class FramesSettings:
+    blur: float = 0.6                # `loraprep frames`: a frame whose blur score (0 sharp .. 1 blurry) is over this is dropped
+
+
+@dataclass(frozen=True)
 class Recipe:
     """A dataset's recipe; ``for_concept`` resolves per-concept overrides."""
 
     base: ConceptRecipe = field(default_factory=lambda: ConceptRecipe(name=""))
     tagger: TaggerSettings = field(default_factory=TaggerSettings)
     export: ExportSettings = field(default_factory=ExportSettings)
+    frames: FramesSettings = field(default_factory=FramesSettings)
     overrides: tuple[tuple[str, dict], ...] = ()   # (concept, {field: value}) with 'rules' as a dict of its own
     path: str | None = None
 

@@ -11,10 +11,10 @@ from typing import Sequence
 
 from loraprep.errors import RecipeError
 from loraprep.model.printable import printable
-from loraprep.model.recipe import ConceptRecipe, ExportSettings, Recipe, RuleSettings, TaggerSettings
+from loraprep.model.recipe import ConceptRecipe, ExportSettings, FramesSettings, Recipe, RuleSettings, TaggerSettings
 from loraprep.model.tagname import display_name
 from loraprep.recipe.checks import common_trigger, pattern_problem, word_splits
-from loraprep.recipe.schema import CONCEPT, EXPORT, RULES, TAGGER, TOP
+from loraprep.recipe.schema import CONCEPT, EXPORT, FRAMES, RULES, TAGGER, TOP
 from loraprep.recipe.toml_lines import key_paths, line_of
 
 if sys.version_info >= (3, 11):
@@ -175,7 +175,7 @@ class _Builder:
                 self.fail(section, key, f"bad regular expression {pattern[3:]!r}: {exc}", needle=pattern)
 
     def build(self, data: dict) -> Recipe:
-        tables = {"tagger", "rules", "concepts", "export"}
+        tables = {"tagger", "rules", "concepts", "export", "frames"}
         top = self.fields(data, TOP, (), skip=tables, also_known=tuple(f"[{t}]" for t in sorted(tables)))
         for name in tables:
             if name in data and not isinstance(data[name], dict):
@@ -184,6 +184,7 @@ class _Builder:
         base = ConceptRecipe(name="", rules=rules, base_dir=str(self.path.parent), **top)
         tagger = TaggerSettings(**self.fields(data.get("tagger", {}), TAGGER, ("tagger",)))
         export = ExportSettings(**self.fields(data.get("export", {}), EXPORT, ("export",)))
+        frames = FramesSettings(**self.fields(data.get("frames", {}), FRAMES, ("frames",)))
         overrides = []
         for concept, table in data.get("concepts", {}).items():
             section = ("concepts", concept)
@@ -200,7 +201,8 @@ class _Builder:
             if rule_changes:
                 changes["rules"] = rule_changes
             overrides.append((concept, changes))
-        recipe = Recipe(base=base, tagger=tagger, export=export, overrides=tuple(overrides), path=str(self.path))
+        recipe = Recipe(base=base, tagger=tagger, export=export, frames=frames, overrides=tuple(overrides),
+                        path=str(self.path))
         self.check_words(recipe)
         return recipe
 

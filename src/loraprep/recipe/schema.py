@@ -195,3 +195,6 @@ EXPORT = {
     "folder_repeats": ("folder_repeats", _choice(("keep", "rebalance")),
                        "kohya `N_name` folders: keep the user's N as repeats, or rebalance them"),
 }
+FRAMES = {  # `loraprep frames` (video)
+    "blur": ("blur", _number(0, 1), "`loraprep frames` drops a frame whose blur score (0 sharp .. 1 blurry) is over this"),
+}

@@ -1,0 +1,196 @@
+"""One episode -> new frame files in a concept folder: sample, drop black/fade/blurred/similar frames, write, record."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from loraprep.acquire.video import bars as bar_rules
+from loraprep.acquire.video import decode, signals
+from loraprep.acquire.video.container import VideoInfo, open_video, refuse_hdr
+from loraprep.acquire.video.convert import display_size, to_picture
+from loraprep.acquire.video.planes import luma, small_planes
+from loraprep.acquire.video.record import Recorder
+from loraprep.acquire.video.sampling import SceneSampler, StepSampler
+from loraprep.acquire.video.similar import SimilarFilter
+from loraprep.acquire.video.write import frame_name, origin_of, png_bytes, publish
+from loraprep.errors import VideoError
+
+
+@dataclass(frozen=True)
+class FrameSettings:
+    """How frames are chosen: ``every`` seconds, or None for shots (--scenes)."""
+
+    every: float | None = None
+    blur_max: float = 0.6          # recipe [frames] blur: a frame with a higher blur score is dropped
+    min_side: int | None = None
+    tone_map: bool = False
+
+
+@dataclass
+class EpisodeReport:
+    video: str
+    written: list[str] = field(default_factory=list)
+    already: int = 0
+    dropped: Counter = field(default_factory=Counter)
+    similar: list[dict] = field(default_factory=list)
+    decoded: int = 0
+    seconds: float = 0.0
+    crop: list[int] | None = None
+    size: list[int] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"video": self.video, "written": self.written, "already_recorded": self.already,
+                "dropped": dict(self.dropped), "similar": self.similar, "frames_decoded": self.decoded,
+                "seconds": round(self.seconds, 3), "crop": self.crop, "size": self.size, "warnings": self.warnings}
+
+
+@dataclass
+class Target:
+    """Where frames go: the concept folder, its path relative to the dataset, the store's recorder."""
+
+    folder: Path
+    rel: str
+    recorder: Recorder
+    similar: SimilarFilter | None
+
+
+def extract_episode(path: Path, settings: FrameSettings, target: Target,
+                    progress: Callable[[float, float], None] | None = None) -> EpisodeReport:
+    """Extract one episode; VideoError (nothing written) when the file cannot be used at all. Damage part way
+    (a truncated or corrupt tail) keeps the frames before it and says so in the report's warnings."""
+    container, info = open_video(path)
+    try:
+        refuse_hdr(info, settings.tone_map)
+        report = EpisodeReport(video=path.name)
+        _check_size(info, settings, path.name)
+        crop = _find_bars(container, info, report)
+        _walk(container, info, settings, target, crop, report, progress)
+        return report
+    finally:
+        container.close()
+
+
+def _check_size(info: VideoInfo, settings: FrameSettings, name: str) -> None:
+    shown = display_size(info.width, info.height, info.sample_aspect)
+    if settings.min_side and min(shown) < settings.min_side:
+        raise VideoError(f"{name}: its frames are {shown[0]}x{shown[1]}, under --min-side {settings.min_side}",
+                         "pass a smaller --min-side, or use a higher-resolution release")
+
+
+def _find_bars(container, info: VideoInfo, report: EpisodeReport) -> bar_rules.Crop | None:
+    """Bars common to frames sampled across the episode by keyframe seeks (a file that cannot seek: none)."""
+    import av
+
+    if not info.duration or info.duration <= 0:
+        return None
+    stream = container.streams[info.stream_index]
+    decode.setup(stream)
+    finder = bar_rules.BarFinder(info.full_range)
+    start, base = decode.start_of(stream), stream.time_base
+    try:
+        for i in range(bar_rules.PROBES):
+            at = info.duration * (i + 0.5) / bar_rules.PROBES
+            container.seek(start + int(at / base), stream=stream, backward=True, any_frame=False)
+            frame = next(container.decode(stream), None)
+            if frame is not None:
+                finder.add(luma(frame))
+        container.seek(start, stream=stream, backward=True, any_frame=False)
+    except (av.FFmpegError, ZeroDivisionError, TypeError) as exc:
+        report.warnings.append(f"bars not looked for: sampling the episode failed ({exc})")
+        _rewind(container, stream, start)
+        return None
+    crop = finder.crop()
+    report.crop = crop.as_list() if crop else None
+    return crop
+
+
+def _rewind(container, stream, start: int) -> None:
+    import av
+
+    try:
+        container.seek(start, stream=stream, backward=True, any_frame=False)
+    except av.FFmpegError:
+        pass
+
+
+def _walk(container, info, settings, target, crop, report, progress) -> None:
+    sampler = StepSampler(settings.every) if settings.every else SceneSampler()
+    fades = signals.FadeTracker()
+    state = decode.DecodeState(seeking=bool(settings.every))
+    previous, seeks = None, 0
+    want = sampler.next_time if settings.every else (lambda: None)
+    for t, frame in decode.frames(container, info, state, want):
+        if state.seeks != seeks:               # the frames before a seek are no neighbours of this one
+            previous, seeks = None, state.seeks
+            fades.reset()
+        small = small_planes(frame)
+        change = signals.content_change(previous, small)
+        previous = small
+        fades.feed(small[0], change)
+        if progress and state.decoded % 48 == 0:
+            progress(t, info.duration or 0.0)
+        if not sampler.feed(t, change):
+            continue
+        why = _refusal(frame, small, fades, info, settings)
+        if isinstance(why, str):
+            report.dropped[why] += 1
+            sampler.refused(t)
+            continue
+        index = state.decoded - 1 if not state.seeks else round(t * (info.rate or 0)) or None
+        shot = sampler.shot.number if sampler.shot is not None else None
+        _keep(frame, t, {"frame_index": index, "scene": shot, "blur": why}, info, settings, target, crop, report)
+    report.decoded, report.seconds = state.decoded, max(state.last_time, 0.0)
+    report.warnings.extend(state.notes)
+    if state.stopped:
+        report.warnings.append(f"{state.stopped}; the frames before it were kept")
+    elif info.duration and state.last_time >= 0 and state.last_time < info.duration - 2.0:
+        report.warnings.append(f"the file ends at {state.last_time:.1f} s of {info.duration:.1f} s (truncated?); "
+                               "the frames before were kept")
+    if info.variable_rate:
+        report.warnings.append("variable frame rate: frames are timed by their timestamps")
+
+
+def _refusal(frame, small, fades, info, settings) -> str | float:
+    """The reason a candidate is dropped for its quality, or its blur score when it is good enough."""
+    if signals.is_black(small[0], info.full_range):
+        return "black"
+    if fades.in_fade():
+        return "fade"
+    blur = signals.blur_score(luma(frame))
+    return "blur" if blur > settings.blur_max else blur
+
+
+def _keep(frame, t, where: dict, info, settings, target, crop, report) -> None:
+    origin = origin_of(report.video, t)
+    if target.recorder.known(origin):
+        report.already += 1
+        return
+    fitted = crop if crop is not None and bar_rules.fits(crop, luma(frame), info.full_range) else None
+    picture = to_picture(frame, info, fitted, settings.tone_map)
+    descriptor = None
+    if target.similar is not None:
+        from loraprep.dedup.encode import describe_image
+
+        descriptor = describe_image(picture)
+        match = target.similar.match(descriptor)
+        if match is not None:
+            covered = {"video": report.video, "at": round(t, 3), "reason": "similar", "distance": match.distance}
+            target.recorder.cover(match.key, covered)
+            report.dropped["similar"] += 1
+            report.similar.append({"frame": origin, "kept": match.key, "distance": match.distance})
+            return
+    data = png_bytes(picture)
+    written, adopted = publish(target.folder, frame_name(report.video, t), data)
+    rel = f"{target.rel}/{written.name}" if target.rel else written.name
+    facts = dict(where, video=report.video, stream=info.stream_index, pts=frame.pts, timestamp=round(t, 3),
+                 crop=fitted.as_list() if fitted else None, size=list(picture.size))
+    target.recorder.wrote(rel, data, origin, facts)
+    if target.similar is not None and descriptor is not None:
+        target.similar.add(rel, descriptor)
+    report.size = list(picture.size)
+    if not adopted:
+        report.written.append(rel)

@@ -1,0 +1,115 @@
+"""Generated test videos (PyAV): shots of distinct drawn scenes, static shots, fades, black, blur, bars, damage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One shot: ``kind`` scene | static | black | fade_out | fade_in | blur; ``seed`` picks the drawing."""
+
+    kind: str
+    seconds: float
+    seed: int = 0
+
+
+def scene(seed: int, width: int, height: int) -> np.ndarray:
+    """A flat-colour drawing (anime-like: solid regions, dark outlines) that differs from every other seed."""
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(seed * 7919 + 13)
+    top, bottom = rng.integers(40, 230, 3), rng.integers(40, 230, 3)
+    ramp = np.linspace(0, 1, height)[:, None, None]
+    sky = (top * (1 - ramp) + bottom * ramp).astype(np.uint8).repeat(width, axis=1)
+    image = Image.fromarray(sky, "RGB")
+    draw = ImageDraw.Draw(image)
+    line = max(1, min(width, height) // 60)
+    for _ in range(int(rng.integers(5, 9))):
+        x0, y0 = rng.uniform(-0.1, 0.8) * width, rng.uniform(-0.1, 0.8) * height
+        x1, y1 = x0 + rng.uniform(0.15, 0.5) * width, y0 + rng.uniform(0.15, 0.5) * height
+        colour = tuple(int(c) for c in rng.integers(0, 256, 3))
+        shape = draw.ellipse if rng.random() < 0.5 else draw.rectangle
+        shape((x0, y0, x1, y1), fill=colour, outline=(20, 20, 30), width=line)
+    return np.asarray(image)
+
+
+def _sprite_moved(base: np.ndarray, i: int, seed: int) -> np.ndarray:
+    """The scene with a small dark-outlined square drifting: frames of one shot differ a little, like animation."""
+    out = base.copy()
+    h, w = out.shape[:2]
+    side = max(2, min(w, h) // 14)
+    x = (w // 5 + i * max(1, w // 240) + seed * 3) % max(1, w - side)
+    y = h // 2 - side // 2
+    out[y:y + side, x:x + side] = (250, 250, 250)
+    out[y:y + side, x:x + max(1, side // 8)] = (20, 20, 30)
+    return out
+
+
+def _blurred(image: np.ndarray, width: int) -> np.ndarray:
+    """Horizontal motion blur: a box of ``width`` pixels along x."""
+    pad = np.pad(image.astype(np.float32), ((0, 0), (width, width), (0, 0)), mode="edge")
+    acc = np.cumsum(pad, axis=1)
+    out = (acc[:, width * 2:] - acc[:, :-width * 2]) / (width * 2)
+    return np.clip(out[:, : image.shape[1]], 0, 255).astype(np.uint8)
+
+
+def shot_frames(shot: Shot, fps: int, width: int, height: int):
+    """Yield the RGB frames of one shot."""
+    n = max(1, int(round(shot.seconds * fps)))
+    base = scene(shot.seed, width, height) if shot.kind != "black" else np.zeros((height, width, 3), np.uint8)
+    blurred = _blurred(base, max(4, width // 25)) if shot.kind == "blur" else None
+    for i in range(n):
+        if shot.kind in ("black", "static"):
+            yield base
+        elif shot.kind == "blur":
+            yield blurred
+        elif shot.kind in ("fade_out", "fade_in"):
+            level = (n - 1 - i) / max(1, n - 1) if shot.kind == "fade_out" else i / max(1, n - 1)
+            yield (base.astype(np.float32) * level).astype(np.uint8)
+        else:
+            yield _sprite_moved(base, i, shot.seed)
+
+
+def write_video(path: Path, shots: list[Shot], *, size=(96, 64), fps: int = 24, codec: str = "libx264",
+                pix_fmt: str = "yuv420p", bars: int = 0, pillar: int = 0, sar: Fraction | None = None,
+                gop: int | None = None, options: dict | None = None, colour: dict | None = None) -> Path:
+    """Encode the shots; ``bars``/``pillar`` add black rows top and bottom / columns left and right."""
+    import av
+
+    width, height = size
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width + 2 * pillar, height + 2 * bars, pix_fmt
+        if gop:
+            stream.codec_context.gop_size = gop
+        stream.options = dict({"preset": "ultrafast"} if codec == "libx264" else {}, **(options or {}))
+        if sar is not None:
+            stream.codec_context.sample_aspect_ratio = sar
+        for key, value in (colour or {}).items():
+            setattr(stream.codec_context, key, value)
+        for shot in shots:
+            for rgb in shot_frames(shot, fps, width, height):
+                if bars or pillar:
+                    rgb = np.pad(rgb, ((bars, bars), (pillar, pillar), (0, 0)))
+                frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), "rgb24").reformat(format=pix_fmt)
+                for key, value in (colour or {}).items():
+                    setattr(frame, key, value)
+                for packet in stream.encode(frame):
+                    container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def shot_starts(shots: list[Shot]) -> list[float]:
+    at, out = 0.0, []
+    for shot in shots:
+        out.append(at)
+        at += shot.seconds
+    return out
