@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from loraprep.cli import (cmd_caption, cmd_curate, cmd_dedup, cmd_edit, cmd_edit_tags, cmd_export, cmd_init,
                           cmd_journal, cmd_plan, cmd_run, cmd_scan, cmd_status, cmd_tag, cmd_tags)
+from loraprep.cli import cmd_frames
 
-REGISTRY = [cmd_init.register, cmd_scan.register, cmd_status.register, cmd_dedup.register, cmd_tag.register,
-            cmd_tags.register, cmd_curate.register, cmd_caption.register, cmd_edit_tags.register, cmd_edit.register,
+REGISTRY = [cmd_init.register, cmd_frames.register, cmd_scan.register, cmd_status.register, cmd_dedup.register,
+            cmd_tag.register, cmd_tags.register, cmd_curate.register, cmd_caption.register, cmd_edit_tags.register, cmd_edit.register,
             cmd_plan.register, cmd_export.register, cmd_run.register, cmd_journal.register]

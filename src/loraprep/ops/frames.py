@@ -89,9 +89,12 @@ def _concept(concept_dir: str | Path) -> tuple[Path, Path, str]:
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{concept_dir} is a file, not a concept folder", "give DATASET/CONCEPT")
     root = folder.parent
-    if not root.is_dir():
-        raise UsageError(f"the dataset folder {root} does not exist", "create it, or run `loraprep init` there first")
-    folder.mkdir(exist_ok=True)
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root} is a file, not a dataset folder", "give DATASET/CONCEPT")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)       # a dataset may start with its episodes' frames
+    except OSError as exc:
+        raise UsageError(f"cannot create {folder}: {exc.strerror}", "check the folder's permissions") from None
     return folder, root, name
 
 
