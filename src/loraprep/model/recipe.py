@@ -90,7 +90,7 @@ class ExportSettings:
 
 @dataclass(frozen=True)
 class FramesSettings:
-    blur: float = 0.6                # `loraprep frames`: a frame whose blur score (0 sharp .. 1 blurry) is over this is dropped
+    blur: float = 0.45    # `loraprep frames` drops a frame whose blur score (0 sharp .. 1 blurry) is over this
 
 
 @dataclass(frozen=True)

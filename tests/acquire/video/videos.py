@@ -62,7 +62,7 @@ def shot_frames(shot: Shot, fps: int, width: int, height: int):
     """Yield the RGB frames of one shot."""
     n = max(1, int(round(shot.seconds * fps)))
     base = scene(shot.seed, width, height) if shot.kind != "black" else np.zeros((height, width, 3), np.uint8)
-    blurred = _blurred(base, max(8, width // 10)) if shot.kind == "blur" else None
+    blurred = _blurred(base, max(8, width // 30)) if shot.kind == "blur" else None
     for i in range(n):
         if shot.kind in ("black", "static"):
             yield base

@@ -24,7 +24,7 @@ class FrameSettings:
     """How frames are chosen: ``every`` seconds, or None for shots (--scenes)."""
 
     every: float | None = None
-    blur_max: float = 0.6          # recipe [frames] blur: a frame with a higher blur score is dropped
+    blur_max: float = 0.45         # recipe [frames] blur: a frame with a higher blur score is dropped
     min_side: int | None = None
     tone_map: bool = False
 
