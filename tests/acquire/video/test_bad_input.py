@@ -102,3 +102,20 @@ def test_min_side_refuses_small_episodes_with_a_hint(tmp_path):
     video = write_video(tmp_path / "small.mkv", TWO, size=(64, 48))
     report = frames([video], tmp_path / "ds" / "c", min_side=100)
     assert "--min-side" in report["errors"][0]["error"] and not report["episodes"]
+
+
+def test_cover_art_and_attachments_are_not_the_episode(tmp_path):
+    video = write_video(tmp_path / "extras.mkv", TWO, size=(64, 48), extras=True)
+    report = frames([video], tmp_path / "ds" / "c")
+    assert not report["errors"] and report["episodes"][0]["size"] == [64, 48]
+    assert len(_written(report)) == 2
+
+
+def test_variable_frame_rate_frames_are_timed_by_their_timestamps(tmp_path):
+    # 24 frames of the first shot over 2 s, then 48 frames of the second over 1 s: frame counts would say 1 s
+    times = [i / 12 for i in range(24)] + [2.0 + i / 48 for i in range(48)]
+    video = write_video(tmp_path / "vfr.mkv", [Shot("scene", 1.0, 71), Shot("scene", 2.0, 72)], size=(64, 48),
+                        timestamps=times)
+    report = frames([video], tmp_path / "ds" / "c")
+    written = sorted(_written(report))
+    assert [w.rsplit("_", 1)[1] for w in written] == ["00h00m00s250.png", "00h00m02s250.png"]

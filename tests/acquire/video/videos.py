@@ -77,8 +77,11 @@ def shot_frames(shot: Shot, fps: int, width: int, height: int):
 
 def write_video(path: Path, shots: list[Shot], *, size=(96, 64), fps: int = 24, codec: str = "libx264",
                 pix_fmt: str = "yuv420p", bars: int = 0, pillar: int = 0, sar: Fraction | None = None,
-                gop: int | None = None, options: dict | None = None, colour: dict | None = None) -> Path:
-    """Encode the shots; ``bars``/``pillar`` add black rows top and bottom / columns left and right."""
+                gop: int | None = None, options: dict | None = None, colour: dict | None = None,
+                extras: bool = False, timestamps: list[float] | None = None) -> Path:
+    """Encode the shots; ``bars``/``pillar`` add black rows top and bottom / columns left and right; ``extras``
+    adds a larger cover-art stream and a font attachment (Matroska); ``timestamps`` times each frame (seconds,
+    a variable frame rate) instead of 1/fps apart."""
     import av
 
     width, height = size
@@ -93,6 +96,10 @@ def write_video(path: Path, shots: list[Shot], *, size=(96, 64), fps: int = 24, 
             stream.codec_context.sample_aspect_ratio = sar
         for key, value in (colour or {}).items():
             setattr(stream.codec_context, key, value)
+        if timestamps is not None:
+            stream.codec_context.time_base = Fraction(1, 1000)
+        cover = _extras(container) if extras else None
+        at = 0
         for shot in shots:
             for rgb in shot_frames(shot, fps, width, height):
                 if bars or pillar:
@@ -100,11 +107,28 @@ def write_video(path: Path, shots: list[Shot], *, size=(96, 64), fps: int = 24, 
                 frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), "rgb24").reformat(format=pix_fmt)
                 for key, value in (colour or {}).items():
                     setattr(frame, key, value)
+                if timestamps is not None:
+                    frame.pts, frame.time_base = int(round(timestamps[at] * 1000)), Fraction(1, 1000)
+                at += 1
                 for packet in stream.encode(frame):
                     container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
+        if cover is not None:
+            art = av.VideoFrame.from_ndarray(scene(99, 320, 240), "rgb24").reformat(format="yuvj420p")
+            for packet in [*cover.encode(art), *cover.encode()]:
+                container.mux(packet)
     return path
+
+
+def _extras(container):
+    import av
+
+    cover = container.add_stream("mjpeg", rate=1)
+    cover.width, cover.height, cover.pix_fmt = 320, 240, "yuvj420p"
+    cover.disposition = av.stream.Disposition.attached_pic
+    container.add_attachment("font.ttf", "application/x-truetype-font", b"\0" * 64)
+    return cover
 
 
 def shot_starts(shots: list[Shot]) -> list[float]:

@@ -14,6 +14,7 @@ INSTALL_HINT = "install the video extra: pip install 'loraprep[video]' (PyAV, FF
 # ITU-T H.273 transfer characteristics that carry high dynamic range: SMPTE ST 2084 (PQ) and ARIB STD-B67 (HLG)
 _HDR_TRC = {16: "PQ (SMPTE ST 2084)", 18: "HLG (ARIB STD-B67)"}
 # H.273 matrix coefficients -> the name swscale's reformat knows; unspecified falls back by height (below)
+_STILL_CODECS = {"mjpeg", "png", "bmp", "gif", "webp", "tiff", "jpegls"}
 _MATRIX = {1: "itu709", 4: "fcc", 5: "itu601", 6: "smpte170m", 7: "smpte240m", 9: "bt2020", 10: "bt2020"}
 
 
@@ -74,7 +75,7 @@ def describe(container, where: Path) -> VideoInfo:
         others = sorted({s.type for s in container.streams})
         has = f" (it has {', '.join(others)} streams)" if others else ""
         raise VideoError(f"{where.name}: no video stream{has}")
-    stream = max(streams, key=lambda s: (s.codec_context.width or 0) * (s.codec_context.height or 0))
+    stream = _main_stream(container, streams)
     ctx = stream.codec_context
     if not ctx.width or not ctx.height:
         raise VideoError(f"{where.name}: the video stream has no picture size (a damaged header?)")
@@ -101,6 +102,19 @@ def refuse_hdr(info: VideoInfo, tone_map: bool) -> None:
     if info.transfer and not tone_map:
         raise VideoError(f"{Path(info.path).name}: HDR video ({info.transfer}); its frames would come out washed out",
                          "pass --tone-map to map it to SDR (a simple global curve), or use an SDR release")
+
+
+def _main_stream(container, streams):
+    """FFmpeg's own choice (av_find_best_stream: the default, most decoded frames in the probe), unless that is
+    a still-image codec such as a cover art stream Matroska stores as plain video."""
+    try:
+        best = container.streams.best("video")
+    except (AttributeError, ValueError):
+        best = None
+    moving = [s for s in streams if s.codec_context.name not in _STILL_CODECS]
+    if best is not None and best in moving:
+        return best
+    return (moving or streams)[0]
 
 
 def _attached_picture(stream) -> bool:
