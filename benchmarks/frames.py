@@ -1,4 +1,4 @@
-"""Benchmark: `loraprep frames --scenes` end to end against a bare PyAV decode of every frame of the same 1080p H.264 file."""
+"""Benchmark: `loraprep frames --scenes` end to end against a bare PyAV decode of every frame of the same 1080p file."""
 
 from __future__ import annotations
 

@@ -26,7 +26,8 @@ def _render(report: dict) -> None:
         for s in e["similar"][:20]:
             console.print(f"{shown(s['frame'])} repeats {shown(s['kept'])} (distance {s['distance']:g})")
         if len(e["similar"]) > 20:
-            console.print(f"... and {len(e['similar']) - 20} more similar frame(s) of {shown(e['video'])} (--json lists all)")
+            more = len(e["similar"]) - 20
+            console.print(f"... and {more} more similar frame(s) of {shown(e['video'])} (--json lists all)")
         print_warnings(console, [f"{e['video']}: {w}" for w in e["warnings"]])
     print_warnings(console, report.get("warnings", []))
     for err in report["errors"]:

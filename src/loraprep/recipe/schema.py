@@ -196,5 +196,5 @@ EXPORT = {
                        "kohya `N_name` folders: keep the user's N as repeats, or rebalance them"),
 }
 FRAMES = {  # `loraprep frames` (video)
-    "blur": ("blur", _number(0, 1), "`loraprep frames` drops a frame whose blur score (0 sharp .. 1 blurry) is over this"),
+    "blur": ("blur", _number(0, 1), "`loraprep frames` drops a frame whose blur score (0 sharp .. 1 blurry) is over it"),
 }

@@ -115,3 +115,24 @@ def test_every_step_seeks_keyframes_and_keeps_the_grid(tmp_path):
 def _time_of_name(name: str) -> float:
     h, m, s, ms = map(int, re.search(r"_(\d\d)h(\d\d)m(\d\d)s(\d{3})\.png$", name).groups())
     return h * 3600 + m * 60 + s + ms / 1000
+
+
+def test_a_name_taken_by_another_file_gets_a_suffix_and_repeats_point_at_it(episode, tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "ds" / "screens"
+    folder.mkdir(parents=True)
+    taken = folder / f"{episode.stem}_00h00m00s250.png"
+    noise = np.random.default_rng(5).integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(taken)
+    before = taken.read_bytes()
+    report = frames([episode], folder)
+    ep = report["episodes"][0]
+    moved = f"screens/{episode.stem}_00h00m00s250-2.png"
+    assert taken.read_bytes() == before and moved in ep["written"]
+    assert any(s["kept"] == moved for s in ep["similar"])
+    store = open_store(tmp_path / "ds")
+    try:
+        assert sources_by_path(store, kind="video")[moved].data["covers"]
+    finally:
+        store.close()

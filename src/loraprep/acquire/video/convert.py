@@ -71,5 +71,6 @@ def _tone_mapped(frame, info: VideoInfo) -> np.ndarray:
     linear = linear @ _2020_TO_709.T
     luminance = np.maximum(linear @ np.array([0.2126, 0.7152, 0.0722], np.float32), 1e-6)
     mapped = linear * (luminance / (1 + luminance) * (1 + luminance / 64) / luminance)[..., None]
-    srgb = np.where(mapped <= 0.0031308, mapped * 12.92, 1.055 * np.power(np.clip(mapped, 0.0031308, None), 1 / 2.4) - 0.055)
+    encoded = 1.055 * np.power(np.clip(mapped, 0.0031308, None), 1 / 2.4) - 0.055
+    srgb = np.where(mapped <= 0.0031308, mapped * 12.92, encoded)
     return np.clip(np.rint(srgb * 255), 0, 255).astype(np.uint8)

@@ -11,11 +11,12 @@ from loraprep.acquire.video import bars as bar_rules
 from loraprep.acquire.video import decode, signals
 from loraprep.acquire.video.container import VideoInfo, open_video, refuse_hdr
 from loraprep.acquire.video.convert import display_size, to_picture
-from loraprep.acquire.video.planes import luma, small_planes
+from loraprep.acquire.video.planes import luma, reduced_luma, small_planes
 from loraprep.acquire.video.record import Recorder
 from loraprep.acquire.video.sampling import SceneSampler, StepSampler
 from loraprep.acquire.video.similar import SimilarFilter
-from loraprep.acquire.video.write import frame_name, origin_of, png_bytes, publish
+from loraprep.acquire.video.write import frame_name, origin_of
+from loraprep.acquire.video.writer import FrameWriter
 from loraprep.errors import VideoError
 
 
@@ -68,7 +69,12 @@ def extract_episode(path: Path, settings: FrameSettings, target: Target,
         report = EpisodeReport(video=path.name)
         _check_size(info, settings, path.name)
         crop = _find_bars(container, info, report)
-        _walk(container, info, settings, target, crop, report, progress)
+        writer = FrameWriter(target.folder, target.rel, target.recorder, target.similar)
+        try:
+            _walk(container, info, settings, target, crop, report, progress, writer)
+        finally:
+            writer.close()
+            report.written = writer.written
         return report
     finally:
         container.close()
@@ -117,7 +123,7 @@ def _rewind(container, stream, start: int) -> None:
         pass
 
 
-def _walk(container, info, settings, target, crop, report, progress) -> None:
+def _walk(container, info, settings, target, crop, report, progress, writer: FrameWriter) -> None:
     sampler = StepSampler(settings.every) if settings.every else SceneSampler()
     fades = signals.FadeTracker()
     state = decode.DecodeState(seeking=bool(settings.every))
@@ -140,9 +146,10 @@ def _walk(container, info, settings, target, crop, report, progress) -> None:
             report.dropped[why] += 1
             sampler.refused(t)
             continue
-        index = state.decoded - 1 if not state.seeks else round(t * (info.rate or 0)) or None
+        index = state.decoded - 1 if not state.seeks else (round(t * info.rate) if info.rate else None)
         shot = sampler.shot.number if sampler.shot is not None else None
-        _keep(frame, t, {"frame_index": index, "scene": shot, "blur": why}, info, settings, target, crop, report)
+        where = {"frame_index": index, "scene": shot, "blur": why}
+        _keep(frame, t, where, info, settings, target, crop, report, writer)
     report.decoded, report.seconds = state.decoded, max(state.last_time, 0.0)
     report.warnings.extend(state.notes)
     if state.stopped:
@@ -160,11 +167,11 @@ def _refusal(frame, small, fades, info, settings) -> str | float:
         return "black"
     if fades.in_fade():
         return "fade"
-    blur = signals.blur_score(luma(frame))
+    blur = signals.blur_score(reduced_luma(frame, signals.BLUR_SIDE))
     return "blur" if blur > settings.blur_max else blur
 
 
-def _keep(frame, t, where: dict, info, settings, target, crop, report) -> None:
+def _keep(frame, t, where: dict, info, settings, target, crop, report, writer: FrameWriter) -> None:
     origin = origin_of(report.video, t)
     if target.recorder.known(origin):
         report.already += 1
@@ -178,19 +185,13 @@ def _keep(frame, t, where: dict, info, settings, target, crop, report) -> None:
         descriptor = describe_image(picture)
         match = target.similar.match(descriptor)
         if match is not None:
+            kept = writer.final(match.key)
             covered = {"video": report.video, "at": round(t, 3), "reason": "similar", "distance": match.distance}
-            target.recorder.cover(match.key, covered)
+            target.recorder.cover(kept, covered)
             report.dropped["similar"] += 1
-            report.similar.append({"frame": origin, "kept": match.key, "distance": match.distance})
+            report.similar.append({"frame": origin, "kept": kept, "distance": match.distance})
             return
-    data = png_bytes(picture)
-    written, adopted = publish(target.folder, frame_name(report.video, t), data)
-    rel = f"{target.rel}/{written.name}" if target.rel else written.name
     facts = dict(where, video=report.video, stream=info.stream_index, pts=frame.pts, timestamp=round(t, 3),
                  crop=fitted.as_list() if fitted else None, size=list(picture.size))
-    target.recorder.wrote(rel, data, origin, facts)
-    if target.similar is not None and descriptor is not None:
-        target.similar.add(rel, descriptor)
+    writer.submit(picture, frame_name(report.video, t), origin, facts, descriptor)
     report.size = list(picture.size)
-    if not adopted:
-        report.written.append(rel)

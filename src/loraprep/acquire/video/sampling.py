@@ -1,4 +1,4 @@
-"""Which decoded frames become candidates: one per shot plus samples in long shots (--scenes), or a fixed step (--every)."""
+"""Which decoded frames become candidates: one per shot plus long-shot samples (--scenes), or a fixed step (--every)."""
 
 from __future__ import annotations
 

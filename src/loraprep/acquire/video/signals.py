@@ -22,7 +22,7 @@ def content_change(previous: np.ndarray | None, current: np.ndarray) -> float:
     conversion, which is what keeps scene detection within a fraction of the decode time."""
     if previous is None or previous.shape != current.shape:
         return 0.0
-    return float(np.abs(current - previous).mean())
+    return float(np.abs(current - previous).sum()) / current.size
 
 
 def full_range_luma(values: np.ndarray, full_range: bool) -> np.ndarray:

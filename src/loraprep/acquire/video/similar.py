@@ -1,4 +1,4 @@
-"""Similar-frame removal while extracting: each candidate against the pictures kept so far, with dedup's descriptors and verification."""
+"""Similar-frame removal while extracting: each candidate against the pictures kept so far, by dedup's verification."""
 
 from __future__ import annotations
 
@@ -47,6 +47,9 @@ class SimilarFilter:
         self._codes = codes if not len(self.keys) else np.concatenate([self._codes, codes])
         self.keys.append(key)
         self.descriptors.append(descriptor)
+
+    def rename(self, old: str, new: str) -> None:
+        self.keys = [new if k == old else k for k in self.keys]
 
     def match(self, descriptor: Descriptor) -> Match | None:
         """The closest kept picture within the limit, or None. Flat (near-blank) pictures only match exactly."""
