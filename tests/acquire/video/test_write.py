@@ -19,3 +19,19 @@ def test_an_existing_file_is_never_replaced(tmp_path):
     again, adopted = publish(tmp_path, "a.png", b"frame bytes")
     assert again == path and adopted
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-2.png", "a.png"]
+
+
+def test_png_bytes_decode_to_the_same_pixels():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from loraprep.acquire.video.write import png_bytes
+
+    rng = np.random.default_rng(3)
+    for size in ((1, 1), (7, 3), (64, 33)):
+        pixels = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+        with Image.open(io.BytesIO(png_bytes(Image.fromarray(pixels)))) as img:
+            img.load()
+            assert img.format == "PNG" and img.mode == "RGB" and np.array_equal(np.asarray(img), pixels)

@@ -68,6 +68,7 @@ def _dark_run(values: np.ndarray) -> int:
 
 def fits(crop: Crop, luma_plane: np.ndarray, full_range: bool) -> bool:
     """True when this frame is black where the bars are: cropping it cuts no picture."""
-    h, w = luma_plane.shape
-    parts = [luma_plane[:crop.top], luma_plane[h - crop.bottom:], luma_plane[:, :crop.left], luma_plane[:, w - crop.right:]]
+    y = luma_plane
+    h, w = y.shape
+    parts = [y[:crop.top], y[h - crop.bottom:], y[:, :crop.left], y[:, w - crop.right:]]
     return all(p.size == 0 or float(full_range_luma(p, full_range).max()) < BAR_LEVEL for p in parts)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
+import struct
 import tempfile
+import zlib
 from pathlib import Path
+
+import numpy as np
 
 PNG_LEVEL = 1          # zlib level: lossless at any level; 1 writes a 1080p frame in a third of level 6's time
 
@@ -28,9 +31,24 @@ def origin_of(video_name: str, seconds: float) -> str:
 
 
 def png_bytes(image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=PNG_LEVEL)
-    return out.getvalue()
+    """An RGB picture as an 8-bit PNG, every row with the "Up" filter (RFC 2083 6.3), deflated at PNG_LEVEL.
+
+    Pillow tries the five filters on every row ("adaptive"), which costs about twice the CPU of one fixed
+    filter; for drawn frames, whose rows repeat the rows above them, Up compresses to the same size."""
+    rows = np.asarray(image.convert("RGB") if image.mode != "RGB" else image, np.uint8)
+    height, width = rows.shape[:2]
+    rows = rows.reshape(height, width * 3)
+    body = np.empty((height, width * 3 + 1), np.uint8)
+    body[:, 0] = 2                                                   # filter type 2: Up
+    body[0, 1:] = rows[0]
+    np.subtract(rows[1:], rows[:-1], out=body[1:, 1:])               # modulo 256, as the filter is defined
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, deflate, no interlace
+    return b"".join([b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header),
+                     _chunk(b"IDAT", zlib.compress(body.tobytes(), PNG_LEVEL)), _chunk(b"IEND", b"")])
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
 def publish(folder: Path, name: str, data: bytes) -> tuple[Path, bool]:
