@@ -21,6 +21,7 @@ def frames(videos: list[str | Path], concept_dir: str | Path, *, every: str | No
 
     ``every`` ("0.5s") samples at a fixed step; otherwise (``scenes``, the default) a frame per shot plus samples
     of long shots. ``similar``: default | strict (dedup's thresholds) or off."""
+    from loraprep.acquire.video.container import import_av
     from loraprep.acquire.video.extract import FrameSettings, Target, extract_episode
     from loraprep.acquire.video.record import Recorder
     from loraprep.acquire.video.sampling import parse_every
@@ -34,6 +35,7 @@ def frames(videos: list[str | Path], concept_dir: str | Path, *, every: str | No
         except ValueError:
             raise UsageError(f"--every {every!r} is not a duration", "write it like 0.5s, 2s, 500ms or 1m") from None
     limit = _similar_limit(similar)
+    import_av()                     # without PyAV: one error that says how to install it, before any folder is made
     if not videos:
         raise UsageError("no video given", "loraprep frames EPISODE.mkv [...] DATASET/CONCEPT")
     folder, root, concept = _concept(concept_dir)

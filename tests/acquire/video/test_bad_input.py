@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -119,3 +120,12 @@ def test_variable_frame_rate_frames_are_timed_by_their_timestamps(tmp_path):
     report = frames([video], tmp_path / "ds" / "c")
     written = sorted(_written(report))
     assert [w.rsplit("_", 1)[1] for w in written] == ["00h00m00s250.png", "00h00m02s250.png"]
+
+
+def test_without_pyav_the_command_says_how_to_install_it(tmp_path, monkeypatch):
+    from loraprep.errors import VideoError
+
+    monkeypatch.setitem(sys.modules, "av", None)
+    with pytest.raises(VideoError) as caught:
+        frames([tmp_path / "ep.mkv"], tmp_path / "ds" / "c")
+    assert "loraprep[video]" in caught.value.hint and not (tmp_path / "ds").exists()
