@@ -28,8 +28,7 @@ def episode(tmp_path_factory) -> Path:
 
 
 def _shot_of(t: float) -> int:
-    starts = shot_starts([s for s, _ in SHOTS])
-    return max(i for i, start in enumerate(starts) if start <= t + 1e-6)
+    return _shot_of_list([s for s, _ in SHOTS], t)
 
 
 def test_one_frame_per_usable_shot_and_nothing_from_the_rest(episode, tmp_path):
@@ -136,3 +135,24 @@ def test_a_name_taken_by_another_file_gets_a_suffix_and_repeats_point_at_it(epis
         assert sources_by_path(store, kind="video")[moved].data["covers"]
     finally:
         store.close()
+
+
+def test_repeats_are_found_on_the_small_copy_of_larger_frames(tmp_path):
+    from PIL import Image
+
+    from tests.acquire.video.videos import scene
+
+    shots = [Shot("scene", 1.0, 81), Shot("scene", 1.0, 82), Shot("scene", 1.0, 81), Shot("scene", 1.0, 83)]
+    video = write_video(tmp_path / "ep03.mkv", shots, size=(400, 224), bars=16)
+    folder = tmp_path / "ds" / "c"
+    folder.mkdir(parents=True)
+    Image.fromarray(scene(83, 400, 224)).save(folder / "own.png")
+    ep = frames([video], folder)["episodes"][0]
+    assert ep["crop"] == [0, 16, 0, 16]
+    assert sorted(_shot_of_list(shots, _time_of_name(Path(r).name)) for r in ep["written"]) == [0, 1]
+    assert {s["kept"] for s in ep["similar"]} == {"c/own.png", ep["written"][0]}
+
+
+def _shot_of_list(shots, t: float) -> int:
+    starts = shot_starts(shots)
+    return max(i for i, start in enumerate(starts) if start <= t + 1e-6)

@@ -39,6 +39,29 @@ def to_picture(frame, info: VideoInfo, crop: Crop | None, tone_map: bool = False
     return _display_aspect(image, info.sample_aspect)
 
 
+def small_picture(frame, info: VideoInfo, crop: Crop | None, tone_map: bool = False, short_side: int = 192):
+    """The picture as to_picture shows it, but scaled by swscale (area averaging) so the shorter side is about
+    ``short_side``: what the similar-frame check describes, a few milliseconds where the full size takes tens.
+    Dedup's descriptor reduces every picture to 96 px anyway."""
+    from PIL import Image
+
+    scale = short_side / min(frame.width, frame.height)
+    if scale >= 1 or (info.transfer and tone_map):
+        picture = to_picture(frame, info, crop, tone_map)
+        return picture if scale >= 1 else picture.resize(
+            (max(1, round(picture.width * scale)), max(1, round(picture.height * scale))), Image.Resampling.BOX)
+    width, height = max(1, round(frame.width * scale)), max(1, round(frame.height * scale))
+    rgb = frame.reformat(width=width, height=height, format="rgb24", src_colorspace=info.matrix,
+                         src_color_range="JPEG" if info.full_range else "MPEG", dst_color_range="JPEG",
+                         interpolation="AREA").to_ndarray()
+    image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+    if crop is not None:
+        sx, sy = width / frame.width, height / frame.height
+        left, top, right, bottom = crop.box(frame.width, frame.height)
+        image = image.crop((round(left * sx), round(top * sy), round(right * sx), round(bottom * sy)))
+    return _display_aspect(image, info.sample_aspect)
+
+
 def display_size(width: int, height: int, sample_aspect: Fraction) -> tuple[int, int]:
     """The picture's size once its pixels are square: the side that pixels are short along is stretched."""
     if sample_aspect > 1:

@@ -10,7 +10,7 @@ from typing import Callable
 from loraprep.acquire.video import bars as bar_rules
 from loraprep.acquire.video import decode, signals
 from loraprep.acquire.video.container import VideoInfo, open_video, refuse_hdr
-from loraprep.acquire.video.convert import display_size, to_picture
+from loraprep.acquire.video.convert import display_size, small_picture, to_picture
 from loraprep.acquire.video.planes import luma, reduced_luma, small_planes
 from loraprep.acquire.video.record import Recorder
 from loraprep.acquire.video.sampling import SceneSampler, StepSampler
@@ -141,15 +141,15 @@ def _walk(container, info, settings, target, crop, report, progress, writer: Fra
             progress(t, info.duration or 0.0)
         if not sampler.feed(t, change):
             continue
-        why = _refusal(frame, small, fades, info, settings)
-        if isinstance(why, str):
+        why = _refusal(small, fades, info)
+        if why is None:
+            index = state.decoded - 1 if not state.seeks else (round(t * info.rate) if info.rate else None)
+            shot = sampler.shot.number if sampler.shot is not None else None
+            where = {"frame_index": index, "scene": shot}
+            why = _keep(frame, t, where, info, settings, target, crop, report, writer)
+        if why is not None:
             report.dropped[why] += 1
             sampler.refused(t)
-            continue
-        index = state.decoded - 1 if not state.seeks else (round(t * info.rate) if info.rate else None)
-        shot = sampler.shot.number if sampler.shot is not None else None
-        where = {"frame_index": index, "scene": shot, "blur": why}
-        _keep(frame, t, where, info, settings, target, crop, report, writer)
     report.decoded, report.seconds = state.decoded, max(state.last_time, 0.0)
     report.warnings.extend(state.notes)
     if state.stopped:
@@ -161,28 +161,29 @@ def _walk(container, info, settings, target, crop, report, progress, writer: Fra
         report.warnings.append("variable frame rate: frames are timed by their timestamps")
 
 
-def _refusal(frame, small, fades, info, settings) -> str | float:
-    """The reason a candidate is dropped for its quality, or its blur score when it is good enough."""
+def _refusal(small, fades, info) -> str | None:
+    """The reason a candidate is dropped from its small planes alone (black, fade), or None."""
     if signals.is_black(small[0], info.full_range):
         return "black"
     if fades.in_fade():
         return "fade"
-    blur = signals.blur_score(reduced_luma(frame, signals.BLUR_SIDE))
-    return "blur" if blur > settings.blur_max else blur
+    return None
 
 
-def _keep(frame, t, where: dict, info, settings, target, crop, report, writer: FrameWriter) -> None:
+def _keep(frame, t, where: dict, info, settings, target, crop, report, writer: FrameWriter) -> str | None:
+    """Write the candidate unless it was recorded before or repeats a kept picture; "blur" when it is too blurred
+    (the caller counts it and lets the sampler try again). The similar check runs on a small copy first, so a
+    repeated frame costs neither its blur score nor a full-size conversion."""
     origin = origin_of(report.video, t)
     if target.recorder.known(origin):
         report.already += 1
-        return
+        return None
     fitted = crop if crop is not None and bar_rules.fits(crop, luma(frame), info.full_range) else None
-    picture = to_picture(frame, info, fitted, settings.tone_map)
     descriptor = None
     if target.similar is not None:
         from loraprep.dedup.encode import describe_image
 
-        descriptor = describe_image(picture)
+        descriptor = describe_image(small_picture(frame, info, fitted, settings.tone_map))
         match = target.similar.match(descriptor)
         if match is not None:
             kept = writer.final(match.key)
@@ -190,8 +191,13 @@ def _keep(frame, t, where: dict, info, settings, target, crop, report, writer: F
             target.recorder.cover(kept, covered)
             report.dropped["similar"] += 1
             report.similar.append({"frame": origin, "kept": kept, "distance": match.distance})
-            return
-    facts = dict(where, video=report.video, stream=info.stream_index, pts=frame.pts, timestamp=round(t, 3),
+            return None
+    blur = signals.blur_score(reduced_luma(frame, signals.BLUR_SIDE))
+    if blur > settings.blur_max:
+        return "blur"
+    picture = to_picture(frame, info, fitted, settings.tone_map)
+    facts = dict(where, blur=blur, video=report.video, stream=info.stream_index, pts=frame.pts, timestamp=round(t, 3),
                  crop=fitted.as_list() if fitted else None, size=list(picture.size))
     writer.submit(picture, frame_name(report.video, t), origin, facts, descriptor)
     report.size = list(picture.size)
+    return None
