@@ -122,3 +122,8 @@ class NetworkError(LoraprepError):
 
 class ClusterError(LoraprepError):
     """The distributed engine (Ray) is not installed, its cluster cannot be reached, or it cannot run the work."""
+
+
+class VideoError(LoraprepError):
+    """One video file cannot be read or is refused (not a video, no video stream, HDR without tone mapping);
+    recorded per file, the run goes on with the next episode."""

@@ -1,1 +1,1 @@
-"""Acquire: fetch new files into a concept folder (booru posts) with their provenance; `scan` takes over after."""
+"""Acquire: bring new files into a concept folder (booru downloads, video frames) with their provenance in the store."""

@@ -143,6 +143,11 @@ class CaptionSettings:
 
 
 @dataclass(frozen=True)
+class FramesSettings:
+    blur: float = 0.45    # `loraprep frames` drops a frame whose blur score (0 sharp .. 1 blurry) is over this
+
+
+@dataclass(frozen=True)
 class Recipe:
     """A dataset's recipe; ``for_concept`` resolves per-concept overrides."""
 
@@ -151,6 +156,7 @@ class Recipe:
     export: ExportSettings = field(default_factory=ExportSettings)
     classify: ClassifySettings = field(default_factory=ClassifySettings)
     caption: CaptionSettings = field(default_factory=CaptionSettings)
+    frames: FramesSettings = field(default_factory=FramesSettings)
     overrides: tuple[tuple[str, dict], ...] = ()   # (concept, {field: value}) with 'rules' as a dict of its own
     path: str | None = None
     crop: CropSettings = field(default_factory=CropSettings)

@@ -13,10 +13,10 @@ from loraprep.errors import RecipeError
 from loraprep.model.caption_fields import FIELDS
 from loraprep.model.printable import printable
 from loraprep.model.recipe import (CaptionSettings, ClassifySettings, ConceptRecipe, CropSettings, ExportSettings,
-                                   Recipe, RuleSettings, TaggerSettings)
+                                   FramesSettings, Recipe, RuleSettings, TaggerSettings)
 from loraprep.model.tagname import display_name
 from loraprep.recipe.checks import common_trigger, pattern_problem, word_splits
-from loraprep.recipe.schema import (CAPTION, CAPTION_PROBS, CLASSIFY, CONCEPT, CROP, EXPORT, RULES, TAGGER, TOP,
+from loraprep.recipe.schema import (CAPTION, CAPTION_PROBS, CLASSIFY, CONCEPT, CROP, EXPORT, FRAMES, RULES, TAGGER, TOP,
                                     _number)
 from loraprep.recipe.toml_lines import key_paths, line_of
 
@@ -178,7 +178,7 @@ class _Builder:
                 self.fail(section, key, f"bad regular expression {pattern[3:]!r}: {exc}", needle=pattern)
 
     def build(self, data: dict) -> Recipe:
-        tables = {"tagger", "rules", "concepts", "export", "classify", "caption", "crop"}
+        tables = {"tagger", "rules", "concepts", "export", "classify", "caption", "crop", "frames"}
         top = self.fields(data, TOP, (), skip=tables, also_known=tuple(f"[{t}]" for t in sorted(tables)))
         for name in tables:
             if name in data and not isinstance(data[name], dict):
@@ -191,6 +191,7 @@ class _Builder:
         tagger = TaggerSettings(**self.fields(data.get("tagger", {}), TAGGER, ("tagger",)))
         export = ExportSettings(**self.fields(data.get("export", {}), EXPORT, ("export",)))
         classify = self.classify_settings(data)
+        frames = FramesSettings(**self.fields(data.get("frames", {}), FRAMES, ("frames",)))
         overrides = []
         for concept, table in data.get("concepts", {}).items():
             section = ("concepts", concept)
@@ -210,7 +211,7 @@ class _Builder:
         crop = CropSettings(**self.fields(data.get("crop", {}), CROP, ("crop",)))
         if crop.min_aspect > crop.max_aspect:
             self.fail(("crop",), "min_aspect", f"'min_aspect' {crop.min_aspect} is over 'max_aspect' {crop.max_aspect}")
-        recipe = Recipe(base=base, tagger=tagger, export=export, classify=classify, caption=caption, crop=crop,
+        recipe = Recipe(base=base, tagger=tagger, export=export, classify=classify, caption=caption, crop=crop, frames=frames,
                         overrides=tuple(overrides), path=str(self.path))
         self.check_words(recipe)
         return recipe

@@ -244,3 +244,8 @@ CROP = {
     "min_people": ("min_people", _int(1, 1000), "crop only pictures with at least this many boxes (2: group pictures only)"),
     "keep_source": ("keep_source", _bool, "export the uncropped picture too (false: a picture with crops is excluded)"),
 }
+
+
+FRAMES = {  # `loraprep frames` (video)
+    "blur": ("blur", _number(0, 1), "`loraprep frames` drops a frame whose blur score (0 sharp .. 1 blurry) is over it"),
+}

@@ -1,0 +1,123 @@
+"""Benchmark: `loraprep frames --scenes` end to end against a bare PyAV decode of every frame of the same 1080p file."""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))
+from common import machine  # noqa: E402
+
+
+def shots_for(minutes: float, seed: int = 0):
+    """Shots of 1-8 s (anime cuts often), mostly distinct drawings, with static shots, black, fades and repeats."""
+    import numpy as np
+
+    from tests.acquire.video.videos import Shot
+
+    rng = np.random.default_rng(seed)
+    shots, at, n = [], 0.0, 0
+    while at < minutes * 60:
+        roll = rng.random()
+        seconds = float(rng.uniform(1.0, 8.0))
+        if roll < 0.05:
+            shot = Shot("black", 1.0)
+        elif roll < 0.10:
+            shot = Shot("fade_out", 1.0, n)
+        elif roll < 0.2:
+            shot = Shot("static", seconds, n)
+        elif roll < 0.25 and n > 3:
+            shot = Shot("scene", seconds, int(rng.integers(0, n)))        # a repeat (flashback, opening)
+        else:
+            shot = Shot("scene", seconds, n)
+        shots.append(shot)
+        at += shot.seconds
+        n += 1
+    return shots
+
+
+def generate(path: Path, minutes: float, grain: int) -> Path:
+    from tests.acquire.video.videos import write_video
+
+    marker = path.with_suffix(".done")
+    if marker.exists() and path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_video(path, shots_for(minutes), size=(1920, 1080), fps=24, gop=240, grain=grain)
+    marker.write_text("ok")
+    return path
+
+
+def bare_decode(path: str) -> None:
+    """The baseline, run in its own process like the CLI: decode every frame with FFmpeg's threads, nothing else."""
+    import av
+
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        stream.codec_context.thread_type = "AUTO"
+        count = sum(1 for _ in container.decode(stream))
+    print(count)
+
+
+def child(args: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system) of one child process. CPU time is the steadier figure on a
+    machine shared with other work: it does not count the time the child waited for a core."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *args], check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/loraprep-bench-frames"))
+    parser.add_argument("--grain", type=int, default=0,
+                        help="film grain amplitude: 6 gives a Blu-ray episode's 5 Mbit/s, but takes half an hour to "
+                             "generate on 2 shared cores; 0 (flat drawings, 0.25 Mbit/s) is the cheapest decode there is")
+    parser.add_argument("--bare-decode", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_decode:
+        bare_decode(args.bare_decode)
+        return
+    short_minutes = max(0.5, args.minutes / 3)
+    print(f"generating {args.minutes:g} and {short_minutes:g} min 1080p H.264 videos in {args.work} (cached)")
+    long_video = generate(args.work / f"episode_{args.minutes:g}min_grain{args.grain}.mp4", args.minutes, args.grain)
+    short_video = generate(args.work / f"episode_{short_minutes:g}min_grain{args.grain}.mp4", short_minutes,
+                           args.grain)
+    out = args.work / "dataset"
+    shutil.rmtree(out, ignore_errors=True)
+    command = ["-m", "loraprep", "frames"]
+    child([*command, str(short_video), str(out / "short"), "--scenes"])
+    rss_short = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    shutil.rmtree(out, ignore_errors=True)
+    bare = [child([__file__, "--bare-decode", str(long_video)])]
+    wall, cpu = child([*command, str(long_video), str(out / "screens"), "--scenes"])
+    rss_long = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    written = len(list((out / "screens").glob("*.png")))
+    bare.append(child([__file__, "--bare-decode", str(long_video)]))
+    base_wall, base_cpu = min(b[0] for b in bare), min(b[1] for b in bare)
+    size_mb = long_video.stat().st_size / 1e6
+    print(f"machine: {machine()}")
+    print(f"video: {args.minutes:g} min, 1920x1080, 24 fps, grain {args.grain}, H.264 (libx264 ultrafast, keyint 240), "
+          f"{size_mb:.0f} MB = {size_mb * 8 / (args.minutes * 60):.2f} Mbit/s")
+    print("bare PyAV decode of every frame, before and after: "
+          + ", ".join(f"{w:.1f} s wall / {c:.1f} s CPU" for w, c in bare) + " (baseline: the lower of each)")
+    print(f"loraprep frames --scenes: {wall:.1f} s wall / {cpu:.1f} s CPU, {written} frames written = "
+          f"{wall / base_wall:.2f}x wall, {cpu / base_cpu:.2f}x CPU of the bare decode")
+    print(f"peak RSS of `loraprep frames`: {rss_short} MiB on the {short_minutes:g} min video, {rss_long} MiB "
+          f"(the larger of both) with the {args.minutes:g} min one")
+    print(f"reproduce: python benchmarks/frames.py --minutes {args.minutes:g} --grain {args.grain}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""`frames` on generated episodes: which frames are kept (by the shots drawn), bars, provenance, reruns."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("av")
+
+from loraprep.ops.frames import frames  # noqa: E402
+from loraprep.store.db import open_store  # noqa: E402
+from loraprep.store.sources import sources_by_path  # noqa: E402
+from tests.acquire.video.videos import Shot, shot_starts, write_video  # noqa: E402
+
+# ground truth: which shots must give a frame (True) and which none (False)
+SHOTS = [(Shot("scene", 1.5, 11), True), (Shot("static", 2.0, 12), True), (Shot("black", 0.8), False),
+         (Shot("scene", 1.2, 13), True), (Shot("blur", 1.0, 15), False), (Shot("scene", 1.0, 11), False),
+         (Shot("fade_out", 1.0, 16), False), (Shot("scene", 5.0, 17), True)]
+
+
+@pytest.fixture(scope="module")
+def episode(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("videos")
+    return write_video(folder / "Show - 01 [1080p].mkv", [s for s, _ in SHOTS], size=(112, 64), bars=10)
+
+
+def _shot_of(t: float) -> int:
+    return _shot_of_list([s for s, _ in SHOTS], t)
+
+
+def test_one_frame_per_usable_shot_and_nothing_from_the_rest(episode, tmp_path):
+    report = frames([episode], tmp_path / "ds" / "screens")
+    assert not report["errors"]
+    ep = report["episodes"][0]
+    store = open_store(tmp_path / "ds")
+    try:
+        rows = sources_by_path(store, kind="video")
+    finally:
+        store.close()
+    assert sorted(rows) == sorted(ep["written"])
+    shots = sorted(_shot_of(r.data["timestamp"]) for r in rows.values())
+    assert shots == [i for i, (_, wanted) in enumerate(SHOTS) if wanted]
+    assert ep["dropped"].get("black", 0) >= 1 and ep["dropped"].get("blur", 0) >= 1
+    assert ep["dropped"].get("fade", 0) >= 1 and ep["dropped"].get("similar", 0) >= 1
+    # the repeat of the first scene is recorded against the frame kept from it
+    first = next(r for r in rows.values() if _shot_of(r.data["timestamp"]) == 0)
+    repeat_start = shot_starts([s for s, _ in SHOTS])[5]
+    assert any(c["at"] >= repeat_start for c in first.data["covers"])
+    assert any(s["kept"] == first.path for s in ep["similar"])
+    for r in rows.values():
+        assert r.origin == f"video:{episode.name}@{r.data['timestamp']:.3f}"
+        assert 0 <= r.data["blur"] <= 0.45 and r.data["frame_index"] is not None
+
+
+def test_bars_are_cropped_and_files_are_whole_pngs(episode, tmp_path):
+    from PIL import Image
+
+    report = frames([episode], tmp_path / "ds" / "screens")
+    ep = report["episodes"][0]
+    assert ep["crop"] == [0, 10, 0, 10]
+    folder = tmp_path / "ds" / "screens"
+    for rel in ep["written"]:
+        with Image.open(tmp_path / "ds" / rel) as img:
+            assert img.format == "PNG" and img.size == (112, 64)
+            assert np.asarray(img.convert("L"))[:2].max() > 30        # the top rows are picture, not bar
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+    assert all(re.fullmatch(r"Show - 01 \[1080p\]_\d\dh\d\dm\d\ds\d{3}\.png", Path(r).name) for r in ep["written"])
+
+
+def test_a_rerun_writes_nothing_and_scan_takes_the_frames(episode, tmp_path):
+    from loraprep.ops.scan import scan
+
+    first = frames([episode], tmp_path / "ds" / "screens")
+    before = sorted(p.name for p in (tmp_path / "ds" / "screens").iterdir())
+    again = frames([episode], tmp_path / "ds" / "screens")
+    assert again["written"] == 0 and again["episodes"][0]["already_recorded"] == first["written"]
+    assert sorted(p.name for p in (tmp_path / "ds" / "screens").iterdir()) == before
+    assert scan(tmp_path / "ds")["scan"]["new"] == first["written"]
+
+
+def test_the_concepts_own_images_count_as_kept(episode, tmp_path):
+    from PIL import Image
+
+    from tests.acquire.video.videos import scene
+
+    folder = tmp_path / "ds" / "screens"
+    folder.mkdir(parents=True)
+    Image.fromarray(scene(13, 112, 64)).save(folder / "mine.png")        # the fourth shot's drawing
+    report = frames([episode], folder)
+    ep = report["episodes"][0]
+    assert any(s["kept"] == "screens/mine.png" for s in ep["similar"])
+    assert 3 not in {_shot_of(_time_of_name(Path(r).name)) for r in ep["written"]}
+    assert len(ep["written"]) == sum(w for _, w in SHOTS) - 1
+
+
+def test_similar_off_keeps_repeats(episode, tmp_path):
+    report = frames([episode], tmp_path / "ds" / "screens", similar="off")
+    assert report["episodes"][0]["dropped"].get("similar", 0) == 0
+    assert len(report["episodes"][0]["written"]) > sum(w for _, w in SHOTS)
+
+
+def test_every_step_seeks_keyframes_and_keeps_the_grid(tmp_path):
+    shots = [Shot("scene", 2.0, s) for s in range(21, 27)]
+    video = write_video(tmp_path / "ep02.mp4", shots, size=(64, 48), gop=6)
+    report = frames([video], tmp_path / "ds" / "c", every="4s")
+    times = sorted(_time_of_name(Path(r).name) for r in report["episodes"][0]["written"])
+    assert times == pytest.approx([0.0, 4.0, 8.0], abs=0.05)
+    assert report["episodes"][0]["frames_decoded"] < 12 * 24 * 0.75      # seeking skipped most frames
+
+
+def _time_of_name(name: str) -> float:
+    h, m, s, ms = map(int, re.search(r"_(\d\d)h(\d\d)m(\d\d)s(\d{3})\.png$", name).groups())
+    return h * 3600 + m * 60 + s + ms / 1000
+
+
+def test_a_name_taken_by_another_file_gets_a_suffix_and_repeats_point_at_it(episode, tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "ds" / "screens"
+    folder.mkdir(parents=True)
+    taken = folder / f"{episode.stem}_00h00m00s250.png"
+    noise = np.random.default_rng(5).integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(taken)
+    before = taken.read_bytes()
+    report = frames([episode], folder)
+    ep = report["episodes"][0]
+    moved = f"screens/{episode.stem}_00h00m00s250-2.png"
+    assert taken.read_bytes() == before and moved in ep["written"]
+    assert any(s["kept"] == moved for s in ep["similar"])
+    store = open_store(tmp_path / "ds")
+    try:
+        assert sources_by_path(store, kind="video")[moved].data["covers"]
+    finally:
+        store.close()
+
+
+def test_repeats_are_found_on_the_small_copy_of_larger_frames(tmp_path):
+    from PIL import Image
+
+    from tests.acquire.video.videos import scene
+
+    shots = [Shot("scene", 1.0, 81), Shot("scene", 1.0, 82), Shot("scene", 1.0, 81), Shot("scene", 1.0, 83)]
+    video = write_video(tmp_path / "ep03.mkv", shots, size=(400, 224), bars=16)
+    folder = tmp_path / "ds" / "c"
+    folder.mkdir(parents=True)
+    Image.fromarray(scene(83, 400, 224)).save(folder / "own.png")
+    ep = frames([video], folder)["episodes"][0]
+    assert ep["crop"] == [0, 16, 0, 16]
+    assert sorted(_shot_of_list(shots, _time_of_name(Path(r).name)) for r in ep["written"]) == [0, 1]
+    assert {s["kept"] for s in ep["similar"]} == {"c/own.png", ep["written"][0]}
+
+
+def _shot_of_list(shots, t: float) -> int:
+    starts = shot_starts(shots)
+    return max(i for i, start in enumerate(starts) if start <= t + 1e-6)

@@ -1,0 +1,63 @@
+"""Per-frame signals and sampling: blur score, black frames, fades, bars, the --every grammar."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from loraprep.acquire.video.bars import BarFinder
+from loraprep.acquire.video.sampling import SceneSampler, StepSampler, parse_every
+from loraprep.acquire.video.signals import FadeTracker, blur_score, is_black
+from tests.acquire.video.videos import _blurred, scene
+
+
+@pytest.mark.parametrize("size", [(96, 64), (400, 240), (1280, 720)])
+def test_blur_score_separates_sharp_from_motion_blurred(size):
+    for seed in (1, 2):
+        sharp = scene(seed, *size).mean(axis=2)
+        smeared = _blurred(scene(seed, *size), max(6, size[0] // 40)).mean(axis=2)
+        assert blur_score(sharp.astype(np.uint8)) < 0.3 < 0.45 < blur_score(smeared.astype(np.uint8))
+
+
+def test_black_and_fade():
+    dark = np.full((20, 30), 17.0)
+    assert is_black(dark, full_range=False) and not is_black(dark + 60, full_range=False)
+    fades, picture = FadeTracker(), scene(3, 30, 20).mean(axis=2)
+    for level in (1.0, 0.9, 0.8, 0.7, 0.6):
+        fades.feed(picture * level, 2.0)
+    assert fades.in_fade()
+    fades.reset()
+    for _ in range(5):
+        fades.feed(picture, 0.5)
+    assert not fades.in_fade()
+
+
+def test_bars_need_every_frame_dark_there():
+    finder = BarFinder(full_range=True)
+    frame = np.zeros((40, 60))
+    frame[6:34, :] = 120
+    finder.add(frame)
+    assert finder.crop().as_list() == [0, 6, 0, 6]
+    taller = np.zeros((40, 60))
+    taller[3:37, :] = 120
+    finder.add(taller)
+    assert finder.crop().as_list() == [0, 3, 0, 3]
+
+
+def test_scene_sampler_one_settled_frame_per_shot_and_long_shot_samples():
+    sampler, picked = SceneSampler(long_shot=2.0), []
+    for i in range(24 * 6):
+        t = i / 24
+        change = 50.0 if i in (48, 72) else 1.0        # cuts at 2 s and 3 s
+        if sampler.feed(t, change):
+            picked.append(round(t, 2))
+    assert picked == [0.25, 2.25, 3.25, 5.25]
+
+
+def test_every_grammar_and_grid():
+    assert [parse_every(x) for x in ("0.5s", "2", "500ms", "1m")] == [0.5, 2.0, 0.5, 60.0]
+    for bad in ("soon", "0", "-1s", "nan"):
+        with pytest.raises(ValueError):
+            parse_every(bad)
+    step = StepSampler(1.0)
+    assert [t for t in (0.0, 0.4, 1.02, 1.5, 3.3) if step.feed(t, 0.0)] == [0.0, 1.02, 3.3]

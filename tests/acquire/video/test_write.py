@@ -1,0 +1,37 @@
+"""Frame files: names by episode and time, never over an existing file, adopted when a cut-off run left them."""
+
+from __future__ import annotations
+
+from loraprep.acquire.video.write import frame_name, origin_of, publish
+
+
+def test_names_sort_by_time_and_are_safe_everywhere():
+    assert frame_name("Show: Ep|01?.mkv", 3723.5) == "Show_ Ep_01__01h02m03s500.png"
+    assert frame_name("ep.mkv", 0.0) < frame_name("ep.mkv", 9.999) < frame_name("ep.mkv", 10.0)
+    assert origin_of("ep 01.mkv", 1.25) == "video:ep 01.mkv@1.250"
+
+
+def test_an_existing_file_is_never_replaced(tmp_path):
+    (tmp_path / "a.png").write_bytes(b"the user's own")
+    path, adopted = publish(tmp_path, "a.png", b"frame bytes")
+    assert path.name == "a-2.png" and not adopted
+    assert (tmp_path / "a.png").read_bytes() == b"the user's own"
+    again, adopted = publish(tmp_path, "a.png", b"frame bytes")
+    assert again == path and adopted
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-2.png", "a.png"]
+
+
+def test_png_bytes_decode_to_the_same_pixels():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from loraprep.acquire.video.write import png_bytes
+
+    rng = np.random.default_rng(3)
+    for size in ((1, 1), (7, 3), (64, 33)):
+        pixels = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+        with Image.open(io.BytesIO(png_bytes(Image.fromarray(pixels)))) as img:
+            img.load()
+            assert img.format == "PNG" and img.mode == "RGB" and np.array_equal(np.asarray(img), pixels)
