@@ -45,19 +45,19 @@ def invoke(capfd, *args) -> subprocess.CompletedProcess:
 
 # The workflow in order; each step: (name, args after the dataset, a check of the parsed JSON).
 WORKFLOW = [
-    ("scan", ["scan", "{ds}"], lambda d: d["totals"]["images"] == 33 and d["totals"]["failed"] == 1),
-    ("status", ["status", "{ds}"], lambda d: d["totals"]["active"] == 32),
+    ("scan", ["scan", "{ds}"], lambda d: d["totals"]["images"] == 39 and d["totals"]["failed"] == 1),
+    ("status", ["status", "{ds}"], lambda d: d["totals"]["active"] == 38),
     ("dedup", ["dedup", "{ds}"], lambda d: d["excluded"] == 2),   # the sample's two planted duplicates
     # the recipe's [crop] names the tiny detector; its three group pictures hold two characters each
-    ("detect", ["detect", "{ds}"], lambda d: d["detected"] == 30 and d["multi"] == 3
+    ("detect", ["detect", "{ds}"], lambda d: d["detected"] == 36 and d["multi"] == 3
      and d["model"].startswith("tiny_detector@")),
     ("crop", ["crop", "{ds}"], lambda d: d["made"] == 6 and d["pictures"] == 3 and d["batch"]),
-    ("tag", ["tag", "{ds}"], lambda d: d["tagged"] == 36 and d["model"].startswith("tiny_tagger@")),
+    ("tag", ["tag", "{ds}"], lambda d: d["tagged"] == 42 and d["model"].startswith("tiny_tagger@")),
     ("tag-again", ["tag", "{ds}", "--general", "0.9"], lambda d: d["tagged"] == 0 and d["summary"]["concepts"]),
     ("tags", ["tags", "{ds}", "--top", "5"], lambda d: [c["concept"] for c in d["concepts"]]
      == ["blobby", "outfit_blue", "outfit_red", "sunny"] and all(len(c["tags"]) <= 5 for c in d["concepts"])),
     ("classify", ["classify", "{ds}"], lambda d: (d["assigned"], d["clusters"], d["embedded"], d["failed"])
-     == (14, 2, 33 + 6, 0) and d["characters"] == ["blobby", "sunny"]),
+     == (14 + 3 + 6, 2, 42 + 6, 0) and d["characters"] == ["blobby", "sunny"]),
     ("curate", ["curate", "{ds}"], lambda d: d["written"] is False and d["rules"] == []
      and {(a["concept"], a["tag"]): a["images"] for a in d["added"]}[("outfit_red", "lpsample")] == 10),
     ("caption", ["caption", "{ds}", "outfit_red/red_04.jpg", "--why"],
@@ -73,9 +73,9 @@ WORKFLOW = [
      == [("add at the front masterpiece", "undone"), ("add blurry", "done")]),
     ("undo", ["undo", "{ds}"], lambda d: d["label"] == "add blurry" and d["state"] == "undone"),
     ("redo", ["redo", "{ds}"], lambda d: d["label"] == "add blurry" and d["state"] == "done"),
-    ("plan", ["plan", "{ds}", "--steps", "1500"], lambda d: d["total_steps"] >= 1500 and len(d["rows"]) == 3),
-    ("export", ["export", "{ds}", "{out}"], lambda d: d["counts"]["images"] == 36 and d["format"] == "kohya"),
-    ("run", ["run", "{ds}", "{out}"], lambda d: d["tagged"] == 0 and d["exported"] == 36 and d["crops_made"] == 0),
+    ("plan", ["plan", "{ds}", "--steps", "1500"], lambda d: d["total_steps"] >= 1500 and len(d["rows"]) == 4),
+    ("export", ["export", "{ds}", "{out}"], lambda d: d["counts"]["images"] == 42 and d["format"] == "kohya"),
+    ("run", ["run", "{ds}", "{out}"], lambda d: d["tagged"] == 0 and d["exported"] == 42 and d["crops_made"] == 0),
     ("global-json", ["--json", "status", "{ds}"], lambda d: d["totals"]["excluded"] == 2),
 ]
 

@@ -53,7 +53,7 @@ def test_every_format_exports_the_workspace_captions_and_planned_repeats(prepare
     source_guard(prepared)
     out = tmp_path / fmt
     report = export(prepared, out, fmt=fmt)
-    assert report["format"] == fmt and report["counts"]["images"] == 30  # 27 + the 3 group pictures (no crops: prepare does not crop)
+    assert report["format"] == fmt and report["counts"]["images"] == 36  # 33 + the 3 group pictures (no crops: prepare does not crop)
     assert report["plan"]["rows"] and not list(tmp_path.glob(".*loraprep-tmp*"))
     check_report_against_workspace(prepared, out, expected)
 
@@ -101,7 +101,7 @@ def test_hf_export_loads_with_the_datasets_package(prepared, expected, tmp_path,
     out = tmp_path / "hf"
     export(prepared, out, fmt="hf")
     loaded = datasets.load_dataset("imagefolder", data_dir=str(out), split="train", cache_dir=str(tmp_path / "cache"))
-    assert len(loaded) == 30  # 27 + the 3 group pictures
+    assert len(loaded) == 36  # 33 + the 3 group pictures
     assert sorted(loaded["text"]) == sorted(expected["captions"].values())
     assert {"image", "text", "concept", "repeats"} <= set(loaded.column_names)
     repeats = {c: r for (c, _t), r in expected["repeats"].items()}
@@ -174,7 +174,7 @@ def test_excluded_and_failed_images_are_not_exported(prepared, tmp_path):
     with Workspace(prepared) as ws:
         excluded = {Path(f.path).name for f in ws.files(("excluded",))}
     assert len(excluded) == 2 and not excluded & sources      # the two planted duplicates
-    assert ops.status(prepared)["totals"]["active"] == 30  # 27 + the 3 group pictures
+    assert ops.status(prepared)["totals"]["active"] == 36  # 33 + the 3 group pictures
 
 
 PER_CONCEPT_SEPARATORS = """trigger = ["lpsample"]

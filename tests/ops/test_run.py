@@ -32,10 +32,10 @@ def test_run_end_to_end_then_incremental(tmp_path, source_guard):
     out = tmp_path / "out"
     stages: list[str] = []
     summary = run(root, out, on_stage=stages.append)
-    assert stages == ["scan", "detect", "crop", "dedup", "tag", "curate", "export"]  # the sample's [crop] is on
-    # 30 files + 3 group pictures; 6 crops of their characters are tagged and exported like any picture
+    assert stages == ["scan", "detect", "crop", "dedup", "tag", "classify", "curate", "export"]  # [crop], [classify] on
+    # 36 files + 3 group pictures; 6 crops of their characters are tagged and exported like any picture
     assert (summary["images"], summary["failed"], summary["duplicates_excluded"], summary["tagged"],
-            summary["exported"], summary["crops_made"]) == (33, 1, 2, 36, 36, 6)
+            summary["exported"], summary["crops_made"]) == (39, 1, 2, 42, 42, 6)
     assert summary["format"] == "kohya" and summary["output"] == str(out.resolve())
     assert summary["model"].startswith("tiny_tagger@") and summary["tag_failed"] == 0
     assert [f["path"] for f in summary["failures"]] == ["outfit_blue/blue_10_corrupt.jpg"]
@@ -48,8 +48,8 @@ def test_run_end_to_end_then_incremental(tmp_path, source_guard):
     assert (out / "dataset.toml").is_file()
 
     again = run(root, out)
-    assert again["tagged"] == 0 and again["tag_skipped"] == 36 and again["exported"] == 36
-    assert again["duplicates_excluded"] == 2 and again["images"] == 39 and again["crops_made"] == 0
+    assert again["tagged"] == 0 and again["tag_skipped"] == 42 and again["exported"] == 42
+    assert again["duplicates_excluded"] == 2 and again["images"] == 45 and again["crops_made"] == 0
     with open_store(root) as store:
         assert last_run(store, "scan")["counts"]["read"] == 0  # nothing re-read: the files did not change
     assert exported(out) == first

@@ -22,13 +22,13 @@ def test_run_refuses_a_foreign_folder_first_replaces_it_when_asked_and_recovers_
     assert stages == [] and (out / "model.safetensors").read_bytes() == b"weights"
 
     summary = run(root, out, replace=True)
-    assert summary["exported"] == 36 and not (out / "model.safetensors").exists()  # 30 pictures + 6 crops
+    assert summary["exported"] == 42 and not (out / "model.safetensors").exists()  # 36 pictures + 6 crops
 
     # what a kill between the two renames of the swap leaves: no OUT, the export set aside, a stage
     old = tmp_path / ".out.loraprep-old-4242-0123abcd"
     out.rename(old)
     shutil.copytree(old, tmp_path / ".out.loraprep-tmp-4242-4567cdef", symlinks=True)
     summary = run(root, out, on_stage=stages.append)
-    assert stages[-1] == "export" and summary["exported"] == 36
+    assert stages[-1] == "export" and summary["exported"] == 42
     assert any("was missing after a killed export" in w for w in summary["warnings"])
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
