@@ -125,3 +125,22 @@ def test_set_field_is_journaled_and_shown(classified, tmp_path):
     step(root, "undo")
     with Workspace(root) as ws:
         assert fields_for(ws, files)[files[0].id]["copyright"] == ("", "")
+
+
+def test_detection_gives_npeople_and_crop_info(classified, tmp_path):
+    root = _with_recipe(clone(classified, tmp_path / "d"), '\n[caption]\ncaption_ordering = ["npeople", "crop_info", '
+                                                           '"tags"]\n')
+    from loraprep.ops.crop import crop
+    from loraprep.ops.detect import detect
+
+    detect(root)
+    crop(root)
+    ops.tag(root)  # the crops are new images: tagged like any other
+    export(root, tmp_path / "out", fmt="kohya")
+    got = captions(tmp_path / "out")
+    # the sample's group pictures hold two drawn characters each; a person crop shows one of them whole
+    for group in ("group_01.png", "group_02.jpg", "group_03.png"):
+        assert got[group].startswith("lpsample, 2 people, full, "), got[group]
+    crops = [name for name in got if "_person_" in name]
+    assert len(crops) == 6 and all(got[name].startswith("lpsample, 1 person, full, ") for name in crops)
+    assert got["blobby_02.jpg"].startswith("lpsample, 1 person, full, ")

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from loraprep.model.caption_fields import check_field, clean_value
 from loraprep.model.field_sources import ImageFacts, all_fields
 from loraprep.store import journal
+from loraprep.store.derived import people_fields
 from loraprep.store.fields import FieldOp, field_values
 from loraprep.store.sources import source_of, sources_by_path
 
@@ -21,8 +22,10 @@ def facts_for(ws, files) -> dict[int, ImageFacts]:
     journal_values = field_values(conn, ids)
     sources = (sources_by_path(ws.store) if len(files) > 1
                else {f.path: s for f in files if (s := source_of(ws.store, f.path)) is not None})
+    people = people_fields(conn)
     facts = {}
     for f in files:
+        seen = people.get(f.image_id or "")
         source = sources.get(f.path)
         if source is not None and f.image_id != source.sha256:
             source = None  # the file was replaced since it was acquired
@@ -32,7 +35,8 @@ def facts_for(ws, files) -> dict[int, ImageFacts]:
         facts[f.id] = ImageFacts(
             journal={k: (v.value, v.by_user) for k, v in journal_values.get(f.image_id or "", {}).items()},
             source_kind=source.kind if source else "", source_data=source.data if source else {},
-            path=f.path, tagger_characters=characters, tagger_rating=max(ratings)[1] if ratings else "")
+            path=f.path, tagger_characters=characters, tagger_rating=max(ratings)[1] if ratings else "",
+            npeople=seen.npeople if seen else None, crop_info=seen.crop_info if seen else "")
     return facts
 
 
