@@ -73,14 +73,24 @@ class Screen:
         if not len(keepers):
             return np.zeros(0, np.float32)
         k, m = self._rows(np.asarray(keepers)), self._rows(np.asarray(members))
-        rows, cols = _operators()
         best = np.full(len(k), -1.0, np.float32)
         for big, small in ((k, m), (m, k)):
             box = _best_box(self._codes[big], self._codes[small])
-            crop = _normalised(rows[box] @ self._luma[big] @ cols[box].transpose(0, 2, 1))
+            crop = _normalised(self._crops(big, box))
             for frame in self._frames:
                 best = np.maximum(best, np.einsum("pi,pi->p", crop, frame[small]))
         return best
+
+    def _crops(self, items: np.ndarray, box: np.ndarray) -> np.ndarray:
+        """(n, SIDE, SIDE): each item's luma read at its box; the items of one box in two matrix products (a
+        product per pair of 16x24 matrices cost the screen two thirds of its time at 20,000 images)."""
+        rows, cols = _operators()
+        out = np.empty((len(items), SIDE, SIDE), np.float32)
+        for b in np.unique(box):
+            at = np.flatnonzero(box == b)
+            right = np.tensordot(self._luma[items[at]], cols[b], axes=([2], [1]))        # (k, _READ, SIDE)
+            out[at] = np.tensordot(rows[b], right, axes=([1], [1])).transpose(1, 0, 2)  # (k, SIDE, SIDE)
+        return out
 
     def plausible(self, keepers: Sequence[int], members: Sequence[int]) -> np.ndarray:
         """True for the pairs (of positions) worth the strict verification. Cut-outs (their white background is not
