@@ -68,7 +68,8 @@ class CodeIndex:
         self.probe_recall = probe_recall
         self.seed = seed
         # the tables are planned for at most this radius: pairs further apart (up to the radius) are still
-        # kept when a table meets them, with a lower chance (10 bits apart, tables for 8: 0.8 at 2,000 items)
+        # kept when a table meets them, with a lower chance (10 bits apart, tables for 8: 0.85 at 2,000 items,
+        # 0.79 at 20,000; 9 bits apart 0.91 and 0.89)
         self.plan_radius = plan_radius
         # crop probes of textures and line drawings hit many unrelated frames; a true crop is among its
         # picture's nearest probe hits, so each querying item keeps only its ``probe_keep`` nearest (None: all)
