@@ -110,3 +110,30 @@ def test_a_busy_probe_keeps_only_its_nearest_hits_and_every_whole_frame_pair(kee
     uncapped = CodeIndex(radius=8, probe_radius=8, recall=0.999, probe_recall=0.999)
     uncapped.add(codes, probes)
     assert set(int(h) for h in hitters) <= {j if i == 100 else i for i, j, _ in uncapped.pairs() if 100 in (i, j)}
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_probes_reach_past_the_radius_the_tables_are_planned_for(seed):
+    """Tables planned for 8 bits, probe hits kept up to 10: most pairs 9-10 bits apart are found (each table meets
+    them with a lower chance), none further apart is kept, and the whole-frame radius stays 8."""
+    rng = np.random.default_rng(seed)
+    n, n_probes, planted = 3000, 6, 300
+    codes = rng.integers(0, 2**63, n, dtype=np.uint64)
+    probes = np.concatenate([codes[:, None], rng.integers(0, 2**63, (n, n_probes), dtype=np.uint64)], axis=1)
+    a, b = np.arange(planted), np.arange(planted, 2 * planted)
+    flips = rng.integers(9, 11, planted)
+    for at in range(planted):
+        bits = rng.choice(64, size=int(flips[at]), replace=False)
+        codes[b[at]] = probes[a[at], 1] ^ np.uint64(sum(1 << int(x) for x in bits))
+    probes[:, 0] = codes
+    index = CodeIndex(radius=8, probe_radius=10, plan_radius=8, seed=seed)
+    index.add(codes, probes)
+    rows = index.pairs()
+    found = {(int(i), int(j)) for i, j, _ in rows}
+    share = np.mean([(int(x), int(y)) in found for x, y in zip(a, b)])
+    assert share >= 0.6, share
+    assert rows[:, 2].max() <= 10
+    whole = np.bitwise_count(codes[rows[:, 0]] ^ codes[rows[:, 1]])
+    probe_best = np.minimum(np.bitwise_count(probes[rows[:, 0], 1:] ^ codes[rows[:, 1], None]).min(axis=1),
+                            np.bitwise_count(probes[rows[:, 1], 1:] ^ codes[rows[:, 0], None]).min(axis=1))
+    assert ((whole <= 8) | (probe_best <= 10)).all()

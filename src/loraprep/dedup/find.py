@@ -12,6 +12,7 @@ from loraprep.dedup.cutout_search import cutout_candidates
 from loraprep.dedup.descriptor import Descriptor
 from loraprep.dedup.group import star_groups
 from loraprep.dedup.policy import KeeperPolicy, UserDecisions, reason, resolve_threshold, why_text
+from loraprep.dedup.screen import Screen
 from loraprep.dedup.search import CodeIndex
 from loraprep.dedup.threads import one_blas_thread
 from loraprep.dedup.verify import compare_many
@@ -65,7 +66,13 @@ def find_duplicate_groups(records: list[DedupInput], *, threshold: str | float =
     n = len(items)
     if n < 2:
         return []
-    candidates: dict[int, set[int]] = defaultdict(set)
+    descriptors = [r.descriptor for r in items]
+    screen = Screen(descriptors)
+    near = _near_candidates(descriptors)
+    # the cheap screen first (screen.py): half the pairs the codes propose at 2,000 images never reach the strict test
+    with one_blas_thread():                          # small products: a BLAS pool tripled their CPU time
+        near = near[screen.plausible(near[:, 0], near[:, 1])]
+    candidates: dict[int, set[int]] = defaultdict(set, _adjacency(near))
     exact: dict[tuple[int, int], str] = {}
     for kind, key in (("exact bytes", lambda r: r.sha256), ("exact pixels", lambda r: r.descriptor.pixel_key)):
         buckets: dict[object, list[int]] = defaultdict(list)
@@ -79,9 +86,6 @@ def find_duplicate_groups(records: list[DedupInput], *, threshold: str | float =
                     if a != b:
                         exact.setdefault((a, b), kind)
                         candidates[a].add(b)
-    for a, b in _near_candidates([r.descriptor for r in items]):
-        candidates[a].add(b)
-        candidates[b].add(a)
 
     ids = [r.image_id for r in items]
     forced = {pos for pos, r in enumerate(items) if r.image_id in decisions.keep}
@@ -125,19 +129,35 @@ def find_duplicate_groups(records: list[DedupInput], *, threshold: str | float =
 _PROBE_KEEP = 64
 
 
-def _near_candidates(descriptors: list[Descriptor]) -> set[tuple[int, int]]:
-    usable = [p for p, d in enumerate(descriptors) if not d.flat]
-    pairs: set[tuple[int, int]] = set()
+def _near_candidates(descriptors: list[Descriptor]) -> np.ndarray:
+    """(m, 2) positions of the pairs the codes (and the cut-out search) propose, each pair once or more."""
+    usable = np.array([p for p, d in enumerate(descriptors) if not d.flat], np.int64)
+    found = [np.zeros((0, 2), np.int64)]
     if len(usable) >= 2:
         # 64 nearest crop-probe hits per picture: at 20,000 images (benchmarks/dedup.py) the find stage
-        # took 65 s instead of 78 s with every crop_* recall within 0.002; 32 lost 0.022 on crop_corner
-        index = CodeIndex(radius=8, probe_radius=8, probe_keep=_PROBE_KEEP)
+        # took 65 s instead of 78 s with every crop_* recall within 0.002; 32 lost 0.022 on crop_corner.
+        # Crop probes reach 10 bits (tables planned for 8): a corner crop of a drawing cut 13% off one
+        # dimension and 5% off the other lands 9-10 bits from its nearest probe; at 2,000 images crop_corner
+        # recall went from 0.879 to 0.926, and the screen (screen.py) drops the extra pairs it brings
+        index = CodeIndex(radius=8, probe_radius=10, probe_keep=_PROBE_KEEP, plan_radius=8)
         codes = np.stack([descriptors[p].codes for p in usable])
         index.add(codes[:, 0], codes)
-        for i, j, _ in index.pairs():
-            pairs.add((usable[int(i)], usable[int(j)]))
-    pairs.update(cutout_candidates(descriptors))
-    return pairs
+        found.append(usable[index.pairs()[:, :2]])
+    cutouts = cutout_candidates(descriptors)
+    if cutouts:
+        found.append(np.array(sorted(cutouts), np.int64))
+    return np.concatenate(found)
+
+
+def _adjacency(pairs: np.ndarray) -> dict[int, set[int]]:
+    """position -> the positions it is paired with (both ways), built with one sort rather than a set add per pair."""
+    both = np.concatenate([pairs, pairs[:, ::-1]])
+    both = both[both[:, 0] != both[:, 1]]
+    if not len(both):
+        return {}
+    both = both[np.lexsort((both[:, 1], both[:, 0]))]
+    starts = np.flatnonzero(np.r_[True, both[1:, 0] != both[:-1, 0]])
+    return {head: set(tail.tolist()) for head, tail in zip(both[starts, 0].tolist(), np.split(both[:, 1], starts[1:]))}
 
 
 def _details(keeper: DedupInput, member: DedupInput, verdict) -> tuple[str, ...]:

@@ -1,0 +1,58 @@
+"""The screen before the strict verification: crops, mirrors and re-encodes of a picture pass it, unrelated pictures do not."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from benchmarks.dedup_bases import crop, flat_drawing, noise_texture
+from loraprep.dedup import describe_bytes
+from loraprep.dedup.screen import PLAUSIBLE, Screen
+
+
+def _described(img: Image.Image, fmt: str = "PNG"):
+    buf = io.BytesIO()
+    img.save(buf, fmt, **({"quality": 70} if fmt == "JPEG" else {}))
+    return describe_bytes(buf.getvalue())
+
+
+def _pairs(screen: Screen, pairs):
+    return screen.plausible(np.array([a for a, _ in pairs]), np.array([b for _, b in pairs]))
+
+
+def test_copies_pass_and_strangers_do_not():
+    rng = random.Random("screen")
+    for maker in (noise_texture, flat_drawing):
+        bases = [maker(rng, (rng.randrange(300, 560), rng.randrange(300, 560))) for _ in range(4)]
+        descriptors, copies, strangers = [], [], []
+        for base in bases:
+            at = len(descriptors)
+            box = (rng.uniform(0, 0.12), 0.0, 0.0, rng.uniform(0.03, 0.12))
+            descriptors += [_described(base), _described(crop(base, box), "JPEG"),
+                            _described(ImageOps.mirror(crop(base, box[::-1]))), _described(base.resize((200, 180)))]
+            copies += [(at, at + 1), (at + 2, at), (at, at + 3)]
+        starts = range(0, len(descriptors), 4)
+        strangers = [(a, b + 1) for a in starts for b in starts if a != b]
+        screen = Screen(descriptors)
+        assert _pairs(screen, copies).all()
+        correlation = screen.correlations(np.array([a for a, _ in strangers]), np.array([b for _, b in strangers]))
+        # unrelated pictures may pass now and then (the strict test decides); most must not
+        assert (correlation < PLAUSIBLE).mean() >= 0.75, correlation
+
+
+def test_cutouts_and_low_information_pictures_always_pass():
+    rng = random.Random("screen-exempt")
+    picture = noise_texture(rng, (320, 300))
+    cutout = picture.convert("RGBA")
+    alpha = Image.new("L", cutout.size, 0)
+    alpha.paste(255, (60, 40, 260, 270))
+    cutout.putalpha(alpha)
+    blank = Image.new("RGB", (300, 300), (240, 240, 236))
+    blank.paste((20, 20, 20), (140, 140, 150, 150))
+    other = flat_drawing(rng, (300, 300))
+    descriptors = [_described(cutout), _described(other), _described(blank), _described(picture)]
+    assert descriptors[0].alpha is not None and descriptors[2].low_info
+    assert _pairs(Screen(descriptors), [(0, 1), (2, 1), (1, 2)]).all()
