@@ -175,10 +175,13 @@ def store_part(sizes: list[int], data: Path, reuse: bool, commands: list[str]) -
                            ("tags", ("tags", str(root))),
                            ("curate --diff", ("curate", str(root), "--diff")),
                            ("caption (one image)", ("caption", str(root), first)),
+                           ("caption (counts kept)", ("caption", str(root), first)),
                            ("export --format parquet", ("export", str(root), str(out), "--format", "parquet",
                                                         "--replace"))):
             if args[0] not in commands:
                 continue
+            if name == "caption (one image)":  # the first caption counts its concept; the second reads the counts
+                (root / ".loraprep" / "concept-core.json").unlink(missing_ok=True)
             wall, rss = measure(*args)
             print(f"  {name:<26}{wall:8.2f} s   peak RSS {rss:8,.0f} MiB", flush=True)
 

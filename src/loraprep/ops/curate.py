@@ -26,6 +26,7 @@ def tags_report(dataset: str | Path, *, concept: str | None = None, top: int | N
 
     with _open(dataset, general, character, mcut) as ws:
         stats = ws.concept_stats()
+        remember_all(ws)
         concepts = []
         for name in sorted(stats):
             if concept is not None and name != concept:
@@ -90,6 +91,7 @@ def curate(dataset: str | Path, *, write: bool = False, examples: int = 3) -> di
                 changed += 1
                 if write:  # a dry run only counts: building 100,000 journal records would be its main cost
                     ops.extend(journal.TagOp(f.image_id, *op) for op in image_ops)
+        remember_all(ws)  # before a write: the counts are those of the store as read
         batch_id = None
         if write and ops:
             with ws.store.write() as conn:
@@ -98,6 +100,15 @@ def curate(dataset: str | Path, *, write: bool = False, examples: int = 3) -> di
         return {"rules": sorted(rules, key=lambda r: (r["concept"], -r["removed"])),
                 "added": [{"origin": o, "concept": c, "tag": t, "images": n} for (o, c, t), n in added.most_common()],
                 "images_changed": changed, "written": batch_id is not None, "batch_id": batch_id}
+
+
+def remember_all(ws: Workspace) -> None:
+    """Keep every concept's counts this read made, so that `caption` of one image need not recount them."""
+    from loraprep.ops.concept_core import remember
+
+    running = ws.running_stats()
+    for concept in running.concepts():
+        remember(ws, concept, running.get(concept))
 
 
 def recorded_ops(verdict, base) -> list[tuple[str, str, str]]:
@@ -118,9 +129,16 @@ def _unique(ops: list[journal.TagOp]) -> list[journal.TagOp]:
 
 def caption(dataset: str | Path, ref: str, *, why: bool = False) -> dict:
     """The final caption of one image and, with ``why``, the evidence for every tag kept or dropped."""
-    with Workspace(dataset) as ws:
-        f = find_file(ws.store, ref)
-        if f is None or f.id not in ws.entries:
+    from loraprep.ops.concept_core import open_one
+    from loraprep.store.db import open_store
+
+    with open_store(dataset) as store:
+        f = find_file(store, ref)
+    if f is None:
+        raise DatasetError(f"no image '{ref}' in the dataset", hint="pass a path relative to the dataset, or an id")
+    # One image's rows and its concept's counts (cached in the store): not the whole dataset (issue 21).
+    with open_one(dataset, f.id, f.concept) as ws:
+        if f.id not in ws.entries:
             raise DatasetError(f"no image '{ref}' in the dataset", hint="pass a path relative to the dataset, or an id")
         result = ws.result(f.id)
         data = {"id": f.id, "path": f.path, "concept": f.concept, "status": f.status, "caption": ws.caption(f.id),
