@@ -66,7 +66,8 @@ class Workspace:
         self.scores = tag_rows.load_scores(conn, self.model, image_ids) if self.model else {}
         self.thresholds = recipe_thresholds(self.recipe, self.model, self._threshold_changes)
         self.states = journal.tag_states(conn, image_ids)
-        self.categories = tag_rows.vocabulary(conn)
+        self.categories = tag_rows.vocabulary(conn, None if image_ids is None else
+                                              {t for per_image in self.states.values() for t in per_image})
         self._tagger: dict[str, LeanBase] = {}
         self.showing: dict[str, set[str]] = {}
         self.entries: dict[int, Entry] = {}

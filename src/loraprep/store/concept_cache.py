@@ -17,9 +17,9 @@ def fingerprint(store: Store, concept: str, model: str | None) -> str:
     digest = hashlib.sha256()
     conn = store.conn
     # Exact for the concept's files (ids and content hashes), in one indexed read: no per-image Python work.
-    for file_id, image_id in conn.execute("SELECT id, image_id FROM files WHERE concept = ? AND status = 'active'"
-                                          " ORDER BY id", (concept,)):
-        digest.update(b"%d:%s;" % (file_id, (image_id or "").encode()))
+    files = conn.execute("SELECT id, image_id FROM files WHERE concept = ? AND status = 'active' ORDER BY id",
+                         (concept,)).fetchall()
+    digest.update(repr([tuple(row) for row in files]).encode())
     for row in (conn.execute("SELECT COUNT(*), MAX(at) FROM tagged WHERE model = ?", (model or "",)).fetchone(),
                 conn.execute("SELECT COUNT(*), TOTAL(id), MAX(id), MAX(at) FROM batches WHERE state = 'done'")
                 .fetchone(),
