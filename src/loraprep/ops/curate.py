@@ -28,15 +28,17 @@ def tags_report(dataset: str | Path, *, concept: str | None = None, top: int | N
         stats = ws.concept_stats()
         remember_all(ws)
         concepts = []
+        active_of: dict[str, list[int]] = defaultdict(list)  # one pass over the files, not one per concept
+        for f in ws.files(statuses=("active",)):
+            active_of[f.concept].append(f.id)
         for name in sorted(stats):
             if concept is not None and name != concept:
                 continue
             st = stats[name]
             pruned: dict[str, Counter] = defaultdict(Counter)
-            for f in ws.files(statuses=("active",)):
-                if f.concept == name:
-                    for tag, rule, _why, _by_user in ws.verdict(f.id).dropped:
-                        pruned[tag][rule] += 1
+            for file_id in active_of[name]:
+                for tag, rule, _why, _by_user in ws.verdict(file_id).dropped:
+                    pruned[tag][rule] += 1
             rows = []
             for tag, count in st.counts.most_common(top):
                 trait = trait_of(tag)
