@@ -24,13 +24,13 @@ def open_one(dataset: str | Path, file_id: int, concept: str) -> Workspace:
         raise
 
 
-def cache_key(ws: Workspace, concept: str) -> str:
+def cache_key(ws: Workspace, concept: str, tagging: str | None = None) -> str:
     """Everything the concept's counts follow from: the store's rows, the thresholds, the recipe's say."""
     recipe = ws.concept_recipe(concept)
     t = ws.thresholds
     settings = (ws.model, t.general, t.character, t.mcut, t.include_rating, ws.recipe.tagger.use,
                 recipe.rules.core_frequency, _version())
-    return f"{concept_cache.fingerprint(ws.store, concept, ws.model)}:{settings!r}"
+    return f"{concept_cache.fingerprint(ws.store, concept, ws.model, tagging)}:{settings!r}"
 
 
 def concept_stats(ws: Workspace, concept: str) -> ConceptStats | None:
@@ -44,13 +44,16 @@ def concept_stats(ws: Workspace, concept: str) -> ConceptStats | None:
     active = [f.id for f in list_files(ws.store, statuses=("active",), concept=concept)]
     with Workspace(ws.root, recipe_path=ws.recipe_path, model=ws.model_override, only=active) as whole:
         stats = whole.running_stats().get(concept)
-    remember(ws, concept, stats, key)
+    concept_cache.save(ws.store, key, concept, stats)
     return stats
 
 
-def remember(ws: Workspace, concept: str, stats: ConceptStats | None, key: str | None = None) -> None:
-    """Keep a concept's counts for the next one-image read (``tags`` and ``curate`` count them anyway)."""
-    concept_cache.save(ws.store, key or cache_key(ws, concept), concept, stats)
+def remember_all(ws: Workspace) -> None:
+    """Keep every concept's counts a whole-dataset read made (`tags`, `curate`), for the next one-image read."""
+    running = ws.running_stats()
+    tagging = concept_cache.tagging_state(ws.store, ws.model)
+    for concept in running.concepts():
+        concept_cache.save(ws.store, cache_key(ws, concept, tagging), concept, running.get(concept))
 
 
 def _version() -> str:

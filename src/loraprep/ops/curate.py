@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from loraprep.errors import DatasetError
+from loraprep.ops.concept_core import remember_all
 from loraprep.ops.edits import EditOp
 from loraprep.ops.workspace import Workspace
 from loraprep.store import journal
@@ -102,15 +103,6 @@ def curate(dataset: str | Path, *, write: bool = False, examples: int = 3) -> di
         return {"rules": sorted(rules, key=lambda r: (r["concept"], -r["removed"])),
                 "added": [{"origin": o, "concept": c, "tag": t, "images": n} for (o, c, t), n in added.most_common()],
                 "images_changed": changed, "written": batch_id is not None, "batch_id": batch_id}
-
-
-def remember_all(ws: Workspace) -> None:
-    """Keep every concept's counts this read made, so that `caption` of one image need not recount them."""
-    from loraprep.ops.concept_core import remember
-
-    running = ws.running_stats()
-    for concept in running.concepts():
-        remember(ws, concept, running.get(concept))
 
 
 def recorded_ops(verdict, base) -> list[tuple[str, str, str]]:

@@ -11,22 +11,27 @@ from loraprep.store.db import Store
 CACHE_NAME = "concept-core.json"
 
 
-def fingerprint(store: Store, concept: str, model: str | None) -> str:
+def fingerprint(store: Store, concept: str, model: str | None, tagging: str | None = None) -> str:
     """A digest of the store's inputs to one concept's tag counts: its active files and their contents, the
-    model's tagging, and the journal's done batches. Any write that can move a count changes it."""
+    model's tagging, and the journal's done batches (``tagging``: ``tagging_state``'s answer, when the caller
+    fingerprints several concepts at once). Any write that can move a count changes it."""
     digest = hashlib.sha256()
-    conn = store.conn
     # Exact for the concept's files (ids and content hashes), in one indexed read: no per-image Python work.
-    files = conn.execute("SELECT id, image_id FROM files WHERE concept = ? AND status = 'active' ORDER BY id",
-                         (concept,)).fetchall()
+    files = store.conn.execute("SELECT id, image_id FROM files WHERE concept = ? AND status = 'active' ORDER BY id",
+                               (concept,)).fetchall()
     digest.update(repr([tuple(row) for row in files]).encode())
-    for row in (conn.execute("SELECT COUNT(*), MAX(at) FROM tagged WHERE model = ?", (model or "",)).fetchone(),
-                conn.execute("SELECT COUNT(*), TOTAL(id), MAX(id), MAX(at) FROM batches WHERE state = 'done'")
-                .fetchone(),
-                conn.execute("SELECT COUNT(*), MAX(seq) FROM tag_ops").fetchone(),
-                conn.execute("SELECT COUNT(*), MAX(seq) FROM tag_op_sets").fetchone()):
-        digest.update(repr(tuple(row)).encode())
+    digest.update((tagging if tagging is not None else tagging_state(store, model)).encode())
     return digest.hexdigest()
+
+
+def tagging_state(store: Store, model: str | None) -> str:
+    """What every concept's counts share: the model's tagging and the journal's done batches and operations."""
+    conn = store.conn
+    rows = (conn.execute("SELECT COUNT(*), MAX(at) FROM tagged WHERE model = ?", (model or "",)).fetchone(),
+            conn.execute("SELECT COUNT(*), TOTAL(id), MAX(id), MAX(at) FROM batches WHERE state = 'done'").fetchone(),
+            conn.execute("SELECT COUNT(*), MAX(seq) FROM tag_ops").fetchone(),
+            conn.execute("SELECT COUNT(*), MAX(seq) FROM tag_op_sets").fetchone())
+    return repr([tuple(row) for row in rows])
 
 
 def load(store: Store, key: str, concept: str) -> dict | None:
