@@ -22,9 +22,11 @@ def _dataset(root: Path) -> Path:
     return root
 
 
-def _fresh_counts(root: Path) -> list[tuple]:
+def _fresh(root: Path) -> dict[str, list[tuple]]:
     with open_store(root) as store:
-        return file_rows.health_counts(store)
+        failed, small = file_rows.health_problems(store)
+        return {"counts": file_rows.health_counts(store), "failed": [tuple(r) for r in failed],
+                "small": [tuple(r) for r in small]}
 
 
 def _no_recount(monkeypatch) -> None:
@@ -32,6 +34,7 @@ def _no_recount(monkeypatch) -> None:
         raise AssertionError("counted again though nothing was written")
 
     monkeypatch.setattr(health_cache, "health_counts", refuse)
+    monkeypatch.setattr(health_cache, "health_problems", refuse)
 
 
 def test_status_counts_once_then_reads_them_until_a_write(tmp_path, monkeypatch):
@@ -46,7 +49,7 @@ def test_status_counts_once_then_reads_them_until_a_write(tmp_path, monkeypatch)
     cats = next(c for c in moved["concepts"] if c["concept"] == "cats")
     assert (cats["active"], cats["excluded"]) == (1, 1)
     with open_store(root) as store:
-        assert health_cache.cached_health_counts(store) == _fresh_counts(root)
+        assert health_cache.cached_health(store) == _fresh(root)
 
 
 @pytest.mark.parametrize("write", [
@@ -54,6 +57,9 @@ def test_status_counts_once_then_reads_them_until_a_write(tmp_path, monkeypatch)
     " VALUES ('birds/new.png', NULL, 'birds', 1, 1, 'failed', 'x', 'x')",
     "UPDATE files SET concept = 'other' WHERE path = 'dogs/c.webp'",
     "UPDATE files SET caption_path = NULL",
+    "UPDATE files SET small = 0",
+    "UPDATE files SET status = 'failed', reason = 'truncated' WHERE path = 'cats/b.jpg'",
+    "UPDATE images SET width = 4000, height = 4000",
     "DELETE FROM files WHERE path = 'cats/b.jpg'",
     "UPDATE images SET has_alpha = 1",
     "INSERT OR REPLACE INTO images (id, format) SELECT id, 'GIF' FROM images LIMIT 1",
@@ -62,12 +68,12 @@ def test_status_counts_once_then_reads_them_until_a_write(tmp_path, monkeypatch)
 def test_every_write_to_files_or_images_moves_the_counts(tmp_path, write):
     root = _dataset(tmp_path / "set")
     with open_store(root) as store:
-        before = health_cache.cached_health_counts(store)
+        before = health_cache.cached_health(store)
         store.conn.execute("PRAGMA foreign_keys = OFF")  # a file's image deleted under it: its facts change
         with store.write() as conn:
             conn.execute(write)
-        after = health_cache.cached_health_counts(store)
-    assert after == _fresh_counts(root)
+        after = health_cache.cached_health(store)
+    assert after == _fresh(root)
     assert after != before
 
 
