@@ -148,10 +148,9 @@ def write_file(conn: sqlite3.Connection, state: FileState, at: str, *, reuse_id:
 
 def mark_gone(conn: sqlite3.Connection, paths: Iterable[str], at: str) -> int:
     """Mark rows whose file vanished; returns how many rows that touched."""
-    before = conn.total_changes
-    conn.executemany("UPDATE files SET status='gone', reason='file no longer on disk', last_seen=? WHERE path=?",
-                     [(at, p) for p in paths])
-    return conn.total_changes - before
+    # The cursor's count, not the connection's total_changes: that one counts the schema's triggers' rows too.
+    return conn.executemany("UPDATE files SET status='gone', reason='file no longer on disk', last_seen=?"
+                            " WHERE path=?", [(at, p) for p in paths]).rowcount
 
 
 def update_small_flags(conn: sqlite3.Connection, min_size: int) -> None:
