@@ -172,13 +172,19 @@ def store_part(sizes: list[int], data: Path, reuse: bool, commands: list[str]) -
         first = f"concept_01/{1:07d}.webp"
         out = data / f"export-{n}"
         for name, args in (("status", ("status", str(root))),
+                           ("status (counts kept)", ("status", str(root))),
                            ("tags", ("tags", str(root))),
                            ("curate --diff", ("curate", str(root), "--diff")),
                            ("caption (one image)", ("caption", str(root), first)),
+                           ("caption (counts kept)", ("caption", str(root), first)),
                            ("export --format parquet", ("export", str(root), str(out), "--format", "parquet",
                                                         "--replace"))):
             if args[0] not in commands:
                 continue
+            # The first status and caption count; the second read the counts kept (until a write moves them).
+            kept = {"status": "health-counts.json", "caption (one image)": "concept-core.json"}
+            if name in kept:
+                (root / ".loraprep" / kept[name]).unlink(missing_ok=True)
             wall, rss = measure(*args)
             print(f"  {name:<26}{wall:8.2f} s   peak RSS {rss:8,.0f} MiB", flush=True)
 

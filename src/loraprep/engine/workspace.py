@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from itertools import chain
 
 from loraprep.engine import selection
@@ -18,7 +19,7 @@ from loraprep.rules.effective import NO_TAGGER, lean_base, lean_tagger, shows, t
 from loraprep.store import journal
 from loraprep.store import tags as tag_rows
 from loraprep.store.db import Store, data_version
-from loraprep.store.files import list_files
+from loraprep.store.files import get_file, list_files
 
 
 class Workspace:
@@ -29,8 +30,13 @@ class Workspace:
     ``shared_images`` (images with several files), ``running`` (the concepts' tag counts once built, else None).
     """
 
-    def __init__(self, store: Store, recipe, *, model: str | None = None):
+    def __init__(self, store: Store, recipe, *, model: str | None = None, only: list[int] | None = None,
+                 stats=None):
         self.store = store
+        # ``only``: the file ids to read (a one-image caption reads its rows, not the dataset's); the concepts'
+        # statistics then come from ``stats`` (concept -> ConceptStats), counted elsewhere.
+        self.only = only
+        self._fixed_stats = stats
         self.root = store.root
         self.model_override = model
         self.recipe = recipe
@@ -52,16 +58,22 @@ class Workspace:
         wanted = self.model_override or self.recipe.tagger.model
         self.model = next((m for m in used if wanted and (m == wanted or m.split("@")[0] == wanted)),
                           used[0] if used else None)
-        self.scores = tag_rows.load_scores(conn, self.model) if self.model else {}
+        if self.only is None:
+            files, image_ids = list_files(self.store, statuses=LIVE), None
+        else:
+            files = [f for f in map(partial(get_file, self.store), self.only) if f is not None and f.status in LIVE]
+            image_ids = {f.image_id for f in files if f.image_id}
+        self.scores = tag_rows.load_scores(conn, self.model, image_ids) if self.model else {}
         self.thresholds = recipe_thresholds(self.recipe, self.model, self._threshold_changes)
-        self.states = journal.tag_states(conn)
-        self.categories = tag_rows.vocabulary(conn)
+        self.states = journal.tag_states(conn, image_ids)
+        self.categories = tag_rows.vocabulary(conn, None if image_ids is None else
+                                              {t for per_image in self.states.values() for t in per_image})
         self._tagger: dict[str, LeanBase] = {}
         self.showing: dict[str, set[str]] = {}
         self.entries: dict[int, Entry] = {}
         self.files_of_image: dict[str, list[int]] = {}
         self.files_moved()
-        for f in list_files(self.store, statuses=LIVE):
+        for f in files:
             # Built now, not on first read: every command reads them all, and the editor opens its page
             # after this, not during it.
             self.entries[f.id] = Entry(f, self.lean_of(f) if f.image_id else EMPTY, self.lean_of)
@@ -158,6 +170,8 @@ class Workspace:
     def running_stats(self):
         from loraprep.rules.running_stats import RunningStats
 
+        if self.running is None and self._fixed_stats is not None:
+            self.running = FixedStats(self._fixed_stats)
         if self.running is None:
             self.running = RunningStats(lambda c: self.concept_recipe(c).rules.core_frequency)
             by_concept: dict[str, list] = {}
@@ -332,6 +346,19 @@ class Workspace:
         if counts.pop(None, 0) and several:
             counts.update(c for i in image_ids if i in several for c in several[i])
         return counts
+
+
+class FixedStats:
+    """Concept statistics counted elsewhere (a narrowed workspace does not see the concept's other images)."""
+
+    def __init__(self, stats: dict):
+        self._stats = stats
+
+    def get(self, concept: str):
+        return self._stats.get(concept)
+
+    def concepts(self) -> list[str]:
+        return list(self._stats)
 
 
 def _path_of(f: FileRecord) -> str:

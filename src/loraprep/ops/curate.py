@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from loraprep.errors import DatasetError
+from loraprep.ops.concept_core import remember_all
 from loraprep.ops.edits import EditOp
 from loraprep.ops.workspace import Workspace
 from loraprep.store import journal
@@ -26,16 +27,19 @@ def tags_report(dataset: str | Path, *, concept: str | None = None, top: int | N
 
     with _open(dataset, general, character, mcut) as ws:
         stats = ws.concept_stats()
+        remember_all(ws)
         concepts = []
+        active_of: dict[str, list[int]] = defaultdict(list)  # one pass over the files, not one per concept
+        for f in ws.files(statuses=("active",)):
+            active_of[f.concept].append(f.id)
         for name in sorted(stats):
             if concept is not None and name != concept:
                 continue
             st = stats[name]
             pruned: dict[str, Counter] = defaultdict(Counter)
-            for f in ws.files(statuses=("active",)):
-                if f.concept == name:
-                    for tag, rule, _why, _by_user in ws.verdict(f.id).dropped:
-                        pruned[tag][rule] += 1
+            for file_id in active_of[name]:
+                for tag, rule, _why, _by_user in ws.verdict(file_id).dropped:
+                    pruned[tag][rule] += 1
             rows = []
             for tag, count in st.counts.most_common(top):
                 trait = trait_of(tag)
@@ -90,6 +94,7 @@ def curate(dataset: str | Path, *, write: bool = False, examples: int = 3) -> di
                 changed += 1
                 if write:  # a dry run only counts: building 100,000 journal records would be its main cost
                     ops.extend(journal.TagOp(f.image_id, *op) for op in image_ops)
+        remember_all(ws)  # before a write: the counts are those of the store as read
         batch_id = None
         if write and ops:
             with ws.store.write() as conn:
@@ -118,9 +123,16 @@ def _unique(ops: list[journal.TagOp]) -> list[journal.TagOp]:
 
 def caption(dataset: str | Path, ref: str, *, why: bool = False) -> dict:
     """The final caption of one image and, with ``why``, the evidence for every tag kept or dropped."""
-    with Workspace(dataset) as ws:
-        f = find_file(ws.store, ref)
-        if f is None or f.id not in ws.entries:
+    from loraprep.ops.concept_core import open_one
+    from loraprep.store.db import open_store
+
+    with open_store(dataset) as store:
+        f = find_file(store, ref)
+    if f is None:
+        raise DatasetError(f"no image '{ref}' in the dataset", hint="pass a path relative to the dataset, or an id")
+    # One image's rows and its concept's counts (cached in the store): not the whole dataset (issue 21).
+    with open_one(dataset, f.id, f.concept) as ws:
+        if f.id not in ws.entries:
             raise DatasetError(f"no image '{ref}' in the dataset", hint="pass a path relative to the dataset, or an id")
         result = ws.result(f.id)
         data = {"id": f.id, "path": f.path, "concept": f.concept, "status": f.status, "caption": ws.caption(f.id),

@@ -8,6 +8,7 @@ from pathlib import Path
 from loraprep.errors import DatasetError
 from loraprep.store import files as file_rows
 from loraprep.store.db import Store, open_store
+from loraprep.store.health_cache import cached_health
 from loraprep.store.runs import last_run, last_scan_unfinished, unfinished_runs
 
 
@@ -30,9 +31,10 @@ def source_counts(store: Store) -> dict:
     a file whose bytes changed since it was acquired no longer counts."""
     from loraprep.store.sources import sources_by_path
 
-    live = file_rows.live_image_ids(store)
+    sources = sources_by_path(store)
+    live = file_rows.live_image_ids(store, list(sources)) if sources else {}
     counts: Counter = Counter()
-    for path, source in sources_by_path(store).items():
+    for path, source in sources.items():
         if live.get(path) == source.sha256:
             counts[f"{source.kind}:{source.data.get('site', '?')}" if source.kind == "booru" else source.kind] += 1
     return dict(sorted(counts.items()))
@@ -41,15 +43,15 @@ def source_counts(store: Store) -> dict:
 def health_report(store: Store, *, min_size: int) -> dict:
     """Per concept: images, active, failed, excluded, small, with alpha, animated, formats, captioned; plus failures."""
     concepts: dict[str, dict] = {}
-    for concept, fmt, *counts in file_rows.health_counts(store):
+    health = cached_health(store)
+    for concept, fmt, *counts in health["counts"]:
         c = concepts.setdefault(concept, {**dict.fromkeys(file_rows.HEALTH_COUNTS, 0), "formats": {}})
         for key, value in zip(file_rows.HEALTH_COUNTS, counts):
             c[key] += value or 0
         if fmt:
             c["formats"][fmt] = counts[0]
-    failed, small_files = file_rows.health_problems(store)
-    failures = [{"path": r["path"], "reason": r["reason"]} for r in failed]
-    small = [{"path": r["path"], "reason": f"small: {r['width']}x{r['height']} < {min_size}"} for r in small_files]
+    failures = [{"path": path, "reason": reason} for path, reason in health["failed"]]
+    small = [{"path": path, "reason": f"small: {width}x{height} < {min_size}"} for path, width, height in health["small"]]
     table = [{"concept": name, **{k: c[k] for k in (*file_rows.HEALTH_COUNTS, "formats")}}
              for name, c in sorted(concepts.items())]
     totals = {k: sum(c[k] for c in table) for k in file_rows.HEALTH_COUNTS}

@@ -16,11 +16,12 @@ from loraprep.store.dedup import load_groups
 class Workspace(Engine):
     """A dataset opened for reading tags and editing them; the CLI and the web editor share this code."""
 
-    def __init__(self, dataset: str | Path, *, recipe_path: Path | None = None, model: str | None = None):
+    def __init__(self, dataset: str | Path, *, recipe_path: Path | None = None, model: str | None = None,
+                 only: list[int] | None = None, stats=None):
         store = open_store(dataset)
         self.recipe_path = recipe_path
         self._model_vocabulary: dict[str, str] | None = None
-        super().__init__(store, load_dataset_recipe(store.root, recipe_path), model=model)
+        super().__init__(store, load_dataset_recipe(store.root, recipe_path), model=model, only=only, stats=stats)
 
     def caption(self, file_id: int, fields: dict | None = None) -> str:
         """The caption as exported: with a [caption] table, the fields in their order (``fields``: the file's,

@@ -237,9 +237,8 @@ def _migrate(conn: sqlite3.Connection, db_path: Path) -> None:
         # Re-read under the lock: another process may have migrated meanwhile.
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         for index in range(version, SCHEMA_VERSION):
-            for statement in MIGRATIONS[index].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in _statements(MIGRATIONS[index]):
+                conn.execute(statement)
             if index + 1 in CONVERSIONS:
                 module, function = CONVERSIONS[index + 1]
                 getattr(importlib.import_module(module), function)(conn)
@@ -248,6 +247,21 @@ def _migrate(conn: sqlite3.Connection, db_path: Path) -> None:
     except BaseException:
         conn.rollback()
         raise
+
+
+def _statements(script: str) -> list[str]:
+    """A migration's statements: split at semicolons, rejoined where one falls inside a statement (a
+    trigger's body)."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending)
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending)
+    return statements
 
 
 def _write_failure(db_path: Path, exc: sqlite3.OperationalError) -> Exception | None:

@@ -148,10 +148,9 @@ def write_file(conn: sqlite3.Connection, state: FileState, at: str, *, reuse_id:
 
 def mark_gone(conn: sqlite3.Connection, paths: Iterable[str], at: str) -> int:
     """Mark rows whose file vanished; returns how many rows that touched."""
-    before = conn.total_changes
-    conn.executemany("UPDATE files SET status='gone', reason='file no longer on disk', last_seen=? WHERE path=?",
-                     [(at, p) for p in paths])
-    return conn.total_changes - before
+    # The cursor's count, not the connection's total_changes: that one counts the schema's triggers' rows too.
+    return conn.executemany("UPDATE files SET status='gone', reason='file no longer on disk', last_seen=?"
+                            " WHERE path=?", [(at, p) for p in paths]).rowcount
 
 
 def update_small_flags(conn: sqlite3.Connection, min_size: int) -> None:
@@ -220,9 +219,17 @@ def caption_rows_of(conn: sqlite3.Connection, paths: list[str]) -> dict[str, sql
     return rows
 
 
-def live_image_ids(store: Store) -> dict[str, str]:
-    """path -> content id of every file that is not gone."""
-    return {r["path"]: r["image_id"] for r in store.query("SELECT path, image_id FROM files WHERE status != 'gone'")}
+def live_image_ids(store: Store, paths: list[str] | None = None) -> dict[str, str]:
+    """path -> content id of every file that is not gone (of ``paths`` only, when given: read by path)."""
+    sql = "SELECT path, image_id FROM files WHERE status != 'gone'"
+    if paths is None:
+        return {r["path"]: r["image_id"] for r in store.query(sql)}
+    found = {}
+    for start in range(0, len(paths), 500):
+        chunk = paths[start:start + 500]
+        found.update((r["path"], r["image_id"]) for r in store.query(
+            f"{sql} AND path IN ({','.join('?' * len(chunk))})", tuple(chunk)))
+    return found
 
 
 HEALTH_COUNTS = ("images", "active", "failed", "excluded", "small", "alpha", "animated", "captioned")

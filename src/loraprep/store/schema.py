@@ -256,6 +256,21 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX derived_source ON derived(source);
     """,
+    # v10: a number that every write to files or images moves (triggers, so no writer can forget it): `status`
+    # keeps its counts over a million files until it moves (store/health_cache.py).
+    """
+    CREATE TABLE files_generation (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        n           INTEGER NOT NULL
+    );
+    INSERT INTO files_generation (id, n) VALUES (1, 0);
+    CREATE TRIGGER files_gen_insert AFTER INSERT ON files BEGIN UPDATE files_generation SET n = n + 1; END;
+    CREATE TRIGGER files_gen_update AFTER UPDATE ON files BEGIN UPDATE files_generation SET n = n + 1; END;
+    CREATE TRIGGER files_gen_delete AFTER DELETE ON files BEGIN UPDATE files_generation SET n = n + 1; END;
+    CREATE TRIGGER images_gen_insert AFTER INSERT ON images BEGIN UPDATE files_generation SET n = n + 1; END;
+    CREATE TRIGGER images_gen_update AFTER UPDATE ON images BEGIN UPDATE files_generation SET n = n + 1; END;
+    CREATE TRIGGER images_gen_delete AFTER DELETE ON images BEGIN UPDATE files_generation SET n = n + 1; END;
+    """,
 )
 
 # Data conversions that SQL cannot express, run after the statements of the same version.

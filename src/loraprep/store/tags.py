@@ -159,10 +159,13 @@ def load_scores(conn: sqlite3.Connection, model: str, image_ids: Iterable[str] |
             for rows in batches for image_id, tag_ids, values in rows}
 
 
-def vocabulary(conn: sqlite3.Connection) -> dict[str, str]:
-    """Every tag the store has seen with a category: tagger scores first, then journal tags as 'general'."""
+def vocabulary(conn: sqlite3.Connection, journal_tags: Iterable[str] | None = None) -> dict[str, str]:
+    """Every tag the store has seen with a category: tagger scores first, then journal tags as 'general'
+    (``journal_tags``: those the caller read already, e.g. of the few images it holds, instead of every one)."""
     vocab = {t: c for t, c in conn.execute("SELECT tag, category FROM tag_names ORDER BY id DESC")}
-    for (t,) in conn.execute("SELECT tag FROM tag_ops UNION SELECT tag FROM tag_op_sets"):
+    if journal_tags is None:
+        journal_tags = (t for (t,) in conn.execute("SELECT tag FROM tag_ops UNION SELECT tag FROM tag_op_sets"))
+    for t in journal_tags:
         vocab.setdefault(t, "general")
     return vocab
 

@@ -1,0 +1,62 @@
+"""One image read without the whole dataset: its rows, and its concept's statistics from a cache the store keeps."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from loraprep.ops.workspace import Workspace
+from loraprep.rules.stats import ConceptStats
+from loraprep.store import concept_cache
+from loraprep.store.files import list_files
+
+
+def open_one(dataset: str | Path, file_id: int, concept: str) -> Workspace:
+    """A workspace holding one file, with its concept's core tags counted over the concept's active images
+    (read from the cache when nothing they depend on changed, else counted from the concept's rows alone)."""
+    ws = Workspace(dataset, only=[file_id])
+    try:
+        ws._fixed_stats = {concept: concept_stats(ws, concept)}
+        ws.running = None
+        return ws
+    except BaseException:
+        ws.close()
+        raise
+
+
+def cache_key(ws: Workspace, concept: str, tagging: str | None = None) -> str:
+    """Everything the concept's counts follow from: the store's rows, the thresholds, the recipe's say."""
+    recipe = ws.concept_recipe(concept)
+    t = ws.thresholds
+    settings = (ws.model, t.general, t.character, t.mcut, t.include_rating, ws.recipe.tagger.use,
+                recipe.rules.core_frequency, _version())
+    return f"{concept_cache.fingerprint(ws.store, concept, ws.model, tagging)}:{settings!r}"
+
+
+def concept_stats(ws: Workspace, concept: str) -> ConceptStats | None:
+    key = cache_key(ws, concept)
+    found = concept_cache.load(ws.store, key, concept)
+    if found is not None:
+        if not found["images"]:
+            return None
+        return ConceptStats(found["images"], Counter(found["counts"]), frozenset(found["core"]),
+                            found["core_frequency"])
+    active = [f.id for f in list_files(ws.store, statuses=("active",), concept=concept)]
+    with Workspace(ws.root, recipe_path=ws.recipe_path, model=ws.model_override, only=active) as whole:
+        stats = whole.running_stats().get(concept)
+    concept_cache.save(ws.store, key, concept, stats)
+    return stats
+
+
+def remember_all(ws: Workspace) -> None:
+    """Keep every concept's counts a whole-dataset read made (`tags`, `curate`), for the next one-image read."""
+    running = ws.running_stats()
+    tagging = concept_cache.tagging_state(ws.store, ws.model)
+    for concept in running.concepts():
+        concept_cache.save(ws.store, cache_key(ws, concept, tagging), concept, running.get(concept))
+
+
+def _version() -> str:
+    from loraprep import __version__
+
+    return __version__
