@@ -77,31 +77,40 @@ def blur_score(luma_plane: np.ndarray) -> float:
     scores = []
     for axis in (0, 1):
         d_sharp = np.abs(np.diff(y, axis=axis))
-        d_blur = np.abs(np.diff(_box(y, axis, BLUR_WINDOW), axis=axis))
-        total = float(d_sharp.sum())
+        d_blur = np.abs(_box_steps(y, axis, BLUR_WINDOW))
+        total = float(d_sharp.sum()) * BLUR_WINDOW
         if total <= 0:
             continue
-        lost = float(np.maximum(0.0, d_sharp - d_blur).sum())
+        d_sharp *= BLUR_WINDOW          # the re-blur as window sums, not means: whole numbers, the same ratio
+        d_sharp -= d_blur
+        lost = float(np.maximum(d_sharp, 0).sum())
         scores.append((total - lost) / total)
     return round(max(scores, default=0.0), 4)
 
 
 def _reduced(y: np.ndarray) -> np.ndarray:
-    """float32 block means by the integer factor that brings the short side near BLUR_SIDE: the score then
-    means about the same at 480p and at 4K, and costs the same."""
+    """Block means by the integer factor that brings the short side near BLUR_SIDE: the score then means about
+    the same at 480p and at 4K, and costs the same. 8-bit samples come back as int16 (exact, and the window
+    sums of BLUR_WINDOW of them still fit), others as float32."""
     factor = max(1, min(y.shape) // BLUR_SIDE)
-    if factor == 1 or y.dtype != np.uint8:
+    if y.dtype != np.uint8:
         return y.astype(np.float32)
-    from PIL import Image
+    if factor > 1:
+        from PIL import Image
 
-    return np.asarray(Image.fromarray(np.ascontiguousarray(y), "L").reduce(factor), np.float32)
+        y = np.asarray(Image.fromarray(np.ascontiguousarray(y), "L").reduce(factor))
+    return y.astype(np.int16)
 
 
-def _box(y: np.ndarray, axis: int, size: int) -> np.ndarray:
-    """Moving average of ``size`` samples along ``axis`` (edges replicated), by cumulative sums."""
-    y = y if axis == 1 else y.T
-    half = size // 2
-    padded = np.concatenate([np.repeat(y[:, :1], half + 1, axis=1), y, np.repeat(y[:, -1:], half, axis=1)], axis=1)
-    acc = np.cumsum(padded, axis=1, dtype=np.float32)
-    out = ((acc[:, size:] - acc[:, :-size]) * (1.0 / size)).astype(np.float32)
-    return out if axis == 1 else out.T
+def _box_steps(y: np.ndarray, axis: int, size: int) -> np.ndarray:
+    """Neighbour differences along ``axis`` of the sums of ``size`` samples centred on each one (edges
+    replicated). Consecutive window sums share all but two samples, so each step is the sample entering the
+    window minus the one leaving it: one subtraction, no running sum."""
+    half, n = size // 2, y.shape[axis]
+
+    def cut(start: int, stop: int) -> tuple:
+        return (slice(start, stop), slice(None)) if axis == 0 else (slice(None), slice(start, stop))
+
+    padded = np.concatenate([np.repeat(y[cut(0, 1)], half + 1, axis=axis), y,
+                             np.repeat(y[cut(n - 1, n)], half, axis=axis)], axis=axis)
+    return padded[cut(size + 1, size + n)] - padded[cut(1, n)]
