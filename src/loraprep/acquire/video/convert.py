@@ -8,6 +8,7 @@ import numpy as np
 
 from loraprep.acquire.video.bars import Crop
 from loraprep.acquire.video.container import VideoInfo
+from loraprep.acquire.video.scaler import reformat
 
 # BT.2020 -> BT.709 primaries on linear light (ITU-R BT.2087 section 2)
 _2020_TO_709 = np.array([[1.6605, -0.5876, -0.0728], [-0.1246, 1.1329, -0.0083], [-0.0182, -0.1006, 1.1187]],
@@ -26,9 +27,9 @@ def to_picture(frame, info: VideoInfo, crop: Crop | None, tone_map: bool = False
     if info.transfer and tone_map:
         rgb = _tone_mapped(frame, info)
     else:
-        rgb = frame.reformat(format="rgb24", src_colorspace=info.matrix,
-                             src_color_range="JPEG" if info.full_range else "MPEG",
-                             dst_color_range="JPEG").to_ndarray()
+        rgb = reformat(frame, "picture", format="rgb24", src_colorspace=info.matrix,
+                       src_color_range="JPEG" if info.full_range else "MPEG",
+                       dst_color_range="JPEG").to_ndarray()
     image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
     if getattr(frame, "interlaced_frame", False):
         w, h = image.size
@@ -51,9 +52,9 @@ def small_picture(frame, info: VideoInfo, crop: Crop | None, tone_map: bool = Fa
         return picture if scale >= 1 else picture.resize(
             (max(1, round(picture.width * scale)), max(1, round(picture.height * scale))), Image.Resampling.BOX)
     width, height = max(1, round(frame.width * scale)), max(1, round(frame.height * scale))
-    rgb = frame.reformat(width=width, height=height, format="rgb24", src_colorspace=info.matrix,
-                         src_color_range="JPEG" if info.full_range else "MPEG", dst_color_range="JPEG",
-                         interpolation="AREA").to_ndarray()
+    rgb = reformat(frame, "small picture", width=width, height=height, format="rgb24", src_colorspace=info.matrix,
+                   src_color_range="JPEG" if info.full_range else "MPEG", dst_color_range="JPEG",
+                   interpolation="AREA").to_ndarray()
     image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
     if crop is not None:
         sx, sy = width / frame.width, height / frame.height

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from loraprep.acquire.video.scaler import reformat
+
 SMALL_WIDTH = 96          # every frame is judged on planes about this wide: a few microseconds, not milliseconds
 
 
@@ -41,7 +43,7 @@ def reduced_luma(frame, short_side: int) -> np.ndarray:
         return luma(frame)
     scale = short_side / short
     width, height = max(2, round(frame.width * scale)), max(2, round(frame.height * scale))
-    return frame.reformat(width=width, height=height, format="gray", interpolation="AREA").to_ndarray()
+    return reformat(frame, "reduced luma", width=width, height=height, format="gray", interpolation="AREA").to_ndarray()
 
 
 def small_planes(frame) -> np.ndarray:
