@@ -136,7 +136,7 @@ def _walk(container, info, settings, target, crop, report, progress, writer: Fra
         small = small_planes(frame)
         change = signals.content_change(previous, small)
         previous = small
-        fades.feed(small[0], change)
+        fades.feed(small.luma, change)
         if progress and state.decoded % 48 == 0:
             progress(t, info.duration or 0.0)
         if not sampler.feed(t, change):
@@ -163,7 +163,7 @@ def _walk(container, info, settings, target, crop, report, progress, writer: Fra
 
 def _refusal(small, fades, info) -> str | None:
     """The reason a candidate is dropped from its small planes alone (black, fade), or None."""
-    if signals.is_black(small[0], info.full_range):
+    if signals.is_black(small.luma, info.full_range):
         return "black"
     if fades.in_fade():
         return "fade"

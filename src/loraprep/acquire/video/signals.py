@@ -14,15 +14,23 @@ BLUR_WINDOW = 9         # the re-blur filter of the blur score (Crete et al. 200
 BLUR_SIDE = 360         # ... measured on the picture reduced (block means) to about this short side
 
 
-def content_change(previous: np.ndarray | None, current: np.ndarray) -> float:
-    """Mean absolute difference of luma and chroma between two frames' small planes (0-255).
+def content_change(previous, current) -> float:
+    """Mean absolute difference between two frames' small planes (planes.Small), 0-255: the mean of the luma,
+    U and V channels' mean differences.
 
     PySceneDetect's ContentDetector (scenedetect/detectors/content_detector.py) averages the per-channel
     differences of HSV frames; the decoder's own YUV planes carry the same information without a colour
     conversion, which is what keeps scene detection within a fraction of the decode time."""
-    if previous is None or previous.shape != current.shape:
+    if previous is None or previous.packed.shape != current.packed.shape \
+            or previous.luma.shape != current.luma.shape:
         return 0.0
-    return float(np.abs(current - previous).sum()) / current.size
+    diff = np.subtract(current.packed, previous.packed, dtype=np.int16)
+    np.abs(diff, out=diff)
+    ny = current.luma_count
+    chroma = diff.size - ny
+    luma_mean = float(diff[:ny].sum()) / ny
+    chroma_means = float(diff[ny:].sum()) * 2 / chroma if chroma else 0.0     # U's mean + V's mean
+    return (luma_mean + chroma_means) / (3 if chroma else 1)
 
 
 def full_range_luma(values: np.ndarray, full_range: bool) -> np.ndarray:
