@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -70,15 +70,17 @@ def bare_decode(path: str) -> None:
     print(count)
 
 
-def child(args: list[str]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds: user + system) of one child process. CPU time is the steadier figure on a
-    machine shared with other work: it does not count the time the child waited for a core."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def child(args: list[str]) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds: user + system, peak RSS in MiB) of one child process. CPU time is the steadier
+    figure on a machine shared with other work: it does not count the time the child waited for a core."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, *args], check=True, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, *args], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, args)
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
 
 
 def measure(work: Path, minutes: float, grain: int) -> None:
@@ -90,13 +92,10 @@ def measure(work: Path, minutes: float, grain: int) -> None:
     out = work / "dataset"
     shutil.rmtree(out, ignore_errors=True)
     command = ["-m", "loraprep", "frames"]
-    peak_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    child([*command, str(short_video), str(out / "short"), "--scenes"])
-    rss_short = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    rss_short = child([*command, str(short_video), str(out / "short"), "--scenes"])[2]
     shutil.rmtree(out, ignore_errors=True)
     bare = [child([__file__, "--bare-decode", str(long_video)])]
-    wall, cpu = child([*command, str(long_video), str(out / "screens"), "--scenes"])
-    rss_long = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    wall, cpu, rss_long = child([*command, str(long_video), str(out / "screens"), "--scenes"])
     written = len(list((out / "screens").glob("*.png")))
     bare.append(child([__file__, "--bare-decode", str(long_video)]))
     base_wall, base_cpu = min(b[0] for b in bare), min(b[1] for b in bare)
@@ -104,12 +103,11 @@ def measure(work: Path, minutes: float, grain: int) -> None:
     print(f"video: {minutes:g} min, 1920x1080, 24 fps, grain {grain}, H.264 (libx264 ultrafast, keyint 240), "
           f"{size_mb:.0f} MB = {size_mb * 8 / (minutes * 60):.2f} Mbit/s")
     print("bare PyAV decode of every frame, before and after: "
-          + ", ".join(f"{w:.1f} s wall / {c:.1f} s CPU" for w, c in bare) + " (baseline: the lower of each)")
+          + ", ".join(f"{w:.1f} s wall / {c:.1f} s CPU" for w, c, _ in bare) + " (baseline: the lower of each)")
     print(f"loraprep frames --scenes: {wall:.1f} s wall / {cpu:.1f} s CPU, {written} frames written = "
           f"{wall / base_wall:.2f}x wall, {cpu / base_cpu:.2f}x CPU of the bare decode")
-    if peak_before == 0:        # ru_maxrss of children is the largest child so far: only the first video's is its own
-        print(f"peak RSS of `loraprep frames`: {rss_short} MiB on the {short_minutes:g} min video, {rss_long} MiB "
-              f"(the larger of both) with the {minutes:g} min one")
+    print(f"peak RSS of `loraprep frames`: {rss_short} MiB on the {short_minutes:g} min video, {rss_long} MiB on "
+          f"the {minutes:g} min one")
 
 
 def main() -> None:
