@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -44,13 +44,16 @@ def shots_for(minutes: float, seed: int = 0):
 
 
 def generate(path: Path, minutes: float, grain: int) -> Path:
+    """The episode, generated once and cached (the marker file says it is complete)."""
     from tests.acquire.video.videos import write_video
 
     marker = path.with_suffix(".done")
     if marker.exists() and path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
     write_video(path, shots_for(minutes), size=(1920, 1080), fps=24, gop=240, grain=grain)
+    print(f"generated {path.name} in {time.perf_counter() - start:.0f} s")
     marker.write_text("ok")
     return path
 
@@ -61,62 +64,70 @@ def bare_decode(path: str) -> None:
 
     with av.open(path) as container:
         stream = container.streams.video[0]
-        stream.codec_context.thread_type = "AUTO"
+        stream.codec_context.thread_type = "AUTO"      # frame and slice threads, as the command sets them
+        stream.codec_context.thread_count = 0          # (acquire/video/decode.py setup): FFmpeg picks the count
         count = sum(1 for _ in container.decode(stream))
     print(count)
 
 
-def child(args: list[str]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds: user + system) of one child process. CPU time is the steadier figure on a
-    machine shared with other work: it does not count the time the child waited for a core."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def child(args: list[str]) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds: user + system, peak RSS in MiB) of one child process. CPU time is the steadier
+    figure on a machine shared with other work: it does not count the time the child waited for a core."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, *args], check=True, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, *args], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, args)
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+
+
+def measure(work: Path, minutes: float, grain: int) -> None:
+    """One video's figures: `loraprep frames --scenes` between two bare decodes of the same file."""
+    short_minutes = max(0.5, minutes / 3)
+    print(f"grain {grain}: generating {minutes:g} and {short_minutes:g} min 1080p H.264 videos in {work} (cached)")
+    long_video = generate(work / f"episode_{minutes:g}min_grain{grain}.mp4", minutes, grain)
+    short_video = generate(work / f"episode_{short_minutes:g}min_grain{grain}.mp4", short_minutes, grain)
+    out = work / "dataset"
+    shutil.rmtree(out, ignore_errors=True)
+    command = ["-m", "loraprep", "frames"]
+    rss_short = child([*command, str(short_video), str(out / "short"), "--scenes"])[2]
+    shutil.rmtree(out, ignore_errors=True)
+    bare = [child([__file__, "--bare-decode", str(long_video)])]
+    wall, cpu, rss_long = child([*command, str(long_video), str(out / "screens"), "--scenes"])
+    written = len(list((out / "screens").glob("*.png")))
+    bare.append(child([__file__, "--bare-decode", str(long_video)]))
+    base_wall, base_cpu = min(b[0] for b in bare), min(b[1] for b in bare)
+    size_mb = long_video.stat().st_size / 1e6
+    print(f"video: {minutes:g} min, 1920x1080, 24 fps, grain {grain}, H.264 (libx264 ultrafast, keyint 240), "
+          f"{size_mb:.0f} MB = {size_mb * 8 / (minutes * 60):.2f} Mbit/s")
+    print("bare PyAV decode of every frame, before and after: "
+          + ", ".join(f"{w:.1f} s wall / {c:.1f} s CPU" for w, c, _ in bare) + " (baseline: the lower of each)")
+    print(f"loraprep frames --scenes: {wall:.1f} s wall / {cpu:.1f} s CPU, {written} frames written = "
+          f"{wall / base_wall:.2f}x wall, {cpu / base_cpu:.2f}x CPU of the bare decode")
+    print(f"peak RSS of `loraprep frames`: {rss_short} MiB on the {short_minutes:g} min video, {rss_long} MiB on "
+          f"the {minutes:g} min one")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--work", type=Path, default=Path("/tmp/loraprep-bench-frames"))
-    parser.add_argument("--grain", type=int, default=0,
-                        help="film grain amplitude: 6 gives a Blu-ray episode's 5 Mbit/s, but takes half an hour to "
-                             "generate on 2 shared cores; 0 (flat drawings, 0.25 Mbit/s) is the cheapest decode there is")
+    parser.add_argument("--grain", type=int, nargs="+", default=[0],
+                        help="film grain amplitude of each video measured, in turn: 0 draws flat pictures (0.25 "
+                             "Mbit/s, the cheapest decode there is), 6 adds grain for about 3.6 Mbit/s (a "
+                             "5-minute one generates in about 4 minutes on 2 shared cores)")
     parser.add_argument("--bare-decode", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_decode:
         bare_decode(args.bare_decode)
         return
-    short_minutes = max(0.5, args.minutes / 3)
-    print(f"generating {args.minutes:g} and {short_minutes:g} min 1080p H.264 videos in {args.work} (cached)")
-    long_video = generate(args.work / f"episode_{args.minutes:g}min_grain{args.grain}.mp4", args.minutes, args.grain)
-    short_video = generate(args.work / f"episode_{short_minutes:g}min_grain{args.grain}.mp4", short_minutes,
-                           args.grain)
-    out = args.work / "dataset"
-    shutil.rmtree(out, ignore_errors=True)
-    command = ["-m", "loraprep", "frames"]
-    child([*command, str(short_video), str(out / "short"), "--scenes"])
-    rss_short = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    shutil.rmtree(out, ignore_errors=True)
-    bare = [child([__file__, "--bare-decode", str(long_video)])]
-    wall, cpu = child([*command, str(long_video), str(out / "screens"), "--scenes"])
-    rss_long = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    written = len(list((out / "screens").glob("*.png")))
-    bare.append(child([__file__, "--bare-decode", str(long_video)]))
-    base_wall, base_cpu = min(b[0] for b in bare), min(b[1] for b in bare)
-    size_mb = long_video.stat().st_size / 1e6
     print(f"machine: {machine()}")
-    print(f"video: {args.minutes:g} min, 1920x1080, 24 fps, grain {args.grain}, H.264 (libx264 ultrafast, keyint 240), "
-          f"{size_mb:.0f} MB = {size_mb * 8 / (args.minutes * 60):.2f} Mbit/s")
-    print("bare PyAV decode of every frame, before and after: "
-          + ", ".join(f"{w:.1f} s wall / {c:.1f} s CPU" for w, c in bare) + " (baseline: the lower of each)")
-    print(f"loraprep frames --scenes: {wall:.1f} s wall / {cpu:.1f} s CPU, {written} frames written = "
-          f"{wall / base_wall:.2f}x wall, {cpu / base_cpu:.2f}x CPU of the bare decode")
-    print(f"peak RSS of `loraprep frames`: {rss_short} MiB on the {short_minutes:g} min video, {rss_long} MiB "
-          f"(the larger of both) with the {args.minutes:g} min one")
-    print(f"reproduce: python benchmarks/frames.py --minutes {args.minutes:g} --grain {args.grain}")
+    for grain in args.grain:
+        measure(args.work, args.minutes, grain)
+    print(f"reproduce: python benchmarks/frames.py --minutes {args.minutes:g} --grain "
+          + " ".join(str(g) for g in args.grain))
 
 
 if __name__ == "__main__":

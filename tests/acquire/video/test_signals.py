@@ -61,3 +61,32 @@ def test_every_grammar_and_grid():
             parse_every(bad)
     step = StepSampler(1.0)
     assert [t for t in (0.0, 0.4, 1.02, 1.5, 3.3) if step.feed(t, 0.0)] == [0.0, 1.02, 3.3]
+
+
+def _crete_reference(y: np.ndarray, window: int = 9) -> float:
+    """Crete et al.'s blur effect written out plainly in floats: means, both axes, the worse one counts."""
+    y = y.astype(np.float64)
+    scores = []
+    for axis in (0, 1):
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (window // 2, window // 2)
+        padded = np.pad(y, pad, mode="edge")
+        blurred = sum(np.take(padded, range(k, k + y.shape[axis]), axis=axis) for k in range(window)) / window
+        d_sharp = np.abs(np.diff(y, axis=axis))
+        d_blur = np.abs(np.diff(blurred, axis=axis))
+        total = d_sharp.sum()
+        if total > 0:
+            scores.append((total - np.maximum(0, d_sharp - d_blur).sum()) / total)
+    return max(scores, default=0.0)
+
+
+@pytest.mark.parametrize("shape", [(20, 24), (144, 256), (360, 640), (361, 97)])
+def test_blur_score_is_crete_measure_on_8_bit_and_float_planes(shape):
+    rng = np.random.default_rng(shape[0] * 1000 + shape[1])
+    drawn = scene(shape[0] + shape[1], shape[1], shape[0]).mean(axis=2)
+    noisy = rng.integers(0, 256, shape)
+    smeared = _blurred(scene(7, shape[1], shape[0]), 5).mean(axis=2)
+    for plane in (drawn, noisy, smeared, np.zeros(shape), np.full(shape, 200.0)):
+        for dtype in (np.uint8, np.float32):
+            values = plane.astype(dtype)
+            assert blur_score(values) == pytest.approx(_crete_reference(values.astype(np.float64)), abs=2e-4)

@@ -35,3 +35,24 @@ def test_png_bytes_decode_to_the_same_pixels():
         with Image.open(io.BytesIO(png_bytes(Image.fromarray(pixels)))) as img:
             img.load()
             assert img.format == "PNG" and img.mode == "RGB" and np.array_equal(np.asarray(img), pixels)
+
+
+def test_png_from_an_array_and_from_a_cropped_view_of_one_is_lossless():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from loraprep.acquire.video.write import png_bytes
+
+    rng = np.random.default_rng(11)
+    for size, box in (((9, 5), (1, 1, 8, 4)), ((40, 31), (3, 0, 40, 28)), ((2, 2), (0, 0, 2, 2))):
+        pixels = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+        left, top, right, bottom = box
+        view = pixels[top:bottom, left:right]
+        for picture in (pixels, view):
+            data = png_bytes(picture)
+            assert data == png_bytes(Image.fromarray(np.ascontiguousarray(picture)))
+            with Image.open(io.BytesIO(data)) as img:
+                img.load()
+                assert img.size == (picture.shape[1], picture.shape[0]) and np.array_equal(np.asarray(img), picture)

@@ -8,6 +8,7 @@ import numpy as np
 
 from loraprep.acquire.video.bars import Crop
 from loraprep.acquire.video.container import VideoInfo
+from loraprep.acquire.video.scaler import reformat
 
 # BT.2020 -> BT.709 primaries on linear light (ITU-R BT.2087 section 2)
 _2020_TO_709 = np.array([[1.6605, -0.5876, -0.0728], [-0.1246, 1.1329, -0.0083], [-0.0182, -0.1006, 1.1187]],
@@ -15,28 +16,40 @@ _2020_TO_709 = np.array([[1.6605, -0.5876, -0.0728], [-0.1246, 1.1329, -0.0083],
 
 
 def to_picture(frame, info: VideoInfo, crop: Crop | None, tone_map: bool = False):
-    """PIL RGB image of the frame as a viewer shows it.
+    """PIL RGB image of the frame as a viewer shows it (see to_rgb)."""
+    from PIL import Image
+
+    return Image.fromarray(np.ascontiguousarray(to_rgb(frame, info, crop, tone_map)), "RGB")
+
+
+def to_rgb(frame, info: VideoInfo, crop: Crop | None, tone_map: bool = False) -> np.ndarray:
+    """(height, width, 3) uint8 RGB of the frame as a viewer shows it.
 
     10-bit and other deep formats are converted by swscale with the stream's own matrix and range straight to
     8-bit RGB (Hi10P anime would get the wrong colours with a fixed BT.601 matrix). Interlaced frames are
     shown by their first field, line-doubled ("bob"): a still never shows combing. Non-square pixels are
-    stretched to the display aspect (upsampling the short way, so no detail is lost)."""
+    stretched to the display aspect (upsampling the short way, so no detail is lost). A progressive frame
+    with square pixels stays an array throughout (the crop is a view), which spares two copies of the
+    picture on the way to its PNG."""
     from PIL import Image
 
     if info.transfer and tone_map:
         rgb = _tone_mapped(frame, info)
     else:
-        rgb = frame.reformat(format="rgb24", src_colorspace=info.matrix,
-                             src_color_range="JPEG" if info.full_range else "MPEG",
-                             dst_color_range="JPEG").to_ndarray()
-    image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+        rgb = reformat(frame, "picture", format="rgb24", src_colorspace=info.matrix,
+                       src_color_range="JPEG" if info.full_range else "MPEG",
+                       dst_color_range="JPEG").to_ndarray()
     if getattr(frame, "interlaced_frame", False):
-        w, h = image.size
+        height, width = rgb.shape[:2]
         top = Image.fromarray(np.ascontiguousarray(rgb[::2]), "RGB")
-        image = top.resize((w, h), Image.Resampling.BICUBIC)
+        rgb = np.asarray(top.resize((width, height), Image.Resampling.BICUBIC))
     if crop is not None:
-        image = image.crop(crop.box(*image.size))
-    return _display_aspect(image, info.sample_aspect)
+        left, top_row, right, bottom = crop.box(rgb.shape[1], rgb.shape[0])
+        rgb = rgb[top_row:bottom, left:right]
+    size = display_size(rgb.shape[1], rgb.shape[0], info.sample_aspect)
+    if size == (rgb.shape[1], rgb.shape[0]):
+        return rgb
+    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb), "RGB").resize(size, Image.Resampling.LANCZOS))
 
 
 def small_picture(frame, info: VideoInfo, crop: Crop | None, tone_map: bool = False, short_side: int = 192):
@@ -51,9 +64,9 @@ def small_picture(frame, info: VideoInfo, crop: Crop | None, tone_map: bool = Fa
         return picture if scale >= 1 else picture.resize(
             (max(1, round(picture.width * scale)), max(1, round(picture.height * scale))), Image.Resampling.BOX)
     width, height = max(1, round(frame.width * scale)), max(1, round(frame.height * scale))
-    rgb = frame.reformat(width=width, height=height, format="rgb24", src_colorspace=info.matrix,
-                         src_color_range="JPEG" if info.full_range else "MPEG", dst_color_range="JPEG",
-                         interpolation="AREA").to_ndarray()
+    rgb = reformat(frame, "small picture", width=width, height=height, format="rgb24", src_colorspace=info.matrix,
+                   src_color_range="JPEG" if info.full_range else "MPEG", dst_color_range="JPEG",
+                   interpolation="AREA").to_ndarray()
     image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
     if crop is not None:
         sx, sy = width / frame.width, height / frame.height

@@ -10,7 +10,7 @@ from typing import Callable
 from loraprep.acquire.video import bars as bar_rules
 from loraprep.acquire.video import decode, signals
 from loraprep.acquire.video.container import VideoInfo, open_video, refuse_hdr
-from loraprep.acquire.video.convert import display_size, small_picture, to_picture
+from loraprep.acquire.video.convert import display_size, small_picture, to_rgb
 from loraprep.acquire.video.planes import luma, reduced_luma, small_planes
 from loraprep.acquire.video.record import Recorder
 from loraprep.acquire.video.sampling import SceneSampler, StepSampler
@@ -136,7 +136,7 @@ def _walk(container, info, settings, target, crop, report, progress, writer: Fra
         small = small_planes(frame)
         change = signals.content_change(previous, small)
         previous = small
-        fades.feed(small[0], change)
+        fades.feed(small.luma, change)
         if progress and state.decoded % 48 == 0:
             progress(t, info.duration or 0.0)
         if not sampler.feed(t, change):
@@ -163,7 +163,7 @@ def _walk(container, info, settings, target, crop, report, progress, writer: Fra
 
 def _refusal(small, fades, info) -> str | None:
     """The reason a candidate is dropped from its small planes alone (black, fade), or None."""
-    if signals.is_black(small[0], info.full_range):
+    if signals.is_black(small.luma, info.full_range):
         return "black"
     if fades.in_fade():
         return "fade"
@@ -195,9 +195,10 @@ def _keep(frame, t, where: dict, info, settings, target, crop, report, writer: F
     blur = signals.blur_score(reduced_luma(frame, signals.BLUR_SIDE))
     if blur > settings.blur_max:
         return "blur"
-    picture = to_picture(frame, info, fitted, settings.tone_map)
+    picture = to_rgb(frame, info, fitted, settings.tone_map)
+    size = [picture.shape[1], picture.shape[0]]
     facts = dict(where, blur=blur, video=report.video, stream=info.stream_index, pts=frame.pts, timestamp=round(t, 3),
-                 crop=fitted.as_list() if fitted else None, size=list(picture.size))
+                 crop=fitted.as_list() if fitted else None, size=size)
     writer.submit(picture, frame_name(report.video, t), origin, facts, descriptor)
-    report.size = list(picture.size)
+    report.size = size
     return None

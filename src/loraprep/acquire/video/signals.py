@@ -14,15 +14,23 @@ BLUR_WINDOW = 9         # the re-blur filter of the blur score (Crete et al. 200
 BLUR_SIDE = 360         # ... measured on the picture reduced (block means) to about this short side
 
 
-def content_change(previous: np.ndarray | None, current: np.ndarray) -> float:
-    """Mean absolute difference of luma and chroma between two frames' small planes (0-255).
+def content_change(previous, current) -> float:
+    """Mean absolute difference between two frames' small planes (planes.Small), 0-255: the mean of the luma,
+    U and V channels' mean differences.
 
     PySceneDetect's ContentDetector (scenedetect/detectors/content_detector.py) averages the per-channel
     differences of HSV frames; the decoder's own YUV planes carry the same information without a colour
     conversion, which is what keeps scene detection within a fraction of the decode time."""
-    if previous is None or previous.shape != current.shape:
+    if previous is None or previous.packed.shape != current.packed.shape \
+            or previous.luma.shape != current.luma.shape:
         return 0.0
-    return float(np.abs(current - previous).sum()) / current.size
+    diff = np.subtract(current.packed, previous.packed, dtype=np.int16)
+    np.abs(diff, out=diff)
+    ny = current.luma_count
+    chroma = diff.size - ny
+    luma_mean = float(diff[:ny].sum()) / ny
+    chroma_means = float(diff[ny:].sum()) * 2 / chroma if chroma else 0.0     # U's mean + V's mean
+    return (luma_mean + chroma_means) / (3 if chroma else 1)
 
 
 def full_range_luma(values: np.ndarray, full_range: bool) -> np.ndarray:
@@ -77,31 +85,40 @@ def blur_score(luma_plane: np.ndarray) -> float:
     scores = []
     for axis in (0, 1):
         d_sharp = np.abs(np.diff(y, axis=axis))
-        d_blur = np.abs(np.diff(_box(y, axis, BLUR_WINDOW), axis=axis))
-        total = float(d_sharp.sum())
+        d_blur = np.abs(_box_steps(y, axis, BLUR_WINDOW))
+        total = float(d_sharp.sum()) * BLUR_WINDOW
         if total <= 0:
             continue
-        lost = float(np.maximum(0.0, d_sharp - d_blur).sum())
+        d_sharp *= BLUR_WINDOW          # the re-blur as window sums, not means: whole numbers, the same ratio
+        d_sharp -= d_blur
+        lost = float(np.maximum(d_sharp, 0).sum())
         scores.append((total - lost) / total)
     return round(max(scores, default=0.0), 4)
 
 
 def _reduced(y: np.ndarray) -> np.ndarray:
-    """float32 block means by the integer factor that brings the short side near BLUR_SIDE: the score then
-    means about the same at 480p and at 4K, and costs the same."""
+    """Block means by the integer factor that brings the short side near BLUR_SIDE: the score then means about
+    the same at 480p and at 4K, and costs the same. 8-bit samples come back as int16 (exact, and the window
+    sums of BLUR_WINDOW of them still fit), others as float32."""
     factor = max(1, min(y.shape) // BLUR_SIDE)
-    if factor == 1 or y.dtype != np.uint8:
+    if y.dtype != np.uint8:
         return y.astype(np.float32)
-    from PIL import Image
+    if factor > 1:
+        from PIL import Image
 
-    return np.asarray(Image.fromarray(np.ascontiguousarray(y), "L").reduce(factor), np.float32)
+        y = np.asarray(Image.fromarray(np.ascontiguousarray(y), "L").reduce(factor))
+    return y.astype(np.int16)
 
 
-def _box(y: np.ndarray, axis: int, size: int) -> np.ndarray:
-    """Moving average of ``size`` samples along ``axis`` (edges replicated), by cumulative sums."""
-    y = y if axis == 1 else y.T
-    half = size // 2
-    padded = np.concatenate([np.repeat(y[:, :1], half + 1, axis=1), y, np.repeat(y[:, -1:], half, axis=1)], axis=1)
-    acc = np.cumsum(padded, axis=1, dtype=np.float32)
-    out = ((acc[:, size:] - acc[:, :-size]) * (1.0 / size)).astype(np.float32)
-    return out if axis == 1 else out.T
+def _box_steps(y: np.ndarray, axis: int, size: int) -> np.ndarray:
+    """Neighbour differences along ``axis`` of the sums of ``size`` samples centred on each one (edges
+    replicated). Consecutive window sums share all but two samples, so each step is the sample entering the
+    window minus the one leaving it: one subtraction, no running sum."""
+    half, n = size // 2, y.shape[axis]
+
+    def cut(start: int, stop: int) -> tuple:
+        return (slice(start, stop), slice(None)) if axis == 0 else (slice(None), slice(start, stop))
+
+    padded = np.concatenate([np.repeat(y[cut(0, 1)], half + 1, axis=axis), y,
+                             np.repeat(y[cut(n - 1, n)], half, axis=axis)], axis=axis)
+    return padded[cut(size + 1, size + n)] - padded[cut(1, n)]

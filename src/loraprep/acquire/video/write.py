@@ -31,11 +31,14 @@ def origin_of(video_name: str, seconds: float) -> str:
 
 
 def png_bytes(image) -> bytes:
-    """An RGB picture as an 8-bit PNG, every row with the "Up" filter (RFC 2083 6.3), deflated at PNG_LEVEL.
+    """An RGB picture (PIL image, or a (height, width, 3) uint8 array) as an 8-bit PNG, every row with the "Up" filter (RFC 2083 6.3), deflated at PNG_LEVEL.
 
     Pillow tries the five filters on every row ("adaptive"), which costs about twice the CPU of one fixed
     filter; for drawn frames, whose rows repeat the rows above them, Up compresses to the same size."""
-    rows = np.asarray(image.convert("RGB") if image.mode != "RGB" else image, np.uint8)
+    if isinstance(image, np.ndarray):
+        rows = image
+    else:
+        rows = np.asarray(image.convert("RGB") if image.mode != "RGB" else image, np.uint8)
     height, width = rows.shape[:2]
     rows = rows.reshape(height, width * 3)
     body = np.empty((height, width * 3 + 1), np.uint8)
@@ -44,7 +47,7 @@ def png_bytes(image) -> bytes:
     np.subtract(rows[1:], rows[:-1], out=body[1:, 1:])               # modulo 256, as the filter is defined
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, deflate, no interlace
     return b"".join([b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header),
-                     _chunk(b"IDAT", zlib.compress(body.tobytes(), PNG_LEVEL)), _chunk(b"IEND", b"")])
+                     _chunk(b"IDAT", zlib.compress(body, PNG_LEVEL)), _chunk(b"IEND", b"")])
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
