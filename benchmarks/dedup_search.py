@@ -37,24 +37,32 @@ def synthetic(n: int, n_pairs: int, n_probes: int, seed: int = 0):
     return codes, probes, np.stack([a, b], axis=1), dist
 
 
-def run(n: int = 1_000_000, n_pairs: int = 10_000, n_probes: int | None = None, radius: int = 8, probe_radius: int = 8,
+def run(n: int = 1_000_000, n_pairs: int = 10_000, n_probes: int | None = None, src: str | None = None,
         queue=None) -> dict:
+    """The production index (dedup.find.candidate_index) over ``n`` synthetic descriptors; ``src``: import
+    loraprep from that source folder instead (a baseline: `git archive REV src | tar -x -C DIR`, src=DIR/src)."""
+    if src:
+        import sys
+
+        sys.path.insert(0, src)
+    from loraprep.dedup.find import candidate_index
     from loraprep.dedup.hashes import PROBES
-    from loraprep.dedup.search import CodeIndex
 
     n_probes = len(PROBES) if n_probes is None else n_probes
 
     codes, probes, planted, _ = synthetic(n, n_pairs, n_probes)
     start = time.perf_counter()
-    index = CodeIndex(radius=radius, probe_radius=probe_radius)
+    index = candidate_index()
     index.add(codes, probes)
     found = index.pairs()
     wall = time.perf_counter() - start
     key = found[:, 0] * n + found[:, 1]
     want = np.minimum(planted[:, 0], planted[:, 1]) * n + np.maximum(planted[:, 0], planted[:, 1])
     recall = float(np.isin(want, key).mean())
-    result = {"n": n, "planted": n_pairs, "probes_per_item": n_probes + 1, "radius": radius, "probe_radius": probe_radius, "wall_s": round(wall, 1),
-              "pairs_found": int(len(found)), "planted_recall": round(recall, 4),
+    result = {"code": src or "this checkout", "n": n, "planted": n_pairs, "probes_per_item": n_probes + 1,
+              "radius": index.radius, "probe_radius": index.probe_radius, "plan_radius": index.plan_radius,
+              "probe_keep": index.probe_keep, "wall_s": round(wall, 1), "pairs_found": int(len(found)),
+              "planted_recall": round(recall, 4),
               "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
     if queue is not None:
         queue.put(result)
@@ -72,7 +80,17 @@ def run_isolated(**kwargs) -> dict:
     return result
 
 
-if __name__ == "__main__":
-    import sys
+def main() -> None:
+    import argparse
 
-    print(run_isolated(n=int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("n", nargs="?", type=int, default=1_000_000, help="descriptors (default 1,000,000)")
+    parser.add_argument("--baseline-src", help="also run the loraprep source in this folder first, same data")
+    args = parser.parse_args()
+    if args.baseline_src:
+        print(run_isolated(n=args.n, src=args.baseline_src))
+    print(run_isolated(n=args.n))
+
+
+if __name__ == "__main__":
+    main()

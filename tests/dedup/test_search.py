@@ -137,3 +137,19 @@ def test_probes_reach_past_the_radius_the_tables_are_planned_for(seed):
     probe_best = np.minimum(np.bitwise_count(probes[rows[:, 0], 1:] ^ codes[rows[:, 1], None]).min(axis=1),
                             np.bitwise_count(probes[rows[:, 1], 1:] ^ codes[rows[:, 0], None]).min(axis=1))
     assert ((whole <= 8) | (probe_best <= 10)).all()
+
+
+@pytest.mark.parametrize("crowd, spread", [(2, 0), (4, 0), (9, 0), (40, 3)])
+def test_a_crowded_bucket_pairs_every_member(crowd, spread):
+    """Buckets of any size (exact copies share every key): each member meets every other, however many."""
+    rng, codes, probes = _data(n=2000, seed=crowd)
+    members = rng.choice(2000, size=crowd, replace=False)
+    codes[members] = codes[members[0]] ^ rng.integers(0, 1 << spread, crowd).astype(np.uint64)
+    probes[:, 0] = codes
+    index = CodeIndex(radius=8, probe_radius=8)
+    index.add(codes, probes)
+    found = {(int(i), int(j)): int(d) for i, j, d in index.pairs()}
+    for x in range(crowd):
+        for y in range(x + 1, crowd):
+            a, b = sorted((int(members[x]), int(members[y])))
+            assert found.get((a, b), -1) == int(np.bitwise_count(codes[a] ^ codes[b])) <= spread

@@ -129,17 +129,22 @@ def find_duplicate_groups(records: list[DedupInput], *, threshold: str | float =
 _PROBE_KEEP = 64
 
 
+def candidate_index() -> CodeIndex:
+    """The code index dedup searches with (also what benchmarks/dedup_search.py measures at 1,000,000)."""
+    # 64 nearest crop-probe hits per picture: at 20,000 images (benchmarks/dedup.py) the find stage
+    # took 65 s instead of 78 s with every crop_* recall within 0.002; 32 lost 0.022 on crop_corner.
+    # Crop probes reach 10 bits (tables planned for 8): a corner crop of a drawing cut 13% off one
+    # dimension and 5% off the other lands 9-10 bits from its nearest probe; at 2,000 images crop_corner
+    # recall went from 0.879 to 0.926, and the screen (screen.py) drops the extra pairs it brings
+    return CodeIndex(radius=8, probe_radius=10, probe_keep=_PROBE_KEEP, plan_radius=8)
+
+
 def _near_candidates(descriptors: list[Descriptor]) -> np.ndarray:
     """(m, 2) positions of the pairs the codes (and the cut-out search) propose, each pair once or more."""
     usable = np.array([p for p, d in enumerate(descriptors) if not d.flat], np.int64)
     found = [np.zeros((0, 2), np.int64)]
     if len(usable) >= 2:
-        # 64 nearest crop-probe hits per picture: at 20,000 images (benchmarks/dedup.py) the find stage
-        # took 65 s instead of 78 s with every crop_* recall within 0.002; 32 lost 0.022 on crop_corner.
-        # Crop probes reach 10 bits (tables planned for 8): a corner crop of a drawing cut 13% off one
-        # dimension and 5% off the other lands 9-10 bits from its nearest probe; at 2,000 images crop_corner
-        # recall went from 0.879 to 0.926, and the screen (screen.py) drops the extra pairs it brings
-        index = CodeIndex(radius=8, probe_radius=10, probe_keep=_PROBE_KEEP, plan_radius=8)
+        index = candidate_index()
         codes = np.stack([descriptors[p].codes for p in usable])
         index.add(codes[:, 0], codes)
         found.append(usable[index.pairs()[:, :2]])

@@ -124,34 +124,22 @@ class CodeIndex:
         def one_table(tables):
             ikeys = _keys(index_chunks, tables)
             order = np.argsort(ikeys)                                                 # SIMD sort; order inside a bucket is irrelevant
+            bucket_codes = index_codes[order]                                         # codes in bucket order: one gather per candidate
             bucket_size = np.bincount(ikeys, minlength=1 << bits).astype(np.int32)   # direct addressing
-            bucket_end = np.cumsum(bucket_size, dtype=np.int64)
+            bucket_start = np.cumsum(bucket_size, dtype=np.int64) - bucket_size
             # the queries a slice at a time: the per-query arrays of 26,000,000 probes were ~1 GB per table
             found = [r for at in range(0, len(q_flat), _QUERY_SLICE)
-                     if (r := query(tables, order, bucket_size, bucket_end, at)) is not None]
+                     if (r := query(tables, order, bucket_codes, bucket_size, bucket_start, at)) is not None]
             return np.concatenate(found) if found else None
 
-        def query(tables, order, bucket_size, bucket_end, start):
+        def query(tables, order, bucket_codes, bucket_size, bucket_start, start):
             q_part = slice(start, start + _QUERY_SLICE)
             qkeys = _keys(q_chunks[q_part], tables)
-            count = bucket_size[qkeys]
-            hit = np.flatnonzero(count)
-            if not len(hit):
-                return None
-            hit_keys = qkeys[hit]
-            reps = count[hit]
-            if int(reps.max()) == 1:                      # the usual case at one entry per key: no expansion
-                q_at, i_at = hit, order[bucket_end[hit_keys] - 1]
-            else:
-                reps = reps.astype(np.int64)
-                q_at = np.repeat(hit, reps)
-                first = bucket_end[hit_keys] - reps
-                starts = np.repeat(first - np.cumsum(reps) + reps, reps) + np.arange(int(reps.sum()))
-                i_at = order[starts]
+            q_at, at = _bucket_candidates(qkeys, bucket_size, bucket_start)
             q_at += start
-            dist = np.bitwise_count(q_flat[q_at] ^ index_codes[i_at])
-            keep = dist <= radius
-            a, b = query_ids[q_at[keep] // n_probe], index_ids[i_at[keep]]
+            dist = np.bitwise_count(q_flat[q_at] ^ bucket_codes[at])
+            keep = np.flatnonzero(dist <= radius)
+            a, b = query_ids[q_at[keep] // n_probe], index_ids[order[at[keep]]]
             other = a != b
             if not other.any():
                 return None
@@ -165,6 +153,39 @@ class CodeIndex:
             return np.zeros((0, 3), np.int64)
         rows = np.concatenate(out)
         return _merge(rows if keep is None else nearest_per_query(rows, keep))
+
+
+_RANKS = 3    # bucket entries taken rank by rank before the rest of the large buckets are expanded at once
+
+
+def _bucket_candidates(qkeys: np.ndarray, bucket_size: np.ndarray, bucket_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(query position, bucket-order position) for every query against every entry of its key's bucket.
+
+    At about one entry per key most buckets hold 0-3 entries: the first ranks are taken a rank at a time
+    on shrinking subsets (no per-candidate repeat, cumsum and arange over the whole slice), and only the
+    queries whose buckets hold more are expanded with np.repeat."""
+    count = bucket_size[qkeys]
+    hit = np.flatnonzero(count)
+    first = bucket_start[qkeys[hit]]
+    reps = count[hit]
+    q_parts, at_parts = [hit], [first]
+    for rank in range(1, _RANKS):
+        more = np.flatnonzero(reps > rank)
+        if not len(more):
+            break
+        hit, first, reps = hit[more], first[more], reps[more]
+        q_parts.append(hit)
+        at_parts.append(first + rank)
+    else:
+        more = np.flatnonzero(reps > _RANKS)
+        if len(more):
+            hit, first, reps = hit[more], first[more] + _RANKS, (reps[more] - _RANKS).astype(np.int64)
+            q_parts.append(np.repeat(hit, reps))
+            offsets = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+            at_parts.append(np.repeat(first, reps) + offsets)
+    if len(q_parts) == 1:
+        return q_parts[0], at_parts[0]
+    return np.concatenate(q_parts), np.concatenate(at_parts)
 
 
 def nearest_per_query(rows: np.ndarray, keep: int) -> np.ndarray:
