@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable
 
 from loraprep.ops.recipe import load_dataset_recipe
 from loraprep.store import embeddings as stored
@@ -16,6 +14,9 @@ from loraprep.store.fields import FieldOp, classifier_values, field_values, user
 from loraprep.store.files import list_files
 from loraprep.store.journal import FileOp
 from loraprep.store.runs import end_run, start_run
+
+if TYPE_CHECKING:  # numpy is imported where it is used: every CLI command imports ops
+    import numpy as np
 
 COMMIT_EVERY = 64
 
@@ -99,6 +100,8 @@ def _embed_missing(store, embedder, paths: dict[str, Path], counts: dict, errors
 
 def decide(store, embedder, image_ids: list[str], references) -> dict[str, str]:
     """image id -> character ('' for none) from the stored embeddings: references first, then clusters."""
+    import numpy as np
+
     from loraprep.identity.assign import cluster_names, dbscan, nearest_characters
 
     ids, matrix = stored.load_embeddings(store.conn, embedder.key, image_ids)
@@ -127,6 +130,8 @@ def decide(store, embedder, image_ids: list[str], references) -> dict[str, str]:
 
 def neighbourhoods(embedder, matrix: np.ndarray, eps: float) -> np.ndarray:
     """Boolean (N, N): difference <= eps (the diagonal set)."""
+    import numpy as np
+
     adjacency = embedder.pairwise(matrix, lambda d: d <= eps)
     np.fill_diagonal(adjacency, True)
     return adjacency
