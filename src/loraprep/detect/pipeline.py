@@ -6,13 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import numpy as np
-
 from loraprep.detect.postprocess import FLOOR, detections
 from loraprep.detect.preprocess import load_input
 from loraprep.detect.yolo import Detector
 from loraprep.errors import ModelError
-from loraprep.inference.batched import prefetched_batches
+from loraprep.inference.batched import predicted, prefetched_batches
 from loraprep.model.detection import Detection
 
 
@@ -41,12 +39,9 @@ def detect_images(detector: Detector, items: Iterable[tuple[str, Path, tuple[int
     prepared = prefetched_batches(((image_id, (Path(path), size)) for image_id, path, size in items),
                                   lambda item: load_input(item[0], h, w, item[1]), bs, workers)
     for chunk in prepared:
-        ready = [value for _, value, error in chunk if error is None]
-        heads = detector.predict(np.stack([array for array, _ in ready])) if ready else None
-        row = 0
-        for image_id, value, error in chunk:
+        arrays = [(image_id, value[0] if error is None else None, error) for image_id, value, error in chunk]
+        for (image_id, head, error), (_, value, _) in zip(predicted(arrays, detector.predict), chunk):
             if error is not None:
                 yield DetectResult(image_id, error=error)
                 continue
-            yield DetectResult(image_id, detections(heads[row], detector.labels, value[1], detector.iou, floor))
-            row += 1
+            yield DetectResult(image_id, detections(head, detector.labels, value[1], detector.iou, floor))

@@ -80,18 +80,19 @@ def prefetched_batches(items: Iterable[tuple[str, Item]], prepare: Callable[[Ite
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+def predicted(chunk: list[Prepared], predict: Callable[[np.ndarray], np.ndarray]) -> list[tuple[str, object, "str | None"]]:
+    """One chunk through the model at once (its readable inputs stacked): (key, output row, None) or
+    (key, None, error) per item, in chunk order. Every model family and engine scores its batches here."""
+    arrays = [a for _, a, e in chunk if e is None]
+    outputs = predict(np.stack(arrays)) if arrays else None
+    rows = iter(range(len(arrays)))
+    return [(key, None, error) if error is not None else (key, outputs[next(rows)], None) for key, _, error in chunk]
+
+
 def run_batched(items: Iterable[tuple[str, Item]], prepare: Callable[[Item], np.ndarray],
                 predict: Callable[[np.ndarray], np.ndarray], batch_size: int,
                 workers: int | None = None) -> Iterator[tuple[str, np.ndarray | None, str | None]]:
     """(key, output row, None) or (key, None, error) per (key, item), in input order: each chunk of
-    prefetched_batches through ``predict`` at once (its readable inputs stacked)."""
+    prefetched_batches through ``predict`` at once."""
     for chunk in prefetched_batches(items, prepare, batch_size, workers):
-        arrays = [a for _, a, e in chunk if e is None]
-        outputs = predict(np.stack(arrays)) if arrays else None
-        row = 0
-        for key, _, error in chunk:
-            if error is not None:
-                yield key, None, error
-                continue
-            yield key, outputs[row], None
-            row += 1
+        yield from predicted(chunk, predict)

@@ -11,7 +11,7 @@ import numpy as np
 from loraprep import settings
 from loraprep.errors import ModelError
 from loraprep.inference import session as ort_session
-from loraprep.inference.batched import guarded, run_batched
+from loraprep.inference.batched import guarded, predicted, run_batched
 from loraprep.locations import open_binary
 from loraprep.tagging import loader
 from loraprep.tagging.postprocess import MIN_SCORE, Score, scores_above
@@ -109,10 +109,7 @@ def tag_images(tagger: Tagger, items: Iterable[tuple[str, Path | str]], *, batch
                        lambda location: load_tensor(open_binary(location), size),
                        lambda batch: tagger.predict(batch, device), bs, workers or settings.workers())
     for image_id, probs, error in rows:
-        if error is not None:
-            yield TagResult(image_id, error=error)
-        else:
-            yield TagResult(image_id, scores_above(probs, tagger._names, tagger._categories, min_score))
+        yield _result(tagger, image_id, probs, error, min_score)
 
 
 def score_batch(tagger: Tagger, chunk: list[tuple[str, np.ndarray | None, str | None]], device: str | None = None,
@@ -121,16 +118,14 @@ def score_batch(tagger: Tagger, chunk: list[tuple[str, np.ndarray | None, str | 
     the work list; the decoded ones go through the model together. run_batched forms the local engine's batches
     the same way (the next ``batch_size`` items, less the unreadable ones), so the same batch size gives the same
     batches and the same scores, wherever the decoding ran."""
-    arrays = [a for _, a, e in chunk if e is None]
-    probs = tagger.predict(np.stack(arrays), device) if arrays else None
-    results, row = [], 0
-    for image_id, _, error in chunk:
-        if error is not None:
-            results.append(TagResult(image_id, error=error))
-            continue
-        results.append(TagResult(image_id, scores_above(probs[row], tagger._names, tagger._categories, min_score)))
-        row += 1
-    return results
+    return [_result(tagger, image_id, probs, error, min_score)
+            for image_id, probs, error in predicted(chunk, lambda batch: tagger.predict(batch, device))]
+
+
+def _result(tagger: Tagger, image_id: str, probs, error: str | None, min_score: float) -> TagResult:
+    if error is not None:
+        return TagResult(image_id, error=error)
+    return TagResult(image_id, scores_above(probs, tagger._names, tagger._categories, min_score))
 
 
 def prepare_item(location: str, size: int) -> tuple[np.ndarray | None, str | None]:
