@@ -8,7 +8,6 @@ from collections import Counter, defaultdict
 from loraprep.model.caption_fields import check_field, clean_value
 from loraprep.model.field_sources import ImageFacts, all_fields
 from loraprep.store import journal
-from loraprep.store.derived import people_fields
 from loraprep.store.fields import FieldOp, field_values
 from loraprep.store.sources import source_of, sources_by_path
 
@@ -22,7 +21,7 @@ def facts_for(ws, files) -> dict[int, ImageFacts]:
     journal_values = field_values(conn, ids)
     sources = (sources_by_path(ws.store) if len(files) > 1
                else {f.path: s for f in files if (s := source_of(ws.store, f.path)) is not None})
-    people = people_fields(conn)
+    people = ws.people_fields()  # read once per workspace load, shared with --where's npeople
     facts = {}
     for f in files:
         seen = people.get(f.image_id or "")
