@@ -38,16 +38,16 @@ def export_item(ws: Workspace, f, plan, item_type, fields: dict | None = None):
     (the verdict's keep_tokens, per image: a fixed tag the user removed is not counted); with the recipe's caption
     fields, the caption composed from them."""
     from loraprep.model.tagname import escape_a1111
-    from loraprep.ops.caption_fields import composed
 
     concept = ws.concept_recipe(f.concept)
-    verdict = ws.verdict(f.id)
-    names, keep = verdict.names, min(verdict.keep_tokens, len(verdict.names))
-    if fields is not None:
-        names, keep = composed(ws, f, fields)
+    if fields is not None:  # composed once: the seeded draws give the tags and the caption together
+        names, keep, caption = ws.field_caption(f, fields)
+    else:
+        verdict = ws.verdict(f.id)
+        names, keep, caption = verdict.names, min(verdict.keep_tokens, len(verdict.names)), ws.caption(f.id)
     if concept.rules.style == "a1111":
         names = tuple(escape_a1111(n) for n in names)
     return item_type(image_id=f.image_id, source=ws.root / f.path, concept=f.concept, tier=f.tier,
-                     caption=ws.caption(f.id, fields), repeats=plan.repeats_for(f.concept, f.tier), fmt=f.format or "",
+                     caption=caption, repeats=plan.repeats_for(f.concept, f.tier), fmt=f.format or "",
                      mode=f.mode or "", has_alpha=f.has_alpha, exif_rotated=f.exif_rotated, animated=f.animated,
                      width=f.width, height=f.height, tags=names, keep=keep)

@@ -28,14 +28,20 @@ class Workspace(Engine):
         when the caller has them already)."""
         if self.recipe.caption.ordering is None:
             return super().caption(file_id)
-        from loraprep.ops.caption_fields import composed, fields_for
-        from loraprep.rules.draft import Verdict
-        from loraprep.rules.pipeline import render_caption
+        from loraprep.ops.caption_fields import fields_for
 
         record = self.entry(file_id).file
         fields = fields if fields is not None else fields_for(self, [record])[file_id]
+        return self.field_caption(record, fields)[2]
+
+    def field_caption(self, record, fields: dict) -> tuple[tuple[str, ...], int, str]:
+        """One file's caption composed with its fields: (elements, kept count, the caption text)."""
+        from loraprep.ops.caption_fields import composed
+        from loraprep.rules.draft import Verdict
+        from loraprep.rules.pipeline import render_caption
+
         names, keep = composed(self, record, fields)
-        return render_caption(Verdict(names, (), keep), self.concept_recipe(record.concept))
+        return names, keep, render_caption(Verdict(names, (), keep), self.concept_recipe(record.concept))
 
     # ---- undo and redo: the store steps through ops/history.py, the engine follows -------------------------
     def undo(self, expected: int | None = None) -> dict:
