@@ -11,7 +11,8 @@ from loraprep.acquire.video import bars as bar_rules
 from loraprep.acquire.video import decode, signals
 from loraprep.acquire.video.container import VideoInfo, open_video, refuse_hdr
 from loraprep.acquire.video.convert import display_size, small_picture, to_rgb
-from loraprep.acquire.video.planes import luma, reduced_luma, small_planes
+from loraprep.acquire.video.meter import ChangeMeter
+from loraprep.acquire.video.planes import luma, reduced_luma
 from loraprep.acquire.video.record import Recorder
 from loraprep.acquire.video.sampling import SceneSampler, StepSampler
 from loraprep.acquire.video.similar import SimilarFilter
@@ -125,23 +126,22 @@ def _rewind(container, stream, start: int) -> None:
 
 def _walk(container, info, settings, target, crop, report, progress, writer: FrameWriter) -> None:
     sampler = StepSampler(settings.every) if settings.every else SceneSampler()
-    fades = signals.FadeTracker()
+    fades, meter = signals.FadeTracker(), ChangeMeter()
     state = decode.DecodeState(seeking=bool(settings.every))
-    previous, seeks = None, 0
+    seeks = 0
     want = sampler.next_time if settings.every else (lambda: None)
     for t, frame in decode.frames(container, info, state, want):
         if state.seeks != seeks:               # the frames before a seek are no neighbours of this one
-            previous, seeks = None, state.seeks
+            seeks = state.seeks
+            meter.reset()
             fades.reset()
-        small = small_planes(frame)
-        change = signals.content_change(previous, small)
-        previous = small
-        fades.feed(small.luma, change)
+        change, brightness = meter.feed(frame)
+        fades.feed_brightness(brightness, change)
         if progress and state.decoded % 48 == 0:
             progress(t, info.duration or 0.0)
         if not sampler.feed(t, change):
             continue
-        why = _refusal(small, fades, info)
+        why = _refusal(meter.luma(), fades, info)
         if why is None:
             index = state.decoded - 1 if not state.seeks else (round(t * info.rate) if info.rate else None)
             shot = sampler.shot.number if sampler.shot is not None else None
@@ -161,9 +161,9 @@ def _walk(container, info, settings, target, crop, report, progress, writer: Fra
         report.warnings.append("variable frame rate: frames are timed by their timestamps")
 
 
-def _refusal(small, fades, info) -> str | None:
-    """The reason a candidate is dropped from its small planes alone (black, fade), or None."""
-    if signals.is_black(small.luma, info.full_range):
+def _refusal(small_luma, fades, info) -> str | None:
+    """The reason a candidate is dropped from its small luma plane alone (black, fade), or None."""
+    if signals.is_black(small_luma, info.full_range):
         return "black"
     if fades.in_fade():
         return "fade"

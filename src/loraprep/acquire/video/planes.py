@@ -19,7 +19,7 @@ def _plane(frame, index: int, depth: int) -> np.ndarray:
     return rows.reshape(plane.height, plane.line_size // dtype.itemsize)[:, :plane.width]
 
 
-def _planar_yuv(frame) -> bool:
+def planar_yuv(frame) -> bool:
     name = frame.format.name
     return name.startswith(("yuv", "yuvj")) and len(frame.planes) >= 3 and not name.startswith(("yuyv", "uyvy"))
 
@@ -30,7 +30,7 @@ def depth_of(frame) -> int:
 
 def luma(frame, step: int = 1) -> np.ndarray:
     """The luma plane (every ``step``-th sample) on an 8-bit scale, as stored (limited or full range)."""
-    if not _planar_yuv(frame):
+    if not planar_yuv(frame):
         return np.asarray(frame.reformat(format="gray").to_ndarray())[::step, ::step]
     depth = depth_of(frame)
     y = _plane(frame, 0, depth)[::step, ::step]
@@ -64,7 +64,7 @@ def small_planes(frame) -> Small:
     grid (half as dense each way for 4:2:0, as the stream stores them), 8-bit scale, packed in one array.
     Strided views of the decoded planes copied once (a few hundredths of a millisecond at 1080p), so the cost
     does not grow with the resolution."""
-    if not _planar_yuv(frame):
+    if not planar_yuv(frame):
         small = frame.reformat(width=SMALL_WIDTH, height=max(2, SMALL_WIDTH * frame.height // max(frame.width, 1)),
                                format="yuv444p")
         planes = [_plane(small, i, 8) for i in range(3)]

@@ -59,7 +59,11 @@ class FadeTracker:
         self._changes.clear()
 
     def feed(self, luma_small: np.ndarray, change: float) -> None:
-        self._means.append(float(luma_small.mean()))
+        self.feed_brightness(float(luma_small.mean()), change)
+
+    def feed_brightness(self, mean: float, change: float) -> None:
+        """``feed`` with the small luma plane's mean already taken (meter.ChangeMeter gives it)."""
+        self._means.append(mean)
         if len(self._means) > 1:
             self._changes.append(change)
 
