@@ -44,3 +44,31 @@ def test_one_reformatter_per_purpose_and_per_thread():
     worker.start()
     worker.join()
     assert seen["a"] is not mine["a"]
+
+
+class _Asked:
+    """Stands in for a kept reformatter: records the options, or refuses ``threads`` like PyAV before 15."""
+
+    def __init__(self, knows_threads: bool) -> None:
+        self.knows_threads, self.calls = knows_threads, []
+
+    def reformat(self, frame, **options):
+        if "threads" in options and not self.knows_threads:
+            raise TypeError("reformat() got an unexpected keyword argument 'threads'")
+        self.calls.append(options)
+        return frame
+
+
+def test_conversions_run_on_one_swscale_thread_where_pyav_can_say_so():
+    frame = _frame(6, 64, 48)
+    for knows, expected in ((True, [1, 1]), (False, [None, None])):
+        asked = _Asked(knows)
+        scaler._local.reformatters = {"probe": asked}
+        scaler._local.threads = True
+        try:
+            assert scaler.reformat(frame, "probe", format="gray") is frame
+            scaler.reformat(frame, "probe", format="gray")
+        finally:
+            del scaler._local.reformatters, scaler._local.threads
+        assert [c.get("threads") for c in asked.calls] == expected
+        assert all(c["format"] == "gray" for c in asked.calls)

@@ -90,3 +90,28 @@ def test_blur_score_is_crete_measure_on_8_bit_and_float_planes(shape):
         for dtype in (np.uint8, np.float32):
             values = plane.astype(dtype)
             assert blur_score(values) == pytest.approx(_crete_reference(values.astype(np.float64)), abs=2e-4)
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 101, 5184, (270, 480), (1080, 1920)])
+def test_bright_level_is_the_99th_percentile_of_the_converted_samples(size):
+    from loraprep.acquire.video.signals import bright_level, full_range_luma
+
+    rng = np.random.default_rng(size if isinstance(size, int) else size[0])
+    for top in (3, 30, 256):
+        values = rng.integers(0, top, size).astype(np.uint8)
+        for full_range in (True, False):
+            expected = float(np.percentile(full_range_luma(values, full_range), 99))
+            assert bright_level(values, full_range) == pytest.approx(expected, abs=1e-4)
+            assert bright_level(values.astype(np.float32), full_range) == pytest.approx(expected, abs=1e-4)
+
+
+@pytest.mark.parametrize("full_range", [True, False])
+def test_bars_of_8_bit_planes_found_as_on_converted_ones(full_range):
+    black = 0 if full_range else 16
+    plane = np.full((1080, 1920), black, np.uint8)
+    plane[140:940, 40:1880] = scene(5, 1840, 800).mean(axis=2).astype(np.uint8) // 2 + 100
+    plane[500, 3] = black + 10                      # a speck in the pillar, under the bar level
+    finder = BarFinder(full_range)
+    finder.add(plane)
+    finder.add(np.full((1080, 1920), black + 2, np.uint8))      # a black frame says nothing
+    assert finder.crop().as_list() == [40, 140, 40, 140]

@@ -61,7 +61,8 @@ def frames(container, info: VideoInfo, state: DecodeState, want):
                 state.stopped = f"decoding stopped at {max(state.last_time, 0):.3f} s: {_reason(exc)}"
                 return
             if frame.pts is not None and base is not None:
-                t = float((frame.pts - start) * base)
+                # float(Fraction) without the Fraction: one correctly rounded int division, the same float
+                t = (frame.pts - start) * base.numerator / base.denominator
             else:
                 t = state.decoded / rate
             if after_seek:

@@ -42,8 +42,25 @@ def full_range_luma(values: np.ndarray, full_range: bool) -> np.ndarray:
 
 def is_black(luma_small: np.ndarray, full_range: bool) -> bool:
     """Nearly the whole picture dark: a black frame (between shots, before a title)."""
-    y = full_range_luma(luma_small, full_range)
-    return float(np.percentile(y, 99)) < BLACK_LEVEL
+    return bright_level(luma_small, full_range) < BLACK_LEVEL
+
+
+def bright_level(values: np.ndarray, full_range: bool) -> float:
+    """The brightest 1% of the samples starts here (their 99th percentile, 0-255 scale): how dark a frame is.
+
+    ``np.percentile`` of the converted plane, but for 8-bit samples from their histogram: np.percentile
+    partitions a float copy of every sample (about 20 ms for a 1080p plane), a histogram of the uint8 samples
+    costs a tenth of that. The two sorted samples the percentile falls between are read off the cumulative
+    histogram, converted to 0-255 and interpolated as numpy's default ("linear") method does."""
+    values = np.asarray(values)
+    if values.dtype != np.uint8 or values.size == 0:
+        return float(np.percentile(full_range_luma(values, full_range), 99))
+    position = 0.99 * (values.size - 1)
+    below = int(position)
+    cumulative = np.cumsum(np.bincount(values.ravel(), minlength=256))
+    low, high = np.searchsorted(cumulative, [below + 1, min(below + 2, values.size)], side="left")
+    low_value, high_value = (float(v) for v in full_range_luma(np.array([low, high], np.uint8), full_range))
+    return low_value + (high_value - low_value) * (position - below)
 
 
 class FadeTracker:
