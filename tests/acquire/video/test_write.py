@@ -56,3 +56,46 @@ def test_png_from_an_array_and_from_a_cropped_view_of_one_is_lossless():
             with Image.open(io.BytesIO(data)) as img:
                 img.load()
                 assert img.size == (picture.shape[1], picture.shape[0]) and np.array_equal(np.asarray(img), picture)
+
+
+def _fake_isal(calls: list):
+    import types
+    import zlib
+
+    module = types.ModuleType("isal.isal_zlib")
+
+    def compress(data, level=2, wbits=15):
+        calls.append(level)
+        return zlib.compress(bytes(data), 9)
+
+    module.compress = compress
+    package = types.ModuleType("isal")
+    package.isal_zlib = module
+    return package, module
+
+
+def test_pngs_deflated_by_isal_when_installed_else_by_zlib(monkeypatch):
+    import io
+    import sys
+
+    import numpy as np
+    from PIL import Image
+
+    from loraprep.acquire.video import write
+
+    pixels = np.random.default_rng(8).integers(0, 256, (37, 53, 3), dtype=np.uint8)
+    calls: list = []
+    package, module = _fake_isal(calls)
+    for installed in (True, False):
+        write.deflater.cache_clear()
+        if installed:
+            monkeypatch.setitem(sys.modules, "isal", package)
+            monkeypatch.setitem(sys.modules, "isal.isal_zlib", module)
+        else:
+            monkeypatch.setitem(sys.modules, "isal", None)             # import isal raises ImportError
+            monkeypatch.delitem(sys.modules, "isal.isal_zlib", raising=False)
+        data = write.png_bytes(pixels)
+        with Image.open(io.BytesIO(data)) as img:
+            assert np.array_equal(np.asarray(img.convert("RGB")), pixels)
+        assert calls == [write.ISAL_LEVEL]                # isal's once (the first pass); zlib's for the second
+    write.deflater.cache_clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -9,10 +10,12 @@ import struct
 import tempfile
 import zlib
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 PNG_LEVEL = 1          # zlib level: lossless at any level; 1 writes a 1080p frame in a third of level 6's time
+ISAL_LEVEL = 1         # ISA-L's level 1: as small as zlib's level 1 on frames (smaller on grainy ones)
 
 
 def frame_name(video_name: str, seconds: float) -> str:
@@ -31,7 +34,7 @@ def origin_of(video_name: str, seconds: float) -> str:
 
 
 def png_bytes(image) -> bytes:
-    """An RGB picture (PIL image, or a (height, width, 3) uint8 array) as an 8-bit PNG, every row with the "Up" filter (RFC 2083 6.3), deflated at PNG_LEVEL.
+    """An RGB picture (PIL image, or a (height, width, 3) uint8 array) as an 8-bit PNG, every row with the "Up" filter (RFC 2083 6.3), deflated by deflater().
 
     Pillow tries the five filters on every row ("adaptive"), which costs about twice the CPU of one fixed
     filter; for drawn frames, whose rows repeat the rows above them, Up compresses to the same size."""
@@ -47,7 +50,20 @@ def png_bytes(image) -> bytes:
     np.subtract(rows[1:], rows[:-1], out=body[1:, 1:])               # modulo 256, as the filter is defined
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, deflate, no interlace
     return b"".join([b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header),
-                     _chunk(b"IDAT", zlib.compress(body, PNG_LEVEL)), _chunk(b"IEND", b"")])
+                     _chunk(b"IDAT", deflater()(body)), _chunk(b"IEND", b"")])
+
+
+@functools.lru_cache(maxsize=1)
+def deflater() -> Callable[[np.ndarray], bytes]:
+    """The zlib-format compressor for PNG data: Intel's ISA-L (the `isal` package, in the video extra) when it is
+    installed, else the standard library's zlib. Both write the same format every PNG reader inflates; on 1080p
+    frames (filtered rows, 6 MB) ISA-L's level 1 took 1.4 ms where zlib's level 1 took 12 ms, for a file a few
+    percent smaller (flat drawings) to 6% smaller (film grain: 6 ms against 31)."""
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return functools.partial(zlib.compress, level=PNG_LEVEL)
+    return functools.partial(isal_zlib.compress, level=ISAL_LEVEL)
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
