@@ -102,8 +102,8 @@ def _layout(frame) -> _Layout:
         for index, plane in enumerate(frame.planes[:3]):
             shape = (len(range(0, plane.height, step)), len(range(0, plane.width, step)))
             strides = (plane.line_size * step, step)
-            if (shape[0] - 1) * strides[0] + (shape[1] - 1) * step >= plane.buffer_size:
-                break                                    # a plane shorter than its lines say: the general path
+            if plane.line_size <= 0 or (shape[0] - 1) * strides[0] + (shape[1] - 1) * step >= plane.buffer_size:
+                break                # bottom-up rows, or a plane shorter than its lines say: the general path
             parts.append((index, shape, strides))
         else:
             luma_shape = parts[0][1]
