@@ -50,3 +50,25 @@ def test_no_neighbour_after_a_reset_or_a_new_size():
     other, again = _frames("yuv420p", 200, 120, seeds=(2, 7))
     assert meter.feed(other).change == 0.0
     assert meter.feed(again).change > 20                   # frames of the new size are compared from then on
+
+
+def test_planes_padded_another_way_from_frame_to_frame():
+    """Line sizes are read with every frame: a decoder's buffers may be padded differently after a flush."""
+    import av
+
+    width, height = 320, 180
+    frames = []
+    for i, (seed, line) in enumerate([(3, 320), (3, 400), (8, 352), (8, 512), (1, 320)]):
+        yuv = _frames("yuv420p", width, height, seeds=(seed,))
+        planes = next(yuv).to_ndarray()                       # (height * 3 / 2, width): Y, then U and V rows
+        padded = np.zeros((planes.shape[0], line), np.uint8)
+        padded[:height, :width] = planes[:height]
+        chroma = planes[height:].reshape(-1, width // 2)      # U rows then V rows, half as wide
+        padded[height:].reshape(-1, line // 2)[:, :width // 2] = chroma
+        frame = av.VideoFrame.from_numpy_buffer(padded, "yuv420p", width=width)
+        assert frame.planes[0].line_size == line
+        frames.append(frame)
+    meter = ChangeMeter()
+    readings = [tuple(meter.feed(frame)) for frame in frames]
+    assert readings == [(change, brightness) for change, brightness, _ in _reference(frames)]
+    assert readings[2][0] > 20 and readings[1][0] == 0.0

@@ -20,7 +20,7 @@ class _Layout(NamedTuple):
     fast: bool                      # 8-bit planar YUV: strided views of the decoder's planes, no conversion
     luma_count: int
     luma_shape: tuple[int, int]
-    parts: tuple                    # (plane index, sampled shape, strides into the plane) per plane
+    parts: tuple                    # (plane index, sampled shape, sampling step) per plane
 
 
 class ChangeMeter:
@@ -53,8 +53,13 @@ class ChangeMeter:
         samples, difference, luma_samples, luma_difference, chroma_difference = self._views[self._current]
         if layout.fast:
             planes = frame.planes
-            for (index, shape, strides), target in zip(layout.parts, self._targets[self._current]):
-                target[...] = np.ndarray(shape, np.uint8, planes[index], 0, strides)
+            for (index, shape, step), target in zip(layout.parts, self._targets[self._current]):
+                plane = planes[index]
+                line = plane.line_size              # read every frame: a buffer pool may pad another way
+                if line <= 0 or (shape[0] - 1) * line * step + (shape[1] - 1) * step >= plane.buffer_size:
+                    samples[...] = small_planes(frame).packed      # bottom-up rows, or a short plane
+                    break
+                target[...] = np.ndarray(shape, np.uint8, plane, 0, (line * step, step))
         else:
             samples[...] = small_planes(frame).packed
         np.subtract(samples, self._views[1 - self._current][0], out=difference)
@@ -100,14 +105,9 @@ def _layout(frame) -> _Layout:
         step = max(1, frame.width // SMALL_WIDTH)
         parts = []
         for index, plane in enumerate(frame.planes[:3]):
-            shape = (len(range(0, plane.height, step)), len(range(0, plane.width, step)))
-            strides = (plane.line_size * step, step)
-            if plane.line_size <= 0 or (shape[0] - 1) * strides[0] + (shape[1] - 1) * step >= plane.buffer_size:
-                break                # bottom-up rows, or a plane shorter than its lines say: the general path
-            parts.append((index, shape, strides))
-        else:
-            luma_shape = parts[0][1]
-            return _Layout(True, luma_shape[0] * luma_shape[1], luma_shape, tuple(parts))
+            parts.append((index, (len(range(0, plane.height, step)), len(range(0, plane.width, step))), step))
+        luma_shape = parts[0][1]
+        return _Layout(True, luma_shape[0] * luma_shape[1], luma_shape, tuple(parts))
     small = small_planes(frame)                # other formats: the general path, planes laid out as it packs them
     n, ny = small.packed.size, small.luma_count
     chroma = (n - ny) // 2
