@@ -37,7 +37,7 @@ class PackedVerdicts:
         self.keep_tokens = 0
         self.slots: tuple = ()
         self.slot_ids = empty
-        self.base_has: set = set()               # (image, id) of slots an image had before the rules
+        self.slot_had = np.zeros((count, 0), dtype=bool)   # per image and slot: the image had it before the rules
 
     def why(self, k: int) -> str:
         """The why of drop row ``k``, as the per-image engine writes it."""
@@ -49,7 +49,8 @@ class PackedVerdicts:
         return self.whys[rule][arg]
 
     def added(self, i: int) -> tuple:
-        return tuple((n, o) for (n, o), s in zip(self.slots, self.slot_ids.tolist()) if (i, s) not in self.base_has)
+        """The slots the rules put on image ``i`` that it did not have, with their origin."""
+        return tuple(slot for slot, had in zip(self.slots, self.slot_had[i].tolist()) if not had)
 
     def verdict(self, i: int) -> Verdict:
         """Image ``i``'s Verdict (not for a deferred image): what ``apply_rules_lean`` gives."""
@@ -65,50 +66,68 @@ def packable(base: LeanBase) -> bool:
     return not base.removed and not base.pinned and (base.sources is None or "user" not in base.sources)
 
 
+class PackedImages:
+    """Images' tags before rules as flat arrays: name ids in ``vocab``, scores (NaN: none), each image's count of
+    rows; ``held`` marks the images the caller runs per image (their rows still count in ``ids``)."""
+
+    def __init__(self, vocab: Vocabulary, ids: np.ndarray, scores: np.ndarray, lengths: np.ndarray,
+                 held: np.ndarray):
+        self.vocab, self.ids, self.scores, self.lengths, self.held = vocab, ids, scores, lengths, held
+
+    @classmethod
+    def of(cls, bases: list[LeanBase], vocab: Vocabulary | None = None) -> "PackedImages":
+        vocab = vocab or Vocabulary()
+        flat_names, flat_scores = [], []
+        for base in bases:
+            flat_names.extend(base.names)
+            flat_scores.extend(base.scores)
+        return cls(vocab, np.array(vocab.ids(flat_names), dtype=np.int64),
+                   np.array([np.nan if s is None else s for s in flat_scores], dtype=float),
+                   np.array([len(b.names) for b in bases], dtype=np.int64),
+                   np.array([not packable(b) for b in bases], dtype=bool))
+
+
 def packed_verdicts(bases: list[LeanBase], concept: ConceptRecipe, core: frozenset, categories: dict | None = None,
                     rules: tuple = RULES) -> PackedVerdicts:
     """The rules' verdict on each of ``bases`` (one concept's images), packed; see the module docstring."""
-    vocab = Vocabulary()
+    return run_packed(PackedImages.of(bases), concept, core, categories, rules)
+
+
+def run_packed(images: PackedImages, concept: ConceptRecipe, core: frozenset, categories: dict | None = None,
+               rules: tuple = RULES) -> PackedVerdicts:
+    """``packed_verdicts`` on images already packed."""
+    vocab, count = images.vocab, len(images.lengths)
     order_mode = concept.rules.order
     if order_mode == "shuffle" or any(not isinstance(r, ByName) and r.name not in MODELLED for r in rules):
-        return PackedVerdicts(len(bases), vocab, list(range(len(bases))))
-    chosen = [i for i, b in enumerate(bases) if packable(b)]
-    flat_names, lengths, flat_scores = [], [], []
-    for i in chosen:
-        names = bases[i].names
-        flat_names.extend(names)
-        flat_scores.extend(bases[i].scores)
-        lengths.append(len(names))
-    ids = np.array(vocab.ids(flat_names), dtype=np.int64)
-    scores = np.array([np.nan if s is None else s for s in flat_scores], dtype=float)
+        return PackedVerdicts(count, vocab, list(range(count)))
     tables = ConceptTables(concept, core, rules, vocab, categories)
-    image = np.repeat(np.arange(len(chosen)), lengths)
+    size = max(len(vocab), 1)
+    image = np.repeat(np.arange(count), images.lengths)
+    ids, scores = images.ids, images.scores
     # Defer an image with a name the packed steps do not model, or one named twice (normalise merges copies).
-    unmodelled = tables.defer[ids].copy()
+    unmodelled = tables.defer[ids]
     if tables.overlap:
-        unmodelled |= tables.mutual[ids]
-    key = image * len(vocab) + ids
-    ordered = np.sort(key)
-    twice = ordered[1:][ordered[1:] == ordered[:-1]] // max(len(vocab), 1)
-    bad = np.zeros(len(chosen), dtype=bool)
+        unmodelled = unmodelled | tables.mutual[ids]
+    ordered = np.sort(image * size + ids)
+    bad = images.held.copy()
     bad[image[unmodelled]] = True
-    bad[twice] = True
+    bad[ordered[1:][ordered[1:] == ordered[:-1]] // size] = True
     if tables.overlap and tables.mutual[tables.fixed_ids].any():
         bad[:] = True
     keep_rows = ~bad[image]
-    local = np.cumsum(~bad) - 1                            # packed image -> its place among the kept ones
-    done = [i for i, b in zip(chosen, bad.tolist()) if not b]
-    deferred = sorted(set(range(len(bases))) - set(done))
-    out = PackedVerdicts(len(bases), vocab, deferred)
-    rows = _Rows(local[image[keep_rows]], ids[keep_rows], scores[keep_rows], len(done))
+    local = np.cumsum(~bad) - 1                            # image -> its place among the packed ones
+    where = np.flatnonzero(~bad)
+    out = PackedVerdicts(count, vocab, np.flatnonzero(bad).tolist())
+    rows = _Rows(local[image[keep_rows]], ids[keep_rows], scores[keep_rows], len(where))
     _run(rows, tables, rules, concept, out)
     # Back to the caller's numbering.
-    where = np.array(done, dtype=np.int64)
-    out.drop_image = where[out.drop_image] if len(out.drop_image) else out.drop_image
-    counts = np.zeros(len(bases), dtype=np.int64)
+    out.drop_image = where[out.drop_image]
+    counts = np.zeros(count, dtype=np.int64)
     counts[where] = np.diff(out.kept_at)
     out.kept_at = np.concatenate([[0], np.cumsum(counts)])
-    out.base_has = {(int(where[i]), s) for i, s in out.base_has}
+    had = np.zeros((count, len(out.slots)), dtype=bool)
+    had[where] = out.slot_had
+    out.slot_had = had
     return out
 
 
@@ -152,9 +171,7 @@ def _run(rows: _Rows, tables: ConceptTables, rules: tuple, concept: ConceptRecip
             implier = implied_by(rows, tables)
             rows.drop((implier >= 0) & ~tables.protected[rows.ids], step, code, implier)
         elif name == "trigger" and len(tables.slot_ids):
-            slot_rows = np.isin(rows.ids, tables.slot_ids)
-            out.base_has = set(zip(rows.image[slot_rows].tolist(), rows.ids[slot_rows].tolist()))
-            reorder(rows, tables, None, slots=True)
+            out.slot_had = reorder(rows, tables, None, slots=True).reshape(rows.count, len(tables.slot_ids))
         elif name == "order":
             reorder(rows, tables, concept.rules.order, slots=False)
         elif name == "max_tags":
@@ -168,5 +185,7 @@ def _run(rows: _Rows, tables: ConceptTables, rules: tuple, concept: ConceptRecip
     out.kept = rows.ids
     out.kept_at = np.concatenate([[0], np.cumsum(np.bincount(rows.image, minlength=rows.count))])
     out.slots, out.slot_ids = tables.slots, tables.slot_ids
+    if out.slot_had.shape != (rows.count, len(out.slots)):
+        out.slot_had = np.zeros((rows.count, len(out.slots)), dtype=bool)
     fixed_count = len(concept.fixed_tags)
     out.keep_tokens = fixed_count if concept.keep_tokens is None else concept.keep_tokens

@@ -60,10 +60,11 @@ def implied_by(rows, tables) -> np.ndarray:
     return found
 
 
-def reorder(rows, tables, mode: str | None, *, slots: bool) -> None:
+def reorder(rows, tables, mode: str | None, *, slots: bool) -> np.ndarray | None:
     """``slots``: the trigger's step (the fixed slots first, a row of the same name moving there with its score).
     Else the order rule: rows after the leading fixed names sorted by people count / character / copyright,
-    then the mode's key (score highest first, a missing score as 1.0; alphabetical; anything else as is)."""
+    then the mode's key (score highest first, a missing score as 1.0; alphabetical; anything else as is).
+    The trigger's step returns, per image and slot, whether the image had that name already."""
     position = rows.position()
     if slots:
         slot_ids = tables.slot_ids
@@ -84,7 +85,7 @@ def reorder(rows, tables, mode: str | None, *, slots: bool) -> None:
         place = np.concatenate([np.tile(np.arange(len(slot_ids)), rows.count), position[rest]])
         ordered = np.lexsort((place, group, image))
         rows.image, rows.ids, rows.scores = image[ordered], ids[ordered], scores[ordered]
-        return
+        return had                                    # per image and slot: whether the image had that name
     in_fixed = tables.in_fixed[rows.ids]
     first_body = np.full(rows.count, np.iinfo(np.int64).max)
     np.minimum.at(first_body, rows.image[~in_fixed], position[~in_fixed])
