@@ -61,31 +61,31 @@ class BulkRead:
 
     # ---- tags before rules -----------------------------------------------------------------------------------
     def _read_bases(self, conn) -> None:
-        """Per image: its rows (name ids, scores) and, for images the journal speaks of, their LeanBase."""
+        """Per image: its rows (name ids, scores) and, for images with anyone's edits, their LeanBase."""
+        from loraprep.engine.bulk_bases import chunk_rows
+
         index: dict[str, int] = {}
         for image_id in self.files.image_ids:
             if image_id:
                 index.setdefault(image_id, len(index))
         self.leans: dict[int, LeanBase] = {}     # image -> LeanBase, where lean_base built one
+        self.imported: set[int] = set()          # images whose rows chunk_rows merged with a caption import
         parts: list[tuple] = []                  # (image, name id, score) arrays
         seen = np.zeros(len(index), dtype=bool)
         if self.model:
             names = tag_rows.TagNames(conn)
             t = self.thresholds
             to_name = np.array(self.vocab.ids(names.names), dtype=np.int64)
+            shared = np.bincount(to_name[1:], minlength=len(self.vocab))   # ids start at 1
             cuts = np.array(names.cuts(t.general, t.character), dtype=float)
-            packed_ok = not t.mcut and not t.include_rating
-            silent = self.recipe.tagger.use == "never"
+            setting = (not t.mcut and not t.include_rating, self.recipe.tagger.use)
             for chunk in score_chunks(conn, self.model):
                 images = np.array([index.get(i, -1) for i in chunk.image_ids], dtype=np.int64)
-                by_hand = np.array([i in self.states or not packed_ok for i in chunk.image_ids], dtype=bool)
-                row_image = np.repeat(images, chunk.lengths)
-                keep = (row_image >= 0) & ~np.repeat(by_hand, chunk.lengths) & (chunk.scores >= cuts[chunk.tag_ids])
-                if silent:
-                    keep[:] = False
-                parts.append((row_image[keep], to_name[chunk.tag_ids[keep]], chunk.scores[keep]))
+                found = chunk_rows(chunk, images, self.states, setting, self.vocab, to_name, cuts, shared > 1)
+                parts.append(found[:3])
+                self.imported.update(found.imported)
                 starts = np.concatenate([[0], np.cumsum(chunk.lengths)])
-                for at in np.flatnonzero(by_hand & (images >= 0)).tolist():
+                for at in found.by_hand:
                     a, b = starts[at], starts[at + 1]
                     scores = tag_rows.ScoreSet(array("I", chunk.tag_ids[a:b].tolist()),
                                                array("d", chunk.scores[a:b].tolist()), names)
@@ -134,8 +134,14 @@ class BulkRead:
         if found is not None:
             return found
         a, b = self.starts[image], self.starts[image + 1]
-        names = self.vocab.names
-        return LeanBase(tuple(names[i] for i in self.ids[a:b].tolist()), tuple(self.scores[a:b].tolist()))
+        names = tuple(self.vocab.names[i] for i in self.ids[a:b].tolist())
+        scores = tuple(None if s != s else s for s in self.scores[a:b].tolist())  # NaN: no stored score
+        if image not in self.imported:
+            return LeanBase(names, scores)
+        said = self.states[self.files.image_ids[file]]
+        imported = {n: s.import_origin for n, s in said.items() if s.imported}
+        return LeanBase(names, scores, sources=tuple("import" if n in imported else "tagger" for n in names),
+                        origins=tuple(imported.get(n, "tagger") for n in names))
 
     # ---- statistics and verdicts -------------------------------------------------------------------------------
     def files_of(self, concept: str) -> np.ndarray:
