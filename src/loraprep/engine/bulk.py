@@ -18,6 +18,7 @@ from loraprep.engine.thresholds import recipe_thresholds
 from loraprep.model.tags import LeanBase
 from loraprep.rules.effective import NO_TAGGER, lean_base, lean_tagger, tagger_silenced
 from loraprep.rules.packed import PackedImages, PackedVerdicts, packable, run_packed
+from loraprep.rules.packed_steps import distinct
 from loraprep.rules.packed_tables import Vocabulary
 from loraprep.rules.pipeline import apply_rules_lean
 from loraprep.rules.stats import ConceptStats
@@ -153,7 +154,7 @@ class BulkRead:
         files = self.files_of(concept)
         rows = self._gather(files)
         owner = np.repeat(np.arange(len(files)), rows.lengths)
-        pairs = np.unique(owner * max(len(self.vocab), 1) + rows.ids)     # a name counts once per image
+        pairs, _n = distinct(owner * max(len(self.vocab), 1) + rows.ids)     # a name counts once per image
         ids = pairs % max(len(self.vocab), 1)
         per_id = np.bincount(ids, minlength=len(self.vocab))
         present = np.flatnonzero(per_id)

@@ -34,27 +34,34 @@ def chunk_rows(chunk, images: np.ndarray, states: dict, setting, vocab, to_name:
     count = len(chunk.image_ids)
     kind = np.zeros(count, dtype=np.int8)       # 0 the tagger's rows, 1 imports then the tagger's, 2 by hand
     silent = np.zeros(count, dtype=bool)        # the recipe's [tagger] use keeps the tagger's tags off
-    imp_image, imp_names = [], []
-    for at, image_id in enumerate(chunk.image_ids):
-        said = states.get(image_id)
-        if images[at] < 0 or (said is None and packable):
-            continue
+    numbers = images.tolist()
+    spoken = [at for at, image_id in enumerate(chunk.image_ids) if image_id in states and numbers[at] >= 0]
+    if not packable:
+        spoken = [at for at in range(count) if numbers[at] >= 0]
+    by_hand, merged, quiet, imp_image, imp_names = [], [], [], [], []
+    for at in spoken:
+        said = states.get(chunk.image_ids[at])
         if not packable or not only_imported(said):
-            kind[at] = 2
+            by_hand.append(at)
             continue
         names = [n for n, s in said.items() if s.imported]
-        kind[at] = 1
-        silent[at] = use == "if-empty" and bool(names)
-        imp_image.append(np.full(len(names), images[at], dtype=np.int64))
-        imp_names.extend(names)
+        merged.append(at)
+        if use == "if-empty" and names:
+            quiet.append(at)
+        imp_image += [numbers[at]] * len(names)
+        imp_names += names
+    kind[merged], kind[by_hand], silent[quiet] = 1, 2, True
     if use == "never":
         silent[:] = True
+    imp_image = np.array(imp_image, dtype=np.int64)
     imp_ids = np.array(vocab.ids(imp_names), dtype=np.int64)
-    imp_image = np.concatenate(imp_image) if imp_image else np.zeros(0, dtype=np.int64)
     ids = to_name[chunk.tag_ids]
     row_image = np.repeat(images, lengths)
     # A name several store ids spell (one per category): lean_base finds its score and merges its copies.
-    unsure = np.union1d(imp_image[shared_name[imp_ids]], row_image[(np.repeat(kind, lengths) == 1) & shared_name[ids]])
+    # (Names first met in a caption are in no store id: never shared.)
+    shared_name = np.concatenate([shared_name, np.zeros(len(vocab) - len(shared_name), dtype=bool)])
+    unsure = np.concatenate([imp_image[shared_name[imp_ids]],
+                             row_image[(np.repeat(kind, lengths) == 1) & shared_name[ids]]])
     if len(unsure):
         kind[np.isin(images, unsure) & (kind == 1)] = 2
         sure = ~np.isin(imp_image, unsure)
@@ -72,15 +79,15 @@ def chunk_rows(chunk, images: np.ndarray, states: dict, setting, vocab, to_name:
     found = stored_keys[at] == imp_keys if len(stored_keys) else np.zeros(len(imp_keys), dtype=bool)
     imp_scores = np.where(found, stored_scores[at] if len(stored_keys) else np.nan, np.nan)
     # The tagger's rows of an image with imports: those the caption file did not name, after them.
+    with_imports = np.flatnonzero(passing & (row_kind == 1))
     sorted_imp = np.sort(imp_keys)
-    tagger_keys = row_image * size + ids
+    tagger_keys = row_image[with_imports] * size + ids[with_imports]
     at = np.minimum(np.searchsorted(sorted_imp, tagger_keys), max(len(sorted_imp) - 1, 0))
     named = (sorted_imp[at] == tagger_keys) if len(sorted_imp) else np.zeros(len(tagger_keys), dtype=bool)
-    passing &= ~(named & (row_kind == 1))
+    passing[with_imports[named]] = False
     image = np.concatenate([imp_image, row_image[passing]])
     group = np.concatenate([np.zeros(len(imp_image), dtype=np.int8), np.ones(passing.sum(), dtype=np.int8)])
-    place = np.arange(len(image))
-    ordered = np.lexsort((place, group, image))
+    ordered = np.argsort(image * 2 + group, kind="stable")   # each part keeps its own order
     return ChunkRows(image[ordered], np.concatenate([imp_ids, ids[passing]])[ordered],
                      np.concatenate([imp_scores, chunk.scores[passing]])[ordered],
                      np.flatnonzero((kind == 2) & (images >= 0)).tolist(),

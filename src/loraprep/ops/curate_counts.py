@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from loraprep.engine.bulk import BulkRead, ConceptVerdicts
+from loraprep.rules.packed_steps import distinct
 
 
 def _drop_rows(cv: ConceptVerdicts):
@@ -27,7 +28,7 @@ def pruned_by_tag(cv: ConceptVerdicts, names: list[str]) -> dict[str, Counter]:
     pruned: dict[str, Counter] = defaultdict(Counter)
     p = cv.packed
     if len(p.drop_id):
-        keys, counts = np.unique(p.drop_id * len(p.rule_names) + p.drop_rule, return_counts=True)
+        keys, counts = distinct(p.drop_id * len(p.rule_names) + p.drop_rule)
         for key, n in zip(keys.tolist(), counts.tolist()):
             pruned[names[key // len(p.rule_names)]][p.rule_names[key % len(p.rule_names)]] += n
     for verdict in cv.deferred.values():
@@ -54,18 +55,18 @@ def curate_diff(bulk: BulkRead, concept: str, cv: ConceptVerdicts, per_rule: dic
         file, place, ids, rules = file[counted], place[counted], ids[counted], rules[counted]
         kinds = len(names)
         key = rules * kinds + ids
-        order = np.lexsort((place, file, key))
+        order = np.argsort(key, kind="stable")   # drops come in (file, place) order
         key, file_o, place_o = key[order], file[order], place[order]
         lead = np.concatenate([[True], key[1:] != key[:-1]])
         counts = np.diff(np.concatenate([np.flatnonzero(lead), [len(key)]]))
         for k, n, f, q in zip(key[lead].tolist(), counts.tolist(), file_o[lead].tolist(), place_o[lead].tolist()):
             met[(p.rule_names[k // kinds], names[k % kinds])] = [n, (f, q)]
         rows = np.flatnonzero(counted)
-        for code in np.unique(rules).tolist():
+        for code in distinct(rules)[0].tolist():
             for r in rows[p.drop_rule[rows] == code][:examples].tolist():
                 shown[p.rule_names[code]].append((int(cv.files[p.drop_image[r]]), 0, paths[cv.files[p.drop_image[r]]],
                                                   names[p.drop_id[r]], p.why(r)))
-    changed = int(np.unique(p.drop_image[counted]).size) if len(p.drop_image) else 0
+    changed = len(distinct(p.drop_image[counted])[0]) if len(p.drop_image) else 0
     _count_added(cv, with_image, concept, added)
     for local, verdict in cv.deferred.items():
         if not with_image[local]:

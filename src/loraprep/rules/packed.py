@@ -180,7 +180,8 @@ def _run(rows: _Rows, tables: ConceptTables, rules: tuple, concept: ConceptRecip
             rows.drop(gone, step, code, rows.position())
     if rows.drops:
         image, ids, step, position, rule, arg = (np.concatenate(c) for c in zip(*rows.drops))
-        ordered = np.lexsort((position, step, image))
+        width = int(position.max(initial=0)) + 1
+        ordered = np.argsort((image * len(rules) + step) * width + position, kind="stable")
         out.drop_image, out.drop_id, out.drop_rule, out.drop_arg = (a[ordered] for a in (image, ids, rule, arg))
     out.kept = rows.ids
     out.kept_at = np.concatenate([[0], np.cumsum(np.bincount(rows.image, minlength=rows.count))])

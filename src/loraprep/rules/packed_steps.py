@@ -14,6 +14,13 @@ def _expand(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return owner, np.arange(lengths.sum()) - offsets[owner] + starts[owner]
 
 
+def distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct values and how often each occurs (np.unique's hashing is slow on 10^7 int64s)."""
+    ordered = np.sort(values)
+    lead = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]])) if len(ordered) else np.zeros(0, int)
+    return ordered[lead], np.diff(np.concatenate([lead, [len(ordered)]]))
+
+
 def _present(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Which of ``wanted`` are in the sorted ``keys``."""
     if not len(keys):
@@ -50,7 +57,7 @@ def implied_by(rows, tables) -> np.ndarray:
     found = np.full(len(rows.ids), -1, dtype=np.int64)
     if not len(target_keys):
         return found
-    first = np.lexsort((order[owner], target_keys))
+    first = np.argsort(target_keys, kind="stable")   # candidates come in ``order``: the first implier leads
     target_keys, owner = target_keys[first], owner[first]
     leading = np.concatenate([[True], target_keys[1:] != target_keys[:-1]])
     target_keys, implier = target_keys[leading], ids[owner[leading]]
@@ -83,7 +90,8 @@ def reorder(rows, tables, mode: str | None, *, slots: bool) -> np.ndarray | None
         scores = np.concatenate([slot_scores, rows.scores[rest]])
         group = np.concatenate([np.zeros(len(slot_id), dtype=np.int64), np.ones(rest.sum(), dtype=np.int64)])
         place = np.concatenate([np.tile(np.arange(len(slot_ids)), rows.count), position[rest]])
-        ordered = np.lexsort((place, group, image))
+        width = int(place.max(initial=0)) + 1
+        ordered = np.argsort((image * 2 + group) * width + place, kind="stable")
         rows.image, rows.ids, rows.scores = image[ordered], ids[ordered], scores[ordered]
         return had                                    # per image and slot: whether the image had that name
     in_fixed = tables.in_fixed[rows.ids]
@@ -98,7 +106,10 @@ def reorder(rows, tables, mode: str | None, *, slots: bool) -> np.ndarray | None
         key = np.zeros(len(rows.ids))
     key = np.where(body, key, 0.0)
     rank = np.where(body, tables.rank[rows.ids], -1)
-    ordered = np.lexsort((position, key, rank, body, rows.image))
+    # (image, body, rank, key, position): stable sorts from the least significant key (rows come in position order)
+    first = np.argsort(key, kind="stable")
+    major = (rows.image * 2 + body) * 5 + rank + 1
+    ordered = first[np.argsort(major[first], kind="stable")]
     rows.image, rows.ids, rows.scores = rows.image[ordered], rows.ids[ordered], rows.scores[ordered]
 
 
