@@ -99,10 +99,13 @@ class BulkRead:
             parts.append((np.full(len(lean.names), at, dtype=np.int64), np.array(self.vocab.ids(lean.names),
                           dtype=np.int64), np.array([np.nan if s is None else s for s in lean.scores], dtype=float)))
         image, ids, scores = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0) for i in range(3))
-        order = np.argsort(image, kind="stable")  # an image's rows come from one part, in their order
-        self.ids, self.scores = ids[order].astype(np.int64), scores[order].astype(float)
-        self.lengths = np.bincount(image.astype(np.int64), minlength=len(index))
-        self.starts = np.concatenate([[0], np.cumsum(self.lengths)])
+        image = image.astype(np.int64)
+        self.ids, self.scores = ids.astype(np.int64), scores.astype(float)
+        # An image's rows are together (one part, one chunk), in their order: each image starts where it first shows.
+        self.lengths = np.bincount(image, minlength=len(index))
+        self.starts = np.zeros(len(index), dtype=np.int64)
+        first = np.flatnonzero(np.concatenate([[True], image[1:] != image[:-1]])) if len(image) else image
+        self.starts[image[first]] = first
         self.held = np.zeros(len(index), dtype=bool)
         for at, lean in self.leans.items():
             self.held[at] = not packable(lean)
@@ -134,7 +137,8 @@ class BulkRead:
         found = self.leans.get(image)
         if found is not None:
             return found
-        a, b = self.starts[image], self.starts[image + 1]
+        a = self.starts[image]
+        b = a + self.lengths[image]
         names = tuple(self.vocab.names[i] for i in self.ids[a:b].tolist())
         scores = tuple(None if s != s else s for s in self.scores[a:b].tolist())  # NaN: no stored score
         if image not in self.imported:

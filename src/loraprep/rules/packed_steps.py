@@ -74,25 +74,28 @@ def reorder(rows, tables, mode: str | None, *, slots: bool) -> np.ndarray | None
     The trigger's step returns, per image and slot, whether the image had that name already."""
     position = rows.position()
     if slots:
-        slot_ids = tables.slot_ids
-        size = len(tables.vocab)
-        keys = rows.image * size + rows.ids
-        order = np.argsort(keys, kind="stable")
-        slot_image = np.repeat(np.arange(rows.count), len(slot_ids))
-        slot_id = np.tile(slot_ids, rows.count)
-        wanted = slot_image * size + slot_id
-        at = np.minimum(np.searchsorted(keys[order], wanted), max(len(keys) - 1, 0))
-        had = keys[order][at] == wanted if len(keys) else np.zeros(len(wanted), dtype=bool)
-        slot_scores = np.where(had, rows.scores[order][at] if len(keys) else np.nan, np.nan)
-        rest = ~np.isin(rows.ids, slot_ids)
-        image = np.concatenate([slot_image, rows.image[rest]])
-        ids = np.concatenate([slot_id, rows.ids[rest]])
-        scores = np.concatenate([slot_scores, rows.scores[rest]])
-        group = np.concatenate([np.zeros(len(slot_id), dtype=np.int64), np.ones(rest.sum(), dtype=np.int64)])
-        place = np.concatenate([np.tile(np.arange(len(slot_ids)), rows.count), position[rest]])
-        width = int(place.max(initial=0)) + 1
-        ordered = np.argsort((image * 2 + group) * width + place, kind="stable")
-        rows.image, rows.ids, rows.scores = image[ordered], ids[ordered], scores[ordered]
+        slot_ids, count = tables.slot_ids, rows.count
+        width = len(slot_ids)
+        which = np.full(len(tables.vocab), -1, dtype=np.int64)
+        which[slot_ids] = np.arange(width)
+        slot_of = which[rows.ids]
+        is_slot = slot_of >= 0
+        had = np.zeros((count, width), dtype=bool)       # an image names each slot at most once (else deferred)
+        had[rows.image[is_slot], slot_of[is_slot]] = True
+        slot_scores = np.full((count, width), np.nan)
+        slot_scores[rows.image[is_slot], slot_of[is_slot]] = rows.scores[is_slot]
+        rest = ~is_slot
+        rest_image = rows.image[rest]
+        rest_count = np.bincount(rest_image, minlength=count)
+        start = np.concatenate([[0], np.cumsum(rest_count + width)])[:-1]   # each image: its slots, its rest
+        rest_start = np.concatenate([[0], np.cumsum(rest_count)])[:-1]
+        total = len(rest_image) + count * width
+        image, ids, scores = (np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64), np.empty(total))
+        at = (start[:, None] + np.arange(width)).ravel()
+        image[at], ids[at], scores[at] = np.repeat(np.arange(count), width), np.tile(slot_ids, count), slot_scores.ravel()
+        at = start[rest_image] + width + np.arange(len(rest_image)) - rest_start[rest_image]
+        image[at], ids[at], scores[at] = rest_image, rows.ids[rest], rows.scores[rest]
+        rows.image, rows.ids, rows.scores = image, ids, scores
         return had                                    # per image and slot: whether the image had that name
     in_fixed = tables.in_fixed[rows.ids]
     first_body = np.full(rows.count, np.iinfo(np.int64).max)
