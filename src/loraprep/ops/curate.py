@@ -7,6 +7,7 @@ from pathlib import Path
 
 from loraprep.errors import DatasetError
 from loraprep.ops.concept_core import remember_all
+from loraprep.ops.curate_records import recorded_ops
 from loraprep.ops.edits import EditOp
 from loraprep.ops.workspace import Workspace
 from loraprep.store import journal
@@ -71,13 +72,6 @@ def threshold_evidence(ws: Workspace) -> dict:
             "general_from": t.sources[0], "character_from": t.sources[1]}
 
 
-# The trigger and fixed slots come from the recipe at every read; recording them would freeze today's trigger
-# into the journal, and a later trigger change would leave the old one in every caption. Aliases stay live too:
-# a renamed tag keeps its source's score only while the rename happens on read.
-RECIPE_SLOTS = ("rule:trigger", "rule:fixed")
-LIVE_RULES = ("aliases",)
-
-
 def curate(dataset: str | Path, *, write: bool = False, examples: int = 3) -> dict:
     """What the recipe's rules add and remove, per rule and per concept; ``write`` records it as one batch."""
     if write:
@@ -135,17 +129,6 @@ def _curate_per_image(dataset: str | Path, *, write: bool = False, examples: int
             with ws.store.write() as conn:
                 batch_id = journal.record_batch(conn, "curate (recipe rules)", "rule", _unique(ops))
         return _curate_report(per_rule, added, changed, batch_id)
-
-
-def recorded_ops(verdict, base) -> list[tuple[str, str, str]]:
-    """What writing the rules' verdict on one image records: (tag, op, origin) for each tag a rule removed from
-    the image's own tags (not the user's, not a live rule's) and each tag a rule added (not a recipe slot)."""
-    present = base.name_set  # a set: a 50,000-tag caption asked of a tuple was quadratic (17.9 s)
-    ops = [(tag, "remove", f"rule:{rule}") for tag, rule, _why, by_user in verdict.dropped
-           if not by_user and rule not in LIVE_RULES and tag in present]
-    ops += [(name, "add", origin) for name, origin in verdict.added
-            if origin not in RECIPE_SLOTS and "alias of" not in origin]
-    return ops
 
 
 def _unique(ops: list[journal.TagOp]) -> list[journal.TagOp]:

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from loraprep.engine.bulk import BulkRead, ConceptVerdicts
+from loraprep.ops.curate_records import recorded_ops
 from loraprep.rules.packed_steps import distinct
 
 
@@ -41,8 +42,6 @@ def curate_diff(bulk: BulkRead, concept: str, cv: ConceptVerdicts, per_rule: dic
                 examples: int) -> int:
     """One concept's part of `curate`'s dry run: fills ``per_rule`` ((rule, concept) -> slot) and ``added``
     ((origin, concept, tag) -> [count, first place]); returns how many images would change."""
-    from loraprep.ops.curate import recorded_ops
-
     files, names, paths = bulk.files, bulk.vocab.names, bulk.files.paths
     p = cv.packed
     with_image = np.array([bool(files.image_ids[f]) for f in cv.files.tolist()], dtype=bool)
