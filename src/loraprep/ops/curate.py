@@ -7,6 +7,7 @@ from pathlib import Path
 
 from loraprep.errors import DatasetError
 from loraprep.ops.concept_core import remember_all
+from loraprep.ops.curate_records import recorded_ops
 from loraprep.ops.edits import EditOp
 from loraprep.ops.workspace import Workspace
 from loraprep.store import journal
@@ -20,26 +21,37 @@ def _open(dataset, general=None, character=None, mcut=None) -> Workspace:
     return ws
 
 
+def _bulk(dataset, general=None, character=None, mcut=None):
+    """The dataset read for whole-dataset counts (engine/bulk.py), with thresholds asked for now."""
+    from loraprep.engine.bulk import BulkRead
+    from loraprep.ops.recipe import load_dataset_recipe
+    from loraprep.store.db import open_store
+
+    changes = {k: v for k, v in dict(general=general, character=character, mcut=mcut).items() if v is not None}
+    store = open_store(dataset)
+    try:
+        return BulkRead(store, load_dataset_recipe(store.root, None), threshold_changes=changes)
+    except BaseException:
+        store.close()
+        raise
+
+
 def tags_report(dataset: str | Path, *, concept: str | None = None, top: int | None = None,
                 general: float | None = None, character: float | None = None, mcut: bool | None = None) -> dict:
     """Per concept: each tag's count and frequency, core flag, category, and what the recipe's rules prune."""
+    from loraprep.ops.curate_counts import pruned_by_tag
     from loraprep.rules.categories import trait_of
 
-    with _open(dataset, general, character, mcut) as ws:
+    ws = _bulk(dataset, general, character, mcut)
+    with ws.store:
         stats = ws.concept_stats()
         remember_all(ws)
         concepts = []
-        active_of: dict[str, list[int]] = defaultdict(list)  # one pass over the files, not one per concept
-        for f in ws.files(statuses=("active",)):
-            active_of[f.concept].append(f.id)
         for name in sorted(stats):
             if concept is not None and name != concept:
                 continue
             st = stats[name]
-            pruned: dict[str, Counter] = defaultdict(Counter)
-            for file_id in active_of[name]:
-                for tag, rule, _why, _by_user in ws.verdict(file_id).dropped:
-                    pruned[tag][rule] += 1
+            pruned = pruned_by_tag(ws.verdicts(name), ws.vocab.names)
             rows = []
             for tag, count in st.counts.most_common(top):
                 trait = trait_of(tag)
@@ -60,15 +72,32 @@ def threshold_evidence(ws: Workspace) -> dict:
             "general_from": t.sources[0], "character_from": t.sources[1]}
 
 
-# The trigger and fixed slots come from the recipe at every read; recording them would freeze today's trigger
-# into the journal, and a later trigger change would leave the old one in every caption. Aliases stay live too:
-# a renamed tag keeps its source's score only while the rename happens on read.
-RECIPE_SLOTS = ("rule:trigger", "rule:fixed")
-LIVE_RULES = ("aliases",)
-
-
 def curate(dataset: str | Path, *, write: bool = False, examples: int = 3) -> dict:
     """What the recipe's rules add and remove, per rule and per concept; ``write`` records it as one batch."""
+    if write:
+        return _curate_per_image(dataset, write=True, examples=examples)
+    from loraprep.ops.curate_counts import curate_diff
+
+    ws = _bulk(dataset)
+    with ws.store:
+        per_rule: dict[tuple[str, str], dict] = {}
+        added: dict = {}
+        changed = sum(curate_diff(ws, name, ws.verdicts(name), per_rule, added, examples)
+                      for name in ws.concept_stats())
+        remember_all(ws)
+        ordered = Counter({k: n for k, (n, _first) in sorted(added.items(), key=lambda item: item[1][1])})
+        return _curate_report(per_rule, ordered, changed, None)
+
+
+def _curate_report(per_rule: dict, added: Counter, changed: int, batch_id: int | None) -> dict:
+    rules = [{**v, "tags": dict(v["tags"].most_common(10))} for v in per_rule.values()]
+    return {"rules": sorted(rules, key=lambda r: (r["concept"], -r["removed"])),
+            "added": [{"origin": o, "concept": c, "tag": t, "images": n} for (o, c, t), n in added.most_common()],
+            "images_changed": changed, "written": batch_id is not None, "batch_id": batch_id}
+
+
+def _curate_per_image(dataset: str | Path, *, write: bool = False, examples: int = 3) -> dict:
+    """``curate`` through the Workspace, one verdict per image: how a write builds its journal records."""
     with Workspace(dataset) as ws:
         per_rule: dict[tuple[str, str], dict] = {}
         added: Counter = Counter()
@@ -99,21 +128,7 @@ def curate(dataset: str | Path, *, write: bool = False, examples: int = 3) -> di
         if write and ops:
             with ws.store.write() as conn:
                 batch_id = journal.record_batch(conn, "curate (recipe rules)", "rule", _unique(ops))
-        rules = [{**v, "tags": dict(v["tags"].most_common(10))} for v in per_rule.values()]
-        return {"rules": sorted(rules, key=lambda r: (r["concept"], -r["removed"])),
-                "added": [{"origin": o, "concept": c, "tag": t, "images": n} for (o, c, t), n in added.most_common()],
-                "images_changed": changed, "written": batch_id is not None, "batch_id": batch_id}
-
-
-def recorded_ops(verdict, base) -> list[tuple[str, str, str]]:
-    """What writing the rules' verdict on one image records: (tag, op, origin) for each tag a rule removed from
-    the image's own tags (not the user's, not a live rule's) and each tag a rule added (not a recipe slot)."""
-    present = base.name_set  # a set: a 50,000-tag caption asked of a tuple was quadratic (17.9 s)
-    ops = [(tag, "remove", f"rule:{rule}") for tag, rule, _why, by_user in verdict.dropped
-           if not by_user and rule not in LIVE_RULES and tag in present]
-    ops += [(name, "add", origin) for name, origin in verdict.added
-            if origin not in RECIPE_SLOTS and "alias of" not in origin]
-    return ops
+        return _curate_report(per_rule, added, changed, batch_id)
 
 
 def _unique(ops: list[journal.TagOp]) -> list[journal.TagOp]:
