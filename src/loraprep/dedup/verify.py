@@ -11,7 +11,6 @@ import numpy as np
 from loraprep.dedup.cutout_verify import cutout_verdicts
 from loraprep.dedup.descriptor import CHROMA, THUMB, Descriptor, stacked_chroma
 from loraprep.dedup.hashes import area_matrix
-from loraprep.dedup.identical import near_identical
 from loraprep.dedup.local import local_range
 
 # "The same picture" (docs/concepts.md): a crop keeps at least 85% of each dimension, so an alignment may
@@ -84,7 +83,9 @@ def compare_many(keepers: Sequence[Descriptor], members: Sequence[Descriptor]) -
 
 
 def _compare_identical(keepers: Sequence[Descriptor], members: Sequence[Descriptor]) -> list[Verdict]:
-    return [Verdict(distance, mirrored, False, False) for distance, mirrored in near_identical(keepers, members)]
+    from loraprep.dedup.low_info import low_info_verdicts          # it reads this module's alignments: imported late
+
+    return [Verdict(distance, mirrored, cropped, False) for distance, mirrored, cropped in low_info_verdicts(keepers, members)]
 
 
 def _compare_cutouts(keepers: Sequence[Descriptor], members: Sequence[Descriptor]) -> list[Verdict]:
