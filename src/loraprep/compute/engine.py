@@ -54,7 +54,7 @@ def describe_results(choice: EngineChoice, items: Sequence[tuple[str, str]]) -> 
 
 def read_results(choice: EngineChoice, found: Sequence, known: set[str], on_decoded=None) -> Iterator:
     """scan's ReadResult (sha256, decode verdict) for each walked FoundFile; content in ``known`` is not decoded.
-    ``on_decoded`` (see ingest.decode.probe_bytes) runs on each local decode; the Ray engine leaves it out."""
+    ``on_decoded`` (see ingest.decode.probe_bytes, a module-level function) runs on each decode, here or on a worker."""
     from loraprep.ingest.read import read_found
 
     if not found:
@@ -71,5 +71,13 @@ def read_results(choice: EngineChoice, found: Sequence, known: set[str], on_deco
     from loraprep.compute.ray_map import map_on_ray
 
     with connected(choice.address) as ray:
-        for batch in map_on_ray(ray, read_found, found, known):
+        for batch in map_on_ray(ray, _read_found_with, found, (known, on_decoded)):
             yield from batch
+
+
+def _read_found_with(found, shared):
+    """read_found on a Ray worker: ``shared`` is (known content hashes, on_decoded)."""
+    from loraprep.ingest.read import read_found
+
+    known, on_decoded = shared
+    return read_found(found, known, on_decoded)
