@@ -29,11 +29,13 @@ def timed(fn, *args, **kwargs):
     return time.perf_counter() - start, result
 
 
-def run_cli(*args: str) -> tuple[float, int]:
-    """Run the loraprep CLI in a fresh process; returns (wall seconds, peak RSS in MiB of that process)."""
+def run_cli(*args: str, src: str | None = None) -> tuple[float, int]:
+    """Run the loraprep CLI in a fresh process (from the ``src`` tree when given); returns (wall seconds, peak RSS in
+    MiB of that process)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    env = None if src is None else dict(os.environ, PYTHONPATH=src)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "loraprep", *args], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "loraprep", *args], check=True, stdout=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(after, before) // 1024

@@ -2,6 +2,7 @@
 parallel Pillow decode of the same files measured in the same run.
 
     .venv/bin/python benchmarks/dedup_command.py --n 2000          # also --n 20000; --sheets also times --sheets
+    .venv/bin/python benchmarks/dedup_command.py --n 2000 --before /tmp/old/src    # an older tree, same bare decode
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--runs", type=int, default=1, help="repeat the whole measurement, baseline included")
     parser.add_argument("--sheets", action="store_true", help="also time `dedup --sheets` on a fresh store")
+    parser.add_argument("--before", default=None, help="an older src/ tree, measured after each bare decode too")
     args = parser.parse_args()
 
     folder = Path(args.data or f"/tmp/loraprep-bench-dedup-{args.n}-{args.seed}")
@@ -35,22 +37,24 @@ def main() -> None:
     manifest = generate(folder, args.n, args.seed)
     paths = [str(folder / m["file"]) for m in manifest]
     bare_decode(paths[:200], args.workers)                       # warm the page cache for everyone
+    trees = [("now", None)] + ([("before", args.before)] if args.before else [])
     for run in range(args.runs):
         decode = bare_decode(paths, args.workers)
-        shutil.rmtree(folder / ".loraprep", ignore_errors=True)
-        scan_s, scan_mb = run_cli("scan", str(folder))
-        dedup_s, dedup_mb = run_cli("dedup", str(folder))
-        rerun_s, _ = run_cli("dedup", str(folder))
-        line = (f"run {run + 1}: {len(paths)} images; bare decode ({args.workers} threads) {decode:.1f} s; "
-                f"loraprep scan {scan_s:.1f} s ({scan_mb} MiB); loraprep dedup {dedup_s:.1f} s ({dedup_mb} MiB) = "
-                f"{dedup_s / decode:.2f}x the bare decode; dedup again, nothing new {rerun_s:.1f} s; "
-                f"scan + dedup {(scan_s + dedup_s) / decode:.2f}x")
-        if args.sheets:
+        for name, src in trees:
             shutil.rmtree(folder / ".loraprep", ignore_errors=True)
-            run_cli("scan", str(folder))
-            sheets_s, _ = run_cli("dedup", str(folder), "--sheets")
-            line += f"; dedup --sheets {sheets_s:.1f} s = {sheets_s / decode:.2f}x"
-        print(line, flush=True)
+            scan_s, scan_mb = run_cli("scan", str(folder), src=src)
+            dedup_s, dedup_mb = run_cli("dedup", str(folder), src=src)
+            rerun_s, _ = run_cli("dedup", str(folder), src=src)
+            line = (f"run {run + 1}, {name}: {len(paths)} images; bare decode ({args.workers} threads) {decode:.1f} s; "
+                    f"loraprep scan {scan_s:.1f} s ({scan_mb} MiB) = {scan_s / decode:.2f}x; loraprep dedup {dedup_s:.1f} s "
+                    f"({dedup_mb} MiB) = {dedup_s / decode:.2f}x the bare decode; dedup again, nothing new {rerun_s:.1f} s; "
+                    f"scan + dedup {(scan_s + dedup_s) / decode:.2f}x")
+            if args.sheets:
+                shutil.rmtree(folder / ".loraprep", ignore_errors=True)
+                run_cli("scan", str(folder), src=src)
+                sheets_s, _ = run_cli("dedup", str(folder), "--sheets", src=src)
+                line += f"; dedup --sheets {sheets_s:.1f} s = {sheets_s / decode:.2f}x"
+            print(line, flush=True)
     shutil.rmtree(folder / ".loraprep", ignore_errors=True)
 
 

@@ -92,10 +92,47 @@ def test_incremental_describes_only_new_images(dup_dataset, monkeypatch):
     real = batch.describe_path
     monkeypatch.setattr(batch, "describe_path", lambda p: calls.append(p) or real(p))
     ops.dedup(dup_dataset)
+    assert calls == []                                   # scan described the new image from its own decode
+    with open_store(dup_dataset) as store:               # a store scanned before scan described images
+        with store.write() as conn:
+            conn.execute("DELETE FROM dedup_descriptors WHERE image_id IN (SELECT image_id FROM files WHERE path=?)",
+                         ("c/new.png",))
+    ops.dedup(dup_dataset)
     assert [Path(p).name for p in calls] == ["new.png"]
 
 
+def test_scan_describes_each_new_image_as_dedup_would(tmp_path):
+    """The descriptor scan stores from its own decode equals dedup's own (PNG: same pixels) or stays within
+    a hair of it (JPEG: a full decode reduced vs a DCT-scaled one), and JPEG keeps its scan-data key."""
+    import numpy as np
+    from PIL import Image
+
+    from loraprep.dedup.descriptor import VERSION, Descriptor
+    from loraprep.dedup.encode import describe_file
+    from loraprep.store import dedup as dedup_rows
+
+    root = tmp_path / "ds"
+    img = _photo(root / "c" / "a.png", 5, size=(700, 500))
+    img.convert("RGB").save(root / "c" / "b.jpg", quality=90)
+    img.convert("RGBA").transpose(Image.Transpose.ROTATE_90).save(root / "c" / "turned.webp", lossless=True)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    img.convert("RGB").save(root / "c" / "oriented.jpg", quality=92, exif=exif)
+    ops.scan(root)
+    with open_store(root) as store:
+        stored = dedup_rows.load_descriptors(store.conn, VERSION)
+        paths = {f.path: f.image_id for f in list_files(store)}
+    for name in ("a.png", "b.jpg", "turned.webp", "oriented.jpg"):
+        mine, theirs = Descriptor.from_bytes(stored[paths[f"c/{name}"]]), describe_file(root / "c" / name)
+        assert (mine.width, mine.height, mine.pixel_key) == (theirs.width, theirs.height, theirs.pixel_key), name
+        assert np.abs(mine.luma.astype(int) - theirs.luma.astype(int)).mean() < 2.0, name
+        if name.endswith((".png", ".webp")):
+            assert mine.to_bytes() == theirs.to_bytes(), name
+
+
 def test_descriptors_of_an_older_version_are_recomputed(dup_dataset, monkeypatch):
+    from pathlib import Path
+
     import loraprep.dedup.batch as batch
     from loraprep.dedup.descriptor import VERSION
 
@@ -103,7 +140,10 @@ def test_descriptors_of_an_older_version_are_recomputed(dup_dataset, monkeypatch
     real = batch.describe_path
     monkeypatch.setattr(batch, "describe_path", lambda p: calls.append(p) or real(p))
     first = ops.dedup(dup_dataset)
-    described = sorted(calls)
+    assert calls == []                                   # scan described every image
+    with open_store(dup_dataset) as store:               # one per content (copy.png repeats base.png's bytes)
+        by_content = {f.image_id: f.path for f in list_files(store, statuses=["active", "excluded"])}
+    described = sorted(str(dup_dataset / p) for p in by_content.values())
     store = open_store(dup_dataset)
     try:
         with store.write() as conn:                      # as if written by the previous descriptor layout
@@ -112,7 +152,9 @@ def test_descriptors_of_an_older_version_are_recomputed(dup_dataset, monkeypatch
         store.close()
     calls.clear()
     again = ops.dedup(dup_dataset)
-    assert described and sorted(calls) == described
+    # one per content: base.png or copy.png (the same bytes), small.jpg, four others
+    assert len(described) == len(calls) == 6
+    assert {Path(p).name for p in calls} - {"base.png", "copy.png"} == {Path(p).name for p in described} - {"base.png", "copy.png"}
     assert [g["members"] for g in again["groups"]] == [g["members"] for g in first["groups"]]
 
 

@@ -22,7 +22,16 @@ def scanned(tmp_path_factory):
     return root
 
 
+def _forget_descriptors(root) -> None:
+    """scan describes new images itself: without its descriptors dedup describes all 150 in worker processes."""
+    import sqlite3
+
+    with sqlite3.connect(root / ".loraprep" / "state.sqlite") as conn:
+        conn.execute("DELETE FROM dedup_descriptors")
+
+
 def test_workers_die_with_a_killed_dedup_and_the_next_command_marks_the_run(scanned):
+    _forget_descriptors(scanned)
     proc = start("dedup", scanned, env={"LORAPREP_WORKERS": "2"})
     try:
         # Worker processes sit two levels down: dedup -> fork server -> workers.

@@ -52,20 +52,32 @@ def describe_results(choice: EngineChoice, items: Sequence[tuple[str, str]]) -> 
             yield from batch
 
 
-def read_results(choice: EngineChoice, found: Sequence, known: set[str]) -> Iterator:
-    """scan's ReadResult (sha256, decode verdict) for each walked FoundFile; content in ``known`` is not decoded."""
+def read_results(choice: EngineChoice, found: Sequence, known: set[str], on_decoded=None) -> Iterator:
+    """scan's ReadResult (sha256, decode verdict) for each walked FoundFile; content in ``known`` is not decoded.
+    ``on_decoded`` (see ingest.decode.probe_bytes, a module-level function) runs on each decode, here or on a worker."""
     from loraprep.ingest.read import read_found
 
     if not found:
         return
     if not choice.distributed:
-        # Hashing and decoding release the GIL: threads, no process start-up
-        with ThreadPoolExecutor(max_workers=settings.workers()) as pool:
-            yield from pool.map(read_found, found, itertools.repeat(known))
+        from loraprep.dedup.threads import one_blas_thread
+
+        # Hashing and decoding release the GIL: threads, no process start-up. The threads fill the cores: a BLAS
+        # pool under each small matrix product of on_decoded only fought over them
+        with one_blas_thread(), ThreadPoolExecutor(max_workers=settings.workers()) as pool:
+            yield from pool.map(read_found, found, itertools.repeat(known), itertools.repeat(on_decoded))
         return
     from loraprep.compute.ray_connect import connected
     from loraprep.compute.ray_map import map_on_ray
 
     with connected(choice.address) as ray:
-        for batch in map_on_ray(ray, read_found, found, known):
+        for batch in map_on_ray(ray, _read_found_with, found, (known, on_decoded)):
             yield from batch
+
+
+def _read_found_with(found, shared):
+    """read_found on a Ray worker: ``shared`` is (known content hashes, on_decoded)."""
+    from loraprep.ingest.read import read_found
+
+    known, on_decoded = shared
+    return read_found(found, known, on_decoded)

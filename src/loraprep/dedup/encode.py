@@ -95,6 +95,19 @@ def _decode(img, data: bytes, png):
     return small, width, height, pixel_key or key
 
 
+def describe_loaded(img, data: bytes, orientation: int | None) -> Descriptor:
+    """Descriptor of an image another stage already decoded in full (``img``, loaded, not yet oriented; ``data``:
+    its file bytes): scan describes each new image from its own decode, so dedup need not decode it again.
+    A JPEG keeps the key of its scan data, as describe_bytes gives it: the same file gets the same exact key."""
+    width, height = img.size
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    small, key = _reduced(_normalise_mode(img), orientation)
+    if (img.format or "").upper() == "JPEG":
+        key = _jpeg_scan_key(data, orientation)
+    return _descriptor_from_small(small, width, height, key)
+
+
 def describe_image(img, pixel_key: bytes | None = None) -> Descriptor:
     """Descriptor of an already decoded, already oriented PIL image (used by tests and other stages)."""
     small, key = _reduced(_normalise_mode(img), None)

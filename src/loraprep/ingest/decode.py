@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import Callable
 
 from loraprep import settings
 from loraprep.errors import ImageError
@@ -24,8 +25,12 @@ def _pillow():
     return Image
 
 
-def probe_bytes(data: bytes, name: str = "") -> ImageInfo:
-    """Fully decode ``data`` and describe it; ImageError with a one-line reason when it is not a usable image."""
+def probe_bytes(data: bytes, name: str = "", on_decoded: Callable[[object, bytes, int | None], object] | None = None
+                ) -> ImageInfo | tuple[ImageInfo, object]:
+    """Fully decode ``data`` and describe it; ImageError with a one-line reason when it is not a usable image.
+
+    ``on_decoded(img, data, orientation)``, when given, sees the decoded image while it is open (another stage's
+    use of the same decode) and ``(info, its result)`` is returned; its failure is its own (result None)."""
     Image = _pillow()
     if not data:
         raise ImageError("empty file (0 bytes)")
@@ -44,6 +49,7 @@ def probe_bytes(data: bytes, name: str = "") -> ImageInfo:
                 has_alpha = mode in _ALPHA_MODES or (mode == "P" and "transparency" in img.info) \
                     or (mode in ("RGB", "L") and "transparency" in img.info)
                 orientation = exif_orientation(img)
+                extra = _also(on_decoded, img, data, orientation)
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:
@@ -60,5 +66,16 @@ def probe_bytes(data: bytes, name: str = "") -> ImageInfo:
     rotated = orientation in (5, 6, 7, 8)
     if rotated:
         width, height = height, width
-    return ImageInfo(width=width, height=height, format=fmt, mode=mode, has_alpha=has_alpha,
+    info = ImageInfo(width=width, height=height, format=fmt, mode=mode, has_alpha=has_alpha,
                      animated=frames > 1, frames=frames, exif_rotated=orientation not in (None, 1))
+    return info if on_decoded is None else (info, extra)
+
+
+def _also(on_decoded, img, data: bytes, orientation):
+    """The caller's extra use of the decode; a failure there never fails the image (that stage decodes it itself)."""
+    if on_decoded is None:
+        return None
+    try:
+        return on_decoded(img, data, orientation)
+    except Exception:  # noqa: BLE001 - the extra result is an optimisation: its absence is recomputed later
+        return None

@@ -80,7 +80,7 @@ def _scan(store: Store, min_size: int, progress: Progress | None, engine: Engine
         known = file_rows.known_images(store)
         stale_by_path = {f.path: f for f in stale}
         done = 0
-        results = read_results(engine, stale, known)
+        results = read_results(engine, stale, known, _dedup_descriptor)
         while chunk := list(itertools.islice(results, COMMIT_EVERY)):
             _commit_chunk(store, chunk, stale_by_path, existing, by_content, counts, errors)
             done += len(chunk)
@@ -110,8 +110,13 @@ def _changed(found: FoundFile, row) -> bool:
 
 def _commit_chunk(store: Store, chunk: list[ReadResult], stale_by_path: dict[str, FoundFile], existing: dict,
                   by_content: dict[str, int], counts: dict, errors: list) -> None:
+    from loraprep.dedup.descriptor import VERSION
+    from loraprep.store import dedup as dedup_rows
+
     at = now()
+    described = [(r.image_id, r.extra) for r in chunk if r.image_id and r.error is None and r.extra is not None]
     with store.write() as conn:
+        dedup_rows.save_descriptors(conn, VERSION, described)
         for result in chunk:
             found = stale_by_path[result.path]
             if result.image_id and result.decoded:
@@ -135,6 +140,14 @@ def _commit_chunk(store: Store, chunk: list[ReadResult], stale_by_path: dict[str
             if error:
                 counts["failed"] += 1
                 errors.append((result.path, error))
+
+
+def _dedup_descriptor(img, data: bytes, orientation) -> bytes:
+    """dedup's descriptor from scan's own decode: `loraprep dedup` then decodes only what scan did not describe
+    (measured: benchmarks/dedup_command.py)."""
+    from loraprep.dedup.encode import describe_loaded
+
+    return describe_loaded(img, data, orientation).to_bytes()
 
 
 def _recipe_encodings(store: Store):
