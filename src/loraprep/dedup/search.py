@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from loraprep.dedup.code_tables import Table, permutation_tables, permute, window_success
+from loraprep.dedup.code_tables import Table, Workspace, permutation_tables, permute, window_success
 from loraprep.dedup.threads import side_by_side
 
 
@@ -29,14 +29,16 @@ def plan_tables(n_index: int, radius: int, recall: float, sparsity: int = 0) -> 
 
 def plan_groups(n_index: int, radius: int, recall: float, reach: int) -> tuple[int, int, int]:
     """(bits per key, windows per permutation, permutations): the keys are the disjoint ``bits``-bit windows of
-    random bit permutations of the codes (one permutation serves 64 // bits tables), and enough permutations that
-    every distance from ``radius`` to ``reach`` is found at least as often as by plan_tables' independent tables
-    (disjoint windows of one permutation miss together less often than independent ones: 24 permutations, 72
-    tables, instead of 74 at 1,000,000)."""
-    bits, tables = plan_tables(n_index, radius, recall)
+    random bit permutations of the codes (one permutation serves 64 // bits tables), with about 4 index entries
+    per key (a bucket is one 64-byte row: fewer, fuller buckets than plan_tables' one entry per key, 48 tables
+    instead of 74 at 1,000,000), and enough permutations that every distance up to ``reach`` is found at least as
+    often as by plan_tables' independent tables."""
+    reference_bits, reference_tables = plan_tables(n_index, radius, recall)
+    bits = max(12, reference_bits - 2)
     windows = 64 // bits
-    wanted = {d: 1 - (1 - collision_probability(d, bits)) ** tables for d in range(radius, max(radius, reach) + 1)}
-    groups = max(1, math.ceil(tables / windows) - 1)
+    wanted = {d: 1 - (1 - collision_probability(d, reference_bits)) ** reference_tables
+              for d in range(1, max(radius, reach) + 1)}
+    groups = 1
     while any(1 - (1 - window_success(d, bits, windows)) ** groups < want - 1e-12 for d, want in wanted.items()):
         groups += 1
     return bits, windows, groups
@@ -113,11 +115,12 @@ class CodeIndex:
             tables = permutation_tables(np.random.default_rng([self.seed, group]))
             permuted = permute(index_codes, tables)
             keyed = [Table(permuted, 64 - (w + 1) * bits, bits) for w in range(windows)]
+            work = Workspace(min(len(queries), _QUERY_SLICE))
             found = []
             for at in range(0, len(queries), _QUERY_SLICE):
                 part = permute(queries[at:at + _QUERY_SLICE], tables)
                 for table in keyed:
-                    q, b, d = table.lookup(part, reach)
+                    q, b, d = table.lookup(part, reach, work)
                     item, col = np.divmod(q + at, n_col)
                     a, b = query_ids[item], index_ids[b]
                     keep = (a != b) & (d <= limit[col])
