@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 _U64 = np.uint64
-# entries of a bucket held in its row of 32-bit fingerprints (one 32-byte read); the rest of a fuller bucket is
+# entries of a bucket held in its row (one 32-byte read of their first halves); the rest of a fuller bucket is
 # expanded apart. With about 4 entries per key (plan_groups) 2% of buckets hold more
 SLOTS = 8
 
@@ -43,20 +43,21 @@ def window_success(distance: int, bits: int, windows: int, code_bits: int = 64) 
     return sum((-1) ** (j + 1) * math.comb(windows, j) * clean(j * bits) for j in range(1, windows + 1))
 
 
-def _fingerprint(permuted: np.ndarray, past_window: int) -> np.ndarray:
-    """The 32 bits of each code that follow a key window ending at bit ``past_window`` (wrapping round): none of
-    them is a key bit, so codes of one bucket differ there as much as anywhere."""
+def _rotated(permuted: np.ndarray, past_window: int) -> np.ndarray:
+    """Each code rotated so that the 32 bits following a key window ending at bit ``past_window`` come first (in
+    the low half): none of them is a key bit, so codes of one bucket differ there as much as anywhere."""
     shift = past_window % 64
     if shift == 0:
-        return permuted.astype(np.uint32)
-    return ((permuted >> _U64(shift)) | (permuted << _U64(64 - shift))).astype(np.uint32)
+        return permuted
+    return (permuted >> _U64(shift)) | (permuted << _U64(64 - shift))
 
 
 class Table:
-    """One key window (``bits`` bits from bit ``low`` up) of permuted index codes: per key a row of the 32-bit
-    fingerprints of its first SLOTS codes (a fingerprint within reach of a query's is then checked on the whole
-    code), the bucket's extent, and the index position of every entry. Rows of 32-bit fingerprints: 8 MB per table
-    at 1,000,000 codes, where rows of whole codes (16 MB) made the row reads twice as slow."""
+    """One key window (``bits`` bits from bit ``low`` up) of permuted index codes: per key a row of the low halves
+    of its first SLOTS (rotated) codes and a row of their high halves, the bucket's extent, and the index position
+    of every entry. A query reads its bucket's low halves (32 bytes: 8 MB of rows per table at 1,000,000 codes,
+    where whole codes, 16 MB, made every read twice as slow); only the ~10% of queries with a low half within
+    reach read the high halves."""
 
     def __init__(self, permuted: np.ndarray, low: int, bits: int):
         self.low, self.mask, self.past = low, (1 << bits) - 1, low + bits
@@ -70,9 +71,18 @@ class Table:
         np.cumsum(count, out=self.start[1:])
         self.count = count
         rank = np.arange(len(permuted)) - self.start[sorted_key]
-        self.rows = np.zeros((1 << bits, SLOTS), np.uint32)
         first = rank < SLOTS
-        self.rows[sorted_key[first], rank[first]] = _fingerprint(self.codes[first], self.past)
+        halves = _rotated(self.codes[first], self.past).view(np.uint32).reshape(-1, 2)
+        lo_at = 0 if np.little_endian else 1
+        self.low_rows = np.zeros((1 << bits, SLOTS), np.uint32)
+        self.high_rows = np.zeros((1 << bits, SLOTS), np.uint32)
+        self.low_rows[sorted_key[first], rank[first]] = halves[:, lo_at]
+        self.high_rows[sorted_key[first], rank[first]] = halves[:, 1 - lo_at]
+        # an empty slot repeats its row's first entry, so it is within reach only where that entry is (a row of
+        # zeros would be within reach of 2.5% of all queries for every empty slot)
+        empty = np.arange(SLOTS) >= count[:, None]
+        empty[count == 0] = False
+        self.low_rows[empty] = np.broadcast_to(self.low_rows[:, :1], self.low_rows.shape)[empty]
         self.fuller = (count > SLOTS).astype(np.uint8)
         self.any_fuller = bool(self.fuller.any())
 
@@ -82,27 +92,35 @@ class Table:
         key = work.key[:n]
         np.right_shift(queries.view(np.int64), self.low, out=key)
         key &= self.mask
-        rows = np.take(self.rows, key, axis=0, mode="clip")          # (with out=, np.take is 3x slower)
-        rows ^= _fingerprint(queries, self.past)[:, None]
-        near = work.near[:n]
-        np.less_equal(np.bitwise_count(rows, out=work.dist[:n]), reach, out=near)
+        rotated = _rotated(queries, self.past)
+        rows = np.take(self.low_rows, key, axis=0, mode="clip")      # (with out=, np.take is 3x slower)
+        rows ^= rotated.astype(np.uint32)[:, None]
+        low_dist = np.bitwise_count(rows, out=work.dist[:n])
+        near = np.less_equal(low_dist, reach, out=work.near[:n])
         q_at = np.flatnonzero(near.view(np.uint64))              # the 8 slots' answers as one word per query
-        hit = np.flatnonzero(near[q_at])
-        q_at, slot = q_at[hit // SLOTS], hit % SLOTS
         k = key[q_at]
-        real = slot < self.count[k]                                     # an empty slot's fingerprint is 0
-        q_at, entry = q_at[real], self.start[k[real]] + slot[real]
+        high = np.take(self.high_rows, k, axis=0, mode="clip")
+        high ^= (rotated[q_at] >> _U64(32)).astype(np.uint32)[:, None]
+        dist = np.bitwise_count(high)
+        dist += low_dist[q_at]                                          # the two halves: the whole distance
+        row, slot = np.nonzero(dist <= reach)
+        real = slot < self.count[k[row]]                                # not an empty slot
+        row, slot = row[real], slot[real]
+        q_parts, e_parts, d_parts = [q_at[row]], [self.start[k[row]] + slot], [dist[row, slot]]
         if self.any_fuller:
             more = np.flatnonzero(np.take(self.fuller, key, mode="clip"))
             if len(more):
                 first = self.start[key[more]] + SLOTS
                 reps = self.start[key[more] + 1] - first
-                q_at = np.concatenate([q_at, np.repeat(more, reps)])
-                entry = np.concatenate([entry, np.repeat(first, reps) + (
-                    np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))])
-        dist = np.bitwise_count(queries[q_at] ^ self.codes[entry])
-        close = dist <= reach
-        return q_at[close], self.position[entry[close]], dist[close].astype(np.int64)
+                q_rep = np.repeat(more, reps)
+                entry = np.repeat(first, reps) + (np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
+                d = np.bitwise_count(queries[q_rep] ^ self.codes[entry])
+                close = d <= reach
+                q_parts.append(q_rep[close])
+                e_parts.append(entry[close])
+                d_parts.append(d[close])
+        entry = np.concatenate(e_parts)
+        return np.concatenate(q_parts), self.position[entry], np.concatenate(d_parts).astype(np.int64)
 
 
 class Workspace:
