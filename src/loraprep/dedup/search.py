@@ -30,9 +30,10 @@ def plan_tables(n_index: int, radius: int, recall: float, sparsity: int = 0) -> 
 def plan_groups(n_index: int, radius: int, recall: float, reach: int) -> tuple[int, int, int]:
     """(bits per key, windows per permutation, permutations): the keys are the disjoint ``bits``-bit windows of
     random bit permutations of the codes (one permutation serves 64 // bits tables), with about 4 index entries
-    per key (a bucket is one 64-byte row: fewer, fuller buckets than plan_tables' one entry per key, 48 tables
-    instead of 74 at 1,000,000), and enough permutations that every distance up to ``reach`` is found at least as
-    often as by plan_tables' independent tables."""
+    per key (a bucket is one row of code_tables.Table: fewer, fuller buckets than plan_tables' one entry per key,
+    51 tables instead of 74 at 1,000,000), and enough permutations that every distance up to ``reach`` is found at
+    least as often as by plan_tables' independent tables (disjoint windows of one permutation miss together less
+    often than independent samples do)."""
     reference_bits, reference_tables = plan_tables(n_index, radius, recall)
     bits = max(12, reference_bits - 2)
     windows = 64 // bits
