@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from loraprep.dedup.code_tables import Table, Workspace, permutation_tables, permute, window_success
 from loraprep.dedup.threads import side_by_side
 
 
@@ -26,25 +27,25 @@ def plan_tables(n_index: int, radius: int, recall: float, sparsity: int = 0) -> 
     return bits, tables
 
 
-def _key_tables(rng: np.random.Generator, bits: int) -> np.ndarray:
-    """(4, 65536) uint32 tables: OR-ing table[c][16-bit chunk c] extracts ``bits`` randomly chosen bits."""
-    chosen = rng.choice(64, size=bits, replace=False)
-    tables = np.zeros((4, 1 << 16), np.uint32)
-    values = np.arange(1 << 16, dtype=np.uint32)
-    for out_bit, bit in enumerate(chosen):
-        chunk, within = divmod(int(bit), 16)
-        tables[chunk] |= ((values >> np.uint32(within)) & np.uint32(1)) << np.uint32(out_bit)
-    return tables
+def plan_groups(n_index: int, radius: int, recall: float, reach: int) -> tuple[int, int, int]:
+    """(bits per key, windows per permutation, permutations): the keys are the disjoint ``bits``-bit windows of
+    random bit permutations of the codes (one permutation serves 64 // bits tables), with about 4 index entries
+    per key (a bucket is one row of code_tables.Table: fewer, fuller buckets than plan_tables' one entry per key,
+    51 tables instead of 74 at 1,000,000), and enough permutations that every distance up to ``reach`` is found at
+    least as often as by plan_tables' independent tables (disjoint windows of one permutation miss together less
+    often than independent samples do)."""
+    reference_bits, reference_tables = plan_tables(n_index, radius, recall)
+    bits = max(12, reference_bits - 2)
+    windows = 64 // bits
+    wanted = {d: 1 - (1 - collision_probability(d, reference_bits)) ** reference_tables
+              for d in range(1, max(radius, reach) + 1)}
+    groups = 1
+    while any(1 - (1 - window_success(d, bits, windows)) ** groups < want - 1e-12 for d, want in wanted.items()):
+        groups += 1
+    return bits, windows, groups
 
 
-def _keys(code_chunks: np.ndarray, tables: np.ndarray) -> np.ndarray:
-    key = tables[0][code_chunks[:, 0]]
-    for c in range(1, 4):
-        key |= tables[c][code_chunks[:, c]]
-    return key
-
-
-_QUERY_SLICE = 1 << 22        # query codes per pass of one table: bounds its working set to ~150 MB
+_QUERY_SLICE = 1 << 18        # query codes permuted and looked up at a time: bounds the working set to ~30 MB
 
 
 class CodeIndex:
@@ -52,10 +53,10 @@ class CodeIndex:
 
     probes[:, 0] is the item's own code, matched within ``radius`` bits; the other probes (crop
     hypotheses) are matched within ``probe_radius``. A pair (i, j) is a candidate when a probe of i
-    is close to j's code or the other way round. All probes of all items are one query set joined
-    with one set of LSH tables (one index build per table). Items are appended with ``add``;
-    ``pairs(since=k)`` returns only the pairs that touch an item added at position >= k, so adding
-    10 items costs 10 items' queries, not N.
+    is close to j's code or the other way round. All probes of all items are one query set looked up
+    in one set of tables (plan_groups; one bit permutation of the query codes serves several tables).
+    Items are appended with ``add``; ``pairs(since=k)`` returns only the pairs that touch an item added
+    at position >= k, so adding 10 items costs 10 items' queries, not N.
     """
 
     def __init__(self, radius: int = 8, probe_radius: int = 8, recall: float = 0.95, probe_recall: float = 0.95,
@@ -63,8 +64,6 @@ class CodeIndex:
         self.radius = radius                  # whole frame against whole frame
         self.probe_radius = probe_radius      # crop probes against whole frames
         self.recall = recall
-        # per probe: the probes overlap (a crop is usually within reach of two or more), and the probes'
-        # tables cost (number of probes) times as much as the whole frame's: 40 tables instead of 74 at 1,000,000
         self.probe_recall = probe_recall
         self.seed = seed
         # the tables are planned for at most this radius: pairs further apart (up to the radius) are still
@@ -103,89 +102,41 @@ class CodeIndex:
         return _merge(np.concatenate(found))
 
     def _join(self, codes, probes, index_ids, query_ids) -> np.ndarray:
-        """Pairs from the whole-frame codes and from the crop probes, each with its own radius and tables."""
-        found = [self._join_one(codes, probes[:, :1], index_ids, query_ids, self.radius, self.recall)]
-        if probes.shape[1] > 1:
-            found.append(self._join_one(codes, probes[:, 1:], index_ids, query_ids, self.probe_radius, self.probe_recall,
-                                        keep=self.probe_keep))
-        return _merge(np.concatenate(found))
-
-    def _join_one(self, codes, probes, index_ids, query_ids, radius: int, recall: float,
-                  keep: int | None = None) -> np.ndarray:
-        n_probe = probes.shape[1]
-        bits, n_tables = plan_tables(len(index_ids), min(radius, self.plan_radius), recall)
-        rng = np.random.default_rng(self.seed + radius)
+        """Pairs from the whole-frame codes (column 0, within ``radius``) and the crop probes (within
+        ``probe_radius``, each querying item's ``probe_keep`` nearest), all found by the same tables."""
+        reach = max(self.radius, self.probe_radius)
+        bits, windows, groups = plan_groups(len(index_ids), min(reach, self.plan_radius),
+                                            max(self.recall, self.probe_recall), reach)
+        n_col = probes.shape[1]
+        queries = np.ascontiguousarray(probes[query_ids]).reshape(-1)
         index_codes = codes[index_ids]
-        index_chunks = index_codes.view(np.uint16).reshape(-1, 4)
-        q_flat = np.ascontiguousarray(probes[query_ids]).reshape(-1)
-        q_chunks = q_flat.view(np.uint16).reshape(-1, 4)
-        key_tables = [_key_tables(rng, bits) for _ in range(n_tables)]
+        limit = np.array([self.radius] + [self.probe_radius] * (n_col - 1))
 
-        def one_table(tables):
-            ikeys = _keys(index_chunks, tables)
-            order = np.argsort(ikeys)                                                 # SIMD sort; order inside a bucket is irrelevant
-            bucket_codes = index_codes[order]                                         # codes in bucket order: one gather per candidate
-            bucket_size = np.bincount(ikeys, minlength=1 << bits).astype(np.int32)   # direct addressing
-            bucket_start = np.cumsum(bucket_size, dtype=np.int64) - bucket_size
-            # the queries a slice at a time: the per-query arrays of 26,000,000 probes were ~1 GB per table
-            found = [r for at in range(0, len(q_flat), _QUERY_SLICE)
-                     if (r := query(tables, order, bucket_codes, bucket_size, bucket_start, at)) is not None]
-            return np.concatenate(found) if found else None
+        def one_group(group: int) -> np.ndarray:
+            tables = permutation_tables(np.random.default_rng([self.seed, group]))
+            permuted = permute(index_codes, tables)
+            keyed = [Table(permuted, 64 - (w + 1) * bits, bits) for w in range(windows)]
+            work = Workspace(min(len(queries), _QUERY_SLICE))
+            found = []
+            for at in range(0, len(queries), _QUERY_SLICE):
+                part = permute(queries[at:at + _QUERY_SLICE], tables)
+                for table in keyed:
+                    q, b, d = table.lookup(part, reach, work)
+                    item, col = np.divmod(q + at, n_col)
+                    a, b = query_ids[item], index_ids[b]
+                    keep = (a != b) & (d <= limit[col])
+                    if keep.any():
+                        found.append(np.stack([a[keep], b[keep], d[keep], col[keep]], axis=1))
+            return np.concatenate(found) if found else np.zeros((0, 4), np.int64)
 
-        def query(tables, order, bucket_codes, bucket_size, bucket_start, start):
-            q_part = slice(start, start + _QUERY_SLICE)
-            qkeys = _keys(q_chunks[q_part], tables)
-            q_at, at = _bucket_candidates(qkeys, bucket_size, bucket_start)
-            q_at += start
-            dist = np.bitwise_count(q_flat[q_at] ^ bucket_codes[at])
-            keep = np.flatnonzero(dist <= radius)
-            a, b = query_ids[q_at[keep] // n_probe], index_ids[order[at[keep]]]
-            other = a != b
-            if not other.any():
-                return None
-            return np.stack([a[other], b[other], dist[keep][other].astype(np.int64)], axis=1)
-
-        if len(q_flat) * n_tables > 4_000_000:            # numpy releases the GIL: tables run side by side
-            out = [r for r in side_by_side(one_table, key_tables) if r is not None]
+        if len(queries) * windows * groups > 4_000_000:       # numpy releases the GIL: groups run side by side
+            rows = np.concatenate(side_by_side(one_group, range(groups)))
         else:
-            out = [r for r in map(one_table, key_tables) if r is not None]
-        if not out:
-            return np.zeros((0, 3), np.int64)
-        rows = np.concatenate(out)
-        return _merge(rows if keep is None else nearest_per_query(rows, keep))
-
-
-_RANKS = 3    # bucket entries taken rank by rank before the rest of the large buckets are expanded at once
-
-
-def _bucket_candidates(qkeys: np.ndarray, bucket_size: np.ndarray, bucket_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(query position, bucket-order position) for every query against every entry of its key's bucket.
-
-    At about one entry per key most buckets hold 0-3 entries: the first ranks are taken a rank at a time
-    on shrinking subsets (no per-candidate repeat, cumsum and arange over the whole slice), and only the
-    queries whose buckets hold more are expanded with np.repeat."""
-    count = bucket_size[qkeys]
-    hit = np.flatnonzero(count)
-    first = bucket_start[qkeys[hit]]
-    reps = count[hit]
-    q_parts, at_parts = [hit], [first]
-    for rank in range(1, _RANKS):
-        more = np.flatnonzero(reps > rank)
-        if not len(more):
-            break
-        hit, first, reps = hit[more], first[more], reps[more]
-        q_parts.append(hit)
-        at_parts.append(first + rank)
-    else:
-        more = np.flatnonzero(reps > _RANKS)
-        if len(more):
-            hit, first, reps = hit[more], first[more] + _RANKS, (reps[more] - _RANKS).astype(np.int64)
-            q_parts.append(np.repeat(hit, reps))
-            offsets = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
-            at_parts.append(np.repeat(first, reps) + offsets)
-    if len(q_parts) == 1:
-        return q_parts[0], at_parts[0]
-    return np.concatenate(q_parts), np.concatenate(at_parts)
+            rows = np.concatenate([one_group(g) for g in range(groups)])
+        whole, crop = rows[rows[:, 3] == 0, :3], rows[rows[:, 3] > 0, :3]
+        if self.probe_keep is not None:
+            crop = nearest_per_query(crop, self.probe_keep)
+        return _merge(np.concatenate([whole, crop]))
 
 
 def nearest_per_query(rows: np.ndarray, keep: int) -> np.ndarray:
