@@ -8,7 +8,6 @@ from pathlib import Path
 from loraprep.ops.workspace import Workspace
 from loraprep.rules.stats import ConceptStats
 from loraprep.store import concept_cache
-from loraprep.store.files import list_files
 
 
 def open_one(dataset: str | Path, file_id: int, concept: str) -> Workspace:
@@ -33,7 +32,7 @@ def cache_key(ws: Workspace, concept: str, tagging: str | None = None) -> str:
     return f"{concept_cache.fingerprint(ws.store, concept, ws.model, tagging)}:{settings!r}"
 
 
-def concept_stats(ws: Workspace, concept: str) -> ConceptStats | None:
+def concept_stats(ws: Workspace, concept: str, page: int | None = None) -> ConceptStats | None:
     key = cache_key(ws, concept)
     found = concept_cache.load(ws.store, key, concept)
     if found is not None:
@@ -41,11 +40,25 @@ def concept_stats(ws: Workspace, concept: str) -> ConceptStats | None:
             return None
         return ConceptStats(found["images"], Counter(found["counts"]), frozenset(found["core"]),
                             found["core_frequency"])
-    active = [f.id for f in list_files(ws.store, statuses=("active",), concept=concept)]
-    with Workspace(ws.root, recipe_path=ws.recipe_path, model=ws.model_override, only=active) as whole:
-        stats = whole.running_stats().get(concept)
+    stats = counted_stats(ws, concept, page)
     concept_cache.save(ws.store, key, concept, stats)
     return stats
+
+
+def counted_stats(ws: Workspace, concept: str, page: int | None = None) -> ConceptStats | None:
+    """The concept's tag counts over its active images, read a page of files at a time: the memory of a page,
+    not of the concept (a concept can hold a million images)."""
+    from loraprep.rules.running_stats import RunningStats
+    from loraprep.store.pages import PAGE, active_ids_of_concept
+
+    running = RunningStats(lambda c: ws.concept_recipe(c).rules.core_frequency)
+    with Workspace(ws.root, recipe_path=ws.recipe_path, model=ws.model_override, only=[]) as reader:
+        for ids in active_ids_of_concept(ws.store, concept, page or PAGE):
+            reader.only = ids
+            reader.reload()
+            running.add_many(concept, [e.lean.names for e in reader.entries.values()
+                                       if e.file.status == "active" and e.file.concept == concept])
+    return running.get(concept)
 
 
 def remember_all(ws: Workspace) -> None:
