@@ -14,6 +14,7 @@ from loraprep.export.swap import MARKER
 from loraprep.ops.export import export
 from loraprep.ops.export_stream import export_streamed
 from loraprep.ops.workspace import Workspace
+from loraprep.store import pages
 from tests.conftest import make_image
 from tests.ops.sample_helpers import clone, copy_sample, prepare
 
@@ -80,4 +81,4 @@ def test_export_reads_no_more_than_a_page_at_a_time(prepared, tmp_path, monkeypa
     assert max(loaded) == 5 and sum(1 for n in loaded if n) > 6
     loaded.clear()
     export(sample, tmp_path / "cli", fmt="parquet", replace=True)  # what the CLI calls streams too
-    assert loaded and None not in loaded and max(loaded) <= 5_000
+    assert loaded and None not in loaded and max(loaded) <= pages.PAGE

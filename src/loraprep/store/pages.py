@@ -7,7 +7,9 @@ from typing import Iterator
 
 from loraprep.store.db import Store
 
-PAGE = 5_000
+# The journal's replay reads one page's images through an IN list of at most 900 ids (journal._done_ops); a
+# bigger page reads every operation of the store for each page.
+PAGE = 900
 
 
 def active_ids_by_path(store: Store, page: int = PAGE) -> Iterator[list[int]]:
