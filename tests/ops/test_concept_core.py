@@ -106,3 +106,32 @@ def test_one_image_reads_its_own_rows(sample, monkeypatch):
     data = caption(sample, path)
     assert data["path"] == path
     assert asked == [("scores", 1), ("states", 1)]
+
+
+RULES = "core_frequency = 0.6\ndrop_all_core = true\n"
+NO_CORE = RECIPE.replace(RULES, "drop_all_core = false\nabsorb_core = false\nprune_mode = \"minimal\"\n")
+ABSORB = RECIPE.replace(RULES, "core_frequency = 0.3\ndrop_all_core = false\n")
+CHARACTER_CORE = RECIPE.replace(RULES, "core_frequency = 0.25\nabsorb_core = false\nprune_mode = \"character_core\"\n")
+
+
+@pytest.mark.parametrize("recipe", [NO_CORE, ABSORB, CHARACTER_CORE], ids=["no-core", "absorb", "character-core"])
+def test_one_image_counts_its_concept_only_when_its_rules_read_core_tags(prepared, tmp_path, monkeypatch, recipe):
+    from loraprep.ops import concept_core
+
+    assert recipe != RECIPE
+    sample = clone(prepared, tmp_path)
+    (sample / "loraprep.toml").write_text(recipe, encoding="utf-8")
+    counted: list[str] = []
+    real = concept_core.counted_stats
+
+    def counting(ws, concept, page=None):
+        counted.append(concept)
+        return real(ws, concept, page)
+
+    monkeypatch.setattr(concept_core, "counted_stats", counting)
+    expected = whole_dataset_answers(sample)
+    assert one_image_answers(sample) == expected
+    if recipe is NO_CORE:
+        assert counted == []  # no rule reads core tags: no pass over any concept
+    else:
+        assert counted  # trait tags on the sample's images: their concepts are counted (then kept)

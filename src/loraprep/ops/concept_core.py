@@ -15,12 +15,33 @@ def open_one(dataset: str | Path, file_id: int, concept: str) -> Workspace:
     (read from the cache when nothing they depend on changed, else counted from the concept's rows alone)."""
     ws = Workspace(dataset, only=[file_id])
     try:
-        ws._fixed_stats = {concept: concept_stats(ws, concept)}
+        entry = ws.entries.get(file_id)
+        names = entry.lean.names if entry is not None else ()
+        # Counting the concept takes a pass over its images: only when this image's rules read its core tags.
+        ws._fixed_stats = {concept: concept_stats(ws, concept) if core_consulted(ws.concept_recipe(concept), names)
+                           else None}
         ws.running = None
         return ws
     except BaseException:
         ws.close()
         raise
+
+
+def core_consulted(concept, names) -> bool:
+    """Whether the rules can read the concept's core tags for an image with these base ``names``: every name
+    with drop_all_core (rules/strategy.py prune_why); otherwise only trait tags, with absorb_core
+    (rules/context.py RuleContext.learned) or prune_mode character_core (prune_why). The recipe's fixed tags and
+    alias targets count as the image's names too, since the rules may put them on it."""
+    from loraprep.model.tagname import display_name
+    from loraprep.rules.categories import trait_of
+
+    rules = concept.rules
+    seen = (*names, *concept.fixed_tags, *(target for _pattern, target in rules.aliases))
+    if rules.drop_all_core:
+        return bool(seen)
+    if not (rules.absorb_core or rules.prune_mode == "character_core"):
+        return False
+    return any(trait_of(name) is not None or trait_of(display_name(name)) is not None for name in seen)
 
 
 def cache_key(ws: Workspace, concept: str, tagging: str | None = None) -> str:
