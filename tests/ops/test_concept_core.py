@@ -131,7 +131,14 @@ def test_one_image_counts_its_concept_only_when_its_rules_read_core_tags(prepare
     monkeypatch.setattr(concept_core, "counted_stats", counting)
     expected = whole_dataset_answers(sample)
     assert one_image_answers(sample) == expected
+    assert counted == []  # the sample's tags hold no character trait: no rule reads the core of any image
+    with Workspace(sample) as ws:  # hair traits on most of one concept: core there, read by absorb/character_core
+        files = [f for f in ws.files(("active",)) if f.concept == "outfit_red"]
+        ws.apply_edit(EditOp("add", ("blonde hair", "long hair")), [f.id for f in files[: len(files) * 3 // 4]])
+    expected = whole_dataset_answers(sample)
+    assert one_image_answers(sample) == expected
     if recipe is NO_CORE:
-        assert counted == []  # no rule reads core tags: no pass over any concept
+        assert counted == []
     else:
-        assert counted  # trait tags on the sample's images: their concepts are counted (then kept)
+        assert set(counted) == {"outfit_red"}  # counted once, then kept; the other concepts never
+        assert any("blonde hair" in t["tag"] for a in expected.values() for t in a["kept"] + a["dropped"])

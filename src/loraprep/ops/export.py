@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from loraprep.export.registry import is_metadata_only
 from loraprep.ops.caption_fields import character_files, fields_for
@@ -43,7 +45,7 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
     fields = fields_for(ws, files) if recipe.caption.ordering is not None else {}
     options = export_options(recipe, out, ws.root, {f.concept for f in files}, plan, mode=mode, preset=preset,
                              replace=replace, **(_field_extras(ws, recipe, files, fields) if fields else {}))
-    try:
+    with full_disk_said(out):
         if is_metadata_only(fmt or recipe.export.format):
             from loraprep.ops.export_rows import export_metadata
 
@@ -51,22 +53,24 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
         else:
             items = [export_item(ws, f, plan, ExportItem, fields.get(f.id)) for f in files]
             result = export_dataset(items, fmt or recipe.export.format, options).to_dict()
-    except OSError as exc:
-        full = disk_full_or_none(exc, out)
-        if full is None:
-            raise
-        raise full from exc
     result["plan"] = plan.to_dict()
     return result
 
 
-def disk_full_or_none(exc: OSError, out: Path) -> Exception | None:
-    """A full disk under ``out`` in words; None for any other error."""
+@contextmanager
+def full_disk_said(out: Path) -> Iterator[None]:
+    """A full disk under ``out`` raised as the error that says so; any other error as it is."""
     from loraprep.errors import disk_full
 
-    # A failed export removes its staging folder, so the previous export in ``out`` is still whole.
-    return disk_full(exc, where=str(out), hint="free some space on that disk, or export to a folder on another "
-                                               "disk; a previous export in that folder is untouched")
+    try:
+        yield
+    except OSError as exc:
+        # A failed export removes its staging folder, so the previous export in ``out`` is still whole.
+        full = disk_full(exc, where=str(out), hint="free some space on that disk, or export to a folder on another "
+                                                   "disk; a previous export in that folder is untouched")
+        if full is None:
+            raise
+        raise full from exc
 
 
 def export_options(recipe, out: Path, root: Path, concepts: set[str], plan, *, mode: str, preset: str | None,

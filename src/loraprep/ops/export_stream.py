@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Iterator
 
 from loraprep.ops.concept_core import concept_stats
-from loraprep.ops.export import disk_full_or_none, export_options
+from loraprep.ops.export import export_options, full_disk_said
 from loraprep.ops.export_rows import export_metadata_rows
 from loraprep.ops.plan import make_dataset_plan, store_plan_inputs
 from loraprep.ops.recipe import load_dataset_recipe
@@ -38,14 +38,9 @@ def export_streamed(dataset: str | Path, out: Path, *, fmt: str | None = None, p
         ws._fixed_stats = {c: concept_stats(ws, c, page) for c in concepts}
         options = export_options(recipe, out, ws.root, set(concepts), plan, mode="copy", preset=preset,
                                  replace=replace)
-        try:
+        with full_disk_said(out):
             result = export_parquet(_rows(ws, plan, options, page), out, ws.root,
                                     resolution=options.resolution, replace=replace)
-        except OSError as exc:
-            full = disk_full_or_none(exc, out)
-            if full is None:
-                raise
-            raise full from exc
     result["plan"] = plan.to_dict()
     return result
 
