@@ -19,10 +19,13 @@ def _tally_key(file: str, image: str | None) -> str:
 
 
 def _add_file(row: str, sign: str) -> str:
-    """Count the file row ``row`` (NEW or OLD) with its image as the images table has it now."""
+    """Count the file row ``row`` (NEW or OLD) with its image as the images table has it now, and move its
+    concept's change number (a concept's cached tag counts follow its files: store/concept_cache.py)."""
     return (f"INSERT INTO health_tally ({_TALLY_COLUMNS}, n) SELECT {_tally_key(row, 'i')}, {sign}"
             f" FROM (SELECT 1) LEFT JOIN images i ON i.id = {row}.image_id WHERE 1"
-            " ON CONFLICT DO UPDATE SET n = n + excluded.n;")
+            " ON CONFLICT DO UPDATE SET n = n + excluded.n;"
+            f" INSERT INTO concept_changes (concept, n) VALUES ({row}.concept, 1)"
+            " ON CONFLICT DO UPDATE SET n = n + 1;")
 
 
 def _move_files_of(image_id: str, before: str | None, after: str | None) -> str:
@@ -56,6 +59,12 @@ _HEALTH_TALLY = f"""
         n           INTEGER NOT NULL,          -- how many files have this key
         PRIMARY KEY ({_TALLY_COLUMNS})
     ) WITHOUT ROWID;
+    CREATE TABLE concept_changes (
+        concept     TEXT PRIMARY KEY,
+        n           INTEGER NOT NULL           -- moves with every write to one of the concept's files' key
+    ) WITHOUT ROWID;
+    -- models_used and the concept cache's tagging state read the newest tagging per model from here
+    CREATE INDEX tagged_model_at ON tagged(model, at);
     INSERT INTO health_tally ({_TALLY_COLUMNS}, n) SELECT {_tally_key('f', 'i')}, COUNT(*)
         FROM files f LEFT JOIN images i ON i.id = f.image_id WHERE 1 GROUP BY 1, 2, 3, 4, 5, 6, 7;
     CREATE TRIGGER files_tally_insert AFTER INSERT ON files BEGIN {_add_file('NEW', '1')} END;
@@ -338,7 +347,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER images_gen_delete AFTER DELETE ON images BEGIN UPDATE files_generation SET n = n + 1; END;
     """,
     # v11: the health report's counts kept by triggers, so `status` reads a few rows instead of joining a million
-    # files to their images after every write (store/health_tally.py), replacing v10's generation number.
+    # files to their images after every write (store/health_tally.py), replacing v10's generation number; a
+    # change number per concept and an index on tagged, so a one-image caption's cache check reads no table whole.
     _HEALTH_TALLY,
 )
 
