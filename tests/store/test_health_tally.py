@@ -25,8 +25,10 @@ def _dataset(root: Path) -> Path:
 
 def _kept_and_fresh(store) -> tuple[tuple, tuple]:
     gone = store.conn.execute("SELECT COUNT(*) FROM files WHERE status = 'gone'").fetchone()[0]
-    return ((health_tally.health_counts(store), health_tally.count_gone(store)),
-            (file_rows.health_counts(store), gone))
+    failed, small = file_rows.health_problems(store)
+    kept = health_tally.health(store)
+    return ((kept["counts"], kept["gone"], kept["failed"], kept["small"]),
+            (file_rows.health_counts(store), gone, [tuple(r) for r in failed], [tuple(r) for r in small]))
 
 
 @pytest.mark.parametrize("write", [
@@ -46,11 +48,15 @@ def _kept_and_fresh(store) -> tuple[tuple, tuple]:
     "UPDATE images SET id = 'renamed' WHERE format = 'JPEG'",
     "INSERT OR REPLACE INTO images (id, format) SELECT id, 'GIF' FROM images WHERE format = 'WEBP'",
     "DELETE FROM images WHERE id = (SELECT image_id FROM files WHERE path = 'cats/a.png')",
+    "UPDATE files SET path = 'dogs/renamed.webp' WHERE path = 'dogs/c.webp'",  # a small file renamed
+    "UPDATE images SET width = 290 WHERE format = 'WEBP'",  # a small file's size, as the report shows it
+    "UPDATE files SET reason = 'other words' WHERE status = 'failed'",
 ])
 def test_every_write_to_files_or_images_keeps_the_counts_exact(tmp_path, write):
     root = _dataset(tmp_path / "set")
     with open_store(root) as store:
-        before, _ = _kept_and_fresh(store)
+        store.conn.execute("UPDATE files SET status = 'failed', reason = 'truncated' WHERE path = 'cats/a.png'")
+        before, _ = _kept_and_fresh(store)  # the lists are kept from here on
         store.conn.execute("PRAGMA foreign_keys = OFF")  # a file's image changed under it: its facts change
         with store.write() as conn:
             conn.execute(write)
@@ -90,11 +96,30 @@ def test_random_writes_keep_the_counts_exact(tmp_path):
                     conn.execute("DELETE FROM files WHERE id = (SELECT id FROM files ORDER BY random() LIMIT 1)")
                 else:
                     conn.execute("DELETE FROM images WHERE id = ?", (rng.choice(ids),))
-            if step % 50 == 49:
+            if step % 25 == 24:
                 kept, fresh = _kept_and_fresh(store)
                 assert kept == fresh, f"step {step}"
         kept, fresh = _kept_and_fresh(store)
         assert kept == fresh and fresh[0]
+
+
+def test_the_lists_are_read_again_only_after_a_write_to_a_failed_or_small_file(tmp_path, monkeypatch):
+    root = _dataset(tmp_path / "set")
+    first = ops.status(root)
+    assert {s["path"] for s in first["small"]} == {"cats/a.png", "dogs/c.webp"}
+
+    def refuse(_store):
+        raise AssertionError("listed again though no failed or small file changed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(health_tally, "health_problems", refuse)
+        assert ops.status(root) == first
+        with open_store(root) as store, store.write() as conn:  # a write to another file keeps the lists
+            conn.execute("UPDATE files SET status = 'excluded', reason = 'user' WHERE path = 'cats/b.jpg'")
+        assert ops.status(root)["small"] == first["small"]
+    with open_store(root) as store, store.write() as conn:
+        conn.execute("UPDATE files SET status = 'failed', reason = 'truncated' WHERE path = 'cats/b.jpg'")
+    assert [f["path"] for f in ops.status(root)["failed"]] == ["cats/b.jpg"]
 
 
 def test_status_reads_the_tally_after_a_write(tmp_path, monkeypatch):

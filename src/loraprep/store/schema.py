@@ -8,6 +8,7 @@ from __future__ import annotations
 # it. The store's connections turn recursive_triggers on, so an INSERT OR REPLACE of an image runs the delete
 # triggers for the row it replaces.
 _TALLY_COLUMNS = "concept, fmt, status, small, alpha, animated, captioned"
+_UPSERT = "ON CONFLICT DO UPDATE SET n = n + excluded.n, changes = changes + 1"
 
 
 def _tally_key(file: str, image: str | None) -> str:
@@ -21,9 +22,9 @@ def _tally_key(file: str, image: str | None) -> str:
 def _add_file(row: str, sign: str) -> str:
     """Count the file row ``row`` (NEW or OLD) with its image as the images table has it now, and move its
     concept's change number (a concept's cached tag counts follow its files: store/concept_cache.py)."""
-    return (f"INSERT INTO health_tally ({_TALLY_COLUMNS}, n) SELECT {_tally_key(row, 'i')}, {sign}"
+    return (f"INSERT INTO health_tally ({_TALLY_COLUMNS}, n, changes) SELECT {_tally_key(row, 'i')}, {sign}, 1"
             f" FROM (SELECT 1) LEFT JOIN images i ON i.id = {row}.image_id WHERE 1"
-            " ON CONFLICT DO UPDATE SET n = n + excluded.n;"
+            f" {_UPSERT};"
             f" INSERT INTO concept_changes (concept, n) VALUES ({row}.concept, 1)"
             " ON CONFLICT DO UPDATE SET n = n + 1;")
 
@@ -32,14 +33,16 @@ def _move_files_of(image_id: str, before: str | None, after: str | None) -> str:
     """Move the counts of the files showing ``image_id`` from their key with ``before`` to their key with
     ``after`` (NEW, OLD, or None for no image row)."""
     return "".join(
-        f"INSERT INTO health_tally ({_TALLY_COLUMNS}, n) SELECT {_tally_key('f', image)}, {sign} COUNT(*)"
-        f" FROM files f WHERE f.image_id = {image_id} GROUP BY 1, 2, 3, 4, 5, 6, 7"
-        " ON CONFLICT DO UPDATE SET n = n + excluded.n;" for image, sign in ((before, "-"), (after, "")))
+        f"INSERT INTO health_tally ({_TALLY_COLUMNS}, n, changes) SELECT {_tally_key('f', image)}, {sign} COUNT(*),"
+        f" 1 FROM files f WHERE f.image_id = {image_id} GROUP BY 1, 2, 3, 4, 5, 6, 7 {_UPSERT};"
+        for image, sign in ((before, "-"), (after, "")))
 
 
+# The key's columns, and what the report's lists of failed and small files show (path, reason, width, height).
 _FILE_KEY_CHANGED = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ("concept", "status", "small", "caption_path",
-                                                                     "image_id"))
-_IMAGE_KEY_CHANGED = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ("id", "format", "has_alpha", "animated"))
+                                                                     "image_id", "path", "reason"))
+_IMAGE_KEY_CHANGED = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ("id", "format", "has_alpha", "animated",
+                                                                      "width", "height"))
 _HEALTH_TALLY = f"""
     DROP TRIGGER files_gen_insert;
     DROP TRIGGER files_gen_update;
@@ -57,6 +60,7 @@ _HEALTH_TALLY = f"""
         animated    INTEGER NOT NULL,
         captioned   INTEGER NOT NULL,
         n           INTEGER NOT NULL,          -- how many files have this key
+        changes     INTEGER NOT NULL,          -- how many writes moved a file into or out of it (or changed one)
         PRIMARY KEY ({_TALLY_COLUMNS})
     ) WITHOUT ROWID;
     CREATE TABLE concept_changes (
@@ -65,7 +69,7 @@ _HEALTH_TALLY = f"""
     ) WITHOUT ROWID;
     -- models_used and the concept cache's tagging state read the newest tagging per model from here
     CREATE INDEX tagged_model_at ON tagged(model, at);
-    INSERT INTO health_tally ({_TALLY_COLUMNS}, n) SELECT {_tally_key('f', 'i')}, COUNT(*)
+    INSERT INTO health_tally ({_TALLY_COLUMNS}, n, changes) SELECT {_tally_key('f', 'i')}, COUNT(*), 0
         FROM files f LEFT JOIN images i ON i.id = f.image_id WHERE 1 GROUP BY 1, 2, 3, 4, 5, 6, 7;
     CREATE TRIGGER files_tally_insert AFTER INSERT ON files BEGIN {_add_file('NEW', '1')} END;
     CREATE TRIGGER files_tally_delete AFTER DELETE ON files BEGIN {_add_file('OLD', '-1')} END;
