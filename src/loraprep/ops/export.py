@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from loraprep.export.registry import is_metadata_only
 from loraprep.ops.caption_fields import character_files, fields_for
+from loraprep.ops.export_options import export_options, full_disk_said
 from loraprep.ops.export_rows import export_item
 from loraprep.ops.plan import make_dataset_plan
 from loraprep.ops.recipe import load_dataset_recipe
@@ -55,43 +54,6 @@ def _export(ws: Workspace, out: Path, fmt, mode, preset, steps, batch, epochs, r
             result = export_dataset(items, fmt or recipe.export.format, options).to_dict()
     result["plan"] = plan.to_dict()
     return result
-
-
-@contextmanager
-def full_disk_said(out: Path) -> Iterator[None]:
-    """A full disk under ``out`` raised as the error that says so; any other error as it is."""
-    from loraprep.errors import disk_full
-
-    try:
-        yield
-    except OSError as exc:
-        # A failed export removes its staging folder, so the previous export in ``out`` is still whole.
-        full = disk_full(exc, where=str(out), hint="free some space on that disk, or export to a folder on another "
-                                                   "disk; a previous export in that folder is untouched")
-        if full is None:
-            raise
-        raise full from exc
-
-
-def export_options(recipe, out: Path, root: Path, concepts: set[str], plan, *, mode: str, preset: str | None,
-                   replace: bool, **extras):
-    """The exporters' options from the recipe, for the active images' ``concepts``."""
-    from loraprep.export import ExportOptions
-
-    base = recipe.base
-    return ExportOptions(
-        out_dir=out, dataset_root=root, mode=mode, resolution=recipe.export.resolution,
-        keep_tokens=base.keep_tokens,
-        # Per concept, so each kohya subset gets its own (a set's order would pick one at random per run).
-        keep_tokens_separator=base.keep_tokens_separator,
-        concept_keep_separators={c: recipe.for_concept(c).keep_tokens_separator for c in concepts},
-        shuffle_caption=recipe.export.shuffle_caption, trigger_words=base.fixed_tags,
-        concept_triggers={c: recipe.for_concept(c).fixed_tags for c in concepts},
-        concept_keep_tokens={c: recipe.for_concept(c).effective_keep_tokens for c in concepts},
-        epochs=plan.epochs, batch_size=plan.batch_size, train_preset=preset or recipe.export.preset,
-        caption_separator=base.rules.separator.strip() or ",",
-        ai_toolkit_shuffle=recipe.export.ai_toolkit_shuffle, replace=replace, **extras,
-    )
 
 
 def _field_extras(ws: Workspace, recipe, files, fields) -> dict:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Iterator
 
 from loraprep.ops.concept_core import concept_stats
-from loraprep.ops.export import export_options, full_disk_said
+from loraprep.ops.export_options import export_options, full_disk_said
 from loraprep.ops.export_rows import export_metadata_rows
 from loraprep.ops.plan import make_dataset_plan, store_plan_inputs
 from loraprep.ops.recipe import load_dataset_recipe

@@ -8,6 +8,7 @@ from pathlib import Path
 from loraprep.ops.recipe import load_dataset_recipe
 from loraprep.store.db import open_store
 from loraprep.store.files import list_files
+from loraprep.store.pages import active_size_groups
 
 
 def plan_inputs(files, recipe, *, rebalance: bool | None = None) -> list:
@@ -33,11 +34,7 @@ def store_plan_inputs(store, recipe, *, rebalance: bool | None = None) -> list:
         rebalance = recipe.export.folder_repeats == "rebalance"
     groups: dict[tuple[str, str], list] = defaultdict(list)
     paths: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for concept, tier, width, height, top, count in store.conn.execute(
-            "SELECT f.concept, f.tier, COALESCE(i.width, 0), COALESCE(i.height, 0),"
-            " CASE WHEN instr(f.path, '/') THEN substr(f.path, 1, instr(f.path, '/')) ELSE f.path END, COUNT(*)"
-            " FROM files f LEFT JOIN images i ON i.id = f.image_id WHERE f.status = 'active'"
-            " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 5, 3, 4"):
+    for concept, tier, width, height, top, count in active_size_groups(store):
         groups[(concept, tier)].extend([(width, height)] * count)
         paths[(concept, tier)].append(top)  # folder_repeats reads the first folder of each path only
     return _concept_inputs(groups, paths, recipe, rebalance)
