@@ -5,7 +5,8 @@
 ``--part store``: a store of N generated images (files, images, tagger score sets over a booru-like vocabulary,
 imported caption files; no image files, written with direct SQL), then the commands a user runs after tagging,
 each in a fresh process with its wall time and peak RSS: ``status``, ``tags``, ``curate --diff``, ``caption`` of
-one image, and ``export --format parquet`` (captions + metadata, no image files). Targets: status < 2 s, tags and
+one image, and ``export --format parquet`` (captions + metadata, no image files); ``status`` is timed three
+times: counting afresh, reading what it kept, and after one write to the store (an edit). Targets: status < 2 s, tags and
 curate --diff < 60 s, the export's memory not growing with N. The baseline in the same run is the bare SQLite
 read of every score set (``SELECT ... FROM score_sets``), the least any command that looks at every image pays.
 """
@@ -141,6 +142,17 @@ def measure(*args: str) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+def write_one(root: Path) -> None:
+    """One write as an edit or a rescan makes it: a file excluded, then made active again, each committed."""
+    from loraprep.store.db import open_store
+
+    with open_store(root) as store:
+        for status, reason in (("excluded", "user"), ("active", "")):
+            with store.write() as conn:
+                conn.execute("UPDATE files SET status = ?, reason = ? WHERE path = ?",
+                             (status, reason, f"concept_02/{2:07d}.webp"))
+
+
 def bare_read(root: Path) -> float:
     """The baseline: every score set read from SQLite, nothing done with it."""
     import sqlite3
@@ -173,6 +185,7 @@ def store_part(sizes: list[int], data: Path, reuse: bool, commands: list[str]) -
         out = data / f"export-{n}"
         for name, args in (("status", ("status", str(root))),
                            ("status (counts kept)", ("status", str(root))),
+                           ("status (after a write)", ("status", str(root))),
                            ("tags", ("tags", str(root))),
                            ("curate --diff", ("curate", str(root), "--diff")),
                            ("caption (one image)", ("caption", str(root), first)),
@@ -185,6 +198,8 @@ def store_part(sizes: list[int], data: Path, reuse: bool, commands: list[str]) -
             kept = {"status": "health-counts.json", "caption (one image)": "concept-core.json"}
             if name in kept:
                 (root / ".loraprep" / kept[name]).unlink(missing_ok=True)
+            if name == "status (after a write)":
+                write_one(root)
             wall, rss = measure(*args)
             print(f"  {name:<26}{wall:8.2f} s   peak RSS {rss:8,.0f} MiB", flush=True)
 

@@ -106,3 +106,39 @@ def test_one_image_reads_its_own_rows(sample, monkeypatch):
     data = caption(sample, path)
     assert data["path"] == path
     assert asked == [("scores", 1), ("states", 1)]
+
+
+RULES = "core_frequency = 0.6\ndrop_all_core = true\n"
+NO_CORE = RECIPE.replace(RULES, "drop_all_core = false\nabsorb_core = false\nprune_mode = \"minimal\"\n")
+ABSORB = RECIPE.replace(RULES, "core_frequency = 0.3\ndrop_all_core = false\n")
+CHARACTER_CORE = RECIPE.replace(RULES, "core_frequency = 0.25\nabsorb_core = false\nprune_mode = \"character_core\"\n")
+
+
+@pytest.mark.parametrize("recipe", [NO_CORE, ABSORB, CHARACTER_CORE], ids=["no-core", "absorb", "character-core"])
+def test_one_image_counts_its_concept_only_when_its_rules_read_core_tags(prepared, tmp_path, monkeypatch, recipe):
+    from loraprep.ops import concept_core
+
+    assert recipe != RECIPE
+    sample = clone(prepared, tmp_path)
+    (sample / "loraprep.toml").write_text(recipe, encoding="utf-8")
+    counted: list[str] = []
+    real = concept_core.counted_stats
+
+    def counting(ws, concept, page=None):
+        counted.append(concept)
+        return real(ws, concept, page)
+
+    monkeypatch.setattr(concept_core, "counted_stats", counting)
+    expected = whole_dataset_answers(sample)
+    assert one_image_answers(sample) == expected
+    assert counted == []  # the sample's tags hold no character trait: no rule reads the core of any image
+    with Workspace(sample) as ws:  # hair traits on most of one concept: core there, read by absorb/character_core
+        files = [f for f in ws.files(("active",)) if f.concept == "outfit_red"]
+        ws.apply_edit(EditOp("add", ("blonde hair", "long hair")), [f.id for f in files[: len(files) * 3 // 4]])
+    expected = whole_dataset_answers(sample)
+    assert one_image_answers(sample) == expected
+    if recipe is NO_CORE:
+        assert counted == []
+    else:
+        assert set(counted) == {"outfit_red"}  # counted once, then kept; the other concepts never
+        assert any("blonde hair" in t["tag"] for a in expected.values() for t in a["kept"] + a["dropped"])

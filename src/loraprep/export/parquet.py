@@ -27,7 +27,7 @@ from loraprep.errors import ExportError
 
 PARQUET_NAME = "metadata.parquet"
 SIMPLETUNER_NAME = "simpletuner-backend.json"
-ROW_GROUP = 50_000
+ROW_GROUP = 10_000  # rows held at once (as dicts, then columns): the export's memory, whatever the dataset's size
 COLUMNS = ("file_name", "image_path", "caption", "tags", "concept", "tier", "repeats", "width", "height",
            "image_id")
 

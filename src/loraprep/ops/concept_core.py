@@ -8,7 +8,6 @@ from pathlib import Path
 from loraprep.ops.workspace import Workspace
 from loraprep.rules.stats import ConceptStats
 from loraprep.store import concept_cache
-from loraprep.store.files import list_files
 
 
 def open_one(dataset: str | Path, file_id: int, concept: str) -> Workspace:
@@ -16,12 +15,33 @@ def open_one(dataset: str | Path, file_id: int, concept: str) -> Workspace:
     (read from the cache when nothing they depend on changed, else counted from the concept's rows alone)."""
     ws = Workspace(dataset, only=[file_id])
     try:
-        ws._fixed_stats = {concept: concept_stats(ws, concept)}
+        entry = ws.entries.get(file_id)
+        names = entry.lean.names if entry is not None else ()
+        # Counting the concept takes a pass over its images: only when this image's rules read its core tags.
+        ws._fixed_stats = {concept: concept_stats(ws, concept) if core_consulted(ws.concept_recipe(concept), names)
+                           else None}
         ws.running = None
         return ws
     except BaseException:
         ws.close()
         raise
+
+
+def core_consulted(concept, names) -> bool:
+    """Whether the rules can read the concept's core tags for an image with these base ``names``: every name
+    with drop_all_core (rules/strategy.py prune_why); otherwise only trait tags, with absorb_core
+    (rules/context.py RuleContext.learned) or prune_mode character_core (prune_why). The recipe's fixed tags and
+    alias targets count as the image's names too, since the rules may put them on it."""
+    from loraprep.model.tagname import display_name
+    from loraprep.rules.categories import trait_of
+
+    rules = concept.rules
+    seen = (*names, *concept.fixed_tags, *(target for _pattern, target in rules.aliases))
+    if rules.drop_all_core:
+        return bool(seen)
+    if not (rules.absorb_core or rules.prune_mode == "character_core"):
+        return False
+    return any(trait_of(name) is not None or trait_of(display_name(name)) is not None for name in seen)
 
 
 def cache_key(ws: Workspace, concept: str, tagging: str | None = None) -> str:
@@ -33,7 +53,7 @@ def cache_key(ws: Workspace, concept: str, tagging: str | None = None) -> str:
     return f"{concept_cache.fingerprint(ws.store, concept, ws.model, tagging)}:{settings!r}"
 
 
-def concept_stats(ws: Workspace, concept: str) -> ConceptStats | None:
+def concept_stats(ws: Workspace, concept: str, page: int | None = None) -> ConceptStats | None:
     key = cache_key(ws, concept)
     found = concept_cache.load(ws.store, key, concept)
     if found is not None:
@@ -41,11 +61,25 @@ def concept_stats(ws: Workspace, concept: str) -> ConceptStats | None:
             return None
         return ConceptStats(found["images"], Counter(found["counts"]), frozenset(found["core"]),
                             found["core_frequency"])
-    active = [f.id for f in list_files(ws.store, statuses=("active",), concept=concept)]
-    with Workspace(ws.root, recipe_path=ws.recipe_path, model=ws.model_override, only=active) as whole:
-        stats = whole.running_stats().get(concept)
+    stats = counted_stats(ws, concept, page)
     concept_cache.save(ws.store, key, concept, stats)
     return stats
+
+
+def counted_stats(ws: Workspace, concept: str, page: int | None = None) -> ConceptStats | None:
+    """The concept's tag counts over its active images, read a page of files at a time: the memory of a page,
+    not of the concept (a concept can hold a million images)."""
+    from loraprep.rules.running_stats import RunningStats
+    from loraprep.store.pages import PAGE, active_ids_of_concept
+
+    running = RunningStats(lambda c: ws.concept_recipe(c).rules.core_frequency)
+    with Workspace(ws.root, recipe_path=ws.recipe_path, model=ws.model_override, only=[]) as reader:
+        for ids in active_ids_of_concept(ws.store, concept, page or PAGE):
+            reader.only = ids
+            reader.reload()
+            running.add_many(concept, [e.lean.names for e in reader.entries.values()
+                                       if e.file.status == "active" and e.file.concept == concept])
+    return running.get(concept)
 
 
 def remember_all(ws: Workspace) -> None:

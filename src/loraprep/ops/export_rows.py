@@ -14,11 +14,12 @@ def export_metadata(ws, files, plan, options, fields: dict | None = None) -> dic
     from loraprep.export.parquet import export_parquet
 
     ordered = sorted(files, key=lambda f: f.path)
-    return export_parquet(_rows(ws, ordered, plan, options, fields or {}), options.out_dir, ws.root,
+    return export_parquet(export_metadata_rows(ws, ordered, plan, options, fields or {}), options.out_dir, ws.root,
                           resolution=options.resolution, replace=options.replace)
 
 
-def _rows(ws, files, plan, options, fields: dict) -> Iterator[dict]:
+def export_metadata_rows(ws, files, plan, options, fields: dict) -> Iterator[dict]:
+    """The parquet rows of ``files`` in the given order, made one at a time."""
     from loraprep.export.base import ExportItem
     from loraprep.export.kept import item_tags
 

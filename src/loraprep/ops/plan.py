@@ -8,6 +8,7 @@ from pathlib import Path
 from loraprep.ops.recipe import load_dataset_recipe
 from loraprep.store.db import open_store
 from loraprep.store.files import list_files
+from loraprep.store.pages import active_size_groups
 
 
 def plan_inputs(files, recipe, *, rebalance: bool | None = None) -> list:
@@ -16,9 +17,6 @@ def plan_inputs(files, recipe, *, rebalance: bool | None = None) -> list:
     A group whose files all sit in a kohya `N_name` folder keeps the user's N as its exact repeats unless the
     recipe's own `repeats` for the concept says otherwise, or a rebalance is asked for (``rebalance``, else the
     recipe's `[export] folder_repeats`)."""
-    from loraprep.balance import ConceptInput
-    from loraprep.ingest.kohya_folders import folder_repeats
-
     if rebalance is None:
         rebalance = recipe.export.folder_repeats == "rebalance"
     groups: dict[tuple[str, str], list] = defaultdict(list)
@@ -26,6 +24,26 @@ def plan_inputs(files, recipe, *, rebalance: bool | None = None) -> list:
     for f in files:
         groups[(f.concept, f.tier)].append((f.width or 0, f.height or 0))
         paths[(f.concept, f.tier)].append(f.path)
+    return _concept_inputs(groups, paths, recipe, rebalance)
+
+
+def store_plan_inputs(store, recipe, *, rebalance: bool | None = None) -> list:
+    """``plan_inputs`` of the active images counted by SQLite: per group, one size object per distinct size and
+    one path per top folder, so a million images cost a million references, not a million records."""
+    if rebalance is None:
+        rebalance = recipe.export.folder_repeats == "rebalance"
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    paths: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for concept, tier, width, height, top, count in active_size_groups(store):
+        groups[(concept, tier)].extend([(width, height)] * count)
+        paths[(concept, tier)].append(top)  # folder_repeats reads the first folder of each path only
+    return _concept_inputs(groups, paths, recipe, rebalance)
+
+
+def _concept_inputs(groups: dict, paths: dict, recipe, rebalance: bool) -> list:
+    from loraprep.balance import ConceptInput
+    from loraprep.ingest.kohya_folders import folder_repeats
+
     inputs = []
     for (concept, tier), sizes in sorted(groups.items()):
         c = recipe.for_concept(concept)
@@ -36,14 +54,17 @@ def plan_inputs(files, recipe, *, rebalance: bool | None = None) -> list:
 
 
 def make_dataset_plan(files, recipe, *, steps: int | None = None, batch: int | None = None,
-                      epochs: int | None = None, rebalance: bool | None = None):
+                      epochs: int | None = None, rebalance: bool | None = None, inputs: list | None = None):
+    """The balance plan of ``files`` (or of ``inputs``, ``store_plan_inputs``' answer, when given)."""
     from loraprep.balance import BucketSpec, make_plan
     from loraprep.export.buckets import bucket_limits
 
     e = recipe.export
     resolution = e.resolution
     low, high = bucket_limits(resolution)  # the very values the kohya exports write
-    return make_plan(plan_inputs(files, recipe, rebalance=rebalance), target_steps=steps or e.target_steps,
+    if inputs is None:
+        inputs = plan_inputs(files, recipe, rebalance=rebalance)
+    return make_plan(inputs, target_steps=steps or e.target_steps,
                      batch_size=batch or e.batch_size, epochs=epochs or e.epochs, tier_weights=dict(e.tier_weights) or None,
                      buckets=BucketSpec(resolution=resolution, min_reso=low, max_reso=high))
 

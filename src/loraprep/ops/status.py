@@ -8,7 +8,7 @@ from pathlib import Path
 from loraprep.errors import DatasetError
 from loraprep.store import files as file_rows
 from loraprep.store.db import Store, open_store
-from loraprep.store.health_cache import cached_health
+from loraprep.store.health_tally import health as read_health
 from loraprep.store.runs import last_run, last_scan_unfinished, unfinished_runs
 
 
@@ -43,7 +43,7 @@ def source_counts(store: Store) -> dict:
 def health_report(store: Store, *, min_size: int) -> dict:
     """Per concept: images, active, failed, excluded, small, with alpha, animated, formats, captioned; plus failures."""
     concepts: dict[str, dict] = {}
-    health = cached_health(store)
+    health = read_health(store)
     for concept, fmt, *counts in health["counts"]:
         c = concepts.setdefault(concept, {**dict.fromkeys(file_rows.HEALTH_COUNTS, 0), "formats": {}})
         for key, value in zip(file_rows.HEALTH_COUNTS, counts):
@@ -55,7 +55,7 @@ def health_report(store: Store, *, min_size: int) -> dict:
     table = [{"concept": name, **{k: c[k] for k in (*file_rows.HEALTH_COUNTS, "formats")}}
              for name, c in sorted(concepts.items())]
     totals = {k: sum(c[k] for c in table) for k in file_rows.HEALTH_COUNTS}
-    gone = file_rows.count_gone(store)
+    gone = health["gone"]
     return {"dataset": str(store.root), "min_size": min_size, "concepts": table, "totals": totals,
             "failed": failures, "small": small, "gone": gone, "unfinished_scan": unfinished_scan(store)}
 

@@ -16,10 +16,12 @@ def fingerprint(store: Store, concept: str, model: str | None, tagging: str | No
     model's tagging, and the journal's done batches (``tagging``: ``tagging_state``'s answer, when the caller
     fingerprints several concepts at once). Any write that can move a count changes it."""
     digest = hashlib.sha256()
-    # Exact for the concept's files (ids and content hashes), in one indexed read: no per-image Python work.
-    files = store.conn.execute("SELECT id, image_id FROM files WHERE concept = ? AND status = 'active' ORDER BY id",
-                               (concept,)).fetchall()
-    digest.update(repr([tuple(row) for row in files]).encode())
+    # The concept's files: the change number the schema's triggers move with every write that adds, removes,
+    # moves or re-points one of them (schema v11), and their count: two index probes, not the concept's rows.
+    changes = store.conn.execute("SELECT n FROM concept_changes WHERE concept = ?", (concept,)).fetchone()
+    active = store.conn.execute("SELECT TOTAL(n) FROM health_tally WHERE concept = ? AND status = 'active'",
+                                (concept,)).fetchone()
+    digest.update(repr((changes and changes[0], active[0])).encode())
     digest.update((tagging if tagging is not None else tagging_state(store, model)).encode())
     return digest.hexdigest()
 
@@ -27,10 +29,12 @@ def fingerprint(store: Store, concept: str, model: str | None, tagging: str | No
 def tagging_state(store: Store, model: str | None) -> str:
     """What every concept's counts share: the model's tagging and the journal's done batches and operations."""
     conn = store.conn
-    rows = (conn.execute("SELECT COUNT(*), MAX(at) FROM tagged WHERE model = ?", (model or "",)).fetchone(),
+    # Index probes only: the newest tagging (a retag or a newly tagged image writes a newer time), and the
+    # journal's newest operations (tag_ops and tag_op_sets are only ever appended to; batches are few).
+    rows = (conn.execute("SELECT MAX(at) FROM tagged WHERE model = ?", (model or "",)).fetchone(),
             conn.execute("SELECT COUNT(*), TOTAL(id), MAX(id), MAX(at) FROM batches WHERE state = 'done'").fetchone(),
-            conn.execute("SELECT COUNT(*), MAX(seq) FROM tag_ops").fetchone(),
-            conn.execute("SELECT COUNT(*), MAX(seq) FROM tag_op_sets").fetchone())
+            conn.execute("SELECT MAX(seq) FROM tag_ops").fetchone(),
+            conn.execute("SELECT MAX(seq) FROM tag_op_sets").fetchone())
     return repr([tuple(row) for row in rows])
 
 

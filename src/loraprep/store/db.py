@@ -208,6 +208,9 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {settings.busy_timeout_ms()}")
     conn.execute("PRAGMA foreign_keys = ON")
+    # An INSERT OR REPLACE deletes the row it replaces: with this on, that runs the delete triggers, which the
+    # health report's tally needs to move the replaced row's counts (schema v11).
+    conn.execute("PRAGMA recursive_triggers = ON")
 
 
 def _unreadable(db_path: Path, exc: Exception) -> DatasetError:

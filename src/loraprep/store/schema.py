@@ -2,6 +2,85 @@
 
 from __future__ import annotations
 
+# v11's triggers: every file is counted once in health_tally under its key (its concept, status, small flag and
+# caption, with its image's format, alpha and animation, or none while its image row is absent). Each write
+# moves the file's count from its old key to its new one; an image write moves the counts of the files showing
+# it. The store's connections turn recursive_triggers on, so an INSERT OR REPLACE of an image runs the delete
+# triggers for the row it replaces.
+_TALLY_COLUMNS = "concept, fmt, status, small, alpha, animated, captioned"
+_UPSERT = "ON CONFLICT DO UPDATE SET n = n + excluded.n, changes = changes + 1"
+
+
+def _tally_key(file: str, image: str | None) -> str:
+    fmt, alpha, animated = (("''", "0", "0") if image is None else
+                            (f"COALESCE({image}.format, '')", f"COALESCE({image}.has_alpha, 0) != 0",
+                             f"COALESCE({image}.animated, 0) != 0"))
+    return (f"{file}.concept, {fmt}, {file}.status, {file}.small != 0, {alpha}, {animated},"
+            f" COALESCE({file}.caption_path, '') != ''")
+
+
+def _add_file(row: str, sign: str) -> str:
+    """Count the file row ``row`` (NEW or OLD) with its image as the images table has it now, and move its
+    concept's change number (a concept's cached tag counts follow its files: store/concept_cache.py)."""
+    return (f"INSERT INTO health_tally ({_TALLY_COLUMNS}, n, changes) SELECT {_tally_key(row, 'i')}, {sign}, 1"
+            f" FROM (SELECT 1) LEFT JOIN images i ON i.id = {row}.image_id WHERE 1"
+            f" {_UPSERT};"
+            f" INSERT INTO concept_changes (concept, n) VALUES ({row}.concept, 1)"
+            " ON CONFLICT DO UPDATE SET n = n + 1;")
+
+
+def _move_files_of(image_id: str, before: str | None, after: str | None) -> str:
+    """Move the counts of the files showing ``image_id`` from their key with ``before`` to their key with
+    ``after`` (NEW, OLD, or None for no image row)."""
+    return "".join(
+        f"INSERT INTO health_tally ({_TALLY_COLUMNS}, n, changes) SELECT {_tally_key('f', image)}, {sign} COUNT(*),"
+        f" 1 FROM files f WHERE f.image_id = {image_id} GROUP BY 1, 2, 3, 4, 5, 6, 7 {_UPSERT};"
+        for image, sign in ((before, "-"), (after, "")))
+
+
+# The key's columns, and what the report's lists of failed and small files show (path, reason, width, height).
+_FILE_KEY_CHANGED = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ("concept", "status", "small", "caption_path",
+                                                                     "image_id", "path", "reason"))
+_IMAGE_KEY_CHANGED = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ("id", "format", "has_alpha", "animated",
+                                                                      "width", "height"))
+_HEALTH_TALLY = f"""
+    DROP TRIGGER files_gen_insert;
+    DROP TRIGGER files_gen_update;
+    DROP TRIGGER files_gen_delete;
+    DROP TRIGGER images_gen_insert;
+    DROP TRIGGER images_gen_update;
+    DROP TRIGGER images_gen_delete;
+    DROP TABLE files_generation;
+    CREATE TABLE health_tally (
+        concept     TEXT NOT NULL,
+        fmt         TEXT NOT NULL,             -- the image's format, '' when unknown
+        status      TEXT NOT NULL,
+        small       INTEGER NOT NULL,
+        alpha       INTEGER NOT NULL,
+        animated    INTEGER NOT NULL,
+        captioned   INTEGER NOT NULL,
+        n           INTEGER NOT NULL,          -- how many files have this key
+        changes     INTEGER NOT NULL,          -- how many writes moved a file into or out of it (or changed one)
+        PRIMARY KEY ({_TALLY_COLUMNS})
+    ) WITHOUT ROWID;
+    CREATE TABLE concept_changes (
+        concept     TEXT PRIMARY KEY,
+        n           INTEGER NOT NULL           -- moves with every write to one of the concept's files' key
+    ) WITHOUT ROWID;
+    -- models_used and the concept cache's tagging state read the newest tagging per model from here
+    CREATE INDEX tagged_model_at ON tagged(model, at);
+    INSERT INTO health_tally ({_TALLY_COLUMNS}, n, changes) SELECT {_tally_key('f', 'i')}, COUNT(*), 0
+        FROM files f LEFT JOIN images i ON i.id = f.image_id WHERE 1 GROUP BY 1, 2, 3, 4, 5, 6, 7;
+    CREATE TRIGGER files_tally_insert AFTER INSERT ON files BEGIN {_add_file('NEW', '1')} END;
+    CREATE TRIGGER files_tally_delete AFTER DELETE ON files BEGIN {_add_file('OLD', '-1')} END;
+    CREATE TRIGGER files_tally_update AFTER UPDATE ON files WHEN {_FILE_KEY_CHANGED}
+        BEGIN {_add_file('OLD', '-1')} {_add_file('NEW', '1')} END;
+    CREATE TRIGGER images_tally_insert AFTER INSERT ON images BEGIN {_move_files_of('NEW.id', None, 'NEW')} END;
+    CREATE TRIGGER images_tally_delete AFTER DELETE ON images BEGIN {_move_files_of('OLD.id', 'OLD', None)} END;
+    CREATE TRIGGER images_tally_update AFTER UPDATE ON images WHEN {_IMAGE_KEY_CHANGED}
+        BEGIN {_move_files_of('OLD.id', 'OLD', None)} {_move_files_of('NEW.id', None, 'NEW')} END;
+"""
+
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
 MIGRATIONS: tuple[str, ...] = (
     # v1: files and their decoded content, the tag journal, tagger scores, dedup, runs.
@@ -271,6 +350,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER images_gen_update AFTER UPDATE ON images BEGIN UPDATE files_generation SET n = n + 1; END;
     CREATE TRIGGER images_gen_delete AFTER DELETE ON images BEGIN UPDATE files_generation SET n = n + 1; END;
     """,
+    # v11: the health report's counts kept by triggers, so `status` reads a few rows instead of joining a million
+    # files to their images after every write (store/health_tally.py), replacing v10's generation number; a
+    # change number per concept and an index on tagged, so a one-image caption's cache check reads no table whole.
+    _HEALTH_TALLY,
 )
 
 # Data conversions that SQL cannot express, run after the statements of the same version.

@@ -142,7 +142,12 @@ def tagged_ids(conn: sqlite3.Connection, model: str) -> set[str]:
 
 def models_used(conn: sqlite3.Connection) -> list[str]:
     """Models that tagged this dataset, most recent first."""
-    return [r[0] for r in conn.execute("SELECT model, MAX(at) AS last FROM tagged GROUP BY model ORDER BY last DESC")]
+    # Walks the index tagged_model_at one model at a time (a few probes), not a million rows.
+    return [r[0] for r in conn.execute(
+        "WITH RECURSIVE m(model) AS (SELECT MIN(model) FROM tagged UNION ALL"
+        " SELECT (SELECT MIN(model) FROM tagged WHERE model > m.model) FROM m WHERE m.model IS NOT NULL)"
+        " SELECT model, (SELECT MAX(at) FROM tagged WHERE tagged.model = m.model) AS last FROM m"
+        " WHERE model IS NOT NULL ORDER BY last DESC, model")]
 
 
 def load_scores(conn: sqlite3.Connection, model: str, image_ids: Iterable[str] | None = None) -> dict[str, ScoreSet]:
