@@ -54,6 +54,13 @@ def test_unknown_sizes_share_one_bucket():
     assert batches_per_epoch(groups, 2, BucketSpec(768)) == 4  # 2 for the known bucket + 2 for the unknown
 
 
+@pytest.mark.parametrize("unmeasured", [(0, 0), (0, 640), (512, 0)])
+def test_an_unmeasured_size_joins_the_unknown_bucket(unmeasured):
+    # A store row without a width or height reaches the plan as 0: it must not divide by zero.
+    groups = [StepGroup(3, 1, ((800, 800), (800, 800), unmeasured))]
+    assert batches_per_epoch(groups, 2, BucketSpec(768)) == 2  # 1 for the two known + 1 for the unmeasured one
+
+
 def test_regularisation_doubles_the_samples():
     groups = [StepGroup(20, 5), StepGroup(10, 1, regularization=True)]
     assert samples_per_epoch(groups) == 200

@@ -114,7 +114,8 @@ def batches_per_epoch(groups: Iterable[StepGroup], batch_size: int, buckets: Buc
     for group, counts in weighted:
         known = len(group.sizes) == group.images
         for index, count in enumerate(counts):
-            key = select_bucket(*group.sizes[index], resos) if known else None
+            # A size of 0 (an image the scan could not measure) has no aspect ratio: it joins the unknown bucket.
+            key = select_bucket(*group.sizes[index], resos) if known and min(group.sizes[index]) > 0 else None
             counts_by_bucket[key] = counts_by_bucket.get(key, 0) + count
     return sum(math.ceil(count / batch_size) for count in counts_by_bucket.values() if count)
 
