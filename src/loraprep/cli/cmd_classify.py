@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from loraprep.cli.model_options import BATCH_OPTION, DEVICE_OPTION, REVISION_OPTION
 from loraprep.cli.output import JSON_OPTION, emit, progress_bar, shown, stdout_console
 
 
@@ -21,12 +22,12 @@ def register(app: typer.Typer) -> None:
                                             help="CCIP model: registry name (ccip-caformer-24-randaug-pruned, ...), "
                                                  "hub repo id, or a local folder with model_feat.onnx, "
                                                  "model_metrics.onnx, metrics.json, cluster.json."),
-        revision: Optional[str] = typer.Option(None, "--revision", help="Hub revision (commit, tag or branch)."),
+        revision: Optional[str] = REVISION_OPTION,
         assign_concepts: Optional[bool] = typer.Option(None, "--assign-concepts/--no-assign-concepts",
                                                        help="Also move images into concepts named after their "
                                                             "characters (one undoable batch)."),
-        batch: Optional[int] = typer.Option(None, "--batch", min=1, help="Batch size (default: chosen for the machine)."),
-        device: str = typer.Option("auto", "--device", help="auto | cpu | cuda (and other ONNX Runtime providers)."),
+        batch: Optional[int] = BATCH_OPTION,
+        device: str = DEVICE_OPTION,
         json_output: bool = JSON_OPTION,
     ) -> None:
         """Sort images by character (CCIP embeddings, stored): nearest reference, else unknown-1, unknown-2, ..."""

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from loraprep.cli.model_options import BATCH_OPTION, DEVICE_OPTION, REVISION_OPTION
 from loraprep.cli.output import JSON_OPTION, emit, progress_bar, shown, stdout_console
 
 
@@ -20,9 +21,9 @@ def register(app: typer.Typer) -> None:
         model: Optional[str] = typer.Option(None, "--model", "-m",
                                             help="Registry name (person-v1.1-m, head-v2.0-s, ...), hub repo id, or "
                                                  "a local folder with model.onnx. Default: the one for --what."),
-        revision: Optional[str] = typer.Option(None, "--revision", help="Hub revision (commit, tag or branch)."),
-        batch: Optional[int] = typer.Option(None, "--batch", min=1, help="Batch size (default: chosen for the device)."),
-        device: str = typer.Option("auto", "--device", help="auto | cpu | cuda (and other ONNX Runtime providers)."),
+        revision: Optional[str] = REVISION_OPTION,
+        batch: Optional[int] = BATCH_OPTION,
+        device: str = DEVICE_OPTION,
         force: bool = typer.Option(False, "--force", help="Detect again on images this model@revision has seen."),
         json_output: bool = JSON_OPTION,
     ) -> None:

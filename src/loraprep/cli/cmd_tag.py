@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from loraprep.cli.engine_options import ADDRESS_OPTION, ENGINE_OPTION, GPUS_OPTION, IMAGES_OPTION
+from loraprep.cli.model_options import BATCH_OPTION, DEVICE_OPTION, REVISION_OPTION
 from loraprep.cli.output import JSON_OPTION, emit, progress_bar, shown, stdout_console
 
 
@@ -20,14 +21,14 @@ def register(app: typer.Typer) -> None:
                                             help="Registry name (wd-swinv2-v3, ...), hub repo id, or a local folder "
                                                  "with model.onnx + selected_tags.csv. Default: the recipe's, "
                                                  "else wd-swinv2-v3."),
-        revision: Optional[str] = typer.Option(None, "--revision", help="Hub revision (commit, tag or branch)."),
+        revision: Optional[str] = REVISION_OPTION,
         general: Optional[float] = typer.Option(None, "--general", min=0.0, max=1.0,
                                                 help="General-tag threshold to show the result with (scores are all kept)."),
         character: Optional[float] = typer.Option(None, "--character", min=0.0, max=1.0,
                                                   help="Character-tag threshold to show the result with."),
         mcut: bool = typer.Option(False, "--mcut", help="Show the result with MCut thresholds."),
-        batch: Optional[int] = typer.Option(None, "--batch", min=1, help="Batch size (default: chosen for the machine)."),
-        device: str = typer.Option("auto", "--device", help="auto | cpu | cuda (and other ONNX Runtime providers)."),
+        batch: Optional[int] = BATCH_OPTION,
+        device: str = DEVICE_OPTION,
         force: bool = typer.Option(False, "--force", help="Re-tag images this model@revision already tagged."),
         engine: str = ENGINE_OPTION,
         address: Optional[str] = ADDRESS_OPTION,
