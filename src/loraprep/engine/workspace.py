@@ -162,6 +162,12 @@ class Workspace:
         self.close()
 
     # ---- rules ---------------------------------------------------------------------------------------------
+    def use_stats(self, stats: dict) -> None:
+        """The concepts' statistics (concept -> ConceptStats or None) from the caller, a cache or a count made a page
+        at a time, in place of a count of the images this workspace holds (it may hold one image or one page)."""
+        self._fixed_stats = stats
+        self.running = None
+
     def concept_stats(self) -> dict:
         """Tag frequencies and core tags per concept, over active images, before rules."""
         running = self.running_stats()

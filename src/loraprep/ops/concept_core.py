@@ -18,9 +18,8 @@ def open_one(dataset: str | Path, file_id: int, concept: str) -> Workspace:
         entry = ws.entries.get(file_id)
         names = entry.lean.names if entry is not None else ()
         # Counting the concept takes a pass over its images: only when this image's rules read its core tags.
-        ws._fixed_stats = {concept: concept_stats(ws, concept) if core_consulted(ws.concept_recipe(concept), names)
-                           else None}
-        ws.running = None
+        ws.use_stats({concept: concept_stats(ws, concept) if core_consulted(ws.concept_recipe(concept), names)
+                      else None})
         return ws
     except BaseException:
         ws.close()

@@ -35,7 +35,7 @@ def export_streamed(dataset: str | Path, out: Path, *, fmt: str | None = None, p
                                  inputs=store_plan_inputs(ws.store, recipe))
         concepts = pages.active_concepts(ws.store)
         # Each concept's core tags counted once (or read from the store's cache): every page's rules share them.
-        ws._fixed_stats = {c: concept_stats(ws, c, page) for c in concepts}
+        ws.use_stats({c: concept_stats(ws, c, page) for c in concepts})
         options = export_options(recipe, out, ws.root, set(concepts), plan, mode="copy", preset=preset,
                                  replace=replace)
         with full_disk_said(out):
