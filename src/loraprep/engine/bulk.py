@@ -16,7 +16,7 @@ import numpy as np
 
 from loraprep.engine.thresholds import recipe_thresholds
 from loraprep.model.tags import LeanBase
-from loraprep.rules.effective import NO_TAGGER, lean_base, lean_tagger, tagger_silenced
+from loraprep.rules.effective import lean_base, tagger_tags
 from loraprep.rules.packed import PackedImages, PackedVerdicts, packable, run_packed
 from loraprep.rules.packed_steps import distinct
 from loraprep.rules.packed_tables import Vocabulary
@@ -113,9 +113,9 @@ class BulkRead:
 
     def _lean(self, image_id: str, scores) -> LeanBase:
         """What Workspace.lean_of gives for one image."""
-        states = self.states.get(image_id, {})
-        silenced = tagger_silenced(self.recipe.tagger.use, self.states.get(image_id))
-        return lean_base(scores, self.thresholds, states, NO_TAGGER if silenced else lean_tagger(scores, self.thresholds))
+        states = self.states.get(image_id)
+        return lean_base(scores, self.thresholds, states or {},
+                         tagger_tags(self.recipe.tagger.use, states, scores, self.thresholds))
 
     def _gather(self, files: np.ndarray) -> PackedImages:
         """The rows of these files' images, file after file."""

@@ -15,7 +15,7 @@ from loraprep.errors import NotFoundError
 from loraprep.model.image import FileRecord
 from loraprep.model.tags import LeanBase
 from loraprep.model.thresholds import Thresholds
-from loraprep.rules.effective import NO_TAGGER, lean_base, lean_tagger, shows, tagger_silenced
+from loraprep.rules.effective import lean_base, shows, tagger_tags
 from loraprep.store import journal
 from loraprep.store import tags as tag_rows
 from loraprep.store.db import Store, data_version
@@ -118,10 +118,8 @@ class Workspace:
         or "if-empty" and the image came with tags (a caption file or a site's, imported)."""
         tagger = self._tagger.get(image_id)
         if tagger is None:
-            if tagger_silenced(self.recipe.tagger.use, self.states.get(image_id)):
-                tagger = self._tagger[image_id] = NO_TAGGER
-            else:
-                tagger = self._tagger[image_id] = lean_tagger(self.scores.get(image_id, ()), self.thresholds)
+            tagger = self._tagger[image_id] = tagger_tags(self.recipe.tagger.use, self.states.get(image_id),
+                                                          self.scores.get(image_id, ()), self.thresholds)
         return tagger
 
     def has_tag(self, image_id: str, tag: str) -> bool:

@@ -29,6 +29,11 @@ def lean_tagger(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds
     return LeanBase(tuple([r[0] for r in kept]), tuple([r[2] for r in kept]))
 
 
+def tagger_tags(use: str, states, scores: Sequence[tuple[str, str, float]], thresholds: Thresholds) -> LeanBase:
+    """The tagger's part of one image's tags: its passing scores, or none where [tagger] use silences it."""
+    return NO_TAGGER if tagger_silenced(use, states) else lean_tagger(scores, thresholds)
+
+
 def lean_base(scores: Sequence[tuple[str, str, float]], thresholds: Thresholds, states: Mapping,
               tagger: LeanBase | None = None) -> LeanBase:
     """Merge tagger, imported and journal tags into one ordered LeanBase.
