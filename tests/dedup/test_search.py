@@ -177,3 +177,29 @@ def test_every_crop_probe_column_finds_its_pairs_as_the_plan_says():
     for column in range(n_probes + 1):
         share = np.mean([(a, b) in found for c, a, b in planted if c == column])
         assert share >= 0.88, (column, share)
+
+
+def _nearest_by_hand(rows: np.ndarray, keep: int) -> list[tuple[int, int, int]]:
+    best: dict[tuple[int, int], int] = {}
+    for q, i, d in rows.tolist():
+        best[(q, i)] = min(d, best.get((q, i), d))
+    out = []
+    for q in sorted({q for q, _ in best}):
+        mine = sorted((d, i) for (qq, i), d in best.items() if qq == q)[:keep]
+        out += [(q, i, d) for d, i in mine]
+    return out
+
+
+@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_nearest_per_query_keeps_each_querys_nearest_distinct_items(large, seed):
+    from loraprep.dedup.search import nearest_per_query
+
+    rng = np.random.default_rng(seed)
+    n = 3000
+    rows = np.stack([rng.integers(0, 40, n), rng.integers(0, 60, n), rng.integers(0, 12, n)], axis=1)
+    rows = np.concatenate([rows, rows[: n // 3]])                      # repeated rows, as several tables return them
+    if large:                                                          # ids past the packed key's room
+        rows[:, 1] += 1 << 33
+    got = nearest_per_query(rows[rng.permutation(len(rows))], 5)
+    assert [tuple(r) for r in got.tolist()] == _nearest_by_hand(rows, 5)

@@ -141,13 +141,38 @@ class CodeIndex:
 
 def nearest_per_query(rows: np.ndarray, keep: int) -> np.ndarray:
     """Of directed rows (query item, index item, distance), each query item's ``keep`` nearest distinct
-    index items (ties broken by the lower index id, so the result does not depend on row order)."""
+    index items (ties broken by the lower index id, so the result does not depend on row order); the rows
+    come back ordered by query item, distance, index item."""
     if not len(rows):
         return rows.reshape(0, 3)
+    if int(rows[:, 0].max()) >= 1 << 25 or int(rows[:, 1].max()) >= 1 << 32 or int(rows[:, 2].max()) >= 1 << 7:
+        return _nearest_per_query_lexsorted(rows, keep)
+    # two plain sorts of packed keys (25 + 32 + 7 bits) instead of a three-key lexsort and np.unique: the
+    # crop probes of 20,000 pictures bring 12 million rows, which the lexsort took 5.2 s to order
+    u64 = np.uint64
+    query, index, distance = (rows[:, c].astype(u64) for c in range(3))
+    by_pair = np.sort((query << u64(39)) | (index << u64(7)) | distance)          # a pair's nearest row first
+    pair = by_pair >> u64(7)
+    first = np.ones(len(by_pair), bool)
+    first[1:] = pair[1:] != pair[:-1]
+    by_pair = by_pair[first]
+    del pair, first
+    mask32 = u64(0xFFFFFFFF)
+    ranked = np.sort((by_pair >> u64(39) << u64(39)) | ((by_pair & u64(0x7F)) << u64(32)) | ((by_pair >> u64(7)) & mask32))
+    query = (ranked >> u64(39)).astype(np.int64)
+    start = np.ones(len(ranked), bool)
+    start[1:] = query[1:] != query[:-1]
+    group_start = np.maximum.accumulate(np.where(start, np.arange(len(ranked)), 0))
+    ranked = ranked[np.arange(len(ranked)) - group_start < keep]
+    return np.stack([(ranked >> u64(39)).astype(np.int64), (ranked & mask32).astype(np.int64),
+                     ((ranked >> u64(32)) & u64(0x7F)).astype(np.int64)], axis=1)
+
+
+def _nearest_per_query_lexsorted(rows: np.ndarray, keep: int) -> np.ndarray:
+    """nearest_per_query for ids or distances too large to pack into one 64-bit key."""
     order = np.lexsort((rows[:, 1], rows[:, 2], rows[:, 0]))              # by query, distance, index item
     rows = rows[order]
-    pair = (rows[:, 0].astype(np.uint64) << np.uint64(32)) | rows[:, 1].astype(np.uint64)
-    _, first = np.unique(pair, return_index=True)                         # a pair's nearest row
+    _, first = np.unique(rows[:, :2], axis=0, return_index=True)         # a pair's nearest row
     rows = rows[np.sort(first)]
     start = np.ones(len(rows), bool)
     start[1:] = rows[1:, 0] != rows[:-1, 0]
