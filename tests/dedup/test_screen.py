@@ -56,3 +56,20 @@ def test_cutouts_and_low_information_pictures_always_pass():
     descriptors = [_described(cutout), _described(other), _described(blank), _described(picture)]
     assert descriptors[0].alpha is not None and descriptors[2].low_info
     assert _pairs(Screen(descriptors), [(0, 1), (2, 1), (1, 2)]).all()
+
+
+def test_pairs_read_in_slices_score_as_read_at_once(monkeypatch):
+    import loraprep.dedup.screen as screen_module
+
+    rng = random.Random("slices")
+    descriptors = []
+    for _ in range(6):
+        base = flat_drawing(rng, (rng.randrange(260, 420), rng.randrange(260, 420)))
+        descriptors += [_described(base), _described(crop(base, (0.1, 0.0, 0.02, 0.05)), "JPEG")]
+    keepers = np.array([a for a in range(12) for b in range(12) if a != b])
+    members = np.array([b for a in range(12) for b in range(12) if a != b])
+    whole = Screen(descriptors).correlations(keepers, members)
+    monkeypatch.setattr(screen_module, "_PAIR_SLICE", 7)
+    sliced = Screen(descriptors).correlations(keepers, members)
+    np.testing.assert_allclose(sliced, whole, atol=1e-6)
+    assert (whole[::11] > -1).all()
