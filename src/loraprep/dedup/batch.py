@@ -20,7 +20,7 @@ R = TypeVar("R")
 
 PROCESS_MIN = 64          # fewer files than this: threads (no worker start-up)
 _CHUNK = 16
-_PRELOAD = ["loraprep.dedup.encode", "PIL.PngImagePlugin", "PIL.JpegImagePlugin", "PIL.WebPImagePlugin",
+_PRELOAD = ["loraprep.dedup.encode", "loraprep.dedup.verify", "PIL.PngImagePlugin", "PIL.JpegImagePlugin", "PIL.WebPImagePlugin",
             "pyspng"]          # a module that is not installed is skipped by the fork server
 
 
@@ -59,7 +59,9 @@ def in_workers(work: Callable[[T], R], items: list[T], workers: int, chunksize: 
         yield from threads.map(work, items)
 
 
-def _process_pool(workers: int) -> ProcessPoolExecutor:
+def _process_pool(workers: int, setup: Callable[..., None] | None = None, setup_args: tuple = ()) -> ProcessPoolExecutor:
+    """Worker processes started by the fork server (spawned where there is none); ``setup(*setup_args)`` runs in
+    each as it starts, after it is tied to this process."""
     import multiprocessing
 
     # forkserver: the caller may hold threads and an open database; a forked copy of those is unsafe
@@ -74,7 +76,7 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     from loraprep import process_identity
 
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_worker_start, initargs=(process_identity.current(),))
+                               initializer=_worker_start, initargs=(process_identity.current(), setup, setup_args))
 
 
 _ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -101,13 +103,15 @@ def _start_forkserver() -> None:
                 os.environ[name] = value
 
 
-def _worker_start(owner) -> None:
+def _worker_start(owner, setup: Callable[..., None] | None = None, setup_args: tuple = ()) -> None:
     """Each worker dies with the process that started the pool (see lifeline.tie_to): a killed dedup left its
     workers, their fork server and the resource tracker running, idle, forever."""
     from loraprep.lifeline import tie_to
 
     _ignore_interrupts()
     tie_to(owner)
+    if setup is not None:
+        setup(*setup_args)
 
 
 def _ignore_interrupts() -> None:

@@ -14,8 +14,8 @@ from loraprep.dedup.group import star_groups
 from loraprep.dedup.policy import KeeperPolicy, UserDecisions, reason, resolve_threshold, why_text
 from loraprep.dedup.screen import Screen
 from loraprep.dedup.search import CodeIndex
-from loraprep.dedup.threads import one_blas_thread
-from loraprep.dedup.verify import compare_many
+from loraprep.dedup.threads import cores, one_blas_thread
+from loraprep.dedup.verify_pool import VerifyPool
 
 
 
@@ -107,16 +107,17 @@ def find_duplicate_groups(records: list[DedupInput], *, threshold: str | float =
             elif (same_concept or across_concepts) and limit > 0 and not (ka.descriptor.flat or kb.descriptor.flat):
                 near.append(at)                                         # threshold 0: exact copies only
         with one_blas_thread():
-            verdicts = compare_many([items[pairs[at][0]].descriptor for at in near],
-                                    [items[pairs[at][1]].descriptor for at in near])
+            verdicts = verifier.compare([pairs[at][0] for at in near], [pairs[at][1] for at in near])
         for at, v in zip(near, verdicts):
             if v.distance <= limit:
                 k, m = pairs[at]
                 out[at] = ("near", _details(items[k], items[m], v), v.distance, True)
         return out
 
+    with VerifyPool(descriptors, cores(), expected_pairs=len(near)) as verifier:
+        grouped = star_groups(ranked, candidates, never_member=forced, accept_many=accept_many)
     groups = []
-    for keeper, members in star_groups(ranked, candidates, never_member=forced, accept_many=accept_many):
+    for keeper, members in grouped:
         kid = ids[keeper]
         out = []
         for m, (kind, details, distance, exclude) in members:

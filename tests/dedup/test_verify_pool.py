@@ -1,0 +1,90 @@
+"""Verification in worker processes: the same verdicts as in one process, the shared block removed after, and a
+pool that cannot start or loses a worker still answers every pair."""
+
+from __future__ import annotations
+
+from multiprocessing.shared_memory import SharedMemory
+
+import pytest
+
+from loraprep.dedup import describe_bytes
+from loraprep.dedup import verify_pool
+from loraprep.dedup.verify import compare_many
+from loraprep.dedup.verify_pool import VerifyPool
+from tests.dedup.scenes import family, variant
+
+KINDS = ("resize", "jpeg60", "crop", "bright", "mirror", "cutout", "watermark")
+
+
+@pytest.fixture(scope="module")
+def pictures():
+    descriptors = []
+    for seed in (11, 12, 13):
+        base, mask, pose2, dress, back = family(seed)
+        descriptors += [describe_bytes(variant(base, mask, "webp")[0])]
+        descriptors += [describe_bytes(variant(base, mask, kind)[0]) for kind in KINDS]
+        descriptors += [describe_bytes(variant(img, mask, "jpeg60")[0]) for img in (pose2, dress, back)]
+    n = len(descriptors)
+    keepers = [a for a in range(n) for b in range(n) if a != b]
+    members = [b for a in range(n) for b in range(n) if a != b]
+    return descriptors, keepers, members
+
+
+def _alone(descriptors, keepers, members):
+    return compare_many([descriptors[k] for k in keepers], [descriptors[m] for m in members])
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    monkeypatch.setattr(verify_pool, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(verify_pool, "_SPLIT_MIN", 8)
+
+
+def test_workers_give_the_verdicts_one_process_gives(pictures, small_batches):
+    descriptors, keepers, members = pictures
+    want = _alone(descriptors, keepers, members)
+    with VerifyPool(descriptors, workers=3, expected_pairs=len(keepers)) as pool:
+        assert pool._pool is not None
+        name = pool._block.name
+        got = pool.compare(keepers, members)
+        again = pool.compare(keepers[::-1], members[::-1])
+    assert got == want
+    assert again == want[::-1]
+    assert sum(v.distance <= 2.5 for v in want) >= 3 * len(KINDS)          # the pairs hold real duplicates
+    with pytest.raises(FileNotFoundError):
+        SharedMemory(name=name)                                             # unlinked with the pool
+
+
+def test_few_pairs_start_no_workers(pictures):
+    descriptors, keepers, members = pictures
+    with VerifyPool(descriptors, workers=4, expected_pairs=100) as pool:
+        assert pool._pool is None
+        assert pool.compare(keepers[:50], members[:50]) == _alone(descriptors, keepers[:50], members[:50])
+
+
+def test_workers_that_cannot_start_leave_this_process_to_answer(pictures, small_batches, monkeypatch):
+    import loraprep.dedup.batch as batch
+
+    descriptors, keepers, members = pictures
+
+    def refuse(*args, **kwargs):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(batch, "_process_pool", refuse)
+    with VerifyPool(descriptors, workers=2, expected_pairs=len(keepers)) as pool:
+        assert pool._pool is None and pool._block is None
+        assert pool.compare(keepers, members) == _alone(descriptors, keepers, members)
+
+
+def test_a_killed_worker_costs_no_verdict(pictures, small_batches):
+    import os
+    import signal
+
+    descriptors, keepers, members = pictures
+    want = _alone(descriptors, keepers, members)
+    with VerifyPool(descriptors, workers=2, expected_pairs=len(keepers)) as pool:
+        assert pool.compare(keepers[:40], members[:40]) == want[:40]        # the worker is up
+        for pid in list(pool._pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        assert pool.compare(keepers, members) == want
+        assert pool._pool is None
