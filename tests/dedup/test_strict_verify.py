@@ -105,3 +105,24 @@ def test_groups_of_a_mixed_set(scenes):
     for i in range(len(scenes)):
         assert by.get(f"cut{i}") == f"base{i}", by
         assert f"back{i}" not in by, by
+
+
+def test_readings_settled_by_luma_keep_every_verdict_within_the_loosest_threshold(scenes, monkeypatch):
+    """_changed skips the chroma of a reading whose luma alone cannot matter; a full reading of every pair agrees on
+    every pair within 50% and on which pairs are over it."""
+    import loraprep.dedup.verify as verify
+
+    descriptors = []
+    for base, mask, pose, dress, back in scenes:
+        descriptors += [describe_bytes(variant(img, mask, kind)[0])
+                        for img, kind in ((base, "webp"), (base, "crop"), (base, "mirror"), (base, "jpeg60"),
+                                          (pose, "resize"), (dress, "bright"), (back, "crop"))]
+    keepers = [a for a in descriptors for b in descriptors if a is not b]
+    members = [b for a in descriptors for b in descriptors if a is not b]
+    settled = verify.compare_many(keepers, members)
+    full_changed = verify._changed
+    monkeypatch.setattr(verify, "_changed", lambda s, big, small, hx, hy, beat=None: full_changed(s, big, small, hx, hy))
+    full = verify.compare_many(keepers, members)
+    assert [v for v in settled if v.distance <= 50] == [v for v in full if v.distance <= 50]
+    assert [v.distance <= 50 for v in settled] == [v.distance <= 50 for v in full]
+    assert sum(v.distance > 50 for v in full) > len(full) // 2 and sum(v.distance <= 4 for v in full) >= 9

@@ -247,8 +247,13 @@ def _profile_fit(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, 
     return picked[0], picked[1]
 
 
-def _changed(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: np.ndarray) -> np.ndarray:
-    """Changed share (luma and chroma) of every ``small`` side against the (hx, hy) crop of its ``big`` side."""
+def _changed(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: np.ndarray,
+             beat: np.ndarray | float = np.inf) -> np.ndarray:
+    """Changed share (luma and chroma) of every ``small`` side against the (hx, hy) crop of its ``big`` side.
+
+    A pair whose luma share alone is over ``beat`` (per pair: the share the reading must beat to matter) gets
+    that share, a lower bound of its whole one: its chroma is not read. Most candidate pairs are other
+    pictures, settled by the luma test."""
     s.need_detail(small)
     _, ops = _hypotheses(THUMB, _SIDE)
     grid = ops[hy] @ s.luma[big] @ ops[hx].transpose(0, 2, 1)
@@ -256,6 +261,10 @@ def _changed(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: 
     # an edge that moved a little exists in both pictures; an edge present in only one is a change
     tol = s.base_tol[small][:, None, None] + _EDGE_TOL * np.minimum(local_range(fitted), s.grid_edges[small])
     luma = changed_share(np.abs(fitted - s.grid[small]) > tol)
+    rest = np.flatnonzero(luma <= beat)
+    if not len(rest):
+        return luma
+    big, small, hx, hy = big[rest], small[rest], hx[rest], hy[rest]
     _, cops = _hypotheses(CHROMA, CHROMA)
     ca = cops[hy][:, None] @ s.chroma[big] @ cops[hx].transpose(0, 2, 1)[:, None]
     centred = ca - ca.sum(axis=(2, 3), keepdims=True) / (CHROMA * CHROMA)
@@ -266,7 +275,8 @@ def _changed(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: 
     # No edit in scope changes a hue (brightness, contrast and JPEG keep it, a watermark is thin text):
     # a colour that changed away from every edge is another outfit or prop, and counts several times over.
     recoloured = (diff > _RECOLOUR_TOL + edges).sum(axis=(1, 2)) / size
-    return np.maximum(np.maximum(luma, chroma), _RECOLOUR_WEIGHT * recoloured)
+    luma[rest] = np.maximum(np.maximum(luma[rest], chroma), _RECOLOUR_WEIGHT * recoloured)
+    return luma
 
 
 def _correlation(s: _Sides, big: np.ndarray, small: np.ndarray, hx: np.ndarray, hy: np.ndarray) -> np.ndarray:
@@ -303,17 +313,18 @@ def _compare_pictures(keepers: Sequence[Descriptor], members: Sequence[Descripto
     first = np.where(mismatch[rows, seq[:, 0]] < _SURE_ALIGNMENT, seq[:, 0], ranked[:, 0])
     second = np.where(ranked[:, 0] != first, ranked[:, 0], ranked[:, 1])
 
-    def test(pick: np.ndarray, at: np.ndarray) -> np.ndarray:
-        return _changed(s, big[at, pick], small[at, pick], hx[at, pick], hy[at, pick])
+    def test(pick: np.ndarray, at: np.ndarray, beat) -> np.ndarray:
+        return _changed(s, big[at, pick], small[at, pick], hx[at, pick], hy[at, pick], beat)
 
+    # a reading matters only where it beats the best so far and is under the loosest threshold (see _changed)
     best = np.full(n, _NO_MATCH)
     chosen = np.full(n, -1)
-    score = test(first, rows)
+    score = test(first, rows, _MOST_CHANGED)
     better = score < best
     best[better], chosen[better] = score[better], first[better]
     again = np.flatnonzero(best > _CLEAR_MATCH)       # a clear match: the other alignment could only shave a little
     if len(again):
-        score = test(second[again], again)
+        score = test(second[again], again, np.minimum(best[again], _MOST_CHANGED))
         better = score < best[again]
         best[again[better]], chosen[again[better]] = score[better], second[again][better]
     # still no clear match: the best reading once more, its alignment re-read axis by axis (see _refined)
@@ -325,7 +336,7 @@ def _compare_pictures(keepers: Sequence[Descriptor], members: Sequence[Descripto
         rx, ry = _refined(s, at_big, at_small, cut_x[again], cut_y[again])
         moved = np.flatnonzero((rx != cut_x[again]) | (ry != cut_y[again]))
         if len(moved):
-            score = _changed(s, at_big[moved], at_small[moved], rx[moved], ry[moved])
+            score = _changed(s, at_big[moved], at_small[moved], rx[moved], ry[moved], best[again[moved]])
             better = score < best[again[moved]]
             rows_better = again[moved][better]
             best[rows_better], chosen[rows_better] = score[better], pick[rows_better]
