@@ -15,7 +15,7 @@ from loraprep.dedup.policy import KeeperPolicy, UserDecisions, reason, resolve_t
 from loraprep.dedup.screen import Screen
 from loraprep.dedup.search import CodeIndex
 from loraprep.dedup.threads import cores, one_blas_thread
-from loraprep.dedup.verify_pool import VerifyPool
+from loraprep.dedup.find_pool import FindPool
 
 
 
@@ -67,11 +67,18 @@ def find_duplicate_groups(records: list[DedupInput], *, threshold: str | float =
     if n < 2:
         return []
     descriptors = [r.descriptor for r in items]
+    with FindPool(descriptors, cores()) as pool:
+        return _grouped(items, descriptors, pool, limit, across_concepts, decisions, policy)
+
+
+def _grouped(items: list[DedupInput], descriptors: list[Descriptor], pool: FindPool, limit: float,
+             across_concepts: bool, decisions: UserDecisions, policy: KeeperPolicy) -> list[DupGroup]:
+    n = len(items)
     screen = Screen(descriptors)
-    near = _near_candidates(descriptors)
+    near = _near_candidates(descriptors, pool)
     # the cheap screen first (screen.py): half the pairs the codes propose at 2,000 images never reach the strict test
     with one_blas_thread():                          # small products: a BLAS pool tripled their CPU time
-        near = near[screen.plausible(near[:, 0], near[:, 1])]
+        near = near[screen.plausible(near[:, 0], near[:, 1], lambda k, m: pool.correlations(screen, k, m))]
     candidates: dict[int, set[int]] = defaultdict(set, _adjacency(near))
     exact: dict[tuple[int, int], str] = {}
     for kind, key in (("exact bytes", lambda r: r.sha256), ("exact pixels", lambda r: r.descriptor.pixel_key)):
@@ -107,17 +114,15 @@ def find_duplicate_groups(records: list[DedupInput], *, threshold: str | float =
             elif (same_concept or across_concepts) and limit > 0 and not (ka.descriptor.flat or kb.descriptor.flat):
                 near.append(at)                                         # threshold 0: exact copies only
         with one_blas_thread():
-            verdicts = verifier.compare([pairs[at][0] for at in near], [pairs[at][1] for at in near])
+            verdicts = pool.compare([pairs[at][0] for at in near], [pairs[at][1] for at in near])
         for at, v in zip(near, verdicts):
             if v.distance <= limit:
                 k, m = pairs[at]
                 out[at] = ("near", _details(items[k], items[m], v), v.distance, True)
         return out
 
-    with VerifyPool(descriptors, cores(), expected_pairs=len(near)) as verifier:
-        grouped = star_groups(ranked, candidates, never_member=forced, accept_many=accept_many)
     groups = []
-    for keeper, members in grouped:
+    for keeper, members in star_groups(ranked, candidates, never_member=forced, accept_many=accept_many):
         kid = ids[keeper]
         out = []
         for m, (kind, details, distance, exclude) in members:
@@ -140,7 +145,7 @@ def candidate_index() -> CodeIndex:
     return CodeIndex(radius=8, probe_radius=10, probe_keep=_PROBE_KEEP, plan_radius=8)
 
 
-def _near_candidates(descriptors: list[Descriptor]) -> np.ndarray:
+def _near_candidates(descriptors: list[Descriptor], pool: FindPool | None = None) -> np.ndarray:
     """(m, 2) positions of the pairs the codes (and the cut-out search) propose, each pair once or more."""
     usable = np.array([p for p, d in enumerate(descriptors) if not d.flat], np.int64)
     found = [np.zeros((0, 2), np.int64)]
@@ -148,7 +153,8 @@ def _near_candidates(descriptors: list[Descriptor]) -> np.ndarray:
         index = candidate_index()
         codes = np.stack([descriptors[p].codes for p in usable])
         index.add(codes[:, 0], codes)
-        found.append(usable[index.pairs()[:, :2]])
+        spread = pool.split if pool is not None else None
+        found.append(usable[index.pairs(spread=spread, parts=pool.parts if pool is not None else 1)[:, :2]])
     cutouts = cutout_candidates(descriptors)
     if cutouts:
         found.append(np.array(sorted(cutouts), np.int64))

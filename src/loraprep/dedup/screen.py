@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -98,14 +98,17 @@ class Screen:
             out[at] = np.tensordot(rows[b], right, axes=([1], [1])).transpose(1, 0, 2)  # (k, SIDE, SIDE)
         return out
 
-    def plausible(self, keepers: Sequence[int], members: Sequence[int]) -> np.ndarray:
+    def plausible(self, keepers: Sequence[int], members: Sequence[int],
+                  correlate: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> np.ndarray:
         """True for the pairs (of positions) worth the strict verification. Cut-outs (their white background is not
-        in the other picture) and low-information pictures (compared pixel for pixel, cheaply) always are."""
+        in the other picture) and low-information pictures (compared pixel for pixel, cheaply) always are.
+        ``correlate`` computes what self.correlations does (find_pool spreads it over processes)."""
         d = self._descriptors
         exempt = np.array([d[k].alpha is not None or d[m].alpha is not None or d[k].low_info or d[m].low_info
                            for k, m in zip(keepers, members)], bool)
         out = exempt.copy()
         rest = np.flatnonzero(~exempt)
         if len(rest):
-            out[rest] = self.correlations(np.asarray(keepers)[rest], np.asarray(members)[rest]) >= PLAUSIBLE
+            correlate = correlate or self.correlations
+            out[rest] = correlate(np.asarray(keepers)[rest], np.asarray(members)[rest]) >= PLAUSIBLE
         return out

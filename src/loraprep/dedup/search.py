@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 
@@ -85,8 +86,12 @@ class CodeIndex:
         self._codes.append(codes)
         self._probes.append(probes)
 
-    def pairs(self, since: int = 0) -> np.ndarray:
-        """(m, 3) int64 rows (i, j, distance), i < j, distance = smallest probe-to-code Hamming distance."""
+    def pairs(self, since: int = 0, spread: Callable[[Callable, list[tuple]], list] | None = None,
+              parts: int = 1) -> np.ndarray:
+        """(m, 3) int64 rows (i, j, distance), i < j, distance = smallest probe-to-code Hamming distance.
+
+        With ``spread`` (``spread(work, [args, ...])`` -> ``[work(*args), ...]``, e.g. over processes) the
+        querying items are cut into ``parts`` runs, each looked up in the same tables on its own."""
         if not self._codes:
             return np.zeros((0, 3), np.int64)
         codes = np.concatenate(self._codes)
@@ -96,47 +101,57 @@ class CodeIndex:
             return np.zeros((0, 3), np.int64)
         everyone = np.arange(n)
         new = everyone[since:]
-        found = [self._join(codes, probes, everyone, new)]                      # new items' probes
-        if since > 0:                                                           # old items' probes
-            found.append(self._join(codes, probes, new, everyone[:since]))
+        jobs = [(everyone, new)] + ([(new, everyone[:since])] if since > 0 else [])     # new items' probes, old ones'
+        settings = (self.radius, self.probe_radius, self.recall, self.probe_recall, self.seed, self.probe_keep,
+                    self.plan_radius)
+        if spread is None or parts < 2:
+            found = [join_queries(settings, codes, probes, index_ids, query_ids, True) for index_ids, query_ids in jobs]
+        else:
+            # each run of querying items finds all of its own pairs: its nearest probe hits are complete
+            args = [(settings, codes, probes, index_ids, run, False)
+                    for index_ids, query_ids in jobs for run in np.array_split(query_ids, parts) if len(run)]
+            found = spread(join_queries, args)
         return _merge(np.concatenate(found))
 
-    def _join(self, codes, probes, index_ids, query_ids) -> np.ndarray:
-        """Pairs from the whole-frame codes (column 0, within ``radius``) and the crop probes (within
-        ``probe_radius``, each querying item's ``probe_keep`` nearest), all found by the same tables."""
-        reach = max(self.radius, self.probe_radius)
-        bits, windows, groups = plan_groups(len(index_ids), min(reach, self.plan_radius),
-                                            max(self.recall, self.probe_recall), reach)
-        n_col = probes.shape[1]
-        queries = np.ascontiguousarray(probes[query_ids]).reshape(-1)
-        index_codes = codes[index_ids]
-        limit = np.array([self.radius] + [self.probe_radius] * (n_col - 1))
 
-        def one_group(group: int) -> np.ndarray:
-            tables = permutation_tables(np.random.default_rng([self.seed, group]))
-            permuted = permute(index_codes, tables)
-            keyed = [Table(permuted, 64 - (w + 1) * bits, bits) for w in range(windows)]
-            work = Workspace(min(len(queries), _QUERY_SLICE))
-            found = []
-            for at in range(0, len(queries), _QUERY_SLICE):
-                part = permute(queries[at:at + _QUERY_SLICE], tables)
-                for table in keyed:
-                    q, b, d = table.lookup(part, reach, work)
-                    item, col = np.divmod(q + at, n_col)
-                    a, b = query_ids[item], index_ids[b]
-                    keep = (a != b) & (d <= limit[col])
-                    if keep.any():
-                        found.append(np.stack([a[keep], b[keep], d[keep], col[keep]], axis=1))
-            return np.concatenate(found) if found else np.zeros((0, 4), np.int64)
+def join_queries(settings: tuple, codes: np.ndarray, probes: np.ndarray, index_ids: np.ndarray,
+                 query_ids: np.ndarray, threads: bool) -> np.ndarray:
+    """Pairs from the whole-frame codes (column 0, within ``radius``) and the crop probes (within
+    ``probe_radius``, each querying item's ``probe_keep`` nearest), all found by the same tables.
+    ``settings`` are a CodeIndex's; ``threads``: the table groups may run on threads side by side."""
+    radius, probe_radius, recall, probe_recall, seed, probe_keep, plan_radius = settings
+    reach = max(radius, probe_radius)
+    bits, windows, groups = plan_groups(len(index_ids), min(reach, plan_radius), max(recall, probe_recall), reach)
+    n_col = probes.shape[1]
+    queries = np.ascontiguousarray(probes[query_ids]).reshape(-1)
+    index_codes = codes[index_ids]
+    limit = np.array([radius] + [probe_radius] * (n_col - 1))
 
-        if len(queries) * windows * groups > 4_000_000:       # numpy releases the GIL: groups run side by side
-            rows = np.concatenate(side_by_side(one_group, range(groups)))
-        else:
-            rows = np.concatenate([one_group(g) for g in range(groups)])
-        whole, crop = rows[rows[:, 3] == 0, :3], rows[rows[:, 3] > 0, :3]
-        if self.probe_keep is not None:
-            crop = nearest_per_query(crop, self.probe_keep)
-        return _merge(np.concatenate([whole, crop]))
+    def one_group(group: int) -> np.ndarray:
+        tables = permutation_tables(np.random.default_rng([seed, group]))
+        permuted = permute(index_codes, tables)
+        keyed = [Table(permuted, 64 - (w + 1) * bits, bits) for w in range(windows)]
+        work = Workspace(min(len(queries), _QUERY_SLICE))
+        found = []
+        for at in range(0, len(queries), _QUERY_SLICE):
+            part = permute(queries[at:at + _QUERY_SLICE], tables)
+            for table in keyed:
+                q, b, d = table.lookup(part, reach, work)
+                item, col = np.divmod(q + at, n_col)
+                a, b = query_ids[item], index_ids[b]
+                keep = (a != b) & (d <= limit[col])
+                if keep.any():
+                    found.append(np.stack([a[keep], b[keep], d[keep], col[keep]], axis=1))
+        return np.concatenate(found) if found else np.zeros((0, 4), np.int64)
+
+    if threads and len(queries) * windows * groups > 4_000_000:    # numpy releases the GIL: groups run side by side
+        rows = np.concatenate(side_by_side(one_group, range(groups)))
+    else:
+        rows = np.concatenate([one_group(g) for g in range(groups)])
+    whole, crop = rows[rows[:, 3] == 0, :3], rows[rows[:, 3] > 0, :3]
+    if probe_keep is not None:
+        crop = nearest_per_query(crop, probe_keep)
+    return _merge(np.concatenate([whole, crop]))
 
 
 def nearest_per_query(rows: np.ndarray, keep: int) -> np.ndarray:

@@ -1,5 +1,5 @@
-"""Verification in worker processes: the same verdicts as in one process, the shared block removed after, and a
-pool that cannot start or loses a worker still answers every pair."""
+"""A find's worker processes: the same verdicts, screen and search as one process, the shared block removed after,
+and a pool that cannot start or loses a worker still answers every pair."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from multiprocessing.shared_memory import SharedMemory
 import pytest
 
 from loraprep.dedup import describe_bytes
-from loraprep.dedup import verify_pool
+from loraprep.dedup import find_pool
 from loraprep.dedup.verify import compare_many
-from loraprep.dedup.verify_pool import VerifyPool
+from loraprep.dedup.find_pool import FindPool
 from tests.dedup.scenes import family, variant
 
 KINDS = ("resize", "jpeg60", "crop", "bright", "mirror", "cutout", "watermark")
@@ -36,14 +36,14 @@ def _alone(descriptors, keepers, members):
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    monkeypatch.setattr(verify_pool, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(verify_pool, "_SPLIT_MIN", 8)
+    monkeypatch.setattr(find_pool, "POOL_MIN", 2)
+    monkeypatch.setattr(find_pool, "_SPLIT_MIN", 8)
 
 
 def test_workers_give_the_verdicts_one_process_gives(pictures, small_batches):
     descriptors, keepers, members = pictures
     want = _alone(descriptors, keepers, members)
-    with VerifyPool(descriptors, workers=3, expected_pairs=len(keepers)) as pool:
+    with FindPool(descriptors, workers=3) as pool:
         assert pool._pool is not None
         name = pool._block.name
         got = pool.compare(keepers, members)
@@ -55,9 +55,9 @@ def test_workers_give_the_verdicts_one_process_gives(pictures, small_batches):
         SharedMemory(name=name)                                             # unlinked with the pool
 
 
-def test_few_pairs_start_no_workers(pictures):
+def test_a_small_find_starts_no_workers(pictures):
     descriptors, keepers, members = pictures
-    with VerifyPool(descriptors, workers=4, expected_pairs=100) as pool:
+    with FindPool(descriptors, workers=4) as pool:
         assert pool._pool is None
         assert pool.compare(keepers[:50], members[:50]) == _alone(descriptors, keepers[:50], members[:50])
 
@@ -71,7 +71,7 @@ def test_workers_that_cannot_start_leave_this_process_to_answer(pictures, small_
         raise OSError("no processes here")
 
     monkeypatch.setattr(batch, "_process_pool", refuse)
-    with VerifyPool(descriptors, workers=2, expected_pairs=len(keepers)) as pool:
+    with FindPool(descriptors, workers=2) as pool:
         assert pool._pool is None and pool._block is None
         assert pool.compare(keepers, members) == _alone(descriptors, keepers, members)
 
@@ -82,9 +82,45 @@ def test_a_killed_worker_costs_no_verdict(pictures, small_batches):
 
     descriptors, keepers, members = pictures
     want = _alone(descriptors, keepers, members)
-    with VerifyPool(descriptors, workers=2, expected_pairs=len(keepers)) as pool:
+    with FindPool(descriptors, workers=2) as pool:
         assert pool.compare(keepers[:40], members[:40]) == want[:40]        # the worker is up
         for pid in list(pool._pool._processes):
             os.kill(pid, signal.SIGKILL)
         assert pool.compare(keepers, members) == want
         assert pool._pool is None
+
+
+def test_workers_screen_and_search_as_one_process_does(pictures, small_batches):
+    import numpy as np
+
+    from loraprep.dedup.find import candidate_index
+    from loraprep.dedup.screen import Screen
+
+    descriptors, keepers, members = pictures
+    k, m = np.array(keepers), np.array(members)
+    alone = Screen(descriptors).correlations(k, m)
+    codes = np.stack([d.codes for d in descriptors])
+    index = candidate_index()
+    index.add(codes[:, 0], codes)
+    pairs_alone = index.pairs()
+    with FindPool(descriptors, workers=3) as pool:
+        assert pool.parts == 3
+        np.testing.assert_allclose(pool.correlations(Screen(descriptors), k, m), alone, atol=1e-5)
+        np.testing.assert_array_equal(index.pairs(spread=pool.split, parts=pool.parts), pairs_alone)
+    assert len(pairs_alone) >= len(descriptors) // 2
+
+
+def test_a_find_with_workers_groups_as_one_without(small_batches, monkeypatch):
+    from loraprep.dedup import find_duplicate_groups
+    from tests.dedup.helpers import record
+
+    recs = []
+    for seed in (21, 22, 23, 24):
+        base, mask, pose2, dress, back = family(seed)
+        recs += [record(f"{seed}-{kind}", *variant(base, mask, kind)) for kind in ("webp",) + KINDS]
+        recs += [record(f"{seed}-pose", *variant(pose2, mask, "jpeg60"))]
+    monkeypatch.setenv("LORAPREP_WORKERS", "2")
+    with_workers = find_duplicate_groups(recs)
+    monkeypatch.setenv("LORAPREP_WORKERS", "1")
+    assert find_duplicate_groups(recs) == with_workers
+    assert sum(len(g.members) for g in with_workers) >= 4 * (len(KINDS) - 1)
