@@ -38,6 +38,7 @@ def star_groups(order: list[int], candidates: dict[int, set[int]],
     order = [item for item in order if item in ordered]
     known: dict[tuple[int, int], object | None] = {}
     asked: set[int] = set()          # keepers whose pairs were all verified ahead (their wanted pairs only shrink)
+    held_by: dict[int, int] = {}     # item -> a better-ranked candidate that could still take it, when last looked
 
     def wanted(keeper: int) -> list[tuple[int, int]]:
         return [(keeper, other) for other in ordered[keeper]
@@ -47,15 +48,23 @@ def star_groups(order: list[int], candidates: dict[int, set[int]],
         """Verdicts for the keeper at ``start`` and for later keepers that are sure to be unassigned at their turn."""
         todo = [p for p in wanted(order[start]) if p not in known]
         unsettled: set[int] = set()      # unassigned items between here and the current position: may still be taken
-        for at in range(start, len(order)):
-            if len(todo) >= batch or at - start > 4 * batch:
+        for at in range(start, min(len(order), start + 4 * batch + 1)):
+            if len(todo) >= batch:
                 break
             item = order[at]
             if item in assigned:
                 continue
-            if at > start and item not in asked and unsettled.isdisjoint(ordered[item]):
-                todo += [p for p in wanted(item) if p not in known]
-                asked.add(item)
+            if at > start and item not in asked:
+                # an item is rescanned by many calls while a better-ranked candidate may still take it: the
+                # candidate that held it back last time, if it still can, settles the question without a scan
+                holder = held_by.get(item)
+                if holder is None or holder not in unsettled:
+                    holder = next(iter(unsettled.intersection(ordered[item])), None)
+                    if holder is None:
+                        todo += [p for p in wanted(item) if p not in known]
+                        asked.add(item)
+                    else:
+                        held_by[item] = holder
             unsettled.add(item)
         for pair, verdict in zip(todo, accept_many(todo)):
             known[pair] = verdict
