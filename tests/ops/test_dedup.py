@@ -307,3 +307,50 @@ def test_a_caption_left_behind_is_named(tmp_path):
     (warning,) = report["warnings"]
     assert warning.startswith("c/small.png: its caption/edits (2 caption tag(s)) stay with it") and "c/big.png" in warning
     assert _journal_words(root, "c/big.png") == "cat ears"
+
+
+def _counting_finds(monkeypatch) -> list:
+    import loraprep.dedup as dedup_package
+
+    calls = []
+    real = dedup_package.find_duplicate_groups
+    monkeypatch.setattr(dedup_package, "find_duplicate_groups", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def test_a_rerun_with_nothing_new_reuses_the_groups(dup_dataset, monkeypatch):
+    finds = _counting_finds(monkeypatch)
+    first = ops.dedup(dup_dataset)
+    status = _status(dup_dataset)
+    again = ops.dedup(dup_dataset)
+    assert len(finds) == 1
+    assert again["groups"] == first["groups"] and again["excluded"] == first["excluded"] == 2
+    assert _status(dup_dataset) == status
+    ops.dedup(dup_dataset, threshold="strict")                      # another threshold: found afresh
+    dedup_ops.keep(dup_dataset, "c/small.jpg")          # a user decision: regrouped afresh (with the strict threshold)
+    ops.dedup(dup_dataset)                              # the default threshold again: found afresh
+    assert len(finds) == 4
+    assert _status(dup_dataset)["c/small.jpg"][0] == "active"
+    _photo(dup_dataset / "c" / "new.png", 77)                       # a new picture: found afresh
+    ops.scan(dup_dataset)
+    ops.dedup(dup_dataset)
+    assert len(finds) == 5
+
+
+def test_unreadable_kept_groups_are_found_afresh(dup_dataset, monkeypatch):
+    from loraprep.store.dedup_cache import CACHE_NAME
+
+    first = ops.dedup(dup_dataset)
+    finds = _counting_finds(monkeypatch)
+    kept = dup_dataset / ".loraprep" / CACHE_NAME
+    for text in ("{not json", '{"inputs": 3}', "[]"):
+        kept.write_text(text)
+        assert ops.dedup(dup_dataset)["groups"] == first["groups"]
+    assert len(finds) == 3
+
+
+def test_a_dry_run_keeps_no_groups(dup_dataset):
+    from loraprep.store.dedup_cache import CACHE_NAME
+
+    ops.dedup(dup_dataset, dry_run=True)
+    assert not (dup_dataset / ".loraprep" / CACHE_NAME).exists()
