@@ -124,3 +124,22 @@ def test_a_find_with_workers_groups_as_one_without(small_batches, monkeypatch):
     monkeypatch.setenv("LORAPREP_WORKERS", "1")
     assert find_duplicate_groups(recs) == with_workers
     assert sum(len(g.members) for g in with_workers) >= 4 * (len(KINDS) - 1)
+
+
+def test_a_full_shared_memory_folder_leaves_the_find_to_this_process(pictures, small_batches, monkeypatch, tmp_path):
+    import os
+
+    descriptors, keepers, members = pictures
+    real = os.statvfs
+
+    class Full:
+        f_bavail, f_frsize = 10, 4096
+
+    monkeypatch.setattr(os, "statvfs", lambda path: Full() if path == find_pool._SHM_FOLDER else real(path))
+    with FindPool(descriptors, workers=2) as pool:
+        assert pool._pool is None and pool._block is None
+        assert pool.compare(keepers, members) == _alone(descriptors, keepers, members)
+    monkeypatch.setattr(os, "statvfs", real)
+    monkeypatch.setattr(find_pool, "_SHM_FOLDER", str(tmp_path / "nowhere"))
+    with FindPool(descriptors, workers=2) as pool:                   # no such folder: not a limited file system
+        assert pool._pool is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Callable, Sequence
 
 import numpy as np
@@ -15,6 +16,7 @@ POOL_MIN = 4000
 # A batch of pairs under this many is verified here alone: sending it out would cost more than it saves
 _SPLIT_MIN = 128
 
+_SHM_FOLDER = "/dev/shm"     # where Linux keeps POSIX shared memory
 _SHARED: dict = {}          # in a worker: the attached block, the descriptors' offsets, those read so far, its screen
 
 
@@ -93,6 +95,8 @@ class FindPool:
         blobs = [d.to_bytes() for d in self._descriptors]
         offsets = np.zeros(len(blobs) + 1, np.int64)
         np.cumsum([len(b) for b in blobs], out=offsets[1:])
+        if not _room_for(int(offsets[-1])):
+            return
         self._block = SharedMemory(create=True, size=max(1, int(offsets[-1])))
         self._block.buf[: offsets[-1]] = b"".join(blobs)
         self._pool = _process_pool(self._helpers, _attach, (self._block.name, offsets))
@@ -106,6 +110,16 @@ class FindPool:
             if block is not None:
                 block.close()
                 block.unlink()
+
+
+def _room_for(size: int) -> bool:
+    """Whether the shared memory file system can take ``size`` bytes twice over. A container's /dev/shm is often
+    64 MB, and writing past a full one kills the process (SIGBUS) instead of raising: 20,000 descriptors take 90 MB."""
+    try:
+        stat = os.statvfs(_SHM_FOLDER)
+    except OSError:          # no such folder (macOS, Windows): shared memory is not a size-limited file system there
+        return True
+    return stat.f_bavail * stat.f_frsize >= 2 * size
 
 
 def _contiguous(parts: int, *arrays: np.ndarray) -> list[tuple]:
