@@ -13,8 +13,9 @@ from loraprep.dedup.verify import Verdict, compare_many
 # Descriptors a find must have before workers start: starting them costs about 0.3 s; a find of 2,000 benchmark
 # images takes about 2 s, one of 20,000 about 60 s on one core
 POOL_MIN = 4000
-# A batch of pairs under this many is verified here alone: sending it out would cost more than it saves
-_SPLIT_MIN = 128
+# Pairs each process gets of a batch at least: a smaller part costs more to send out than it saves (a batch
+# of 200 pairs on 16 cores goes to three processes, not sixteen)
+_SPLIT_MIN = 64
 
 _SHM_FOLDER = "/dev/shm"     # where Linux keeps POSIX shared memory
 _SHARED: dict = {}          # in a worker: the attached block, the descriptors' offsets, those read so far, its screen
@@ -74,7 +75,7 @@ class FindPool:
     def compare(self, keepers: Sequence[int], members: Sequence[int]) -> list[Verdict]:
         """compare_many of (descriptors[keepers[i]], descriptors[members[i]]) for every i."""
         k, m = np.asarray(keepers, np.int64), np.asarray(members, np.int64)
-        parts = self.parts if len(k) >= _SPLIT_MIN else 1
+        parts = max(1, min(self.parts, len(k) // _SPLIT_MIN))
         packed = self.split(_compare_positions, _contiguous(parts, k, m), here=self._compare_here)
         return [v for part in packed for v in _verdicts(part)]
 
