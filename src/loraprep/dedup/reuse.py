@@ -33,7 +33,10 @@ def find_fingerprint(records: list[DedupInput], *, threshold: str | float, acros
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    digest = hashlib.sha256(str(VERSION).encode())
+    from loraprep import __version__
+
+    # the sources where they are files (an installed package); the version where they are not (a frozen build)
+    digest = hashlib.sha256(f"{__version__} {VERSION}".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
