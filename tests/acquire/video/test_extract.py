@@ -156,3 +156,63 @@ def test_repeats_are_found_on_the_small_copy_of_larger_frames(tmp_path):
 def _shot_of_list(shots, t: float) -> int:
     starts = shot_starts(shots)
     return max(i for i, start in enumerate(starts) if start <= t + 1e-6)
+
+
+def test_bar_samples_leave_the_episodes_decoder_untouched(tmp_path):
+    """The bars are sampled through a second opening of the file: the episode's own decoder is still unopened
+    afterwards (its threads can still be set, nothing was decoded and flushed) and its demuxer is at the start."""
+    from loraprep.acquire.video.container import open_video
+    from loraprep.acquire.video.extract import EpisodeReport, _find_bars
+
+    shots = [Shot("scene", 1.0, 21), Shot("scene", 1.0, 22), Shot("static", 1.5, 23)]
+    video = write_video(tmp_path / "pillars.mp4", shots, size=(160, 96), pillar=12, gop=12)
+    container, info = open_video(video)
+    try:
+        report = EpisodeReport(video=video.name)
+        crop = _find_bars(video, container, info, report)
+        stream = container.streams[info.stream_index]
+        assert crop is not None and crop.as_list() == [12, 0, 12, 0] and report.crop == [12, 0, 12, 0]
+        assert not report.warnings and not stream.codec_context.is_open
+        first = next(container.decode(stream))
+        assert first.pts == stream.start_time or first.time == pytest.approx(0.0, abs=1e-3)
+    finally:
+        container.close()
+
+
+def test_an_episode_that_cannot_be_sampled_for_bars_is_still_extracted(tmp_path, monkeypatch):
+    """A failing second opening (here: the sample seeks) costs the bars, with a warning, not the episode."""
+    import av
+
+    shots = [Shot("scene", 1.0, 31), Shot("scene", 1.0, 32)]
+    video = write_video(tmp_path / "ep.mkv", shots, size=(96, 64), bars=8)
+    real_open = av.open
+
+    class NoSeek:
+        def __init__(self, container):
+            self._container = container
+
+        def __getattr__(self, name):
+            return getattr(self._container, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._container.close()
+
+        def seek(self, *a, **k):
+            raise av.FFmpegError(5, "seek refused")
+
+    opened = []
+
+    def opening(*a, **k):
+        container = real_open(*a, **k)
+        opened.append(container)
+        return NoSeek(container) if len(opened) > 1 else container      # the first is the episode's own
+
+    monkeypatch.setattr(av, "open", opening)
+    report = frames([video], tmp_path / "ds" / "screens", similar="off")
+    ep = report["episodes"][0]
+    assert len(opened) == 2 and not report["errors"]
+    assert ep["crop"] is None and any("bars not looked for" in w for w in ep["warnings"])
+    assert len(ep["written"]) == 2 and ep["frames_decoded"] == 48

@@ -69,7 +69,7 @@ def extract_episode(path: Path, settings: FrameSettings, target: Target,
         refuse_hdr(info, settings.tone_map)
         report = EpisodeReport(video=path.name)
         _check_size(info, settings, path.name)
-        crop = _find_bars(container, info, report)
+        crop = _find_bars(path, container, info, report)
         writer = FrameWriter(target.folder, target.rel, target.recorder, target.similar)
         try:
             _walk(container, info, settings, target, crop, report, progress, writer)
@@ -88,27 +88,33 @@ def _check_size(info: VideoInfo, settings: FrameSettings, name: str) -> None:
                          "pass a smaller --min-side, or use a higher-resolution release")
 
 
-def _find_bars(container, info: VideoInfo, report: EpisodeReport) -> bar_rules.Crop | None:
-    """Bars common to frames sampled across the episode by keyframe seeks (a file that cannot seek: none)."""
+def _find_bars(path: Path, container, info: VideoInfo, report: EpisodeReport) -> bar_rules.Crop | None:
+    """Bars common to frames sampled across the episode by keyframe seeks (a file that cannot seek: none).
+
+    The samples come from a second opening of the file with a decoder on one thread: after each seek a frame
+    threaded decoder returns its first picture only once it has decoded as many frames as it has threads,
+    and the episode's own decoder starts from the beginning, never flushed."""
     import av
 
     if not info.duration or info.duration <= 0:
         return None
     stream = container.streams[info.stream_index]
-    decode.setup(stream)
+    start = decode.start_of(stream)
+    _rewind(container, stream, start)          # where decoding starts, as before the samples had their own opening
     finder = bar_rules.BarFinder(info.full_range)
-    start, base = decode.start_of(stream), stream.time_base
     try:
-        for i in range(bar_rules.PROBES):
-            at = info.duration * (i + 0.5) / bar_rules.PROBES
-            container.seek(start + int(at / base), stream=stream, backward=True, any_frame=False)
-            frame = next(container.decode(stream), None)
-            if frame is not None:
-                finder.add(luma(frame))
-        container.seek(start, stream=stream, backward=True, any_frame=False)
-    except (av.FFmpegError, ZeroDivisionError, TypeError) as exc:
+        with av.open(str(path), mode="r", metadata_errors="replace") as probe:
+            probe_stream = probe.streams[info.stream_index]
+            decode.setup(probe_stream, threads=1)
+            base = probe_stream.time_base
+            for i in range(bar_rules.PROBES):
+                at = info.duration * (i + 0.5) / bar_rules.PROBES
+                probe.seek(start + int(at / base), stream=probe_stream, backward=True, any_frame=False)
+                frame = next(probe.decode(probe_stream), None)
+                if frame is not None:
+                    finder.add(luma(frame))
+    except (av.FFmpegError, OSError, ZeroDivisionError, TypeError) as exc:
         report.warnings.append(f"bars not looked for: sampling the episode failed ({exc})")
-        _rewind(container, stream, start)
         return None
     crop = finder.crop()
     report.crop = crop.as_list() if crop else None
