@@ -216,3 +216,22 @@ def test_an_episode_that_cannot_be_sampled_for_bars_is_still_extracted(tmp_path,
     assert len(opened) == 2 and not report["errors"]
     assert ep["crop"] is None and any("bars not looked for" in w for w in ep["warnings"])
     assert len(ep["written"]) == 2 and ep["frames_decoded"] == 48
+
+
+def test_frames_loads_numpy_without_a_blas_thread_pool(episode, tmp_path):
+    """The decoder's threads keep the cores busy: a BLAS pool beside them only spun (0.1 s of CPU at numpy's
+    import); the process's environment is as it was after."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os, sys\nfrom loraprep.ops.frames import frames\n"
+            f"report = frames([{str(episode)!r}], {str(tmp_path / 'ds' / 'screens')!r})\n"
+            "from threadpoolctl import threadpool_info\n"
+            "print(len(report['episodes'][0]['written']), "
+            "sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'}), "
+            "os.environ.get('OPENBLAS_NUM_THREADS'))\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    written, threads, variable = out.rsplit(" ", 2)[0], out.split("[")[1].split("]")[0], out.split()[-1]
+    assert int(written) == 4 and threads == "1" and variable == "None"
