@@ -235,3 +235,45 @@ def test_frames_loads_numpy_without_a_blas_thread_pool(episode, tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     written, threads, variable = out.rsplit(" ", 2)[0], out.split("[")[1].split("]")[0], out.split()[-1]
     assert int(written) == 4 and threads == "1" and variable == "None"
+
+
+@pytest.mark.parametrize("every", [None, "0.5s"])
+def test_a_slow_judge_keeps_the_same_frames_and_records(episode, tmp_path, monkeypatch, every):
+    """Candidates are judged on a worker thread while decoding goes on: however late a verdict comes, the frames
+    kept, dropped and recorded are those of judging each candidate on the spot."""
+    import time
+
+    from loraprep.acquire.video import judge as judging
+
+    def run(folder):
+        report = frames([episode], folder / "screens", every=every)
+        for e in report["episodes"]:
+            e.pop("seconds")
+        store = open_store(folder)
+        try:
+            rows = {p: (r.origin, r.data) for p, r in sources_by_path(store, kind="video").items()}
+        finally:
+            store.close()
+        return {k: v for k, v in report.items() if k not in ("dataset", "next")}, rows
+
+    quick = run(tmp_path / "quick")
+    real = judging.judge
+
+    def slow(*args):
+        time.sleep(0.03)
+        return real(*args)
+
+    monkeypatch.setattr(judging, "judge", slow)
+    late = run(tmp_path / "late")
+    assert late == quick and quick[0]["written"] >= 3
+
+
+def test_a_failure_while_judging_is_the_episodes_error(episode, tmp_path, monkeypatch):
+    from loraprep.acquire.video import judge as judging
+
+    def failing(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(judging, "judge", failing)
+    report = frames([episode], tmp_path / "ds" / "screens")
+    assert report["episodes"] == [] and "No space left" in report["errors"][0]["error"]
