@@ -14,7 +14,7 @@ Public API (import from here):
 
 from __future__ import annotations
 
-import importlib
+from loraprep.model.lazy_names import importer
 
 # name -> the module it comes from, imported on first use: importing one module of the package (`frames`
 # needs the descriptor, the encoder and the verification) no longer brings the whole search and grouping
@@ -26,10 +26,4 @@ _FROM = {"Descriptor": "descriptor", "describe_bytes": "encode", "describe_file"
 __all__ = ["Descriptor", "describe_bytes", "describe_file", "describe_image", "DedupInput", "DupGroup", "DupMember",
            "find_duplicate_groups", "group_id_for", "PRESETS", "KeeperPolicy", "UserDecisions", "resolve_threshold"]
 
-
-def __getattr__(name: str):
-    if name not in _FROM:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_FROM[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = importer(__name__, _FROM)

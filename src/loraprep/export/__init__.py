@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+from loraprep.model.lazy_names import importer
 
 # name -> the module it comes from, imported on first use: the CLI reads the format names (registry) for its
 # help at every start, and the pipeline behind them cost each command about 35 ms of imports
@@ -15,10 +15,4 @@ __all__ = [
     "format_names", "get_exporter", "read_report",
 ]
 
-
-def __getattr__(name: str):
-    if name not in _FROM:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_FROM[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = importer(__name__, _FROM)
