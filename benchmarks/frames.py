@@ -93,10 +93,11 @@ def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
 
 
-def measure(work: Path, minutes: float, grain: int, repeat: int = 1) -> None:
+def measure(work: Path, minutes: float, grain: int, repeat: int = 1, before: Path | None = None) -> None:
     """One video's figures: `loraprep frames --scenes` ``repeat`` times, each run between bare decodes of the same
     file (bare, frames, bare, frames, ..., bare); the best (lowest) of each counts, so the baseline is the best
-    bare decode of one run more than the command had."""
+    bare decode of one run more than the command had. With ``before`` (another copy's src folder) that copy's
+    command runs too, just before this one each time (bare, before, frames, bare, ...), on a fresh dataset."""
     short_minutes = max(0.5, minutes / 3)
     print(f"grain {grain}: generating {minutes:g} and {short_minutes:g} min 1080p H.264 videos in {work} (cached)")
     long_video = generate(work / f"episode_{minutes:g}min_grain{grain}.mp4", minutes, grain)
@@ -107,8 +108,13 @@ def measure(work: Path, minutes: float, grain: int, repeat: int = 1) -> None:
     rss_short = child([*command, str(short_video), str(out / "short"), "--scenes"], env)[2]
     shutil.rmtree(out, ignore_errors=True)
     bare = [child([__file__, "--bare-decode", str(long_video)], env)]
-    runs = []
+    runs, old_runs, old_written = [], [], None
     for _ in range(max(1, repeat)):
+        if before is not None:
+            shutil.rmtree(out, ignore_errors=True)
+            old_env = dict(env, PYTHONPATH=str(before))
+            old_runs.append(child([*command, str(long_video), str(out / "screens"), "--scenes"], old_env))
+            old_written = len(list((out / "screens").glob("*.png")))
         shutil.rmtree(out, ignore_errors=True)            # the store too: every run writes every frame
         runs.append(child([*command, str(long_video), str(out / "screens"), "--scenes"], env))
         bare.append(child([__file__, "--bare-decode", str(long_video)], env))
@@ -123,6 +129,11 @@ def measure(work: Path, minutes: float, grain: int, repeat: int = 1) -> None:
     print("loraprep frames --scenes: " + ", ".join(f"{w:.1f} s wall / {c:.1f} s CPU" for w, c, _ in runs)
           + f" (the lowest of each), {written} frames written = "
           f"{wall / base_wall:.2f}x wall, {cpu / base_cpu:.2f}x CPU of the bare decode")
+    if old_runs:
+        old_wall, old_cpu = min(r[0] for r in old_runs), min(r[1] for r in old_runs)
+        print(f"before ({before}): " + ", ".join(f"{w:.1f} s wall / {c:.1f} s CPU" for w, c, _ in old_runs)
+              + f" (the lowest of each), {old_written} frames written = {old_wall / base_wall:.2f}x wall, "
+              f"{old_cpu / base_cpu:.2f}x CPU of the bare decode; peak RSS {max(r[2] for r in old_runs)} MiB")
     print(f"peak RSS of `loraprep frames`: {rss_short} MiB on the {short_minutes:g} min video, {rss_long} MiB on "
           f"the {minutes:g} min one")
 
@@ -139,6 +150,9 @@ def main() -> None:
                         help="runs of the command per video, each followed by a bare decode (one more bare decode "
                              "runs first); the lowest figures of each count (this machine is shared: one run "
                              "alone moves by a second of CPU)")
+    parser.add_argument("--before", type=Path,
+                        help="another copy's src folder (e.g. main's, from `git archive main src`): its command "
+                             "runs too, just before this copy's each time, against the same baselines")
     parser.add_argument("--bare-decode", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_decode:
@@ -149,7 +163,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     print("PNG deflate: " + ("ISA-L (isal)" if importlib.util.find_spec("isal") else "zlib (isal not installed)"))
     for grain in args.grain:
-        measure(args.work, args.minutes, grain, args.repeat)
+        measure(args.work, args.minutes, grain, args.repeat, args.before)
     print(f"reproduce: python benchmarks/frames.py --minutes {args.minutes:g} --repeat {args.repeat} --grain "
           + " ".join(str(g) for g in args.grain))
 

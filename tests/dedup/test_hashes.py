@@ -30,3 +30,15 @@ def test_a_mirrored_thumbnail_has_the_same_frame_code():
     luma = np.random.default_rng(9).integers(0, 256, (48, 48)).astype(np.uint8)
     assert hashes.mirror_invariant_phash(luma) == hashes.mirror_invariant_phash(luma[:, ::-1].copy())
     assert hashes.mirror_invariant_phash(luma) != hashes.mirror_invariant_phash(luma[::-1].copy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("sizes", [(48, 48), (32, 48), (8, 61)])
+def test_area_matrices_are_the_stacked_area_matrices_to_the_last_bit(dtype, sizes):
+    n_out, n_in = sizes
+    rng = np.random.default_rng(n_out * n_in)
+    cuts = rng.uniform(0, 0.3, (40, 2)).astype(dtype)
+    lo, hi = cuts[:, 0] * n_in, (1 - cuts[:, 1]) * n_in
+    stacked = np.stack([hashes.area_matrix(n_out, n_in, a, b) for a, b in zip(lo, hi)])
+    together = hashes.area_matrices(n_out, n_in, lo, hi)
+    assert together.dtype == np.float32 and together.tobytes() == stacked.tobytes()

@@ -48,3 +48,34 @@ def test_threads_follow_the_worker_setting(monkeypatch):
     assert threads.cores() == 1
     monkeypatch.setenv("LORAPREP_WORKERS", "3")
     assert threads.cores() == 3
+
+
+def test_numpy_loaded_beside_busy_cores_has_no_blas_pool_and_the_environment_is_put_back():
+    import subprocess
+    import sys
+
+    code = ("import os, sys\nos.environ.pop('OPENBLAS_NUM_THREADS', None); os.environ['OMP_NUM_THREADS'] = '3'\n"
+            "from loraprep.dedup.threads import blas_beside_busy_cores\n"
+            "assert 'numpy' not in sys.modules\n"
+            "with blas_beside_busy_cores():\n"
+            "    from threadpoolctl import threadpool_info\n"
+            "    inside = sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'})\n"
+            "print(inside, os.environ.get('OPENBLAS_NUM_THREADS'), os.environ.get('OMP_NUM_THREADS'))\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.split() == ["[1]", "None", "3"]
+
+
+def test_numpy_already_loaded_gets_one_blas_thread_inside_only():
+    import subprocess
+    import sys
+
+    code = ("import numpy\nfrom threadpoolctl import threadpool_info\n"
+            "from loraprep.dedup.threads import blas_beside_busy_cores\n"
+            "def blas(): return sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'})\n"
+            "with blas_beside_busy_cores():\n    inside = blas()\nprint(inside, blas())\n")
+    env = {k: v for k, v in __import__("os").environ.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.split() == ["[1]", "[2]"]

@@ -55,9 +55,9 @@ def test_bad_input_corpus_each_file_gets_its_reason(tmp_path, source_guard):
 def test_unchanged_rescan_reads_nothing(small_dataset, monkeypatch, source_guard):
     source_guard(small_dataset)
     ops.scan(small_dataset)
-    import sys
+    import importlib
 
-    scan_module = sys.modules["loraprep.ingest.read"]  # scan reads every walked file through read_found there
+    scan_module = importlib.import_module("loraprep.ingest.read")  # scan reads every walked file through read_found there
 
     def boom(*a, **k):
         raise AssertionError("an unchanged file was read again")

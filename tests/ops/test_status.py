@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import signal
 import subprocess
@@ -25,7 +26,7 @@ def _dataset(root: Path, count: int) -> Path:
 
 
 def _crash_on(monkeypatch, nth: int, exc: BaseException) -> None:
-    scan_module = sys.modules["loraprep.ingest.read"]  # scan reads every walked file through read_found there
+    scan_module = importlib.import_module("loraprep.ingest.read")  # scan reads every walked file through read_found there
     real, seen = scan_module.read_file, []
 
     def read(*args, **kwargs):
@@ -66,7 +67,7 @@ def test_crashed_scan_shows_in_status_and_stops_export_until_scanned_again(tmp_p
 def test_killed_scan_shows_in_status_and_the_cli_refuses_export(tmp_path):
     root = _dataset(tmp_path / "ds", 5)
     # A real kill -9 part-way through: the run row is left without an outcome.
-    code = ("import os, signal, sys\nfrom loraprep import ops\ns = sys.modules['loraprep.ingest.read']\n"
+    code = ("import importlib, os, signal\nfrom loraprep import ops\ns = importlib.import_module('loraprep.ingest.read')\n"
             "def read(*a, **k):\n    os.kill(os.getpid(), signal.SIGKILL)\n"
             f"s.read_file = read\nops.scan({str(root)!r})\n")
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -208,7 +209,7 @@ def test_interrupted_run_keeps_what_was_committed_and_resumes(tmp_path, monkeypa
     root = copy_sample(tmp_path)
     ops.scan(root)
     total = len(active_images(root))
-    monkeypatch.setattr(sys.modules["loraprep.ops.tag"], "COMMIT_EVERY", 3)
+    monkeypatch.setattr(importlib.import_module("loraprep.ops.tag"), "COMMIT_EVERY", 3)
     real = pipeline.tag_images
     yielded: list[str] = []
 

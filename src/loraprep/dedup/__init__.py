@@ -14,11 +14,16 @@ Public API (import from here):
 
 from __future__ import annotations
 
-from loraprep.dedup.descriptor import Descriptor
-from loraprep.dedup.encode import describe_bytes, describe_file, describe_image
-from loraprep.dedup.find import DedupInput, DupGroup, DupMember, find_duplicate_groups, group_id_for
-from loraprep.dedup.policy import PRESETS, KeeperPolicy, UserDecisions, resolve_threshold
+from loraprep.model.lazy_names import importer
+
+# name -> the module it comes from, imported on first use: importing one module of the package (`frames`
+# needs the descriptor, the encoder and the verification) no longer brings the whole search and grouping
+_FROM = {"Descriptor": "descriptor", "describe_bytes": "encode", "describe_file": "encode", "describe_image": "encode",
+         "DedupInput": "find", "DupGroup": "find", "DupMember": "find", "find_duplicate_groups": "find",
+         "group_id_for": "find", "PRESETS": "policy", "KeeperPolicy": "policy", "UserDecisions": "policy",
+         "resolve_threshold": "policy"}
 
 __all__ = ["Descriptor", "describe_bytes", "describe_file", "describe_image", "DedupInput", "DupGroup", "DupMember",
            "find_duplicate_groups", "group_id_for", "PRESETS", "KeeperPolicy", "UserDecisions", "resolve_threshold"]
 
+__getattr__ = importer(__name__, _FROM)

@@ -79,9 +79,6 @@ def _process_pool(workers: int, setup: Callable[..., None] | None = None, setup_
                                initializer=_worker_start, initargs=(process_identity.current(), setup, setup_args))
 
 
-_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
 def _start_forkserver() -> None:
     """Start the fork server (if not running yet) with one BLAS thread per worker. The workers already
     fill the cores: a BLAS thread pool in each only fought over them (the thumbnail's small matrix
@@ -89,18 +86,13 @@ def _start_forkserver() -> None:
     server, so they are set while it starts and restored at once."""
     from multiprocessing import forkserver
 
-    saved = {name: os.environ.get(name) for name in _ONE_THREAD}
-    os.environ.update(_ONE_THREAD)
-    try:
-        forkserver.ensure_running()
-    except OSError:
-        pass                 # the pool then fails to start its workers and describe_paths falls back to threads
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    from loraprep.dedup.threads import ONE_THREAD_ENVIRONMENT, environment
+
+    with environment(ONE_THREAD_ENVIRONMENT):
+        try:
+            forkserver.ensure_running()
+        except OSError:
+            pass             # the pool then fails to start its workers and describe_paths falls back to threads
 
 
 def _worker_start(owner, setup: Callable[..., None] | None = None, setup_args: tuple = ()) -> None:

@@ -22,6 +22,19 @@ def area_matrix(n_out: int, n_in: int, lo: float = 0.0, hi: float | None = None)
     return overlap.astype(np.float32)
 
 
+def area_matrices(n_out: int, n_in: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``np.stack([area_matrix(n_out, n_in, a, b) for a, b in zip(lo, hi)])`` in one pass, the same numbers to the
+    last bit (each matrix's arithmetic is the same, elementwise): the 165 crop operators of verify took about
+    25 ms one by one, a tenth of the first comparison of a run. Every interval must be non-empty."""
+    lo, hi = np.asarray(lo), np.asarray(hi)
+    edges = np.linspace(lo, hi, n_out + 1, axis=1)
+    left, right = edges[:, :-1, None], edges[:, 1:, None]
+    cells = np.arange(n_in)[None, None, :]
+    overlap = np.clip(np.minimum(right, cells + 1) - np.maximum(left, cells), 0.0, None)
+    overlap /= np.maximum(overlap.sum(axis=2, keepdims=True), 1e-9)
+    return overlap.astype(np.float32)
+
+
 @lru_cache(maxsize=4)
 def _dct_matrix(n_coef: int, n: int) -> np.ndarray:
     k = np.arange(n_coef)[:, None]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-from typing import Callable, Sequence, TypeVar
+import os
+import sys
+from contextlib import contextmanager, nullcontext
+from typing import Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# what the BLAS libraries numpy may load read, once, when numpy is imported
+ONE_THREAD_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def cores() -> int:
@@ -37,3 +42,35 @@ def one_blas_thread():
     except ImportError:           # not installed: BLAS keeps its own threads (slower, same results)
         return nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Context: these environment variables set, and put back as they were after (a library reads them while
+    it loads, in this process or in one started inside)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def blas_beside_busy_cores() -> Iterator[None]:
+    """Context for numpy work beside threads that keep the cores busy already (a video decoder's): BLAS on
+    the calling thread only. Where numpy is not loaded yet it loads here with no BLAS thread pool at all:
+    OpenBLAS starts one when numpy is imported, and its threads spin on a core for a while after the import
+    and after every matrix product they take part in (about 0.1 s of CPU at the import; 100 descriptor-sized
+    products and a pause cost 240 ms of CPU with the pool, 110 without), CPU the decoder would have used."""
+    if "numpy" not in sys.modules:
+        with environment(ONE_THREAD_ENVIRONMENT):
+            import numpy  # noqa: F401 - loaded now, while the variables hold
+        yield
+        return
+    with one_blas_thread():
+        yield

@@ -10,7 +10,7 @@ import numpy as np
 
 from loraprep.dedup.cutout_verify import cutout_verdicts
 from loraprep.dedup.descriptor import CHROMA, THUMB, Descriptor, stacked_chroma
-from loraprep.dedup.hashes import area_matrix
+from loraprep.dedup.hashes import area_matrices
 from loraprep.dedup.local import local_range
 
 # "The same picture" (docs/concepts.md): a crop keeps at least 85% of each dimension, so an alignment may
@@ -58,7 +58,8 @@ class Verdict:
 def _hypotheses(side_in: int, side_out: int):
     """(boxes (H, 2) of (cut_lo, cut_hi), operators (H, side_out, side_in)); box 0 is the uncropped one."""
     boxes = np.array(_BOXES, np.float32)
-    ops = np.stack([area_matrix(side_out, side_in, a * side_in, (1 - b) * side_in) for a, b in boxes])
+    ops = area_matrices(side_out, side_in, boxes[:, 0] * side_in, (1 - boxes[:, 1]) * side_in)
+    ops.setflags(write=False)
     return boxes, ops
 
 
@@ -180,7 +181,9 @@ class _Sides:
     def need_detail(self, sides: np.ndarray) -> None:
         """What the full test needs of the uncropped side, for the given sides (computed once, on demand:
         only the sides a test reads as the smaller picture)."""
-        todo = np.unique(sides[~self._has_detail[sides]])
+        wanted = np.zeros(len(self._has_detail), bool)        # np.unique, without its first call's 30 ms import
+        wanted[sides] = True                                   # of numpy.ma (a frames run makes one comparison
+        todo = np.flatnonzero(wanted & ~self._has_detail)      # every few seconds)
         if not len(todo):
             return
         _, grid_ops = _hypotheses(THUMB, _SIDE)

@@ -21,6 +21,14 @@ def frames(videos: list[str | Path], concept_dir: str | Path, *, every: str | No
 
     ``every`` ("0.5s") samples at a fixed step; otherwise (``scenes``, the default) a frame per shot plus samples
     of long shots. ``similar``: default | strict (dedup's thresholds) or off."""
+    from loraprep.dedup.threads import blas_beside_busy_cores
+
+    with blas_beside_busy_cores():                 # the decoder's threads keep the cores busy
+        return _frames(videos, concept_dir, every=every, scenes=scenes, similar=similar, min_side=min_side,
+                       tone_map=tone_map, progress=progress)
+
+
+def _frames(videos, concept_dir, *, every, scenes, similar, min_side, tone_map, progress) -> dict:
     from loraprep.acquire.video.container import import_av
     from loraprep.acquire.video.extract import FrameSettings, Target, extract_episode
     from loraprep.acquire.video.record import Recorder

@@ -156,3 +156,124 @@ def test_repeats_are_found_on_the_small_copy_of_larger_frames(tmp_path):
 def _shot_of_list(shots, t: float) -> int:
     starts = shot_starts(shots)
     return max(i for i, start in enumerate(starts) if start <= t + 1e-6)
+
+
+def test_bar_samples_leave_the_episodes_decoder_untouched(tmp_path):
+    """The bars are sampled through a second opening of the file: the episode's own decoder is still unopened
+    afterwards (its threads can still be set, nothing was decoded and flushed) and its demuxer is at the start."""
+    from loraprep.acquire.video.container import open_video
+    from loraprep.acquire.video.extract import EpisodeReport, _find_bars
+
+    shots = [Shot("scene", 1.0, 21), Shot("scene", 1.0, 22), Shot("static", 1.5, 23)]
+    video = write_video(tmp_path / "pillars.mp4", shots, size=(160, 96), pillar=12, gop=12)
+    container, info = open_video(video)
+    try:
+        report = EpisodeReport(video=video.name)
+        crop = _find_bars(video, container, info, report)
+        stream = container.streams[info.stream_index]
+        assert crop is not None and crop.as_list() == [12, 0, 12, 0] and report.crop == [12, 0, 12, 0]
+        assert not report.warnings and not stream.codec_context.is_open
+        first = next(container.decode(stream))
+        assert first.pts == stream.start_time or first.time == pytest.approx(0.0, abs=1e-3)
+    finally:
+        container.close()
+
+
+def test_an_episode_that_cannot_be_sampled_for_bars_is_still_extracted(tmp_path, monkeypatch):
+    """A failing second opening (here: the sample seeks) costs the bars, with a warning, not the episode."""
+    import av
+
+    shots = [Shot("scene", 1.0, 31), Shot("scene", 1.0, 32)]
+    video = write_video(tmp_path / "ep.mkv", shots, size=(96, 64), bars=8)
+    real_open = av.open
+
+    class NoSeek:
+        def __init__(self, container):
+            self._container = container
+
+        def __getattr__(self, name):
+            return getattr(self._container, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._container.close()
+
+        def seek(self, *a, **k):
+            raise av.FFmpegError(5, "seek refused")
+
+    opened = []
+
+    def opening(*a, **k):
+        container = real_open(*a, **k)
+        opened.append(container)
+        return NoSeek(container) if len(opened) > 1 else container      # the first is the episode's own
+
+    monkeypatch.setattr(av, "open", opening)
+    report = frames([video], tmp_path / "ds" / "screens", similar="off")
+    ep = report["episodes"][0]
+    assert len(opened) == 2 and not report["errors"]
+    assert ep["crop"] is None and any("bars not looked for" in w for w in ep["warnings"])
+    assert len(ep["written"]) == 2 and ep["frames_decoded"] == 48
+
+
+def test_frames_loads_numpy_without_a_blas_thread_pool(episode, tmp_path):
+    """The decoder's threads keep the cores busy: a BLAS pool beside them only spun (0.1 s of CPU at numpy's
+    import); the process's environment is as it was after."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os, sys\nfrom loraprep.ops.frames import frames\n"
+            f"report = frames([{str(episode)!r}], {str(tmp_path / 'ds' / 'screens')!r})\n"
+            "from threadpoolctl import threadpool_info\n"
+            "print(len(report['episodes'][0]['written']), "
+            "sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'}), "
+            "os.environ.get('OPENBLAS_NUM_THREADS'))\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    written, threads, variable = out.rsplit(" ", 2)[0], out.split("[")[1].split("]")[0], out.split()[-1]
+    assert int(written) == 4 and threads == "1" and variable == "None"
+
+
+@pytest.mark.parametrize("every", [None, "0.5s"])
+def test_a_slow_judge_keeps_the_same_frames_and_records(episode, tmp_path, monkeypatch, every):
+    """Candidates are judged on a worker thread while decoding goes on: however late a verdict comes, the frames
+    kept, dropped and recorded are those of judging each candidate on the spot."""
+    import time
+
+    from loraprep.acquire.video import judge as judging
+
+    def run(folder):
+        report = frames([episode], folder / "screens", every=every)
+        for e in report["episodes"]:
+            e.pop("seconds")
+        store = open_store(folder)
+        try:
+            rows = {p: (r.origin, r.data) for p, r in sources_by_path(store, kind="video").items()}
+        finally:
+            store.close()
+        return {k: v for k, v in report.items() if k not in ("dataset", "next")}, rows
+
+    quick = run(tmp_path / "quick")
+    real = judging.judge
+
+    def slow(*args):
+        time.sleep(0.03)
+        return real(*args)
+
+    monkeypatch.setattr(judging, "judge", slow)
+    late = run(tmp_path / "late")
+    assert late == quick and quick[0]["written"] >= 3
+
+
+def test_a_failure_while_judging_is_the_episodes_error(episode, tmp_path, monkeypatch):
+    from loraprep.acquire.video import judge as judging
+
+    def failing(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(judging, "judge", failing)
+    report = frames([episode], tmp_path / "ds" / "screens")
+    assert report["episodes"] == [] and "No space left" in report["errors"][0]["error"]

@@ -115,3 +115,16 @@ def test_bars_of_8_bit_planes_found_as_on_converted_ones(full_range):
     finder.add(plane)
     finder.add(np.full((1080, 1920), black + 2, np.uint8))      # a black frame says nothing
     assert finder.crop().as_list() == [40, 140, 40, 140]
+
+
+@pytest.mark.parametrize("shape", [(1080, 1920), (300, 400), (64, 48), (7,)])
+def test_histogram_counts_every_value_of_large_small_and_cut_planes(shape):
+    from loraprep.acquire.video.signals import histogram
+
+    rng = np.random.default_rng(sum(shape))
+    for top in (2, 40, 256):
+        values = rng.integers(0, top, shape).astype(np.uint8)
+        parts = [values] if values.ndim == 1 else [values, values[:, 3:-5], values[::2]]
+        for part in parts:
+            counts = histogram(part)
+            assert counts.shape == (256,) and counts.tolist() == np.bincount(part.ravel(), minlength=256).tolist()

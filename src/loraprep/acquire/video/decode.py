@@ -25,14 +25,14 @@ def start_of(stream) -> int:
     return int(stream.start_time) if stream.start_time is not None else 0
 
 
-def setup(stream) -> None:
-    """Frame and slice threads (FFmpeg picks the count), as ffmpeg itself decodes."""
+def setup(stream, threads: int = 0) -> None:
+    """Frame and slice threads (FFmpeg picks the count, or ``threads``), as ffmpeg itself decodes."""
     ctx = stream.codec_context
     if ctx.is_open:                 # set before the first decode; later it is fixed
         return
     try:
         ctx.thread_type = "AUTO"
-        ctx.thread_count = 0
+        ctx.thread_count = threads
     except (AttributeError, ValueError, TypeError, RuntimeError):
         pass
 

@@ -10,13 +10,14 @@ from typing import Callable
 from loraprep.acquire.video import bars as bar_rules
 from loraprep.acquire.video import decode, signals
 from loraprep.acquire.video.container import VideoInfo, open_video, refuse_hdr
-from loraprep.acquire.video.convert import display_size, small_picture, to_rgb
+from loraprep.acquire.video.convert import display_size
+from loraprep.acquire.video.judge import Judge, Verdict
 from loraprep.acquire.video.meter import ChangeMeter
-from loraprep.acquire.video.planes import luma, reduced_luma
+from loraprep.acquire.video.planes import luma
 from loraprep.acquire.video.record import Recorder
 from loraprep.acquire.video.sampling import SceneSampler, StepSampler
 from loraprep.acquire.video.similar import SimilarFilter
-from loraprep.acquire.video.write import frame_name, origin_of
+from loraprep.acquire.video.write import origin_of
 from loraprep.acquire.video.writer import FrameWriter
 from loraprep.errors import VideoError
 
@@ -69,7 +70,7 @@ def extract_episode(path: Path, settings: FrameSettings, target: Target,
         refuse_hdr(info, settings.tone_map)
         report = EpisodeReport(video=path.name)
         _check_size(info, settings, path.name)
-        crop = _find_bars(container, info, report)
+        crop = _find_bars(path, container, info, report)
         writer = FrameWriter(target.folder, target.rel, target.recorder, target.similar)
         try:
             _walk(container, info, settings, target, crop, report, progress, writer)
@@ -88,27 +89,33 @@ def _check_size(info: VideoInfo, settings: FrameSettings, name: str) -> None:
                          "pass a smaller --min-side, or use a higher-resolution release")
 
 
-def _find_bars(container, info: VideoInfo, report: EpisodeReport) -> bar_rules.Crop | None:
-    """Bars common to frames sampled across the episode by keyframe seeks (a file that cannot seek: none)."""
+def _find_bars(path: Path, container, info: VideoInfo, report: EpisodeReport) -> bar_rules.Crop | None:
+    """Bars common to frames sampled across the episode by keyframe seeks (a file that cannot seek: none).
+
+    The samples come from a second opening of the file with a decoder on one thread: after each seek a frame
+    threaded decoder returns its first picture only once it has decoded as many frames as it has threads,
+    and the episode's own decoder starts from the beginning, never flushed."""
     import av
 
     if not info.duration or info.duration <= 0:
         return None
     stream = container.streams[info.stream_index]
-    decode.setup(stream)
+    start = decode.start_of(stream)
+    _rewind(container, stream, start)          # where decoding starts, as before the samples had their own opening
     finder = bar_rules.BarFinder(info.full_range)
-    start, base = decode.start_of(stream), stream.time_base
     try:
-        for i in range(bar_rules.PROBES):
-            at = info.duration * (i + 0.5) / bar_rules.PROBES
-            container.seek(start + int(at / base), stream=stream, backward=True, any_frame=False)
-            frame = next(container.decode(stream), None)
-            if frame is not None:
-                finder.add(luma(frame))
-        container.seek(start, stream=stream, backward=True, any_frame=False)
-    except (av.FFmpegError, ZeroDivisionError, TypeError) as exc:
+        with av.open(str(path), mode="r", metadata_errors="replace") as probe:
+            probe_stream = probe.streams[info.stream_index]
+            decode.setup(probe_stream, threads=1)
+            base = probe_stream.time_base
+            for i in range(bar_rules.PROBES):
+                at = info.duration * (i + 0.5) / bar_rules.PROBES
+                probe.seek(start + int(at / base), stream=probe_stream, backward=True, any_frame=False)
+                frame = next(probe.decode(probe_stream), None)
+                if frame is not None:
+                    finder.add(luma(frame))
+    except (av.FFmpegError, OSError, ZeroDivisionError, TypeError) as exc:
         report.warnings.append(f"bars not looked for: sampling the episode failed ({exc})")
-        _rewind(container, stream, start)
         return None
     crop = finder.crop()
     report.crop = crop.as_list() if crop else None
@@ -130,26 +137,39 @@ def _walk(container, info, settings, target, crop, report, progress, writer: Fra
     state = decode.DecodeState(seeking=bool(settings.every))
     seeks = 0
     want = sampler.next_time if settings.every else (lambda: None)
-    for t, frame in decode.frames(container, info, state, want):
-        if state.seeks != seeks:               # the frames before a seek are no neighbours of this one
-            seeks = state.seeks
-            meter.reset()
-            fades.reset()
-        change, brightness = meter.feed(frame)
-        fades.feed_brightness(brightness, change)
-        if progress and state.decoded % 48 == 0:
-            progress(t, info.duration or 0.0)
-        if not sampler.feed(t, change):
-            continue
-        why = _refusal(meter.luma(), fades, info)
-        if why is None:
+    judge = Judge(lambda verdict: _apply(verdict, report, target, writer, sampler))
+    try:
+        for t, frame in decode.frames(container, info, state, want):
+            if state.seeks != seeks:               # the frames before a seek are no neighbours of this one
+                seeks = state.seeks
+                meter.reset()
+                fades.reset()
+            change, brightness = meter.feed(frame)
+            fades.feed_brightness(brightness, change)
+            if progress and state.decoded % 48 == 0:
+                progress(t, info.duration or 0.0)
+            if judge.out_at is not None and sampler.waits_for(judge.out_at, t, change):
+                judge.settle()
+            if not sampler.feed(t, change):
+                continue
+            why = _refusal(meter.luma(), fades, info)
+            if why is not None:
+                judge.settle()                     # its verdict comes first, as the frames came
+                report.dropped[why] += 1
+                sampler.refused(t)
+                continue
+            origin = origin_of(report.video, t)
+            judge.settle()
+            if target.recorder.known(origin):
+                report.already += 1
+                continue
             index = state.decoded - 1 if not state.seeks else (round(t * info.rate) if info.rate else None)
             shot = sampler.shot.number if sampler.shot is not None else None
-            where = {"frame_index": index, "scene": shot}
-            why = _keep(frame, t, where, info, settings, target, crop, report, writer)
-        if why is not None:
-            report.dropped[why] += 1
-            sampler.refused(t)
+            judge.submit(frame, t, {"frame_index": index, "scene": shot}, origin, report.video, info, settings,
+                         target.similar, crop)
+        judge.settle()
+    finally:
+        judge.close()
     report.decoded, report.seconds = state.decoded, max(state.last_time, 0.0)
     report.warnings.extend(state.notes)
     if state.stopped:
@@ -170,35 +190,18 @@ def _refusal(small_luma, fades, info) -> str | None:
     return None
 
 
-def _keep(frame, t, where: dict, info, settings, target, crop, report, writer: FrameWriter) -> str | None:
-    """Write the candidate unless it was recorded before or repeats a kept picture; "blur" when it is too blurred
-    (the caller counts it and lets the sampler try again). The similar check runs on a small copy first, so a
-    repeated frame costs neither its blur score nor a full-size conversion."""
-    origin = origin_of(report.video, t)
-    if target.recorder.known(origin):
-        report.already += 1
-        return None
-    fitted = crop if crop is not None and bar_rules.fits(crop, luma(frame), info.full_range) else None
-    descriptor = None
-    if target.similar is not None:
-        from loraprep.dedup.encode import describe_image
-
-        descriptor = describe_image(small_picture(frame, info, fitted, settings.tone_map))
-        match = target.similar.match(descriptor)
-        if match is not None:
-            kept = writer.final(match.key)
-            covered = {"video": report.video, "at": round(t, 3), "reason": "similar", "distance": match.distance}
-            target.recorder.cover(kept, covered)
-            report.dropped["similar"] += 1
-            report.similar.append({"frame": origin, "kept": kept, "distance": match.distance})
-            return None
-    blur = signals.blur_score(reduced_luma(frame, signals.BLUR_SIDE))
-    if blur > settings.blur_max:
-        return "blur"
-    picture = to_rgb(frame, info, fitted, settings.tone_map)
-    size = [picture.shape[1], picture.shape[0]]
-    facts = dict(where, blur=blur, video=report.video, stream=info.stream_index, pts=frame.pts, timestamp=round(t, 3),
-                 crop=fitted.as_list() if fitted else None, size=size)
-    writer.submit(picture, frame_name(report.video, t), origin, facts, descriptor)
-    report.size = size
-    return None
+def _apply(verdict: Verdict, report: EpisodeReport, target: Target, writer: FrameWriter, sampler) -> None:
+    """A verdict's effects, on the caller's thread: the store's records, the report, the sampler's retry."""
+    if verdict.match is not None:
+        kept = writer.final(verdict.match.key)
+        covered = {"video": report.video, "at": round(verdict.t, 3), "reason": "similar",
+                   "distance": verdict.match.distance}
+        target.recorder.cover(kept, covered)
+        report.dropped["similar"] += 1
+        report.similar.append({"frame": verdict.origin, "kept": kept, "distance": verdict.match.distance})
+    elif verdict.blurred:
+        report.dropped["blur"] += 1
+        sampler.refused(verdict.t)
+    else:
+        writer.submit(verdict.picture, verdict.name, verdict.origin, verdict.facts, verdict.descriptor)
+        report.size = verdict.facts["size"]

@@ -50,6 +50,11 @@ class SceneSampler:
             return True
         return False
 
+    def waits_for(self, candidate: float, t: float, change: float) -> bool:
+        """Whether feeding the frame at ``t`` could go otherwise had the candidate at ``candidate`` (the last
+        one) been refused: a possible cut, or the time a retry would come. Until then its verdict may wait."""
+        return change >= self.cut_change or t + 1e-6 >= candidate + RETRY_STEP
+
     def refused(self, t: float) -> None:
         """The candidate at ``t`` was dropped for its quality: try a little later in the same shot."""
         if self._retries < MAX_RETRIES:
@@ -73,6 +78,10 @@ class StepSampler:
             return False
         self._next = (math.floor(t / self.step + 1e-6) + 1) * self.step
         return True
+
+    def waits_for(self, candidate: float, t: float, change: float) -> bool:
+        """A refusal changes nothing here: a verdict waits for the next candidate."""
+        return False
 
     def refused(self, t: float) -> None:
         """A fixed step keeps its grid: the refused frame is simply dropped."""
