@@ -79,3 +79,22 @@ def test_numpy_already_loaded_gets_one_blas_thread_inside_only():
     env["OPENBLAS_NUM_THREADS"] = "2"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.split() == ["[1]", "[2]"]
+
+
+def test_one_blas_thread_holds_a_numpy_that_was_not_loaded_before():
+    """threadpoolctl limits only the BLAS libraries already loaded: entered before numpy was imported, the
+    context must load it first (scan's reading threads otherwise loaded it with a full pool: twice the CPU)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("threadpoolctl")
+    code = ("import os, sys\nfor name in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):\n"
+            "    os.environ.pop(name, None)\n"
+            "from loraprep.dedup.threads import one_blas_thread\n"
+            "assert 'numpy' not in sys.modules\n"
+            "with one_blas_thread():\n"
+            "    import numpy\n"
+            "    from threadpoolctl import threadpool_info\n"
+            "    print(sorted({p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas'}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[1]", out.stdout + out.stderr

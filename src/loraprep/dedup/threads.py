@@ -41,6 +41,9 @@ def one_blas_thread():
         from threadpoolctl import threadpool_limits
     except ImportError:           # not installed: BLAS keeps its own threads (slower, same results)
         return nullcontext()
+    # threadpoolctl limits the BLAS libraries loaded when it is called: numpy (and its BLAS) must be loaded first,
+    # or the work inside loads it with a full pool (scan, whose threads loaded numpy themselves, took 2x the CPU)
+    import numpy  # noqa: F401
     return threadpool_limits(limits=1, user_api="blas")
 
 
