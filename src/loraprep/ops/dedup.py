@@ -165,9 +165,8 @@ def _reason(member, keeper_path: str) -> str:
 
 def _record(store: Store, groups, by_id: dict) -> None:
     """Excluded duplicates are recomputed on every run: earlier ones return to active unless grouped again."""
-    stored = []
+    stored, excluded = [], {}
     with store.write() as conn:
-        dedup_rows.reset_exclusions(conn, DUPLICATE_REASON)
         keeps = set(dedup_rows.load_decisions(conn)[0])
         for g in groups:
             keeper = by_id[g.keeper_id]
@@ -176,8 +175,9 @@ def _record(store: Store, groups, by_id: dict) -> None:
             for m in g.members:
                 members.append(dedup_rows.StoredMember(m.image_id, float(m.distance), m.why, False, "auto"))
                 if m.exclude:
-                    dedup_rows.exclude(conn, m.image_id, _reason(m, keeper.path))
+                    excluded[m.image_id] = _reason(m, keeper.path)
             stored.append(dedup_rows.StoredGroup(g.group_id, g.keeper_id, tuple(members)))
+        dedup_rows.set_exclusions(conn, DUPLICATE_REASON, excluded)
         dedup_rows.replace_groups(conn, stored)
 
 
