@@ -98,6 +98,8 @@ def _grouped(items: list[DedupInput], descriptors: list[Descriptor], pool: FindP
     forced = {pos for pos, r in enumerate(items) if r.image_id in decisions.keep}
     ranked = sorted(range(n), key=lambda p: (0 if p in forced else 1, policy.rank_key(items[p])))
 
+    may_forbid = bool(decisions.family or decisions.split)        # most runs: no decision to consult per pair
+
     def accept_many(pairs):
         """A verdict (or None) for every (keeper, member) pair: exact copies and refusals first, then
         every pair that needs the strict verification in one compare_many call."""
@@ -105,7 +107,7 @@ def _grouped(items: list[DedupInput], descriptors: list[Descriptor], pool: FindP
         near = []
         for at, (k, m) in enumerate(pairs):
             ka, kb = items[k], items[m]
-            if decisions.forbids(ka.image_id, kb.image_id):
+            if may_forbid and decisions.forbids(ka.image_id, kb.image_id):
                 continue
             same_concept = ka.concept == kb.concept
             kind = exact.get((k, m))
