@@ -44,7 +44,7 @@ def test_workers_give_the_verdicts_one_process_gives(pictures, small_batches):
     descriptors, keepers, members = pictures
     want = _alone(descriptors, keepers, members)
     with FindPool(descriptors, workers=3) as pool:
-        assert pool._pool is not None
+        assert pool.parts == 3 and pool._pool is not None          # parts: once the workers have started
         name = pool._block.name
         got = pool.compare(keepers, members)
         again = pool.compare(keepers[::-1], members[::-1])
@@ -58,7 +58,7 @@ def test_workers_give_the_verdicts_one_process_gives(pictures, small_batches):
 def test_a_small_find_starts_no_workers(pictures):
     descriptors, keepers, members = pictures
     with FindPool(descriptors, workers=4) as pool:
-        assert pool._pool is None
+        assert pool.parts == 1 and pool._pool is None
         assert pool.compare(keepers[:50], members[:50]) == _alone(descriptors, keepers[:50], members[:50])
 
 
@@ -72,7 +72,7 @@ def test_workers_that_cannot_start_leave_this_process_to_answer(pictures, small_
 
     monkeypatch.setattr(batch, "_process_pool", refuse)
     with FindPool(descriptors, workers=2) as pool:
-        assert pool._pool is None and pool._block is None
+        assert pool.parts == 1 and pool._pool is None and pool._block is None
         assert pool.compare(keepers, members) == _alone(descriptors, keepers, members)
 
 
@@ -137,9 +137,24 @@ def test_a_full_shared_memory_folder_leaves_the_find_to_this_process(pictures, s
 
     monkeypatch.setattr(os, "statvfs", lambda path: Full() if path == find_pool._SHM_FOLDER else real(path))
     with FindPool(descriptors, workers=2) as pool:
-        assert pool._pool is None and pool._block is None
+        assert pool.parts == 1 and pool._pool is None and pool._block is None
         assert pool.compare(keepers, members) == _alone(descriptors, keepers, members)
     monkeypatch.setattr(os, "statvfs", real)
     monkeypatch.setattr(find_pool, "_SHM_FOLDER", str(tmp_path / "nowhere"))
     with FindPool(descriptors, workers=2) as pool:                   # no such folder: not a limited file system
-        assert pool._pool is not None
+        assert pool.parts == 2
+
+
+def test_workers_that_fail_to_start_in_any_way_leave_no_trace(pictures, small_batches, monkeypatch, capfd):
+    import loraprep.dedup.batch as batch
+
+    descriptors, keepers, members = pictures
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("not today")
+
+    monkeypatch.setattr(batch, "_process_pool", broken)
+    with FindPool(descriptors, workers=2) as pool:
+        assert pool.compare(keepers[:300], members[:300]) == _alone(descriptors, keepers[:300], members[:300])
+        assert pool.parts == 1 and pool._block is None
+    assert "Traceback" not in capfd.readouterr().err

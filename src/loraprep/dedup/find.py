@@ -149,6 +149,8 @@ def candidate_index() -> CodeIndex:
 
 def _near_candidates(descriptors: list[Descriptor], pool: FindPool | None = None) -> np.ndarray:
     """(m, 2) positions of the pairs the codes (and the cut-out search) propose, each pair once or more."""
+    # the cut-out search first: it runs here alone, while the pool's workers start
+    cutouts = cutout_candidates(descriptors)
     usable = np.array([p for p, d in enumerate(descriptors) if not d.flat], np.int64)
     found = [np.zeros((0, 2), np.int64)]
     if len(usable) >= 2:
@@ -157,7 +159,6 @@ def _near_candidates(descriptors: list[Descriptor], pool: FindPool | None = None
         index.add(codes[:, 0], codes)
         spread = pool.split if pool is not None else None
         found.append(usable[index.pairs(spread=spread, parts=pool.parts if pool is not None else 1)[:, :2]])
-    cutouts = cutout_candidates(descriptors)
     if cutouts:
         found.append(np.array(sorted(cutouts), np.int64))
     return np.concatenate(found)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from typing import Callable, Sequence
 
@@ -33,15 +34,16 @@ class FindPool:
         self._descriptors = descriptors
         self._pool = None
         self._block = None
+        self._starting: threading.Thread | None = None
         self._helpers = max(0, workers - 1) if len(descriptors) >= POOL_MIN else 0
         self._speeds: dict[str, list[float]] = {}      # step -> items per second of each process (see _balanced)
 
     def __enter__(self) -> "FindPool":
+        # the workers start (fork server, shared block: about 0.3 s) while this process does the find's first,
+        # serial, steps; the first step that splits waits for them
         if self._helpers:
-            try:
-                self._start()
-            except (OSError, ValueError, ImportError):
-                self._stop()
+            self._starting = threading.Thread(target=self._start_or_none, name="loraprep-find-pool", daemon=True)
+            self._starting.start()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -50,7 +52,19 @@ class FindPool:
     @property
     def parts(self) -> int:
         """Into how many parts a step is best split: one per process."""
+        self._ready()
         return 1 if self._pool is None else self._helpers + 1
+
+    def _start_or_none(self) -> None:
+        try:
+            self._start()
+        except Exception:                       # noqa: BLE001 - no workers is a slower find, never a failed one
+            self._stop_started()
+
+    def _ready(self) -> None:
+        starting, self._starting = self._starting, None
+        if starting is not None:
+            starting.join()
 
     def split(self, work: Callable, parts: Sequence[tuple], here: Callable | None = None,
               timed: list[float] | None = None) -> list:
@@ -60,6 +74,7 @@ class FindPool:
         from concurrent.futures.process import BrokenProcessPool
 
         here = here or work
+        self._ready()
         if self._pool is None or len(parts) < 2:
             return [here(*p) for p in parts]
         try:
@@ -130,6 +145,10 @@ class FindPool:
         self._pool = _process_pool(self._helpers, _attach, (self._block.name, offsets))
 
     def _stop(self) -> None:
+        self._ready()
+        self._stop_started()
+
+    def _stop_started(self) -> None:
         pool, block, self._pool, self._block = self._pool, self._block, None, None
         try:
             if pool is not None:
