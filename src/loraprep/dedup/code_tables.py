@@ -112,8 +112,14 @@ class Table:
             if len(more):
                 first = self.start[key[more]] + SLOTS
                 reps = self.start[key[more] + 1] - first
-                q_rep = np.repeat(more, reps)
-                entry = np.repeat(first, reps) + (np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
+                # entry i of a bucket's run is first + (i - the run's start): one repeat of (first - start) and one
+                # arange, in 32 bits (crowded buckets of drawings made these repeats a third of the search)
+                total = int(reps.sum())
+                narrow = np.int32 if len(self.codes) + total + len(queries) < 1 << 31 else np.int64
+                reps = reps.astype(narrow)
+                q_rep = np.repeat(more.astype(narrow), reps)
+                entry = np.repeat((first - (np.cumsum(reps, dtype=np.int64) - reps)).astype(narrow), reps)
+                entry += np.arange(total, dtype=narrow)
                 d = np.bitwise_count(queries[q_rep] ^ self.codes[entry])
                 close = d <= reach
                 q_parts.append(q_rep[close])
