@@ -43,19 +43,45 @@ def test_copies_pass_and_strangers_do_not():
         assert (correlation < PLAUSIBLE).mean() >= 0.75, correlation
 
 
-def test_cutouts_and_low_information_pictures_always_pass():
-    rng = random.Random("screen-exempt")
-    picture = noise_texture(rng, (320, 300))
+def _cutout_of(picture: Image.Image, box) -> Image.Image:
     cutout = picture.convert("RGBA")
     alpha = Image.new("L", cutout.size, 0)
-    alpha.paste(255, (60, 40, 260, 270))
+    alpha.paste(255, box)
     cutout.putalpha(alpha)
+    return cutout
+
+
+def test_a_cutout_passes_with_its_picture_and_not_with_strangers():
+    rng = random.Random("screen-cutouts")
+    for maker in (noise_texture, flat_drawing):
+        picture = maker(rng, (rng.randrange(280, 420), rng.randrange(280, 420)))
+        w, h = picture.size
+        cutout = _described(_cutout_of(picture, (w // 5, h // 6, w * 4 // 5, h * 5 // 6)))
+        brighter = picture.point(lambda v: min(255, int(v * 1.1) + 6))
+        descriptors = [cutout, _described(picture), _described(picture, "JPEG"), _described(ImageOps.mirror(picture)),
+                       _described(brighter, "JPEG")]
+        descriptors += [_described(maker(rng, picture.size)) for _ in range(4)]
+        assert cutout.alpha is not None
+        screen = Screen(descriptors)
+        assert _pairs(screen, [(0, 1), (2, 0), (0, 3), (4, 0)]).all()
+        # the cut-out's solid pixels are not the strangers' pixels, however alike the pictures look
+        assert not _pairs(screen, [(0, 5), (6, 0), (0, 7), (8, 0)]).any()
+
+
+def test_low_information_pictures_two_cutouts_and_flat_cutouts_always_pass():
+    rng = random.Random("screen-exempt")
+    picture = noise_texture(rng, (320, 300))
     blank = Image.new("RGB", (300, 300), (240, 240, 236))
     blank.paste((20, 20, 20), (140, 140, 150, 150))
     other = flat_drawing(rng, (300, 300))
-    descriptors = [_described(cutout), _described(other), _described(blank), _described(picture)]
-    assert descriptors[0].alpha is not None and descriptors[2].low_info
-    assert _pairs(Screen(descriptors), [(0, 1), (2, 1), (1, 2)]).all()
+    flat = Image.new("RGB", (300, 300), (200, 90, 60))
+    flat.paste((30, 30, 200), (0, 0, 150, 300))
+    descriptors = [_described(_cutout_of(picture, (60, 40, 260, 270))), _described(other), _described(blank),
+                   _described(picture), _described(_cutout_of(other, (50, 50, 250, 250))),
+                   _described(_cutout_of(flat, (170, 20, 280, 280)))]
+    assert descriptors[0].alpha is not None and descriptors[2].low_info and descriptors[5].alpha is not None
+    # a blank picture on either side; two cut-outs; a cut-out whose solid part is one colour, too flat to correlate
+    assert _pairs(Screen(descriptors), [(2, 1), (1, 2), (2, 0), (0, 4), (5, 1), (3, 5)]).all()
 
 
 def test_pairs_read_in_slices_score_as_read_at_once(monkeypatch):

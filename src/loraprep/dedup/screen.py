@@ -1,4 +1,4 @@
-"""A cheap first look at candidate pairs: the crop their codes point at, correlated at 16x16, before the strict verification."""
+"""A cheap first look at candidate pairs before the strict verification: the crop their codes point at, correlated at 16x16; a cut-out's solid pixels against the same pixels of the other picture."""
 
 from __future__ import annotations
 
@@ -13,10 +13,18 @@ from loraprep.dedup.hashes import PROBES, area_matrix
 SIDE = 16              # the correlation grid
 _READ = THUMB // 2     # the luma thumbnail halved first: a quarter of the products, the same 16x16 grid
 _BOXES = ((0.0, 0.0, 0.0, 0.0),) + PROBES
-# Under this correlation a pair is refused without the strict test. On the 2,000-image benchmark (radius-10 crop
-# probes) 0.5 refused 11,228 of the 14,654 candidate pairs the strict test refuses; the accepted pairs it would
-# refuse were crops keeping under 80% of a side (beyond the rule) read through the wrong probe
-PLAUSIBLE = 0.5
+# Under this correlation a pair is refused without the strict test. At 20,000 benchmark images (dedup_command's
+# set) 0.6 refused 55,000 more of the pairs the strict test refuses than 0.5 did (160,244 -> 104,799 verified, the
+# find 37.6 -> 27.8 s) and one pair it accepts, a corner crop of a drawing at 0.53 (10,360 accepted; 0.7 lost 3,
+# 0.8 lost 24: line drawings read through a probe box a few pixels off correlate 0.7-0.8); recall 0.9839 against
+# 0.9840 on benchmarks/dedup_find.py --n 20000, the same at 2,000
+PLAUSIBLE = 0.6
+# A cut-out copies its picture's pixels where it is solid, unmoved (cutout_verify.py): on that set the 693 cut-out
+# pairs the strict test accepts correlate there 0.974 or more, and 0.8 refused 20,315 of the 21,784 it refuses
+CUTOUT_PLAUSIBLE = 0.8
+_CUT_SOLID = 0.98 * 255        # alpha over this: a pixel fully of the cut-out (cutout_verify.SOLID)
+_CUT_MIN_PIXELS = 8            # fewer solid pixels than this at the screen's 24x24, or
+_CUT_MIN_SPREAD = 8.0          # a luma spread (std) under this inside them: too little to correlate, always verified
 _PAIR_SLICE = 1 << 16  # pairs read together: bounds the working set (a million pairs at once peaked at 4.2 GB)
 
 
@@ -98,17 +106,62 @@ class Screen:
             out[at] = np.tensordot(rows[b], right, axes=([1], [1])).transpose(1, 0, 2)  # (k, SIDE, SIDE)
         return out
 
+    def cutout_correlations(self, cuts: np.ndarray, pictures: np.ndarray) -> np.ndarray:
+        """Per pair of positions (a cut-out, an opaque picture), the correlation (-1..1) of the cut-out's solid
+        pixels with the same pixels of the picture, plain or mirrored, whichever is higher; 1.0 where the cut-out
+        has too few solid pixels, or too flat ones, for a correlation to mean anything."""
+        out = np.ones(len(cuts), np.float32)
+        for at in range(0, len(cuts), _PAIR_SLICE):
+            part = slice(at, at + _PAIR_SLICE)
+            c, p = self._rows(np.asarray(cuts[part])), self._rows(np.asarray(pictures[part]))
+            # a cut-out meets a few dozen pictures: its solid mask is read once
+            distinct, which = np.unique(np.asarray(cuts[part]), return_inverse=True)
+            solid = self._solid(distinct)[which.reshape(-1)]
+            count = solid.sum(axis=(1, 2))
+            luma = self._luma[c]
+            inside = (solid * luma).sum(axis=(1, 2)) / np.maximum(count, 1)
+            centred = (luma - inside[:, None, None]) * solid
+            energy = (centred * centred).sum(axis=(1, 2))
+            best = np.full(len(c), -1.0, np.float32)
+            for other in (self._luma[p], self._luma[p][..., ::-1]):
+                mean = (solid * other).sum(axis=(1, 2)) / np.maximum(count, 1)
+                theirs = (other - mean[:, None, None]) * solid
+                r = (centred * theirs).sum(axis=(1, 2)) / (np.sqrt(energy * (theirs * theirs).sum(axis=(1, 2))) + 1e-3)
+                best = np.maximum(best, r)
+            unreadable = (count < _CUT_MIN_PIXELS) | (energy < _CUT_MIN_SPREAD ** 2 * np.maximum(count, 1))
+            out[part] = np.where(unreadable, 1.0, best)
+        return out
+
+    def _solid(self, positions: np.ndarray) -> np.ndarray:
+        """(n, _READ, _READ) 0/1 float32: where each cut-out is solid, read at the screen's halved side."""
+        alpha = np.stack([self._descriptors[int(p)].alpha for p in positions]).astype(np.float32)
+        halved = alpha.reshape(len(positions), _READ, 2, _READ, 2).mean(axis=(2, 4))
+        return (halved > _CUT_SOLID).astype(np.float32)
+
     def plausible(self, keepers: Sequence[int], members: Sequence[int],
                   correlate: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> np.ndarray:
-        """True for the pairs (of positions) worth the strict verification. Cut-outs (their white background is not
-        in the other picture) and low-information pictures (compared pixel for pixel, cheaply) always are.
+        """True for the pairs (of positions) worth the strict verification. Low-information pictures (compared
+        pixel for pixel, cheaply) and pairs of two cut-outs always are; a cut-out and a picture when the
+        cut-out's solid pixels correlate with the picture's (cutout_correlations).
         ``correlate`` computes what self.correlations does (find_pool spreads it over processes)."""
         d = self._descriptors
-        exempt = np.array([d[k].alpha is not None or d[m].alpha is not None or d[k].low_info or d[m].low_info
-                           for k, m in zip(keepers, members)], bool)
-        out = exempt.copy()
-        rest = np.flatnonzero(~exempt)
+        keepers, members = np.asarray(keepers), np.asarray(members)
+        kind = np.array([_LOW_INFO if d[k].low_info or d[m].low_info else
+                         (d[k].alpha is not None) + 2 * (d[m].alpha is not None) for k, m in zip(keepers, members)],
+                        np.int8).reshape(-1)
+        out = (kind == _LOW_INFO) | (kind == _BOTH_CUT)
+        for which, cut_is_keeper in ((_KEEPER_CUT, True), (_MEMBER_CUT, False)):
+            at = np.flatnonzero(kind == which)
+            if len(at):
+                cuts, pictures = (keepers[at], members[at]) if cut_is_keeper else (members[at], keepers[at])
+                out[at] = self.cutout_correlations(cuts, pictures) >= CUTOUT_PLAUSIBLE
+        rest = np.flatnonzero(kind == _PICTURES)
         if len(rest):
             correlate = correlate or self.correlations
-            out[rest] = correlate(np.asarray(keepers)[rest], np.asarray(members)[rest]) >= PLAUSIBLE
+            out[rest] = correlate(keepers[rest], members[rest]) >= PLAUSIBLE
         return out
+
+
+# what a pair is, for the screen: two opaque pictures, a cut-out (keeper or member) and a picture, two cut-outs,
+# or a low-information picture on either side
+_PICTURES, _KEEPER_CUT, _MEMBER_CUT, _BOTH_CUT, _LOW_INFO = 0, 1, 2, 3, 4

@@ -154,24 +154,42 @@ class _Sides:
         luma[flip] = luma[flip][..., ::-1]
         chroma[flip] = chroma[flip][..., ::-1]
         self.luma, self.chroma = luma, chroma
+        n = len(luma)
+        # a mirrored side whose plain side is here too is that side read right to left: its arrays are the plain
+        # ones flipped, not computed again (every member of a chunk comes both ways: half the sides' work)
+        self._twin = np.array([self._at.get((id(d), False), -1) if m else -1 for d, m in self._items], np.int64)
+        derived = np.flatnonzero(self._twin >= 0)
+        own = np.flatnonzero(self._twin < 0)
+        twin = self._twin[derived]
         _, ops = _hypotheses(THUMB, THUMB)
         ops = ops[_COARSE]
         flat_ops = ops.reshape(-1, THUMB)
-        profiles = [luma.sum(axis=axis) / THUMB for axis in (1, 2)]        # per column (x), per row (y)
-        self.profiles = [_normalised(p) for p in profiles]
-        self.profile_energy = [(p * p).sum(axis=-1) for p in self.profiles]
+        profiles = [luma[own].sum(axis=axis) / THUMB for axis in (1, 2)]        # per column (x), per row (y)
+        self.profiles = [np.empty((n, THUMB), np.float32) for _ in profiles]
         # every crop hypothesis of every side in one matrix product per axis, kept centred with its
         # normalising scale: the mismatch is then a dot product (see _alignment), not a pass per hypothesis
-        self.crops, self.crop_scale, self.crop_energy = [], [], []
-        for p in profiles:
+        self.crops = [np.empty((n, len(ops), THUMB), np.float32) for _ in profiles]
+        self.crop_scale = [np.empty((n, len(ops)), np.float32) for _ in profiles]
+        self.crop_energy = [np.empty((n, len(ops)), np.float32) for _ in profiles]
+        for axis, p in enumerate(profiles):
+            self.profiles[axis][own] = _normalised(p)
             crop = (p @ flat_ops.T).reshape(len(p), len(ops), THUMB)
             crop -= crop.sum(axis=-1, keepdims=True) / THUMB
             variance = np.einsum("sho,sho->sh", crop, crop) / THUMB
             scale = 1.0 / (np.sqrt(variance) + 1e-3)
-            self.crops.append(crop)
-            self.crop_scale.append(scale)
-            self.crop_energy.append(THUMB * variance * scale * scale)
-        n = len(luma)
+            self.crops[axis][own] = crop
+            self.crop_scale[axis][own] = scale
+            self.crop_energy[axis][own] = THUMB * variance * scale * scale
+        # read right to left, the x profile runs backwards and a crop (low, high) of it is the crop (high, low)
+        self.profiles[0][derived] = self.profiles[0][twin][:, ::-1]
+        self.profiles[1][derived] = self.profiles[1][twin]
+        swapped = _swapped_coarse()
+        self.crops[0][derived] = self.crops[0][twin][:, swapped, ::-1]
+        self.crops[1][derived] = self.crops[1][twin]
+        for per_axis in (self.crop_scale, self.crop_energy):
+            per_axis[0][derived] = per_axis[0][twin][:, swapped]
+            per_axis[1][derived] = per_axis[1][twin]
+        self.profile_energy = [(p * p).sum(axis=-1) for p in self.profiles]
         self._has_detail = np.zeros(n, bool)
         self.grid = np.empty((n, _SIDE, _SIDE), np.float32)
         self.grid_edges = np.empty_like(self.grid)
@@ -181,23 +199,39 @@ class _Sides:
 
     def need_detail(self, sides: np.ndarray) -> None:
         """What the full test needs of the uncropped side, for the given sides (computed once, on demand:
-        only the sides a test reads as the smaller picture)."""
+        only the sides a test reads as the smaller picture); a mirrored side's is its plain side's, flipped."""
         wanted = np.zeros(len(self._has_detail), bool)        # np.unique, without its first call's 30 ms import
         wanted[sides] = True                                   # of numpy.ma (a frames run makes one comparison
-        todo = np.flatnonzero(wanted & ~self._has_detail)      # every few seconds)
-        if not len(todo):
-            return
-        _, grid_ops = _hypotheses(THUMB, _SIDE)
-        grid = grid_ops[0] @ self.luma[todo] @ grid_ops[0].T
-        values = np.sort(grid.reshape(len(todo), -1), axis=1)
-        k = values.shape[1] // 50
-        self.grid[todo] = grid
-        self.grid_edges[todo] = local_range(grid)
-        self.base_tol[todo] = np.minimum(_BASE_TOL, 4.0 + 0.1 * (values[:, -1 - k] - values[:, k]))
-        chroma = self.chroma[todo]
-        self.chroma_centred[todo] = chroma - chroma.sum(axis=(2, 3), keepdims=True) / (CHROMA * CHROMA)
-        self.chroma_edges[todo] = local_range(chroma).max(axis=1)
-        self._has_detail[todo] = True
+        wanted &= ~self._has_detail                            # every few seconds)
+        derived = np.flatnonzero(wanted & (self._twin >= 0))
+        wanted[self._twin[derived]] = True
+        wanted[derived] = False
+        todo = np.flatnonzero(wanted & ~self._has_detail)
+        if len(todo):
+            _, grid_ops = _hypotheses(THUMB, _SIDE)
+            grid = grid_ops[0] @ self.luma[todo] @ grid_ops[0].T
+            values = np.sort(grid.reshape(len(todo), -1), axis=1)
+            k = values.shape[1] // 50
+            self.grid[todo] = grid
+            self.grid_edges[todo] = local_range(grid)
+            self.base_tol[todo] = np.minimum(_BASE_TOL, 4.0 + 0.1 * (values[:, -1 - k] - values[:, k]))
+            chroma = self.chroma[todo]
+            self.chroma_centred[todo] = chroma - chroma.sum(axis=(2, 3), keepdims=True) / (CHROMA * CHROMA)
+            self.chroma_edges[todo] = local_range(chroma).max(axis=1)
+            self._has_detail[todo] = True
+        if len(derived):
+            twin = self._twin[derived]
+            for plane in (self.grid, self.grid_edges, self.chroma_centred, self.chroma_edges):
+                plane[derived] = plane[twin][..., ::-1]
+            self.base_tol[derived] = self.base_tol[twin]
+            self._has_detail[derived] = True
+
+
+@lru_cache(maxsize=1)
+def _swapped_coarse() -> np.ndarray:
+    """Position in _COARSE of each coarse hypothesis with its two cuts exchanged (the same crop, mirrored)."""
+    at = {_BOXES[h]: pos for pos, h in enumerate(_COARSE)}
+    return np.array([at[(_BOXES[h][1], _BOXES[h][0])] for h in _COARSE], np.int64)
 
 
 def _alignment(s: _Sides, big: np.ndarray, small: np.ndarray):
