@@ -98,14 +98,14 @@ def test_workers_screen_and_search_as_one_process_does(pictures, small_batches):
 
     descriptors, keepers, members = pictures
     k, m = np.array(keepers), np.array(members)
-    alone = Screen(descriptors).correlations(k, m)
+    alone = Screen(descriptors).passes(k, m)
     codes = np.stack([d.codes for d in descriptors])
     index = candidate_index()
     index.add(codes[:, 0], codes)
     pairs_alone = index.pairs()
     with FindPool(descriptors, workers=3) as pool:
         assert pool.parts == 3
-        np.testing.assert_allclose(pool.correlations(Screen(descriptors), k, m), alone, atol=1e-5)
+        np.testing.assert_array_equal(pool.screened(Screen(descriptors), k, m), alone)
         np.testing.assert_array_equal(index.pairs(spread=pool.split, parts=pool.parts), pairs_alone)
     assert len(pairs_alone) >= len(descriptors) // 2
 

@@ -78,7 +78,7 @@ def _grouped(items: list[DedupInput], descriptors: list[Descriptor], pool: FindP
     near = _near_candidates(descriptors, pool)
     # the cheap screen first (screen.py): half the pairs the codes propose at 2,000 images never reach the strict test
     with one_blas_thread():                          # small products: a BLAS pool tripled their CPU time
-        near = near[screen.plausible(near[:, 0], near[:, 1], lambda k, m: pool.correlations(screen, k, m))]
+        near = near[screen.plausible(near[:, 0], near[:, 1], lambda k, m: pool.screened(screen, k, m))]
     candidates: dict[int, set[int]] = defaultdict(set, _adjacency(near))
     exact: dict[tuple[int, int], str] = {}
     for kind, key in (("exact bytes", lambda r: r.sha256), ("exact pixels", lambda r: r.descriptor.pixel_key)):

@@ -103,10 +103,10 @@ class FindPool:
         packed = self._balanced("compare", _compare_positions, self._compare_here, parts, k, m)
         return [v for part in packed for v in _verdicts(part)]
 
-    def correlations(self, screen, keepers: np.ndarray, members: np.ndarray) -> np.ndarray:
-        """screen.correlations of the pairs (``screen`` reads this find's descriptors), split over the processes."""
+    def screened(self, screen, keepers: np.ndarray, members: np.ndarray) -> np.ndarray:
+        """screen.passes of the pairs (``screen`` reads this find's descriptors), split over the processes."""
         k, m = np.asarray(keepers), np.asarray(members)
-        return np.concatenate(self._balanced("screen", screen_correlations, screen.correlations, self.parts, k, m))
+        return np.concatenate(self._balanced("screen", screen_passes, screen.passes, self.parts, k, m))
 
     def _balanced(self, step: str, work: Callable, here: Callable, parts: int, *arrays: np.ndarray) -> list:
         """split() of the arrays into ``parts`` runs, each process's run in proportion to the speed it showed at this
@@ -213,14 +213,14 @@ def _compare_positions(keepers: np.ndarray, members: np.ndarray) -> tuple[np.nda
     return _packed(compare_many([shared[k] for k in keepers.tolist()], [shared[m] for m in members.tolist()]))
 
 
-def screen_correlations(keepers: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """In a worker: Screen.correlations of the pairs, by a screen over the shared descriptors kept for the find."""
+def screen_passes(keepers: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """In a worker: Screen.passes of the pairs, by a screen over the shared descriptors kept for the find."""
     from loraprep.dedup.screen import Screen
 
     screen = _SHARED.get("screen")
     if screen is None:
         screen = _SHARED["screen"] = Screen(SharedDescriptors())
-    return screen.correlations(keepers, members)
+    return screen.passes(keepers, members)
 
 
 def _packed(verdicts: list[Verdict]) -> tuple[np.ndarray, np.ndarray]:

@@ -26,6 +26,7 @@ _CUT_SOLID = 0.98 * 255        # alpha over this: a pixel fully of the cut-out (
 _CUT_MIN_PIXELS = 8            # fewer solid pixels than this at the screen's 24x24, or
 _CUT_MIN_SPREAD = 8.0          # a luma spread (std) under this inside them: too little to correlate, always verified
 _PAIR_SLICE = 1 << 16  # pairs read together: bounds the working set (a million pairs at once peaked at 4.2 GB)
+_CUT_SLICE = 1 << 13   # cut-out pairs read together: each holds a few 24x24 planes (19,000 at once added 350 MB)
 
 
 @lru_cache(maxsize=1)
@@ -53,17 +54,22 @@ class Screen:
 
     def __init__(self, descriptors: Sequence[Descriptor]):
         self._descriptors = descriptors
-        self._at: dict[int, int] = {}          # descriptor position -> row of the arrays below
+        self._row_of = np.full(len(descriptors), -1, np.int64)     # descriptor position -> row of the arrays below
+        self._read = 0
+        self._alpha = np.zeros(0, bool)        # per row: a cut-out
+        self._low_info = np.zeros(0, bool)     # per row: a low-information picture
         self._luma = np.zeros((0, _READ, _READ), np.float32)
         self._codes = np.zeros((0, len(_BOXES)), np.uint64)
         self._frames = (np.zeros((0, SIDE * SIDE), np.float32),) * 2
 
     def _rows(self, positions: np.ndarray) -> np.ndarray:
-        new = [int(p) for p in dict.fromkeys(positions.tolist()) if int(p) not in self._at]
+        positions = np.asarray(positions, np.int64)
+        new = np.unique(positions[self._row_of[positions] < 0]).tolist()
         if new:
-            first = len(self._at)
-            for offset, p in enumerate(new):
-                self._at[p] = first + offset
+            self._row_of[new] = np.arange(self._read, self._read + len(new))
+            self._read += len(new)
+            self._alpha = np.concatenate([self._alpha, [self._descriptors[p].alpha is not None for p in new]])
+            self._low_info = np.concatenate([self._low_info, [self._descriptors[p].low_info for p in new]])
             luma = np.stack([self._descriptors[p].luma for p in new]).astype(np.float32)
             luma = luma.reshape(len(new), _READ, 2, _READ, 2).mean(axis=(2, 4))
             rows, cols = _operators()
@@ -73,15 +79,15 @@ class Screen:
             self._codes = np.concatenate([self._codes, np.stack([self._descriptors[p].codes for p in new])])
             self._frames = (np.concatenate([self._frames[0], whole.reshape(-1, SIDE * SIDE)]),
                             np.concatenate([self._frames[1], mirrored]))
-        return np.array([self._at[int(p)] for p in positions], np.int64)
+        return self._row_of[positions]
 
     def correlations(self, keepers: np.ndarray, members: np.ndarray) -> np.ndarray:
         """Per pair of positions, the best normalised correlation (-1..1) between one picture read at the box its
         codes point to (either way round) and the other's whole frame, plain or mirrored (the codes do not see a
         mirror)."""
-        if not len(keepers):
-            return np.zeros(0, np.float32)
-        k, m = self._rows(np.asarray(keepers)), self._rows(np.asarray(members))
+        return self._correlations(self._rows(keepers), self._rows(members))
+
+    def _correlations(self, k: np.ndarray, m: np.ndarray) -> np.ndarray:
         best = np.full(len(k), -1.0, np.float32)
         for at in range(0, len(k), _PAIR_SLICE):
             part = slice(at, at + _PAIR_SLICE)
@@ -110,20 +116,22 @@ class Screen:
         """Per pair of positions (a cut-out, an opaque picture), the correlation (-1..1) of the cut-out's solid
         pixels with the same pixels of the picture, plain or mirrored, whichever is higher; 1.0 where the cut-out
         has too few solid pixels, or too flat ones, for a correlation to mean anything."""
-        out = np.ones(len(cuts), np.float32)
-        for at in range(0, len(cuts), _PAIR_SLICE):
-            part = slice(at, at + _PAIR_SLICE)
-            c, p = self._rows(np.asarray(cuts[part])), self._rows(np.asarray(pictures[part]))
+        return self._cutout_correlations(self._rows(cuts), self._rows(pictures))
+
+    def _cutout_correlations(self, c: np.ndarray, p: np.ndarray) -> np.ndarray:
+        out = np.ones(len(c), np.float32)
+        for at in range(0, len(c), _CUT_SLICE):
+            part = slice(at, at + _CUT_SLICE)
             # a cut-out meets a few dozen pictures: its solid mask is read once
-            distinct, which = np.unique(np.asarray(cuts[part]), return_inverse=True)
+            distinct, which = np.unique(c[part], return_inverse=True)
             solid = self._solid(distinct)[which.reshape(-1)]
             count = solid.sum(axis=(1, 2))
-            luma = self._luma[c]
+            luma = self._luma[c[part]]
             inside = (solid * luma).sum(axis=(1, 2)) / np.maximum(count, 1)
             centred = (luma - inside[:, None, None]) * solid
             energy = (centred * centred).sum(axis=(1, 2))
-            best = np.full(len(c), -1.0, np.float32)
-            for other in (self._luma[p], self._luma[p][..., ::-1]):
+            best = np.full(len(luma), -1.0, np.float32)
+            for other in (self._luma[p[part]], self._luma[p[part]][..., ::-1]):
                 mean = (solid * other).sum(axis=(1, 2)) / np.maximum(count, 1)
                 theirs = (other - mean[:, None, None]) * solid
                 r = (centred * theirs).sum(axis=(1, 2)) / (np.sqrt(energy * (theirs * theirs).sum(axis=(1, 2))) + 1e-3)
@@ -132,34 +140,35 @@ class Screen:
             out[part] = np.where(unreadable, 1.0, best)
         return out
 
-    def _solid(self, positions: np.ndarray) -> np.ndarray:
-        """(n, _READ, _READ) 0/1 float32: where each cut-out is solid, read at the screen's halved side."""
-        alpha = np.stack([self._descriptors[int(p)].alpha for p in positions]).astype(np.float32)
-        halved = alpha.reshape(len(positions), _READ, 2, _READ, 2).mean(axis=(2, 4))
+    def _solid(self, rows: np.ndarray) -> np.ndarray:
+        """(n, _READ, _READ) 0/1 float32: where each cut-out (a row) is solid, read at the screen's halved side."""
+        position = np.empty(self._read, np.int64)
+        position[self._row_of[self._row_of >= 0]] = np.flatnonzero(self._row_of >= 0)
+        alpha = np.stack([self._descriptors[int(p)].alpha for p in position[rows]]).astype(np.float32)
+        halved = alpha.reshape(len(rows), _READ, 2, _READ, 2).mean(axis=(2, 4))
         return (halved > _CUT_SOLID).astype(np.float32)
 
-    def plausible(self, keepers: Sequence[int], members: Sequence[int],
-                  correlate: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    def passes(self, keepers: np.ndarray, members: np.ndarray) -> np.ndarray:
         """True for the pairs (of positions) worth the strict verification. Low-information pictures (compared
         pixel for pixel, cheaply) and pairs of two cut-outs always are; a cut-out and a picture when the
-        cut-out's solid pixels correlate with the picture's (cutout_correlations).
-        ``correlate`` computes what self.correlations does (find_pool spreads it over processes)."""
-        d = self._descriptors
-        keepers, members = np.asarray(keepers), np.asarray(members)
-        kind = np.array([_LOW_INFO if d[k].low_info or d[m].low_info else
-                         (d[k].alpha is not None) + 2 * (d[m].alpha is not None) for k, m in zip(keepers, members)],
-                        np.int8).reshape(-1)
+        cut-out's solid pixels correlate with the picture's (cutout_correlations); two pictures when they
+        correlate (correlations)."""
+        k, m = self._rows(keepers), self._rows(members)
+        kind = np.where(self._low_info[k] | self._low_info[m], _LOW_INFO,
+                        self._alpha[k].astype(np.int8) + 2 * self._alpha[m].astype(np.int8))
         out = (kind == _LOW_INFO) | (kind == _BOTH_CUT)
-        for which, cut_is_keeper in ((_KEEPER_CUT, True), (_MEMBER_CUT, False)):
-            at = np.flatnonzero(kind == which)
-            if len(at):
-                cuts, pictures = (keepers[at], members[at]) if cut_is_keeper else (members[at], keepers[at])
-                out[at] = self.cutout_correlations(cuts, pictures) >= CUTOUT_PLAUSIBLE
-        rest = np.flatnonzero(kind == _PICTURES)
-        if len(rest):
-            correlate = correlate or self.correlations
-            out[rest] = correlate(keepers[rest], members[rest]) >= PLAUSIBLE
+        at = np.flatnonzero(kind == _KEEPER_CUT)
+        out[at] = self._cutout_correlations(k[at], m[at]) >= CUTOUT_PLAUSIBLE
+        at = np.flatnonzero(kind == _MEMBER_CUT)
+        out[at] = self._cutout_correlations(m[at], k[at]) >= CUTOUT_PLAUSIBLE
+        at = np.flatnonzero(kind == _PICTURES)
+        out[at] = self._correlations(k[at], m[at]) >= PLAUSIBLE
         return out
+
+    def plausible(self, keepers: Sequence[int], members: Sequence[int],
+                  spread: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+        """passes() of the pairs; ``spread`` computes the same over several processes (find_pool)."""
+        return (spread or self.passes)(np.asarray(keepers, np.int64), np.asarray(members, np.int64))
 
 
 # what a pair is, for the screen: two opaque pictures, a cut-out (keeper or member) and a picture, two cut-outs,
