@@ -56,14 +56,16 @@ def test_a_cutout_passes_with_its_picture_and_not_with_strangers():
     for maker in (noise_texture, flat_drawing):
         picture = maker(rng, (rng.randrange(280, 420), rng.randrange(280, 420)))
         w, h = picture.size
-        cutout = _described(_cutout_of(picture, (w // 5, h // 6, w * 4 // 5, h * 5 // 6)))
+        cut_image = _cutout_of(picture, (w // 5, h // 6, w * 4 // 5, h * 5 // 6))
+        cutout = _described(cut_image)
         brighter = picture.point(lambda v: min(255, int(v * 1.1) + 6))
         descriptors = [cutout, _described(picture), _described(picture, "JPEG"), _described(ImageOps.mirror(picture)),
                        _described(brighter, "JPEG")]
         descriptors += [_described(maker(rng, picture.size)) for _ in range(4)]
-        assert cutout.alpha is not None
+        descriptors.append(_described(cut_image.resize((w * 3 // 5, h * 3 // 5), Image.Resampling.LANCZOS)))
+        assert cutout.alpha is not None and descriptors[9].alpha is not None
         screen = Screen(descriptors)
-        assert _pairs(screen, [(0, 1), (2, 0), (0, 3), (4, 0)]).all()
+        assert _pairs(screen, [(0, 1), (2, 0), (0, 3), (4, 0), (2, 9), (9, 3)]).all()
         # the cut-out's solid pixels are not the strangers' pixels, however alike the pictures look
         assert not _pairs(screen, [(0, 5), (6, 0), (0, 7), (8, 0)]).any()
 
