@@ -7,6 +7,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from loraprep.dedup.cutout_verify import SOLID
 from loraprep.dedup.descriptor import THUMB, Descriptor
 from loraprep.dedup.hashes import PROBES, area_matrix
 
@@ -22,7 +23,6 @@ PLAUSIBLE = 0.6
 # A cut-out copies its picture's pixels where it is solid, unmoved (cutout_verify.py): on that set the 693 cut-out
 # pairs the strict test accepts correlate there 0.974 or more, and 0.8 refused 20,315 of the 21,784 it refuses
 CUTOUT_PLAUSIBLE = 0.8
-_CUT_SOLID = 0.98 * 255        # alpha over this: a pixel fully of the cut-out (cutout_verify.SOLID)
 _CUT_MIN_PIXELS = 8            # fewer solid pixels than this at the screen's 24x24, or
 _CUT_MIN_SPREAD = 8.0          # a luma spread (std) under this inside them: too little to correlate, always verified
 _PAIR_SLICE = 1 << 16  # pairs read together: bounds the working set (a million pairs at once peaked at 4.2 GB)
@@ -55,7 +55,7 @@ class Screen:
     def __init__(self, descriptors: Sequence[Descriptor]):
         self._descriptors = descriptors
         self._row_of = np.full(len(descriptors), -1, np.int64)     # descriptor position -> row of the arrays below
-        self._read = 0
+        self._position = np.zeros(0, np.int64)  # row -> descriptor position
         self._alpha = np.zeros(0, bool)        # per row: a cut-out
         self._low_info = np.zeros(0, bool)     # per row: a low-information picture
         self._luma = np.zeros((0, _READ, _READ), np.float32)
@@ -66,8 +66,8 @@ class Screen:
         positions = np.asarray(positions, np.int64)
         new = np.unique(positions[self._row_of[positions] < 0]).tolist()
         if new:
-            self._row_of[new] = np.arange(self._read, self._read + len(new))
-            self._read += len(new)
+            self._row_of[new] = np.arange(len(self._position), len(self._position) + len(new))
+            self._position = np.concatenate([self._position, new])
             self._alpha = np.concatenate([self._alpha, [self._descriptors[p].alpha is not None for p in new]])
             self._low_info = np.concatenate([self._low_info, [self._descriptors[p].low_info for p in new]])
             luma = np.stack([self._descriptors[p].luma for p in new]).astype(np.float32)
@@ -142,11 +142,9 @@ class Screen:
 
     def _solid(self, rows: np.ndarray) -> np.ndarray:
         """(n, _READ, _READ) 0/1 float32: where each cut-out (a row) is solid, read at the screen's halved side."""
-        position = np.empty(self._read, np.int64)
-        position[self._row_of[self._row_of >= 0]] = np.flatnonzero(self._row_of >= 0)
-        alpha = np.stack([self._descriptors[int(p)].alpha for p in position[rows]]).astype(np.float32)
+        alpha = np.stack([self._descriptors[p].alpha for p in self._position[rows].tolist()]).astype(np.float32)
         halved = alpha.reshape(len(rows), _READ, 2, _READ, 2).mean(axis=(2, 4))
-        return (halved > _CUT_SOLID).astype(np.float32)
+        return (halved > SOLID * 255).astype(np.float32)      # alpha over SOLID: a pixel fully of the cut-out
 
     def passes(self, keepers: np.ndarray, members: np.ndarray) -> np.ndarray:
         """True for the pairs (of positions) worth the strict verification. Low-information pictures (compared
